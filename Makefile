@@ -1,0 +1,40 @@
+# `make run`: set up and start the app on the demo database. `make test`: set up and run the tests.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+KPI_DB ?= data/kpi.duckdb
+PORT   ?= 8501
+export KPI_DB
+
+.PHONY: setup run test test-fast bench demo check-config clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+demo: setup
+	$(PY) -m kpi demo --if-missing
+
+run: setup demo
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: setup
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser"
+
+bench: setup
+	$(PY) scripts/bench.py
+
+check-config: setup
+	$(PY) -m kpi check-config
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""CĐS KPI dashboard core: catalogue, periods, scoring, storage, import/export. No Streamlit here."""
