@@ -1,0 +1,57 @@
+"""Shared fixtures: the shipped catalogue, a fresh database, the demo database."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kpi import store  # noqa: E402
+from kpi.catalog import load_catalog  # noqa: E402
+from kpi.demo import load_demo  # noqa: E402
+
+CONFIG = ROOT / "config" / "indicators.toml"
+# The demo and the tests are pinned to one day so that numbers do not move with the calendar.
+TODAY = dt.date(2026, 11, 23)
+TESTER = store.Actor("Người kiểm thử")
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return load_catalog(CONFIG)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "kpi.duckdb"
+
+
+@pytest.fixture
+def conn(db_path, catalog):
+    c = store.connect(db_path)
+    store.sync_catalog(c, catalog, TESTER)
+    yield c
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db_file(tmp_path_factory, catalog):
+    """A demo database built once per session; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    c = store.connect(path)
+    load_demo(c, catalog, 18, today=TODAY)
+    c.close()
+    return path
+
+
+@pytest.fixture
+def demo_conn(demo_db_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    c = store.connect(path)
+    yield c
+    c.close()
