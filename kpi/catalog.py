@@ -152,8 +152,12 @@ def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        # tomllib's message ends with "(at line L, column C)"; keep it, it names the line.
-        raise CatalogError([f"Lỗi cú pháp TOML: {e}"], path) from None
+        # tomllib's message ends with "(at line L, column C)": say it in Vietnamese.
+        msg = str(e)
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", msg)
+        where = f" ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+        detail = msg[:m.start()] if m else msg
+        raise CatalogError([f"Lỗi cú pháp TOML{where}: {detail}"], path) from None
     return _build(data, path)
 
 

@@ -1,0 +1,142 @@
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from kpi.catalog import CatalogError, describe_rule, parse_catalog
+
+from conftest import ROOT
+
+HEAD = """
+[scorecard]
+name = "Bộ chỉ tiêu"
+commune = "XA"
+grades = [{ min = 90, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]
+[[units]]
+code = "A"
+name = "Đơn vị A"
+"""
+
+
+def problems_of(indicators: str) -> list[str]:
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD + textwrap.dedent(indicators))
+    return e.value.problems
+
+
+def test_shipped_catalogue_is_valid_and_sums_to_100(catalog):
+    assert len(catalog.indicators) >= 20
+    assert catalog.max_points == 100
+    assert len(catalog.groups) == 7
+    assert {u.code for u in catalog.units} >= {"VP", "VHXH", "KT", "TTPVHCC", "TTDVSNC", "CA",
+                                                "QS", "TYT", "QLDA", "MN", "TH", "THCS"}
+    dvc = catalog.indicator("DVC_HS_TRUC_TUYEN")
+    assert (dvc.kind, dvc.target, dvc.units) == ("ratio", 90.0, ("TTPVHCC", "CA"))
+    assert catalog.indicator("DVC_SO_HOA").target == 95
+    assert catalog.indicator("HT_WIFI_NVH").target == 17
+    assert all(i.source and i.evidence for i in catalog.indicators)
+    # every unit reports at least one criterion, so every unit has a template to fill
+    assert all(catalog.indicators_of_unit(u.code) for u in catalog.units)
+
+
+def test_grade_boundaries(catalog):
+    assert catalog.grade_for(90) == "Xuất sắc"
+    assert catalog.grade_for(89.999) == "Tốt"
+    assert catalog.grade_for(49.9) == "Yếu"
+    assert catalog.grade_for(None) == "Chưa xếp loại"
+
+
+def test_every_problem_is_reported_at_once_with_id_and_key():
+    probs = problems_of("""
+        [[indicators]]
+        id = "X1"
+        group = "G"
+        name = "Một"
+        kind = "ratio"
+        target = 90
+        points = 5
+        units = ["A"]
+        [[indicators]]
+        id = "X1"
+        group = "G"
+        name = "Trùng"
+        kind = "percent"
+        target = 0
+        points = -1
+        units = ["B"]
+        scoring = "steps"
+        direction = "up"
+        """)
+    text = "\n".join(probs)
+    assert "Chỉ tiêu X1, khóa `id`: mã chỉ tiêu bị trùng" in text
+    assert "khóa `kind`" in text and "'percent'" in text
+    assert "khóa `target`" in text and "khóa `points`" in text
+    assert "khóa `units`: mã đơn vị không có trong [[units]]: 'B'" in text
+    assert "khóa `scoring`" in text and "khóa `direction`" in text
+    assert len(probs) == 7
+
+
+def test_lower_needs_zero_at_and_bands_must_be_ordered():
+    probs = problems_of("""
+        [[indicators]]
+        id = "LOW"
+        group = "G"
+        name = "Quá hạn"
+        kind = "ratio"
+        direction = "lower"
+        target = 1
+        points = 5
+        units = ["A"]
+        [[indicators]]
+        id = "BAND"
+        group = "G"
+        name = "Hài lòng"
+        kind = "ratio"
+        target = 95
+        points = 4
+        scoring = "bands"
+        bands = [[80, 2], [95, 4]]
+        units = ["A"]
+        """)
+    assert any(p.startswith("Chỉ tiêu LOW, khóa `zero_at`: bắt buộc") for p in probs)
+    assert any(p.startswith("Chỉ tiêu BAND, khóa `bands`: các mức phải xếp từ tốt nhất") for p in probs)
+
+
+def test_toml_syntax_error_names_the_line():
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD + "\n[[indicators]]\nid = \"A\nname = 1\n")
+    assert e.value.problems[0].startswith("Lỗi cú pháp TOML ở dòng 11, cột 8:")
+
+
+def test_unknown_key_is_flagged():
+    probs = problems_of("""
+        [[indicators]]
+        id = "A1"
+        group = "G"
+        name = "Một"
+        kind = "number"
+        target = 3
+        points = 2
+        units = ["A"]
+        tagret = 4
+        """)
+    assert probs == ["Chỉ tiêu A1, khóa `tagret`: khóa không được hỗ trợ (viết sai tên khóa?)."]
+
+
+def test_rule_in_words(catalog):
+    assert describe_rule(catalog.indicator("DVC_HAI_LONG")).startswith("Theo mức: ≥ 95 %: 4 điểm; ≥ 90 %: 3 điểm")
+    assert describe_rule(catalog.indicator("DVC_QUA_HAN")) == (
+        "Đạt ≤ 1 %: 6 điểm; ≥ 10 %: 0 điểm; ở giữa tính theo tỷ lệ.")
+
+
+def test_check_config_cli(tmp_path):
+    ok = subprocess.run([sys.executable, "-m", "kpi", "check-config"], cwd=ROOT,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0 and "25 chỉ tiêu" in ok.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text(HEAD + "[[indicators]]\nid = \"x y\"\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "kpi", "--config", str(bad), "check-config"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "khóa `id`" in out.stdout and "Traceback" not in out.stdout + out.stderr

@@ -1,0 +1,74 @@
+"""`python -m kpi` demo / score: JSON shape and numbers equal to the engine's, clear errors."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kpi import store
+from kpi.scoring import score_quarter
+
+from conftest import ROOT
+
+
+def kpi(*args, env_db=None):
+    return subprocess.run([sys.executable, "-m", "kpi", *args], cwd=ROOT, capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin", "KPI_DB": str(env_db)} if env_db else None)
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("cli") / "kpi.duckdb"
+    out = kpi("--db", str(path), "demo", "--months", "6")
+    assert out.returncode == 0, out.stderr
+    assert "Đã tạo dữ liệu mẫu" in out.stdout
+    return path
+
+
+def test_demo_if_missing_leaves_existing_data(demo_file):
+    out = kpi("--db", str(demo_file), "demo", "--if-missing")
+    assert out.returncode == 0 and "đã có số liệu" in out.stdout
+
+
+def test_score_json_matches_the_engine(demo_file, catalog):
+    c = store.connect(demo_file)
+    periods = store.reported_periods(c, catalog.commune)
+    from kpi.periods import Month
+    quarter = Month.parse(periods[-1]).quarter
+    expected = score_quarter(catalog, store.current_figures(c, catalog.commune), quarter)
+    c.close()
+    out = kpi("score", "--quarter", str(quarter), "--json", env_db=demo_file)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["quarter"] == str(quarter) and data["unit"] is None
+    assert data["total_points"] == pytest.approx(expected.total_points)
+    assert data["max_points"] == expected.max_points
+    assert data["grade"] == expected.grade
+    assert [i["id"] for i in data["indicators"]] == [i.id for i in catalog.indicators]
+    assert {i["status"] for i in data["indicators"]} <= {"met", "near", "missed", "no_data", "na"}
+
+
+def test_score_unit_json_and_table(demo_file):
+    out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3", "--unit", " ca ", "--json")
+    data = json.loads(out.stdout)
+    assert data["unit"] == "CA"
+    assert [i["id"] for i in data["indicators"]] == ["HT_CHU_KY_SO", "CQ_KY_SO_VB",
+                                                     "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID"]
+    table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3")
+    assert "Quý III/2026" in table.stdout and "Tổng điểm:" in table.stdout and "Xếp loại:" in table.stdout
+
+
+def test_quarter_without_data_is_no_data_not_an_error(demo_file):
+    data = json.loads(kpi("--db", str(demo_file), "score", "--quarter", "2020-Q1", "--json").stdout)
+    assert data["total_points"] == 0 and {i["status"] for i in data["indicators"]} == {"no_data"}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["score", "--quarter", "2026-5"], "không đúng dạng năm-quý"),
+    (["score", "--quarter", "2026-Q2", "--unit", "XYZ"], "Không có đơn vị mã «XYZ»"),
+    (["--config", "/nonexistent.toml", "score", "--quarter", "2026-Q2"], "Không tìm thấy tệp danh mục"),
+])
+def test_errors_are_one_clear_message(demo_file, args, message):
+    out = kpi("--db", str(demo_file), *args)
+    assert out.returncode == 2
+    assert message in out.stderr and "Traceback" not in out.stderr

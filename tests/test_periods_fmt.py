@@ -1,0 +1,43 @@
+import datetime as dt
+
+import pytest
+
+from kpi import fmt
+from kpi.periods import Month, PeriodError, Quarter
+
+
+def test_month_parse_label_and_arithmetic():
+    m = Month.parse(" 2026-05 ")
+    assert str(m) == "2026-05" and m.label == "Tháng 5/2026"
+    assert str(m.add(8)) == "2027-01" and str(m.add(-5)) == "2025-12"
+    assert m.quarter == Quarter(2026, 2)
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-00", "26-05", "2026/05", "", "tháng 5"])
+def test_month_rejects_malformed(text):
+    with pytest.raises(PeriodError, match="năm-tháng"):
+        Month.parse(text)
+
+
+def test_quarter_parse_label_months():
+    q = Quarter.parse("2026-q2")
+    assert str(q) == "2026-Q2" and q.label == "Quý II/2026"
+    assert [str(m) for m in q.months] == ["2026-04", "2026-05", "2026-06"]
+    assert str(Quarter(2026, 1).previous()) == "2025-Q4"
+    with pytest.raises(PeriodError, match="năm-quý"):
+        Quarter.parse("2026-Q5")
+
+
+def test_due_date_is_the_18th_of_next_month_and_clamped():
+    assert Month(2026, 5).due_date(18, 1) == dt.date(2026, 6, 18)
+    assert Month(2026, 12).due_date(18, 1) == dt.date(2027, 1, 18)
+    assert Month(2026, 1).due_date(31, 1) == dt.date(2026, 2, 28)
+
+
+def test_vietnamese_number_formats():
+    assert fmt.number(1234.5, 1) == "1.234,5"
+    assert fmt.number(1234567) == "1.234.567"
+    assert fmt.percent(95.5) == "95,5 %"
+    assert fmt.smart_number(17.0) == "17" and fmt.smart_number(8.25) == "8,25"
+    assert fmt.number(None) == "—" and fmt.percent(float("nan")) == "—"
+    assert fmt.date(dt.date(2026, 6, 3)) == "03/06/2026"

@@ -1,0 +1,303 @@
+"""Every scoring rule pinned with hand-computed numbers."""
+import math
+
+import pandas as pd
+import pytest
+
+from kpi.catalog import parse_catalog
+from kpi.scoring import (MET, MISSED, NA, NEAR, NO_DATA, Totals, points_for, round_points,
+                         score_indicator, score_quarter)
+
+CATALOG = parse_catalog("""
+[scorecard]
+name = "Thử"
+commune = "XA"
+grades = [{ min = 90, label = "Xuất sắc" }, { min = 50, label = "Trung bình" }, { min = 0, label = "Yếu" }]
+[[units]]
+code = "A"
+name = "Đơn vị A"
+[[units]]
+code = "B"
+name = "Đơn vị B"
+[[units]]
+code = "C"
+name = "Đơn vị C"
+
+[[indicators]]
+id = "ONLINE"
+group = "Dịch vụ công"
+name = "Hồ sơ trực tuyến"
+kind = "ratio"
+target = 90
+points = 10
+units = ["A", "B"]
+
+[[indicators]]
+id = "OVERDUE"
+group = "Dịch vụ công"
+name = "Hồ sơ quá hạn"
+kind = "ratio"
+direction = "lower"
+target = 1
+zero_at = 10
+points = 6
+units = ["A"]
+
+[[indicators]]
+id = "SIGNED"
+group = "Chính quyền số"
+name = "Văn bản ký số"
+kind = "ratio"
+target = 100
+points = 5
+scoring = "threshold"
+units = ["A"]
+
+[[indicators]]
+id = "SATISFIED"
+group = "Dịch vụ công"
+name = "Hài lòng"
+kind = "ratio"
+target = 95
+points = 4
+scoring = "bands"
+bands = [[95, 4], [90, 3], [80, 2], [70, 1]]
+units = ["A"]
+
+[[indicators]]
+id = "NEWS"
+group = "Tuyên truyền"
+name = "Tin bài"
+kind = "number"
+target = 15
+points = 3
+units = ["A", "B"]
+
+[[indicators]]
+id = "WIFI"
+group = "Hạ tầng"
+name = "Wifi"
+kind = "number"
+target = 17
+points = 4
+aggregate = "last"
+units = ["A", "B"]
+
+[[indicators]]
+id = "TEAMS"
+group = "Hạ tầng"
+name = "Tổ công nghệ số"
+kind = "number"
+target = 10
+points = 2
+aggregate = "mean"
+units = ["A", "B"]
+
+[[indicators]]
+id = "EXCL"
+group = "Khác"
+name = "Không áp dụng, loại trừ"
+kind = "ratio"
+target = 100
+points = 7
+units = ["A"]
+
+[[indicators]]
+id = "FULL"
+group = "Khác"
+name = "Không áp dụng, đủ điểm"
+kind = "ratio"
+target = 100
+points = 8
+na = "full"
+units = ["A"]
+
+[[indicators]]
+id = "NODATA"
+group = "Khác"
+name = "Chưa báo cáo"
+kind = "ratio"
+target = 100
+points = 5
+units = ["B"]
+""")
+
+NAN = float("nan")
+
+
+def figures(rows):
+    return pd.DataFrame(rows, columns=["unit", "period", "indicator_id", "numerator",
+                                       "denominator", "value"])
+
+
+FIGS = figures([
+    # ONLINE: A 40/50 + 45/50, B 10/20 + a blank June; March (Q1) and unit C must not count
+    ("A", "2026-04", "ONLINE", 40, 50, NAN), ("A", "2026-05", "ONLINE", 45, 50, NAN),
+    ("B", "2026-04", "ONLINE", 10, 20, NAN), ("B", "2026-06", "ONLINE", NAN, NAN, NAN),
+    ("A", "2026-03", "ONLINE", 0, 500, NAN), ("C", "2026-04", "ONLINE", 0, 900, NAN),
+    # OVERDUE: 4 of 200 = 2 %
+    ("A", "2026-04", "OVERDUE", 1, 100, NAN), ("A", "2026-05", "OVERDUE", 3, 100, NAN),
+    # SIGNED: exactly 100 %
+    ("A", "2026-04", "SIGNED", 30, 30, NAN), ("A", "2026-05", "SIGNED", 20, 20, NAN),
+    # SATISFIED: 949 of 1000 = 94,9 % → band 90 → 3 points
+    ("A", "2026-06", "SATISFIED", 949, 1000, NAN),
+    # NEWS (sum): A 4+5, B 3 → 12 of 15
+    ("A", "2026-04", "NEWS", NAN, NAN, 4), ("A", "2026-05", "NEWS", NAN, NAN, 5),
+    ("B", "2026-06", "NEWS", NAN, NAN, 3),
+    # WIFI (last per unit, summed): A last=9 (June), B last=5 (May) → 14 of 17
+    ("A", "2026-04", "WIFI", NAN, NAN, 7), ("A", "2026-06", "WIFI", NAN, NAN, 9),
+    ("A", "2026-05", "WIFI", NAN, NAN, 8), ("B", "2026-05", "WIFI", NAN, NAN, 5),
+    # TEAMS (mean per unit, summed): A (4+6)/2=5, B 2 → 7 of 10
+    ("A", "2026-04", "TEAMS", NAN, NAN, 4), ("A", "2026-05", "TEAMS", NAN, NAN, 6),
+    ("B", "2026-04", "TEAMS", NAN, NAN, 2),
+    # EXCL and FULL: reported, but zero denominators
+    ("A", "2026-04", "EXCL", 0, 0, NAN), ("A", "2026-04", "FULL", 0, 0, NAN),
+])
+
+
+@pytest.fixture(scope="module")
+def commune():
+    return score_quarter(CATALOG, FIGS, "2026-Q2")
+
+
+def test_ratio_commune_level_sums_over_months_and_reporting_units(commune):
+    r = commune.result("ONLINE")
+    assert (r.totals.numerator, r.totals.denominator, r.totals.months_reported) == (95, 120, 2)
+    assert r.achieved == pytest.approx(100 * 95 / 120)          # 79,1667 %
+    assert r.points == pytest.approx(10 * (95 / 120 * 100) / 90)  # 8,7963
+    assert r.status == MISSED                                     # 88 % of points < 90 %
+
+
+def test_ratio_unit_level():
+    a = score_quarter(CATALOG, FIGS, "2026-Q2", unit="A").result("ONLINE")
+    b = score_quarter(CATALOG, FIGS, "2026-Q2", unit="B").result("ONLINE")
+    assert a.achieved == pytest.approx(85.0) and a.points == pytest.approx(10 * 85 / 90)
+    assert a.status == NEAR                                       # 94,4 % of the points
+    assert b.achieved == pytest.approx(50.0) and b.points == pytest.approx(10 * 50 / 90)
+    assert b.status == MISSED
+
+
+def test_unit_level_scores_only_the_units_criteria():
+    b = score_quarter(CATALOG, FIGS, "2026-Q2", unit="B")
+    assert [r.id for r in b.indicators] == ["ONLINE", "NEWS", "WIFI", "TEAMS", "NODATA"]
+    # ONLINE 5,5556 + NEWS 3/15×3 = 0,6 + WIFI 5/17×4 + TEAMS 2/10×2 + NODATA 0
+    expected = 10 * 50 / 90 + 0.6 + 4 * 5 / 17 + 0.4
+    assert b.total_points == pytest.approx(expected)
+    assert b.max_points == 10 + 3 + 4 + 2 + 5
+
+
+def test_linear_lower(commune):
+    r = commune.result("OVERDUE")
+    assert r.achieved == pytest.approx(2.0)
+    assert r.points == pytest.approx(6 * (10 - 2) / (10 - 1))     # 5,3333
+    ind = CATALOG.indicator("OVERDUE")
+    assert points_for(ind, 0.5) == 6 and points_for(ind, 1.0) == 6
+    assert points_for(ind, 10) == 0 and points_for(ind, 12) == 0
+    assert points_for(ind, 5.5) == pytest.approx(3.0)
+
+
+def test_linear_higher_clamps_and_zero_at():
+    ind = CATALOG.indicator("ONLINE")
+    assert points_for(ind, 100) == 10 and points_for(ind, 90) == 10
+    assert points_for(ind, 0) == 0 and points_for(ind, 45) == pytest.approx(5)
+    cat = parse_catalog(CATALOG_SRC_ZERO_AT)
+    av = cat.indicator("AV")
+    assert points_for(av, 50) == 0 and points_for(av, 40) == 0
+    assert points_for(av, 75) == pytest.approx(2.0) and points_for(av, 100) == 4
+
+
+CATALOG_SRC_ZERO_AT = """
+[scorecard]
+name = "Thử"
+commune = "XA"
+grades = [{ min = 0, label = "Yếu" }]
+[[units]]
+code = "A"
+name = "A"
+[[indicators]]
+id = "AV"
+group = "G"
+name = "Phòng chống mã độc"
+kind = "ratio"
+target = 100
+zero_at = 50
+points = 4
+units = ["A"]
+"""
+
+
+def test_threshold_at_the_boundary(commune):
+    assert commune.result("SIGNED").achieved == 100 and commune.result("SIGNED").points == 5
+    assert commune.result("SIGNED").status == MET
+    ind = CATALOG.indicator("SIGNED")
+    assert points_for(ind, 99.99) == 0
+    missed = score_indicator(ind, Totals(numerator=99, denominator=100, months_reported=1))
+    assert (missed.points, missed.status) == (0, MISSED)   # a threshold is never "near"
+
+
+def test_bands(commune):
+    r = commune.result("SATISFIED")
+    assert r.achieved == pytest.approx(94.9) and r.points == 3 and r.status == MISSED
+    ind = CATALOG.indicator("SATISFIED")
+    assert [points_for(ind, a) for a in (100, 95, 94.99, 90, 80, 79.9, 70, 69.9)] == \
+        [4, 4, 3, 3, 2, 1, 1, 0]
+
+
+def test_numbers_sum_last_mean(commune):
+    news, wifi, teams = (commune.result(i) for i in ("NEWS", "WIFI", "TEAMS"))
+    assert news.achieved == 12 and news.points == pytest.approx(3 * 12 / 15)
+    assert wifi.achieved == 14 and wifi.points == pytest.approx(4 * 14 / 17)
+    assert teams.achieved == 7 and teams.points == pytest.approx(2 * 7 / 10)
+
+
+def test_zero_denominator_both_policies(commune):
+    excl, full = commune.result("EXCL"), commune.result("FULL")
+    assert (excl.status, excl.achieved, excl.points, excl.max_points) == (NA, None, 0, 0)
+    assert (full.status, full.achieved, full.points, full.max_points) == (NA, None, 8, 8)
+
+
+def test_no_data_is_zero_points_and_counts_in_the_maximum(commune):
+    r = commune.result("NODATA")
+    assert (r.status, r.achieved, r.points, r.max_points) == (NO_DATA, None, 0, 5)
+
+
+def test_blank_cells_mean_not_reported_never_zero():
+    figs = figures([("B", "2026-06", "ONLINE", NAN, NAN, NAN)])
+    r = score_quarter(CATALOG, figs, "2026-Q2").result("ONLINE")
+    assert r.status == NO_DATA and r.achieved is None
+
+
+def test_total_percent_and_grade(commune):
+    expected_points = (10 * (95 / 120 * 100) / 90 + 6 * 8 / 9 + 5 + 3 + 3 * 12 / 15
+                       + 4 * 14 / 17 + 2 * 7 / 10 + 0 + 8 + 0)
+    expected_max = 10 + 6 + 5 + 4 + 3 + 4 + 2 + 0 + 8 + 5
+    assert commune.total_points == pytest.approx(expected_points)   # 41,8626
+    assert commune.max_points == expected_max                       # 47 (EXCL dropped)
+    assert commune.percent == pytest.approx(100 * expected_points / expected_max)  # 89,07 %
+    assert commune.grade == "Trung bình"
+    groups = {g.group: (round(g.points, 4), g.max_points) for g in commune.by_group()}
+    assert groups["Khác"] == (8.0, 13.0)
+
+
+def test_empty_quarter_has_no_percent_when_nothing_can_score():
+    only_excl = parse_catalog(CATALOG_SRC_ZERO_AT.replace("zero_at = 50\n", 'na = "exclude"\n'))
+    s = score_quarter(only_excl, figures([("A", "2026-04", "AV", 0, 0, NAN)]), "2026-Q2")
+    assert s.max_points == 0 and s.percent is None and s.grade == "Chưa xếp loại"
+
+
+def test_points_rounded_only_for_display():
+    assert round_points(2.345) == 2.35 and round_points(8.796296) == 8.8
+    assert round_points(5.333333) == 5.33
+
+
+def test_json_shape(commune):
+    d = commune.to_dict()
+    assert set(d) == {"quarter", "unit", "total_points", "max_points", "percent", "grade",
+                      "indicators"}
+    first = d["indicators"][0]
+    assert set(first) == {"id", "group", "name", "achieved", "target", "points", "max_points",
+                          "status"}
+    nodata = next(i for i in d["indicators"] if i["id"] == "NODATA")
+    assert nodata["achieved"] is None and nodata["status"] == "no_data"
+    assert not any(isinstance(i["achieved"], float) and math.isnan(i["achieved"])
+                   for i in d["indicators"])

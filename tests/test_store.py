@@ -1,0 +1,174 @@
+"""The store: schema versions, versioned uploads, one transaction per write, commune on rows."""
+import datetime as dt
+import threading
+
+import duckdb
+import pytest
+
+from kpi import store
+from kpi.store import Actor, Figure, PermissionDenied, Submission
+
+from conftest import TESTER
+
+
+def sub(unit="TTPVHCC", period="2026-05", num=370.0, den=412.0, sha=None, note=None):
+    return Submission("THAITAN", unit, period,
+                      (Figure("DVC_HS_TRUC_TUYEN", num, den, None, note),
+                       Figure("DVC_SO_HOA", 300.0, 380.0)),
+                      file_name=f"{unit}-{period}.xlsx", sha256=sha, size=1234)
+
+
+def snapshot(conn):
+    return (store.content_counts(conn),
+            conn.execute("SELECT * FROM uploads ORDER BY id").fetchall(),
+            conn.execute("SELECT * FROM measurements ORDER BY upload_id, indicator_id").fetchall())
+
+
+def test_schema_is_versioned_and_migration_is_idempotent(db_path):
+    c = store.connect(db_path)
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 1
+    c.close()
+    c = store.connect(db_path)           # reopening applies nothing twice
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    c.close()
+
+
+def test_newer_database_is_refused(db_path):
+    c = store.connect(db_path)
+    c.execute("INSERT INTO schema_version VALUES (99, now())")
+    with pytest.raises(store.StoreError, match="phiên bản 99"):
+        store.migrate(c)
+
+
+def test_a_later_upload_supersedes_and_history_is_kept(conn):
+    first = store.record_submission(conn, sub(num=300, sha="a" * 64), TESTER)
+    second = store.record_submission(conn, sub(num=372, sha="b" * 64), Actor("Chị Lan"))
+    assert (first.version, first.created, first.supersedes) == (1, True, None)
+    assert (second.version, second.created, second.supersedes) == (2, True, first.upload_id)
+    figs = store.current_figures(conn, "THAITAN")
+    assert len(figs) == 2
+    assert figs.set_index("indicator_id").loc["DVC_HS_TRUC_TUYEN", "numerator"] == 372
+    hist = store.upload_history(conn, "THAITAN", "TTPVHCC", "2026-05")
+    assert list(hist["version"]) == [2, 1]
+    assert list(hist["status"]) == ["accepted", "superseded"]
+    assert list(hist["submitted_by"]) == ["Chị Lan", "Người kiểm thử"]
+    assert list(hist["figure_count"]) == [2, 2]
+    # the old figures are still there
+    assert store.figures_of_upload(conn, first.upload_id)["numerator"].tolist() == [300, 300]
+
+
+def test_same_file_or_same_figures_again_changes_nothing(conn):
+    a = store.record_submission(conn, sub(sha="c" * 64), TESTER)
+    before = snapshot(conn)
+    again = store.record_submission(conn, sub(sha="c" * 64), TESTER)
+    same_figures = store.record_submission(conn, sub(sha="d" * 64), TESTER)
+    assert (again.created, again.upload_id, again.version) == (False, a.upload_id, 1)
+    assert same_figures.created is False
+    assert snapshot(conn) == before
+
+
+def test_every_row_carries_its_commune(conn):
+    store.record_submission(conn, sub(), TESTER)
+    for table in ("units", "uploads", "measurements", "audit_log"):
+        assert conn.execute(f"SELECT count(*) FROM {table} WHERE commune IS NULL").fetchone()[0] == 0
+    assert conn.execute("SELECT DISTINCT commune FROM measurements").fetchall() == [("THAITAN",)]
+
+
+def test_a_failing_write_leaves_nothing(conn):
+    store.record_submission(conn, sub(period="2026-04"), TESTER)
+    before = snapshot(conn)
+    broken = Submission("THAITAN", "CA", "2026-05",
+                        (Figure("DVC_HS_TRUC_TUYEN", "không phải số", 80.0),))
+    with pytest.raises(Exception):
+        store.record_submissions(conn, [sub(period="2026-05"), broken], TESTER)
+    assert snapshot(conn) == before
+    with pytest.raises(PermissionDenied):
+        store.record_submissions(conn, [sub(period="2026-06")], Actor("  "))
+    assert snapshot(conn) == before
+
+
+def test_the_audit_log_says_who_did_what(conn):
+    store.record_submission(conn, sub(), Actor("Anh Minh"))
+    log = store.audit_log(conn, "THAITAN")
+    assert log.iloc[0]["actor"] == "Anh Minh" and log.iloc[0]["action"] == "record_submission"
+    assert '"unit": "TTPVHCC"' in log.iloc[0]["detail"]
+
+
+def test_concurrent_writes_of_one_unit_month_give_ordered_versions(conn):
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def write(k):
+        try:
+            barrier.wait()
+            store.record_submission(conn.cursor(), sub(num=300 + k, sha=str(k) * 64), TESTER)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    hist = store.upload_history(conn, "THAITAN", "TTPVHCC", "2026-05")
+    assert sorted(hist["version"]) == [1, 2, 3, 4]
+    assert (hist["status"] == "accepted").sum() == 1
+    # each version's figures are whole: every upload has exactly its two figures
+    assert set(hist["figure_count"]) == {2}
+    current = hist[hist["status"] == "accepted"].iloc[0]
+    assert current["version"] == 4
+
+
+def test_data_version_changes_with_every_upload(conn):
+    v0 = store.data_version(conn, "THAITAN")
+    store.record_submission(conn, sub(), TESTER)
+    v1 = store.data_version(conn, "THAITAN")
+    store.record_submission(conn, sub(num=1), TESTER)
+    assert len({v0, v1, store.data_version(conn, "THAITAN")}) == 3
+
+
+def test_raw_files_are_kept_content_addressed(tmp_path):
+    sha, path = store.keep_raw_file(tmp_path / "uploads", b"PK\x03\x04 workbook bytes")
+    assert path == tmp_path / "uploads" / sha[:2] / f"{sha}.xlsx"
+    assert path.read_bytes() == b"PK\x03\x04 workbook bytes"
+    assert store.keep_raw_file(tmp_path / "uploads", b"PK\x03\x04 workbook bytes") == (sha, path)
+
+
+def test_locked_database_gives_a_clear_message(db_path):
+    holder = duckdb.connect(str(db_path))
+    try:
+        import subprocess, sys  # a second process cannot open a file held for writing
+        code = ("from kpi import store\n"
+                f"try:\n    store.connect({str(db_path)!r})\n"
+                "except store.StoreError as e:\n    print(e)\n")
+        from conftest import ROOT
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+        assert "đang được một chương trình khác mở" in out.stdout
+    finally:
+        holder.close()
+
+
+def test_demo_is_deterministic_and_realistic(demo_conn, catalog):
+    from conftest import TODAY
+    periods = store.reported_periods(demo_conn, catalog.commune)
+    assert periods[0] == "2025-05" and periods[-1] == "2026-10" and len(periods) == 18
+    firsts = store.first_submissions(demo_conn, catalog.commune)
+    # QS misses one month; TYT is late (after the 18th of the next month) in some months
+    assert (firsts["unit"] == "QS").sum() == 17
+    tyt = firsts[firsts["unit"] == "TYT"]
+    late = [r for r in tyt.itertuples()
+            if r.first_submitted_at.date() >= store_due(r.period, catalog)]
+    assert len(late) >= 3
+    # a corrected version exists
+    assert (firsts["versions"] > 1).sum() == 1
+    # and it is the same every time
+    from kpi.demo import build_demo
+    a = build_demo(catalog, 18, TODAY)
+    b = build_demo(catalog, 18, TODAY)
+    assert a == b
+
+
+def store_due(period, catalog):
+    from kpi.periods import Month
+    return Month.parse(period).due_date(catalog.due_day, catalog.due_month_offset)
