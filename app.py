@@ -1,7 +1,40 @@
-"""The app's frame: page config, navigation."""
+"""The app's frame: page config, look, the shared period picker, projector mode, navigation."""
 import streamlit as st
 
-st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon="📊", layout="wide")
+from kpi import ui
+from kpi.catalog import CatalogError
 
-pages = [st.Page("pages/overview.py", title="Tổng quan", icon="📊", default=True)]
-st.navigation(pages).run()
+st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
+
+pages = [
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
+            url_path="tong-quan"),
+    st.Page("pages/indicator.py", title="Chỉ tiêu", icon=":material/flag:", url_path="chi-tieu"),
+    st.Page("pages/unit.py", title="Đơn vị", icon=":material/apartment:", url_path="don-vi"),
+    st.Page("pages/upload.py", title="Nhập số liệu", icon=":material/upload_file:",
+            url_path="nhap-so-lieu"),
+    st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
+            url_path="danh-muc"),
+]
+
+try:
+    ui.catalog()
+except CatalogError as e:
+    st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
+    st.markdown("\n".join(f"- {p}" for p in e.problems))
+    st.stop()
+
+figures = ui.current_figures()
+if ui.projector_requested():
+    # no sidebar in projector mode: the controls sit in one thin row above the page
+    bar = st.columns([6, 1.3, 1.3, 1.4], vertical_alignment="bottom")
+    ui.projector_toggle(bar[1])
+    period = ui.period_picker(figures, where=bar[2], where_value=bar[3])
+    st.session_state["_period"] = period
+    bar[0].title(f"{ui.catalog().commune_name} — Chuyển đổi số"
+                 + (f" · {period.label}" if period else ""))
+else:
+    ui.projector_toggle()
+    st.session_state["_period"] = ui.period_picker(figures)
+ui.inject_css(ui.is_projector())
+st.navigation(pages, position="hidden" if ui.is_projector() else "sidebar").run()

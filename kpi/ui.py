@@ -62,3 +62,257 @@ def current_figures() -> pd.DataFrame:
     cat = catalog()
     connection()
     return _current_figures(str(db_path()), cat.commune, data_version())
+
+
+def first_submissions() -> pd.DataFrame:
+    connection()
+    return _first_submissions(str(db_path()), catalog().commune, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _first_submissions(db: str, commune: str, version: str) -> pd.DataFrame:
+    return store.first_submissions(_connection(db).cursor(), commune)
+
+
+def upload_history(unit: str | None = None) -> pd.DataFrame:
+    connection()
+    return _upload_history(str(db_path()), catalog().commune, unit, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _upload_history(db: str, commune: str, unit: str | None, version: str) -> pd.DataFrame:
+    return store.upload_history(_connection(db).cursor(), commune, unit)
+
+
+def uploads_dir() -> Path:
+    """Uploaded files are kept next to the database (data/uploads/…)."""
+    return db_path().parent / "uploads"
+
+
+# ── the shared period picker, projector mode and URL state ───────────────────
+# Session state is the truth while a session lives; the URL's query parameters mirror it each
+# run (page switches clear them) and seed it when a link is opened.
+
+PERIOD_KINDS = ("Quý", "Tháng")
+
+
+def _query(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value or None
+
+
+def _init_period(months, quarters) -> None:
+    """First run of a session: the period from the URL if it has data, else the default."""
+    from .views import Period, default_period
+    wanted = None
+    text = _query("period")
+    if text:
+        try:
+            wanted = Period.parse(text)
+        except ValueError:
+            wanted = None
+        if wanted and (wanted.month not in months if wanted.month else wanted.quarter not in quarters):
+            wanted = None
+        if wanted is None:
+            st.session_state["period_notice"] = (
+                f"Không có số liệu cho kỳ «{text}» trong địa chỉ; đang hiển thị kỳ gần nhất.")
+    p = wanted or Period(months[-1].quarter)
+    st.session_state["period_kind"] = PERIOD_KINDS[1] if p.month else PERIOD_KINDS[0]
+    st.session_state["period_quarter"] = str(p.quarter)
+    st.session_state["period_month"] = str(p.month or months[-1])
+
+
+def period_picker(figures: pd.DataFrame, where=None, where_value=None):
+    """Quarter or month, shared by every page; returns a `views.Period` (None: no data).
+
+    `where` holds the quarter/month switch, `where_value` the list (both default: sidebar)."""
+    from .periods import Month, Quarter
+    from .views import Period, data_months, data_quarters
+    where = where or st.sidebar
+    where_value = where_value or where
+    months = data_months(figures)
+    if not months:
+        st.query_params.pop("period", None)
+        return None
+    quarters = data_quarters(figures)
+    if "period_kind" not in st.session_state:
+        _init_period(months, quarters)
+    q_opts = [str(q) for q in reversed(quarters)]
+    m_opts = [str(m) for m in reversed(months)]
+    # a new import may have changed which periods exist
+    if st.session_state.get("period_quarter") not in q_opts:
+        st.session_state["period_quarter"] = q_opts[0]
+    if st.session_state.get("period_month") not in m_opts:
+        st.session_state["period_month"] = m_opts[0]
+    kind = where.segmented_control("Xem theo", PERIOD_KINDS, key="period_kind", required=True)
+    if kind == PERIOD_KINDS[1]:
+        m = Month.parse(where_value.selectbox("Tháng", m_opts, key="period_month",
+                                        format_func=lambda s: Month.parse(s).label))
+        period = Period(m.quarter, m)
+    else:
+        q = Quarter.parse(where_value.selectbox("Quý", q_opts, key="period_quarter",
+                                          format_func=lambda s: Quarter.parse(s).label))
+        period = Period(q)
+    st.query_params["period"] = period.key
+    notice = st.session_state.pop("period_notice", None)
+    if notice:
+        st.toast(notice)
+    return period
+
+
+def current_period():
+    """The period chosen in the frame (app.py), for the pages."""
+    return st.session_state.get("_period")
+
+
+def projector_requested() -> bool:
+    """Projector mode as chosen so far (seeded once by `?projector=1`)."""
+    if "projector" not in st.session_state:
+        st.session_state["projector"] = _query("projector") in ("1", "true", "yes")
+    return bool(st.session_state["projector"])
+
+
+def projector_toggle(where=None) -> bool:
+    """Projector mode: a toggle, seeded by `?projector=1`, mirrored into the URL."""
+    projector_requested()
+    on = (where or st.sidebar).toggle("Chế độ trình chiếu", key="projector",
+                                      help="Chữ lớn, tương phản cao, ẩn thanh bên — cho cuộc họp.")
+    if on:
+        st.query_params["projector"] = "1"
+    else:
+        st.query_params.pop("projector", None)
+    return on
+
+
+def is_projector() -> bool:
+    return bool(st.session_state.get("projector"))
+
+
+def query_choice(name: str, options: list[str], state_key: str) -> None:
+    """Seed a page's selectbox (criterion, unit) from the URL once, keep it valid."""
+    if state_key not in st.session_state or st.session_state[state_key] not in options:
+        wanted = _query(name)
+        st.session_state[state_key] = wanted if wanted in options else options[0]
+
+
+def mirror_query(name: str, value: str | None) -> None:
+    if value is None:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+
+
+# ── look: one stylesheet, projector variant ──────────────────────────────────
+
+_BASE_CSS = """
+<style>
+.stMainBlockContainer, .block-container {padding-top:2.2rem !important}
+.kpi-losses {font-size:0.92em}
+.kpi-badge {display:inline-block; padding:0.1em 0.5em; border-radius:0.4em; color:#fff;
+            font-weight:600; white-space:nowrap}
+.kpi-badge.near {color:#1A1A1A}
+.kpi-badge.na {color:#1A1A1A}
+.kpi-losses {width:100%; border-collapse:collapse}
+.kpi-losses td, .kpi-losses th {padding:0.35em 0.5em; border-bottom:1px solid #ccc;
+                                text-align:left; vertical-align:top}
+.kpi-losses td.num, .kpi-losses th.num {text-align:right; white-space:nowrap}
+.kpi-losses .name {width:26%}
+.kpi-losses .todo {width:36%}
+.kpi-legend span {margin-right:1em; white-space:nowrap}
+.kpi-legend i {display:inline-block; width:0.9em; height:0.9em; border-radius:0.2em;
+               margin-right:0.3em; vertical-align:-0.1em}
+</style>
+"""
+
+_PROJECTOR_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"]
+  {display:none !important}
+.stApp {background:#fff}
+.stApp, .stApp p, .stApp li, .stApp label, .stApp td, .stApp th {color:#000 !important}
+.stMainBlockContainer, .block-container
+  {padding:0.6rem 1.6rem 0.4rem 1.6rem !important; max-width:100% !important}
+.stApp p, .stApp li, .stApp label, .stApp td, .stApp th
+  {font-size:22px !important; line-height:1.3 !important}
+.stApp [data-testid="stCaptionContainer"] p {font-size:20px !important; color:#222 !important}
+.stApp h1 {font-size:40px !important; padding:0 !important}
+.stApp h2, .stApp h3 {font-size:28px !important; padding:0.1rem 0 !important}
+.stApp [data-testid="stMetricValue"] p
+  {font-size:64px !important; font-weight:800 !important; line-height:1.05 !important}
+.stApp [data-testid="stMetricLabel"] p {font-size:24px !important; font-weight:600 !important}
+.stApp [data-testid="stMetricDelta"] p {font-size:24px !important}
+.stApp [data-testid="stMetricDelta"] svg {width:24px; height:24px}
+.stApp [data-baseweb="select"] div {font-size:20px !important}
+.kpi-losses td, .kpi-losses th {padding:0.25em 0.45em; border-bottom:2px solid #000;
+                                font-size:20px !important; line-height:1.25 !important}
+.kpi-losses .todo {font-size:20px !important}
+.kpi-badge {font-size:20px}
+</style>
+"""
+
+
+def inject_css(projector: bool) -> None:
+    """The app's only stylesheet (base rules, plus the projector variant when on)."""
+    st.markdown(_BASE_CSS + (_PROJECTOR_CSS if projector else ""), unsafe_allow_html=True)
+
+
+def status_badge(status: str) -> str:
+    """A status as HTML: colour (Okabe-Ito, from charts) + icon + word, so it reads without colour."""
+    from html import escape
+    from .charts import STATUS_COLORS
+    from .scoring import status_text
+    return (f'<span class="kpi-badge {status}" style="background:{STATUS_COLORS[status]}">'
+            f'{escape(status_text(status))}</span>')
+
+
+def status_legend() -> None:
+    from .charts import status_legend as legend
+    items = "".join(f'<span><i style="background:{c}"></i>{t}</span>' for t, c, _ in legend())
+    st.markdown(f'<div class="kpi-legend">{items}</div>', unsafe_allow_html=True)
+
+
+def losses_html(top: pd.DataFrame, statuses: dict[str, str]) -> str:
+    """The criteria losing most points as an HTML table (large text in projector mode)."""
+    from html import escape
+    head = ('<tr><th>Chỉ tiêu</th><th class="num">Điểm mất</th><th>Đạt / mục tiêu</th>'
+            '<th>Trạng thái</th><th>Cần làm để lấy lại điểm</th><th>Chủ trì</th></tr>')
+    body = []
+    for _, r in top.iterrows():
+        body.append(
+            f'<tr><td class="name">{escape(r["Chỉ tiêu"])}</td>'
+            f'<td class="num">−{escape(r["Điểm mất"])}</td>'
+            f'<td>{escape(r["Đạt được"])} / {escape(r["Mục tiêu"])}</td>'
+            f'<td>{status_badge(statuses[r["Mã"]])}</td>'
+            f'<td class="todo">{escape(r["Cần làm"])}</td>'
+            f'<td>{escape(r["Đơn vị chủ trì"])}</td></tr>')
+    return f'<table class="kpi-losses">{head}{"".join(body)}</table>'
+
+
+
+def report_downloads(catalog: Catalog, figures: pd.DataFrame, period) -> None:
+    """The quarter's reports (Excel, PDF) as download buttons, when their builders exist.
+
+    REPORTS: kpi/report_xlsx.py and kpi/report_pdf.py are built by another engineer; until
+    they exist this shows nothing."""
+    import importlib.util
+    if importlib.util.find_spec("kpi.report_xlsx") is None and \
+            importlib.util.find_spec("kpi.report_pdf") is None:
+        return
+    _report_buttons(catalog, figures, period)
+
+
+def _report_buttons(catalog: Catalog, figures: pd.DataFrame, period) -> None:
+    pass
+
+
+def losses(top: pd.DataFrame, statuses: dict[str, str]) -> None:
+    if top.empty:
+        st.success("Không chỉ tiêu nào mất điểm trong kỳ này.")
+    else:
+        st.markdown(losses_html(top, statuses), unsafe_allow_html=True)
+
+
+def chart(fig) -> None:
+    """A Plotly figure of kpi.charts as built (its own theme, fonts and separators)."""
+    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "locale": "vi"})

@@ -1,0 +1,25 @@
+"""Danh mục chỉ tiêu: groups, targets, points, the scoring rule in words, evidence, source."""
+import streamlit as st
+
+from kpi import ui, views
+from kpi.fmt import smart_number
+
+catalog = ui.catalog()
+
+st.title("Danh mục chỉ tiêu")
+st.caption(catalog.name)
+grades = " · ".join(f"{g.label} từ {smart_number(g.min)} %" for g in catalog.grades)
+st.markdown(f"**{len(catalog.indicators)} chỉ tiêu** trong {len(catalog.groups)} nhóm, tổng "
+            f"**{smart_number(catalog.max_points)} điểm**. Xếp loại theo tỷ lệ điểm: {grades}. "
+            f"Số liệu tháng M gửi trước ngày {catalog.due_day} tháng M+{catalog.due_month_offset}.")
+st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp cấu hình (config/indicators.toml); "
+           "mục tiêu ghi «mặc định của xã» là do xã đặt khi văn bản không ghi số.")
+
+table = views.catalog_table(catalog)
+for group in catalog.groups:
+    rows = table[table["Nhóm"] == group]
+    points = sum(i.points for i in catalog.indicators if i.group == group)
+    st.subheader(f"{group} · {smart_number(points)} điểm")
+    st.dataframe(rows.drop(columns=["Nhóm"]), hide_index=True, width="stretch",
+                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large"),
+                                "Cách tính điểm": st.column_config.TextColumn(width="large")})

@@ -1,0 +1,73 @@
+"""Chỉ tiêu: one criterion over time, per unit, its figures, evidence and source."""
+import streamlit as st
+
+from kpi import charts, ui, views
+from kpi.catalog import describe_rule
+from kpi.fmt import date
+
+catalog = ui.catalog()
+figures = ui.current_figures()
+period = ui.current_period()
+projector = ui.is_projector()
+
+ids = [i.id for i in catalog.indicators]
+ui.query_choice("indicator", ids, "indicator_id")
+indicator_id = st.selectbox(
+    "Chỉ tiêu", ids, key="indicator_id",
+    format_func=lambda i: f"{catalog.indicator(i).group} › {catalog.indicator(i).name}")
+ui.mirror_query("indicator", indicator_id)
+ind = catalog.indicator(indicator_id)
+
+st.title(ind.name)
+st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)} · "
+           f"Đơn vị báo cáo: {', '.join(catalog.unit_name(u) for u in ind.units)}")
+
+if period is None:
+    st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
+else:
+    result = views.score_period(catalog, figures, period).result(ind.id)
+    cols = st.columns(4)
+    cols[0].metric(f"Đạt được · {period.label}", views.value_text(ind, result.achieved))
+    cols[1].metric("Mục tiêu", views.target_text(ind))
+    cols[2].metric("Điểm", f"{views.points_text(result.points)}/{views.points_text(result.max_points)}")
+    with cols[3]:
+        st.markdown("**Trạng thái**")
+        st.markdown(ui.status_badge(result.status), unsafe_allow_html=True)
+    todo = views.what_it_takes_texts(catalog, figures, period).get(ind.id)
+    if todo:
+        st.info(f"**Cần làm:** {todo}")
+
+    monthly = views.monthly_series(catalog, figures, ind.id)
+    if monthly["achieved"].notna().sum() == 0:
+        st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
+    else:
+        left, right = st.columns(2)
+        with left:
+            st.subheader("Theo tháng (toàn xã)")
+            ui.chart(charts.monthly_line(monthly, ind, projector=projector))
+        with right:
+            st.subheader("Theo quý")
+            ui.chart(charts.quarter_bars(views.quarter_series(catalog, figures, ind.id),
+                                                ind, projector=projector))
+
+    st.subheader(f"Đóng góp của từng đơn vị · {period.label}")
+    contrib = views.unit_contributions(catalog, figures, ind.id, period)
+    if contrib["status"].eq("no_data").all():
+        st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong {period.label}.")
+    else:
+        left, right = st.columns([3, 2])
+        with left:
+            ui.chart(charts.unit_bars(contrib, ind, projector=projector))
+        with right:
+            st.dataframe(views.contribution_table(ind, contrib), hide_index=True,
+                         width="stretch")
+        st.subheader(f"Số liệu đã nhập · {period.label}")
+        st.dataframe(views.figures_table(catalog, figures, ind.id, period), hide_index=True,
+                     width="stretch")
+
+st.subheader("Cách tính điểm, tài liệu kiểm chứng, nguồn")
+st.markdown(f"- **Cách tính điểm:** {describe_rule(ind)}\n"
+            f"- **Tài liệu kiểm chứng:** {ind.evidence or 'chưa quy định'}\n"
+            f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
+            + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")
+            + (f"\n- **Ghi chú:** {ind.note}" if ind.note else ""))

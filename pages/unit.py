@@ -1,0 +1,68 @@
+"""Đơn vị: one unit's criteria and status, its share of points, its timeliness and uploads."""
+import datetime as dt
+
+import streamlit as st
+
+from kpi import ui, views
+from kpi.fmt import percent, smart_number
+from kpi.scoring import MET
+
+catalog = ui.catalog()
+figures = ui.current_figures()
+period = ui.current_period()
+
+codes = [u.code for u in catalog.units]
+ui.query_choice("unit", codes, "unit_code")
+code = st.selectbox("Đơn vị", codes, key="unit_code", format_func=catalog.unit_name)
+ui.mirror_query("unit", code)
+
+st.title(catalog.unit_name(code))
+own = catalog.indicators_of_unit(code)
+led = [i for i in catalog.indicators if i.lead_unit == code]
+st.caption(f"Báo cáo {len(own)} chỉ tiêu, chủ trì {len(led)} chỉ tiêu.")
+
+if period is None:
+    st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
+    st.stop()
+
+commune_score = views.score_period(catalog, figures, period)
+unit_score = views.score_period(catalog, figures, period, unit=code)
+share = views.unit_share(catalog, commune_score, unit_score)
+months = views.data_months(figures)
+timely = views.timeliness(catalog, ui.first_submissions(), code, months, dt.date.today())
+due = timely[timely["status"] != views.NOT_DUE]
+
+cols = st.columns(4)
+cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}",
+               views.score_headline(unit_score) if own else "—")
+cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
+cols[2].metric("Chỉ tiêu đạt",
+               f"{sum(r.status == MET for r in unit_score.indicators)}/{len(unit_score.indicators)}")
+cols[3].metric("Báo cáo đúng hạn",
+               f"{int((due['status'] == views.ON_TIME).sum())}/{len(due)} tháng")
+
+st.subheader(f"Các chỉ tiêu của đơn vị · {period.label}")
+if not own:
+    st.info("Đơn vị này không báo cáo chỉ tiêu nào trong danh mục.")
+elif not views.has_data(figures, period, unit=code):
+    st.info(f"Đơn vị chưa có số liệu trong {period.label}.")
+else:
+    ui.status_legend()
+    st.dataframe(views.unit_criteria_table(catalog, unit_score), hide_index=True,
+                 width="stretch", column_config={"Mã": None})
+    st.caption("Điểm tính trên số liệu riêng của đơn vị (cùng quy tắc chấm điểm của xã), "
+               f"tối đa {smart_number(share['max_points'])} điểm.")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Báo cáo tháng: đúng hạn hay muộn")
+    st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
+               f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
+    st.dataframe(views.timeliness_table(timely.iloc[::-1]), hide_index=True, width="stretch")
+with right:
+    st.subheader("Lịch sử nhập số liệu")
+    history = ui.upload_history(code)
+    if history.empty:
+        st.info("Đơn vị chưa nhập số liệu lần nào.")
+    else:
+        st.dataframe(views.upload_history_table(history), hide_index=True, width="stretch")
