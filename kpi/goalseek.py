@@ -385,7 +385,9 @@ def _text(ind: Indicator, quarter: Quarter, a: GoalAnswer, base: Totals) -> str:
         return f"Không thể đạt {goal_level} trong {quarter.label}; {best}."
     aim = band.strip() and f"để đạt mức {_cmp(ind)} {target_text(ind, band_reach)}" or \
         f"để cả quý đạt {goal_level}"
-    result = f" → {level_text(ind, a.goal_achieved)}, {_pts(a.goal_points)}/{_pts(ind.points)} điểm"
+    # the target says it all; a band or a partial step says where it lands
+    result = "" if a.goal == "target" else \
+        f" → {level_text(ind, a.goal_achieved)}, {_pts(a.goal_points)}/{_pts(ind.points)} điểm"
     if a.closed:
         head = f"{quarter.label} đã kết thúc (đủ số liệu đến tháng cuối quý): lẽ ra "
         if ind.is_ratio:
@@ -508,5 +510,6 @@ def _partial(catalog, ind, figures, quarter, unit, base, rows, full: GoalAnswer,
                  effort=_effort(ind, base, x, k, per_month, at.points - full.current_points))
     text = _text(ind, quarter, _replace(a, goal="target"), base)
     text = text.replace(f"để cả quý đạt {_cmp(ind)} {target_text(ind)}",
-                        f"để đạt {_pts(at.points)} điểm")
+                        f"để đạt {_pts(at.points)}/{_pts(ind.points)} điểm "
+                        f"({level_text(ind, at.achieved)})")
     return _replace(a, text=text)
