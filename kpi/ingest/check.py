@@ -1,0 +1,81 @@
+"""`check_workbook`: bytes → every problem and warning, and the submissions when valid."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..catalog import Catalog
+from ..store import Submission
+from . import layout as L
+from .parse import data_sheets, read_data_sheet
+from .problems import FileRefused, Problem, problem
+from .safety import open_package
+from .validate import to_submission, validate_sheet
+from .xlsx import read_workbook
+
+
+@dataclass
+class CheckResult:
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)  # one per unit sheet; empty when problems
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_workbook(data: bytes, file_name: str, catalog: Catalog, *,
+                   today: dt.date | None = None) -> CheckResult:
+    """Validate a whole workbook; never raises for a bad file (every problem is reported)."""
+    today = today or dt.date.today()
+    try:
+        wb = read_workbook(open_package(data))
+    except FileRefused as e:
+        return CheckResult([e.problem])
+    except Exception as e:  # noqa: BLE001 — a malformed file must be a message, not a traceback
+        return CheckResult([problem(f"không đọc được tệp «{file_name}» ({type(e).__name__}: {e}). "
+                                    "Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại.")])
+    result = CheckResult()
+    sheets, result.warnings = data_sheets(wb)
+    if not sheets:
+        result.problems.append(problem(
+            f"không tìm thấy trang tính «{L.DATA_SHEET}» có bảng số liệu (dòng tiêu đề "
+            f"«{L.COL_CODE}», «{L.COL_NUM}», «{L.COL_DEN}», «{L.COL_VALUE}»). Có thể đã gửi nhầm "
+            "tệp; hãy dùng tệp mẫu tải từ hệ thống.", field=L.DATA_SHEET,
+            expected=f"trang tính «{L.DATA_SHEET}» của tệp mẫu"))
+        return result
+    subs: list[Submission] = []
+    seen_units: dict[tuple[str, str], str] = {}
+    for sheet, rows in sheets:
+        res = validate_sheet(read_data_sheet(sheet, rows), wb, catalog, today)
+        result.problems += res.problems
+        result.warnings += res.warnings
+        if res.problems or res.unit is None or res.period is None:
+            continue
+        key = (res.unit, res.period)
+        if key in seen_units:
+            result.problems.append(problem(
+                f"đơn vị {res.unit}, kỳ {res.period} đã có ở trang tính «{seen_units[key]}»; mỗi "
+                "đơn vị chỉ một trang tính cho một tháng.", sheet.name, field=L.LABEL_UNIT,
+                value=res.unit, expected="mỗi đơn vị một trang tính"))
+            continue
+        seen_units[key] = sheet.name
+        if not res.filled:
+            if len(sheets) > 1:
+                result.warnings.append(problem(
+                    f"trang tính chưa có số liệu nào của đơn vị {res.unit}; bỏ qua, không ghi.",
+                    sheet.name, field="Chưa báo cáo", value=res.unit))
+                continue
+            result.problems.append(problem(
+                "bảng chưa có số liệu nào (mọi ô Tử số, Mẫu số, Giá trị đều trống). Hãy nhập số "
+                "liệu rồi gửi lại.", sheet.name, field="Bảng số liệu", value="",
+                expected="ít nhất một số liệu"))
+            continue
+        subs.append(to_submission(res, catalog))
+    if not result.problems and not subs:
+        result.problems.append(problem("tệp chưa có số liệu nào ở mọi trang tính đơn vị.",
+                                       field="Bảng số liệu", expected="ít nhất một số liệu"))
+    if not result.problems:
+        result.submissions = subs
+    return result
