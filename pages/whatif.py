@@ -1,0 +1,225 @@
+"""Mô phỏng: change a quarter's figures the way people think and see the score move at once;
+what meeting each criterion takes; the cheapest way to a total; scenarios kept and compared.
+Nothing here writes to the database."""
+import pandas as pd
+import streamlit as st
+
+from kpi import ui
+from kpi.fmt import percent, smart_number
+from kpi.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
+from kpi.periods import Quarter
+from kpi.scoring import quarter_totals, round_points, status_text
+from kpi.whatif import (Adjustment, Scenario, adjustments_for_goal, changes_table, compare,
+                        describe, simulate)
+from kpi.whatif_charts import gain_waterfall
+
+EDITING = "Kịch bản đang sửa"
+FIELDS = ("num", "den", "rate", "val", "set")
+
+
+def key(ind_id: str, field: str) -> str:
+    return f"wi:{ind_id}:{field}"
+
+
+def scenario_from_inputs(catalog, name: str) -> Scenario:
+    """The scenario the inputs on screen describe (read from the session before they render)."""
+    s = Scenario(name)
+    get = st.session_state.get
+    for ind in catalog.indicators:
+        if ind.is_ratio:
+            adj = Adjustment(ind.id, extra_numerator=float(get(key(ind.id, "num")) or 0),
+                             extra_denominator=float(get(key(ind.id, "den")) or 0),
+                             set_rate=get(key(ind.id, "rate")))
+        else:
+            adj = Adjustment(ind.id, extra_value=float(get(key(ind.id, "val")) or 0),
+                             set_value=get(key(ind.id, "set")))
+        s = s.with_adjustment(adj)
+    return s
+
+
+def load_inputs(catalog, scenario: Scenario) -> None:
+    """Callback: put a scenario's adjustments into the inputs (reset = the empty scenario)."""
+    for ind in catalog.indicators:
+        a = scenario.adjustment(ind.id) or Adjustment(ind.id)
+        st.session_state[key(ind.id, "num")] = int(a.extra_numerator)
+        st.session_state[key(ind.id, "den")] = int(a.extra_denominator)
+        st.session_state[key(ind.id, "rate")] = a.set_rate
+        st.session_state[key(ind.id, "val")] = float(a.extra_value)
+        st.session_state[key(ind.id, "set")] = a.set_value
+    st.session_state["wi_name"] = scenario.name
+
+
+def save_scenario(catalog) -> None:
+    name = (st.session_state.get("wi_name") or "").strip() or "Kịch bản"
+    st.session_state.setdefault("wi_saved", {})[name] = scenario_from_inputs(catalog, name)
+    st.session_state["wi_saved_notice"] = f"Đã lưu kịch bản «{name}» cho phiên làm việc này."
+
+
+def apply_plan(catalog, steps, quarter) -> None:
+    scenario = scenario_from_inputs(catalog, st.session_state.get("wi_name") or "Theo mục tiêu")
+    for step in steps:
+        try:
+            for adj in adjustments_for_goal(catalog, step.answer, quarter):
+                scenario = scenario.with_adjustment(adj)
+        except ValueError:
+            continue   # a monthly average is not one input; the text says what it takes
+    load_inputs(catalog, scenario)
+
+
+catalog = ui.catalog()
+figures = ui.current_figures()
+st.title("Mô phỏng và mục tiêu")
+if figures.empty:
+    st.info("Chưa có số liệu nào để mô phỏng. Hãy nhập số liệu tháng của các đơn vị ở trang "
+            "«Nhập số liệu» (hoặc tạo dữ liệu mẫu: `python -m kpi demo`).")
+    st.stop()
+
+period = getattr(ui, "current_period", lambda: None)()
+if period is not None:
+    quarter = period.quarter
+else:  # the page opened on its own (tests): its own quarter list
+    quarters = sorted({Quarter.parse(f"{p[:4]}-Q{(int(p[5:7]) - 1) // 3 + 1}")
+                       for p in figures["period"].unique()}, reverse=True)
+    quarter = st.selectbox("Quý", quarters, format_func=lambda q: q.label, key="wi_quarter")
+projector = getattr(ui, "is_projector", lambda: False)()
+
+totals = quarter_totals(catalog, figures, quarter)
+if "wi_name" not in st.session_state:
+    load_inputs(catalog, Scenario("Kịch bản 1"))
+scenario = scenario_from_inputs(catalog, st.session_state["wi_name"])
+result = simulate(catalog, totals, quarter, scenario)
+actual, simulated = result.actual, result.simulated
+
+st.caption(f"{quarter.label} — {catalog.commune_name}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
+           "thay đổi ở dưới chỉ dùng để tính thử, **không thay đổi số liệu đã lưu**.")
+m1, m2, m3 = st.columns(3)
+m1.metric("Tổng điểm thực tế", f"{smart_number(round_points(actual.total_points))}/"
+          f"{smart_number(actual.max_points)}", help=f"Xếp loại: {actual.grade}")
+gain = round_points(abs(result.gain)) * (1 if result.gain >= 0 else -1)
+m2.metric("Tổng điểm mô phỏng", f"{smart_number(round_points(simulated.total_points))}/"
+          f"{smart_number(simulated.max_points)}",
+          delta=f"{'+' if gain >= 0 else '−'}{smart_number(abs(gain))} điểm" if scenario.adjustments else None)
+m3.metric("Xếp loại mô phỏng", simulated.grade,
+          delta=None if simulated.grade == actual.grade else f"từ {actual.grade}", delta_color="off")
+
+if scenario.adjustments:
+    left, right = st.columns([3, 2])
+    left.plotly_chart(gain_waterfall(result, projector=projector), width="stretch",
+                      config={"displayModeBar": False})
+    right.markdown("**Các thay đổi đang mô phỏng**")
+    right.markdown("\n".join(f"- {describe(catalog, a)}" for a in scenario.adjustments))
+    table = changes_table(result)
+    moved = table[table["Chênh lệch"] != 0]
+    if not moved.empty:
+        right.dataframe(moved[["Chỉ tiêu", "Điểm thực tế", "Điểm mô phỏng", "Chênh lệch"]],
+                        hide_index=True, width="stretch")
+else:
+    st.info("Nhập thay đổi cho một hay nhiều chỉ tiêu ở thẻ «Điều chỉnh số liệu» để xem điểm "
+            "mới, hoặc dùng thẻ «Cần làm gì» để biết cần thêm bao nhiêu.")
+
+tab_edit, tab_goal, tab_compare = st.tabs(["Điều chỉnh số liệu", "Cần làm gì", "So sánh kịch bản"])
+
+with tab_edit:
+    c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+    c1.text_input("Tên kịch bản", key="wi_name")
+    c2.button("Lưu kịch bản", on_click=save_scenario, args=(catalog,), width="stretch")
+    c3.button("Đặt lại về thực tế", on_click=load_inputs, args=(catalog, Scenario("Kịch bản 1")),
+              width="stretch")
+    notice = st.session_state.pop("wi_saved_notice", None)
+    if notice:
+        st.success(notice)
+    for group in catalog.groups:
+        inds = [i for i in catalog.indicators if i.group == group]
+        changed = sum(1 for i in inds if scenario.adjustment(i.id))
+        with st.expander(f"{group}" + (f" — {changed} thay đổi" if changed else ""),
+                         expanded=bool(changed)):
+            for ind in inds:
+                r = result.change(ind.id)
+                now = percent(r.actual.achieved) if ind.is_ratio else smart_number(r.actual.achieved)
+                st.markdown(f"**{ind.name}** — thực tế {now}, {smart_number(round_points(r.actual.points))}"
+                            f"/{smart_number(r.actual.max_points)} điểm ({status_text(r.actual.status)})"
+                            + (f" → **{smart_number(round_points(r.simulated.points))}** điểm"
+                               if abs(r.gain) > 1e-9 else ""))
+                cols = st.columns(3)
+                if ind.is_ratio:
+                    t = r.actual.totals
+                    cols[0].number_input(f"Thêm: {ind.numerator_label}", step=1, key=key(ind.id, "num"),
+                                         help=f"Quý đang có {smart_number(t.numerator)}.")
+                    cols[1].number_input(f"Thêm: {ind.denominator_label}", step=1,
+                                         key=key(ind.id, "den"),
+                                         help=f"Quý đang có {smart_number(t.denominator)}.")
+                    cols[2].number_input("Hoặc đặt tỷ lệ quý (%)", min_value=0.0, max_value=100.0,
+                                         step=0.5, key=key(ind.id, "rate"), placeholder="không đặt")
+                else:
+                    unit_word = f" ({ind.measure})" if ind.measure else ""
+                    cols[0].number_input(f"Thêm{unit_word}", step=1.0, key=key(ind.id, "val"))
+                    cols[1].number_input("Hoặc đặt bằng", min_value=0.0, step=1.0,
+                                         key=key(ind.id, "set"), placeholder="không đặt")
+
+with tab_goal:
+    answers = what_it_takes_all(catalog, figures, quarter)
+    ratios_open = [a for a in answers.values() if a.projected_denominator is not None]
+    if ratios_open:
+        with st.expander("Số dự kiến mỗi tháng còn lại (mặc định: bình quân các tháng đã có)"):
+            cols = st.columns(3)
+            for i, a in enumerate(ratios_open):
+                ind = catalog.indicator(a.indicator_id)
+                cols[i % 3].number_input(f"{ind.name}: {ind.denominator_label}", min_value=1,
+                                         value=int(a.projected_denominator), step=1,
+                                         key=f"wi_proj:{ind.id}")
+        projected = {a.indicator_id: st.session_state.get(f"wi_proj:{a.indicator_id}")
+                     for a in ratios_open}
+        answers = what_it_takes_all(catalog, figures, quarter, projected_denominators=projected)
+    else:
+        projected = None
+    st.subheader("Để đạt từng chỉ tiêu chưa đạt")
+    if not answers:
+        st.success("Mọi chỉ tiêu có số liệu trong quý đều đã đạt.")
+    else:
+        rows = [{"Chỉ tiêu": catalog.indicator(k).name,
+                 "Điểm hiện tại": f"{smart_number(round_points(a.current_points))}/"
+                                  f"{smart_number(catalog.indicator(k).points)}",
+                 "Còn đạt được": "Có" if a.reachable else "Không",
+                 "Cần làm gì": a.text} for k, a in answers.items()]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"Cần làm gì": st.column_config.TextColumn(width="large")})
+    st.subheader("Để đạt một tổng điểm")
+    grades = [(g.label, points_for_grade(catalog, g.label, actual.max_points)) for g in catalog.grades]
+    above = [p for _, p in grades if p > actual.total_points + 1e-9]
+    default_goal = float(min(above)) if above else float(actual.max_points)
+    goal = st.number_input("Tổng điểm muốn đạt", min_value=0.0, max_value=float(actual.max_points),
+                           value=round(default_goal, 2), step=0.5, key="wi_goal",
+                           help="Ngưỡng xếp loại: " + "; ".join(
+                               f"{label} từ {smart_number(p, 2)} điểm" for label, p in grades))
+    plan = plan_to_reach(catalog, figures, quarter, goal, projected_denominators=projected)
+    st.markdown(plan.text)
+    if plan.steps:
+        st.caption("Thứ tự: chỉ tiêu cần thay đổi tương đối ít nhất cho mỗi điểm được cộng làm trước.")
+        st.dataframe(pd.DataFrame([{"Thứ tự": i, "Chỉ tiêu": s.name,
+                                    "Điểm": f"{smart_number(round_points(s.points_before))} → "
+                                            f"{smart_number(round_points(s.points_after))}",
+                                    "Cần làm gì": s.text} for i, s in enumerate(plan.steps, 1)]),
+                     hide_index=True, width="stretch")
+        st.button("Đưa các bước này vào kịch bản", on_click=apply_plan,
+                  args=(catalog, plan.steps, quarter))
+
+with tab_compare:
+    saved: dict = st.session_state.get("wi_saved", {})
+    options = [EDITING] + list(saved)
+    if len(options) < 2:
+        st.info("Lưu ít nhất một kịch bản (nút «Lưu kịch bản») để so sánh hai kịch bản.")
+    else:
+        a_col, b_col = st.columns(2)
+        a_name = a_col.selectbox("Kịch bản A", options, index=0, key="wi_cmp_a")
+        b_name = b_col.selectbox("Kịch bản B", options, index=1, key="wi_cmp_b")
+        pick = lambda n: scenario if n == EDITING else saved[n]  # noqa: E731
+        ra = simulate(catalog, totals, quarter, pick(a_name), actual=actual)
+        rb = simulate(catalog, totals, quarter, pick(b_name), actual=actual)
+        k1, k2 = st.columns(2)
+        for col, r in ((k1, ra), (k2, rb)):
+            col.metric(r.scenario.name, f"{smart_number(round_points(r.simulated.total_points))} điểm",
+                       delta=f"{'+' if r.gain >= 0 else '−'}{smart_number(round_points(abs(r.gain)))}"
+                             f" — {r.simulated.grade}")
+        st.dataframe(compare(ra, rb), hide_index=True, width="stretch")
+        c1, c2 = st.columns(2)
+        c1.button("Mở kịch bản B để sửa", on_click=load_inputs, args=(catalog, pick(b_name)))
