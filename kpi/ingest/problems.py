@@ -40,7 +40,7 @@ def problem(detail: str, sheet: str | None = None, cell: str | None = None, *,
     return Problem(f"{place(sheet, cell, row)}: {detail}", sheet, cell, field, shown, expected)
 
 
-class FileRefused(Exception):
+class FileRefused(ValueError):
     """The file cannot be read at all (not a workbook, unsafe…); carries one Problem."""
 
     def __init__(self, detail: str, expected: str | None = None):

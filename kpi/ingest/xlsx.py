@@ -238,7 +238,8 @@ def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
             elif not text:
                 if not cell.formula:
                     continue
-                cell.value = ""       # a formula whose cached result is the empty text
+                if t == "str":
+                    cell.value = ""   # Excel's cached empty-text result; openpyxl writes <v/> untyped
             elif t == "s":
                 try:
                     cell.value = shared[int(text)]
