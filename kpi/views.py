@@ -220,8 +220,9 @@ def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd
         s = score_period(catalog, figures, period, unit=unit.code)
         statuses = {r.id: r.status for r in s.indicators}
         data[unit.code] = [statuses.get(ind.id) for ind in catalog.indicators]
-    return pd.DataFrame.from_dict(data, orient="index",
-                                  columns=[ind.id for ind in catalog.indicators])
+    df = pd.DataFrame.from_dict(data, orient="index",
+                                columns=[ind.id for ind in catalog.indicators]).astype(object)
+    return df.where(df.notna(), None)
 
 
 # ── one criterion ────────────────────────────────────────────────────────────

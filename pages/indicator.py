@@ -18,7 +18,7 @@ indicator_id = st.selectbox(
 ui.mirror_query("indicator", indicator_id)
 ind = catalog.indicator(indicator_id)
 
-st.title(ind.name)
+st.header(ind.name)
 st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)} · "
            f"Đơn vị báo cáo: {', '.join(catalog.unit_name(u) for u in ind.units)}")
 

@@ -1,0 +1,103 @@
+"""Plotly figure builders (kpi.charts): their data, target lines, colours and Vietnamese
+formats — not pixels. Numbers come from the hand-computed mini quarter of test_views."""
+from __future__ import annotations
+
+import pytest
+
+from kpi import charts, views
+from kpi.periods import Quarter
+from kpi.scoring import STATUSES
+from test_views import mini_catalog, mini_figures
+
+Q2 = views.Period(Quarter(2026, 2))
+
+
+@pytest.fixture
+def cat():
+    return mini_catalog()
+
+
+@pytest.fixture
+def figs():
+    return mini_figures()
+
+
+def _target(fig):
+    [t] = [tr for tr in fig.data if tr.name == charts.TARGET_NAME]
+    return t
+
+
+def test_one_colour_per_status_colour_blind_safe():
+    assert set(charts.STATUS_COLORS) == set(STATUSES)
+    assert len(set(charts.STATUS_COLORS.values())) == len(STATUSES)
+    # Okabe-Ito blue / orange / vermillion for met / near / missed
+    assert (charts.STATUS_COLORS["met"], charts.STATUS_COLORS["near"],
+            charts.STATUS_COLORS["missed"]) == ("#0072B2", "#E69F00", "#D55E00")
+    assert [t for t, _, _ in charts.status_legend()][:3] == ["✔ Đạt", "▲ Gần đạt", "✖ Chưa đạt"]
+
+
+def test_group_bars_points_over_maximum(cat, figs):
+    fig = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)))
+    assert len(fig.data) == 2
+    maxima, points = fig.data
+    assert (maxima.name, points.name) == ("Tối đa", "Đạt được")
+    assert list(maxima.x) == [12.0, 8.0] and list(points.x) == [10.54, 6.89]
+    assert list(points.y) == ["Nhóm 1", "Nhóm 2"]
+    assert list(points.text) == ["10,54/12", "6,89/8"]
+    assert fig.layout.separators == ",." and fig.layout.barmode == "overlay"
+    assert "điểm" in points.hovertemplate
+    proj = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), projector=True)
+    assert proj.layout.font.size >= 20
+    assert [a.text for a in proj.layout.annotations] == ["Nhóm 1", "Nhóm 2"]
+
+
+def test_monthly_line_has_values_and_target(cat, figs):
+    ind = cat.indicator("R1")
+    fig = charts.monthly_line(views.monthly_series(cat, figs, "R1"), ind)
+    line = fig.data[0]
+    assert list(line.y) == [75.0, 87.5, 100.0]
+    assert list(line.x) == ["Tháng 4/2026", "Tháng 5/2026", "Tháng 6/2026"]
+    target = _target(fig)
+    assert list(target.y) == [90.0, 90.0, 90.0] and target.line.dash == "dash"
+    assert fig.layout.yaxis.ticksuffix == " %" and fig.layout.separators == ",."
+    assert "Đạt được" in line.hovertemplate and "%{y:,.1f} %" in line.hovertemplate
+
+
+def test_quarter_bars_coloured_by_status_with_target(cat, figs):
+    ind = cat.indicator("R1")
+    series = views.quarter_series(cat, figs, "R1", [Quarter(2026, 1), Quarter(2026, 2)])
+    fig = charts.quarter_bars(series, ind)
+    bars = fig.data[0]
+    assert list(bars.x) == ["Quý I/2026", "Quý II/2026"]
+    assert bars.y[1] == pytest.approx(29500 / 340)
+    assert list(bars.marker.color) == [charts.STATUS_COLORS["no_data"], charts.STATUS_COLORS["near"]]
+    assert bars.customdata[1][0] == "▲ Gần đạt"
+    assert list(_target(fig).y) == [90.0, 90.0]
+
+
+def test_unit_bars_ratio_with_target_and_count_without(cat, figs):
+    fig = charts.unit_bars(views.unit_contributions(cat, figs, "R1", Q2), cat.indicator("R1"))
+    assert list(fig.data[0].x) == ["A", "B"] and list(fig.data[0].y) == [90.0, 62.5]
+    assert list(fig.data[0].marker.color) == [charts.STATUS_COLORS["met"],
+                                              charts.STATUS_COLORS["missed"]]
+    assert list(_target(fig).y) == [90.0, 90.0]
+    count = charts.unit_bars(views.unit_contributions(cat, figs, "N1", Q2), cat.indicator("N1"))
+    assert list(count.data[0].y) == [12.0] and len(count.data) == 1
+
+
+def test_status_heatmap_codes_icons_and_blanks(cat, figs):
+    m = views.status_matrix(cat, figs, Q2)
+    fig = charts.status_heatmap(m, {"A": "Đơn vị A", "B": "Đơn vị B"},
+                                {i.id: i.name for i in cat.indicators})
+    hm = fig.data[0]
+    code = {s: i for i, s in enumerate(STATUSES)}
+    assert [list(r) for r in hm.z] == [[code["met"], code["missed"], code["missed"], None],
+                                       [code["missed"], None, code["missed"], code["met"]]]
+    assert [list(r) for r in hm.text] == [["✔", "✖", "✖", ""], ["✖", "", "✖", "✔"]]
+    assert hm.customdata[0][3] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    # each status code lands on its own colour in the discrete scale
+    n = len(STATUSES)
+    for s, i in code.items():
+        pos = (i + 0.5) / n
+        colour = [c for lo, c in hm.colorscale if lo <= pos][-1]
+        assert colour == charts.STATUS_COLORS[s]
