@@ -96,7 +96,6 @@ def _data_sheet(ws, catalog: Catalog, month: Month, code: str) -> None:
         cell.number_format = "@"      # keeps `2026-05` a text, Excel would turn it into a date
         if label in (L.LABEL_UNIT, L.LABEL_PERIOD):
             cell.font = Font(bold=True, color="C00000")
-    ws.cell(6, 4, f"({month.label})")
     ws.cell(8, 1, "Chỉ nhập vào ô nền vàng. Ô trống = chưa báo cáo (số liệu bằng 0 thì nhập 0). "
                   "Xem trang «Hướng dẫn».").font = Font(italic=True, color="595959")
 
