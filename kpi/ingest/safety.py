@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from .problems import FileRefused
 
@@ -45,7 +46,7 @@ class Package:
                         raise FileRefused(
                             f"phần «{name}» của tệp giải nén ra lớn hơn kích thước khai báo — "
                             "tệp bị hỏng hoặc là «bom giải nén»; không đọc.", EXPECTED)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as e:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as e:
             raise FileRefused(f"tệp bị hỏng, không giải nén được phần «{name}» ({e}).",
                               EXPECTED) from None
         return bytes(out)
