@@ -423,3 +423,50 @@ def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:
     out["Phần đóng góp"] = [fmt.percent(_f(x)) for x in contrib["share"]]
     out["Trạng thái"] = [status_text(s) for s in contrib["status"]]
     return pd.DataFrame(out)
+
+
+# ── upload ───────────────────────────────────────────────────────────────────
+
+def template_months(today: dt.date, count: int = 12) -> list[Month]:
+    """Months offered for a template, newest first (the current month, then earlier ones)."""
+    current = Month.of(today)
+    return [current.add(-k) for k in range(count)]
+
+
+def problems_table(problems) -> pd.DataFrame:
+    """Validation problems (kpi.ingest.Problem) with where they are, in Vietnamese."""
+    return pd.DataFrame([{"Trang tính": p.sheet or "", "Ô": p.cell or "", "Mục": p.field or "",
+                          "Giá trị đã nhập": p.value or "", "Cần": p.expected or "",
+                          "Lỗi": p.message} for p in problems],
+                        columns=["Trang tính", "Ô", "Mục", "Giá trị đã nhập", "Cần", "Lỗi"])
+
+
+def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
+    """kpi.ingest.preview_figures as users read it: new figure, stored figure, changed."""
+    rows = []
+    for r in preview.itertuples(index=False):
+        ind = catalog.indicator(r.indicator_id)
+        if ind.is_ratio:
+            new = f"{fmt.smart_number(_f(r.numerator))}/{fmt.smart_number(_f(r.denominator))}"
+            old = (f"{fmt.smart_number(_f(r.previous_numerator))}/"
+                   f"{fmt.smart_number(_f(r.previous_denominator))}")
+            if _f(r.previous_numerator) is None and _f(r.previous_denominator) is None:
+                old = fmt.MISSING
+        else:
+            new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
+        rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
+                     "Đạt được": value_text(ind, _f(r.achieved)),
+                     "Đang lưu": old, "Đạt được (đang lưu)": value_text(ind, _f(r.previous_achieved)),
+                     "Thay đổi": "● Có thay đổi" if r.changed else ""})
+    return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
+                                       "Đạt được (đang lưu)", "Thay đổi"])
+
+
+def outcome_text(catalog: Catalog, outcome) -> str:
+    """One stored unit-month (store.RecordOutcome) in words."""
+    where = f"{catalog.unit_name(outcome.unit)}, {Month.parse(outcome.period).label}"
+    if not outcome.created:
+        return f"{where}: giống bản đang lưu (phiên bản {outcome.version}), không thay đổi."
+    if outcome.supersedes:
+        return f"{where}: đã lưu phiên bản {outcome.version}, thay bản trước."
+    return f"{where}: đã lưu phiên bản {outcome.version}."

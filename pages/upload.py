@@ -1,0 +1,93 @@
+"""Nhập số liệu: template → filled workbook → validation report → preview → confirm."""
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from kpi import ui, views
+from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
+from kpi.periods import Month
+from kpi.store import Actor, StoreError
+from kpi.template import build_template
+
+catalog = ui.catalog()
+st.title("Nhập số liệu tháng")
+st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} tháng M+{catalog.due_month_offset}. "
+           "Mỗi lần nhập được lưu thành một phiên bản mới; bản cũ vẫn được giữ.")
+
+st.subheader("1. Tải mẫu Excel")
+units = [None] + [u.code for u in catalog.units]
+months = views.template_months(dt.date.today())
+cols = st.columns([2, 1, 1], vertical_alignment="bottom")
+unit = cols[0].selectbox("Đơn vị", units, key="template_unit",
+                         format_func=lambda c: "Tất cả đơn vị (mỗi đơn vị một trang)" if c is None
+                         else f"{c} — {catalog.unit_name(c)}")
+month = Month.parse(cols[1].selectbox("Tháng báo cáo", [str(m) for m in months], index=1,
+                                      key="template_month",
+                                      format_func=lambda s: Month.parse(s).label))
+cols[2].download_button("Tải mẫu", lambda: build_template(catalog, month, unit),
+                        file_name=f"mau-so-lieu-{unit or 'tat-ca'}-{month}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        icon=":material/download:", width="stretch")
+
+st.subheader("2. Gửi tệp đã điền")
+who = st.text_input("Người nhập", key="uploader_name", placeholder="Họ và tên, đơn vị",
+                    help="Bắt buộc: tên người chịu trách nhiệm về số liệu được ghi vào nhật ký.")
+upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", type=["xlsx"], key="upload_file")
+if upload is None:
+    st.info("Chọn tệp mẫu đã điền số liệu để hệ thống kiểm tra trước khi nhập.")
+    st.stop()
+
+data = upload.getvalue()
+digest = hashlib.sha256(data).hexdigest()
+check = check_workbook(data, upload.name, catalog)
+
+st.subheader("3. Kết quả kiểm tra")
+if not check.ok:
+    st.error(f"Tệp «{upload.name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
+             "Hãy sửa các ô dưới đây rồi gửi lại.")
+    st.dataframe(views.problems_table(check.problems), hide_index=True, width="stretch")
+    try:
+        marked = annotate_workbook(data, check.problems)
+    except ValueError:  # not a readable workbook: nothing to annotate
+        marked = None
+    if marked:
+        st.download_button("Tải tệp đã đánh dấu lỗi", marked,
+                           file_name=f"da-danh-dau-loi-{upload.name}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           icon=":material/download:")
+    st.stop()
+
+st.success(f"Tệp «{upload.name}» hợp lệ: {len(check.submissions)} bảng số liệu.")
+if check.warnings:
+    st.warning("Lưu ý:\n" + "\n".join(f"- {w}" for w in check.warnings))
+
+for sub in check.submissions:
+    st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
+    preview = preview_figures(ui.connection(), catalog, sub)
+    st.dataframe(views.preview_table(catalog, preview), hide_index=True, width="stretch")
+
+st.subheader("4. Xác nhận")
+done = st.session_state.get("imported")
+if done and done[0] == digest:
+    st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
+    st.stop()
+if not who.strip():
+    st.warning("Hãy điền «Người nhập» để xác nhận.")
+if st.button("Xác nhận nhập số liệu", type="primary", disabled=not who.strip()):
+    with st.status("Đang nhập số liệu…", expanded=True) as status:
+        try:
+            result = import_workbook(ui.connection(), catalog, data, upload.name,
+                                     Actor(who.strip()), ui.uploads_dir())
+        except StoreError as e:
+            status.update(label="Chưa nhập được số liệu", state="error")
+            st.error(str(e))
+            st.stop()
+        if not result.ok:
+            status.update(label="Chưa nhập được số liệu", state="error")
+            st.dataframe(views.problems_table(result.check.problems), hide_index=True)
+            st.stop()
+        lines = [views.outcome_text(catalog, o) for o in result.outcomes]
+        status.update(label="Đã nhập số liệu", state="complete")
+    st.session_state["imported"] = (digest, lines)
+    st.rerun()  # the frame re-reads the figures: the new month appears in the period picker

@@ -1,0 +1,200 @@
+"""Every page through Streamlit's AppTest, on the demo database and on an empty one; an upload
+through the page changes what the overview shows."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi import store, views
+from kpi.ingest import layout as L
+from kpi.periods import Month
+from kpi.template import build_template
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py",
+         "pages/catalog.py"]
+
+
+def _app(monkeypatch, db: Path) -> AppTest:
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
+    at = AppTest.from_file(APP, default_timeout=60)
+    return at
+
+
+def _no_errors(at: AppTest, page: str) -> None:
+    assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+    assert not at.error, f"{page}: {[e.value for e in at.error]}"
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    return path
+
+
+def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
+    at = _app(monkeypatch, demo_db)
+    at.run()
+    _no_errors(at, "app")
+    # default period: the quarter of the latest month with data (the demo ends in 10/2026)
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.query_params["period"] == "2026-Q4"
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_errors(at, page)
+    at.switch_page("pages/indicator.py").run()
+    assert at.selectbox(key="indicator_id").value == "HT_MAY_TINH"
+    at.selectbox(key="indicator_id").set_value("DVC_HS_TRUC_TUYEN").run()
+    _no_errors(at, "indicator DVC_HS_TRUC_TUYEN")
+    assert at.query_params["indicator"] == "DVC_HS_TRUC_TUYEN"
+    at.switch_page("pages/unit.py").run()
+    at.selectbox(key="unit_code").set_value("QS").run()
+    _no_errors(at, "unit QS")
+
+
+def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
+    conn = store.connect(demo_db)
+    figures = store.current_figures(conn, catalog.commune)
+    conn.close()
+    q3 = views.Period.parse("2026-Q3")
+    expected = views.score_period(catalog, figures, q3)
+    at = _app(monkeypatch, demo_db)
+    at.query_params["period"] = "2026-Q3"
+    at.run()
+    _no_errors(at, "overview Q3")
+    assert at.metric[0].label == "Tổng điểm Quý III/2026"
+    assert at.metric[0].value == views.score_headline(expected)
+    assert at.metric[1].value == expected.grade
+    # the month view: the picker switches to months, the URL follows
+    at.segmented_control(key="period_kind").set_value("Tháng").run()
+    at.selectbox(key="period_month").set_value("2026-08").run()
+    _no_errors(at, "overview 08/2026")
+    assert at.metric[0].label == "Tổng điểm Tháng 8/2026"
+    assert at.query_params["period"] == "2026-08"
+
+
+def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, demo_db):
+    at = _app(monkeypatch, demo_db)
+    at.query_params["period"] = "2019-Q1"
+    at.run()
+    _no_errors(at, "overview")
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert "2019-Q1" in at.toast[0].value
+
+
+def test_projector_mode_from_the_url(monkeypatch, demo_db):
+    at = _app(monkeypatch, demo_db)
+    at.query_params["projector"] = "1"
+    at.run()
+    _no_errors(at, "projector")
+    assert at.toggle(key="projector").value is True
+    assert not at.sidebar.selectbox  # the controls moved out of the hidden sidebar
+    assert any("display:none" in m.value for m in at.markdown if "<style>" in m.value
+               and "stSidebar" in m.value)
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert len(at.dataframe) == 0  # one screen: headline, groups, losses only
+    at.toggle(key="projector").set_value(False).run()
+    _no_errors(at, "projector off")
+    assert "projector" not in at.query_params
+    assert len(at.dataframe) >= 2
+
+
+def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path / "empty.duckdb")
+    at.run()
+    _no_errors(at, "app")
+    assert "Chưa có số liệu" in at.info[0].value
+    for page in PAGES:
+        at.switch_page(page).run()
+        _no_errors(at, page)
+        if page == "pages/catalog.py":  # the catalogue does not depend on figures
+            assert len(at.dataframe) == 7  # one table per group
+        else:
+            assert at.info, f"{page} says nothing on an empty database"
+
+
+def filled_template(catalog, unit: str, month: Month, numbers: dict[str, tuple]) -> bytes:
+    """The real template, filled with openpyxl as a coordinator would."""
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(catalog, month, unit)))
+    ws = wb[L.DATA_SHEET]
+    header_row, cols = None, {}
+    for row in ws.iter_rows():
+        values = [c.value for c in row]
+        if L.COL_CODE in values:
+            header_row = row[0].row
+            cols = {v: i + 1 for i, v in enumerate(values) if v}
+            break
+    assert header_row, "template has no header row"
+    for r in range(header_row + 1, ws.max_row + 1):
+        code = ws.cell(r, cols[L.COL_CODE]).value
+        if code in numbers:
+            fig = numbers[code]
+            if len(fig) == 2:
+                ws.cell(r, cols[L.COL_NUM]).value, ws.cell(r, cols[L.COL_DEN]).value = fig
+            else:
+                ws.cell(r, cols[L.COL_VALUE]).value = fig[0]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, catalog):
+    # an empty database: the upload of one unit-month is the only data, so the overview's
+    # numbers are exactly those of the file
+    db = tmp_path / "kpi.duckdb"
+    month = Month(2026, 10)
+    ids = [i.id for i in catalog.indicators_of_unit("TTDVSNC")]
+    numbers = {}
+    for i in catalog.indicators_of_unit("TTDVSNC"):
+        numbers[i.id] = (9, 9) if i.is_ratio else (17,) if i.id == "HT_WIFI_NVH" else (4,)
+    data = filled_template(catalog, "TTDVSNC", month, numbers)
+    at = _app(monkeypatch, db)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    _no_errors(at, "upload")
+    at.file_uploader(key="upload_file").upload("so-lieu-TTDVSNC.xlsx", data).run()
+    _no_errors(at, "upload checked")
+    assert any("hợp lệ" in s.value for s in at.success)
+    assert at.button[0].label == "Xác nhận nhập số liệu" and at.button[0].disabled
+    at.text_input(key="uploader_name").input("Nguyễn Văn A").run()
+    at.button[0].click().run()
+    _no_errors(at, "upload confirmed")
+    assert any("Đã nhập số liệu" in s.value and "phiên bản 1" in s.value for s in at.success)
+
+    conn = store.connect(db)
+    hist = store.upload_history(conn, catalog.commune)
+    figures = store.current_figures(conn, catalog.commune)
+    conn.close()
+    assert list(hist["submitted_by"]) == ["Nguyễn Văn A"] and len(figures) == len(ids)
+    expected = views.score_period(catalog, figures, views.Period.parse("2026-Q4"))
+    at.switch_page("pages/overview.py").run()
+    _no_errors(at, "overview after upload")
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.metric[0].value == views.score_headline(expected)
+    assert expected.total_points > 0
+
+
+def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog):
+    db = tmp_path / "kpi.duckdb"
+    ratio = next(i for i in catalog.indicators_of_unit("CA") if i.is_ratio)
+    data = filled_template(catalog, "CA", Month(2026, 10), {ratio.id: (12, 10)})  # 12 of 10
+    at = _app(monkeypatch, db)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("ca.xlsx", data).run()
+    _no_errors_but_validation = [e.value for e in at.exception]
+    assert not _no_errors_but_validation
+    assert at.error and "chưa nhập gì" in at.error[0].value
+    problems = at.dataframe[0].value
+    assert (problems["Ô"] != "").any() and (problems["Trang tính"] == L.DATA_SHEET).any()
+    assert not at.button  # nothing to confirm
+    conn = store.connect(db)
+    assert store.upload_history(conn, catalog.commune).empty
+    conn.close()
