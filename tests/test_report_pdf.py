@@ -1,0 +1,96 @@
+"""The one-page meeting summary: one page, Vietnamese text that extracts intact (pypdf), the
+engine's numbers, the vendored font embedded; and the `report` command writing both formats."""
+import io
+import shutil
+
+import openpyxl
+import pytest
+from pypdf import PdfReader
+
+from kpi import store
+from kpi.cli import main
+from kpi.fmt import smart_number
+from kpi.periods import Quarter
+from kpi.report_pdf import FONT_DIR, build_summary_pdf
+from kpi.scoring import round_points, score_quarter
+from tests.conftest import TODAY
+
+Q4 = Quarter(2026, 4)
+
+
+def text_of(data: bytes) -> tuple[int, str, PdfReader]:
+    reader = PdfReader(io.BytesIO(data))
+    return len(reader.pages), "\n".join(p.extract_text() for p in reader.pages), reader
+
+
+def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
+    f = store.current_figures(demo_conn, catalog.commune)
+    pages, text, reader = text_of(build_summary_pdf(catalog, f, Q4, today=TODAY))
+    assert pages == 1
+    score = score_quarter(catalog, f, Q4)
+    assert "TÓM TẮT KẾT QUẢ CHẤM ĐIỂM CHUYỂN ĐỔI SỐ" in text
+    assert "Xã Thái Tân — Quý IV/2026" in text
+    assert "92,47/100 điểm" in text and smart_number(round_points(score.total_points)) == "92,47"
+    assert "Xếp loại: Xuất sắc (92,5 % số điểm tối đa)" in text
+    for g in score.by_group():
+        assert f"{g.group} {smart_number(round_points(g.points))}/{smart_number(g.max_points)}" in text
+    # the biggest loss comes first, with what meeting it takes
+    assert "Các chỉ tiêu bị trừ điểm (9)" in text
+    assert text.index("Tỷ lệ đơn vị gửi báo cáo tháng trước ngày 18") < \
+        text.index("Số tin, bài về chuyển đổi số đăng trên Cổng thông tin điện tử xã")
+    assert "Cần thêm 9 tin, bài trong Tháng 11/2026 và Tháng 12/2026" in text
+    assert "Lập ngày 23/11/2026" in text
+    fonts = {str(font.get("/BaseFont")) for font in
+             (reader.pages[0]["/Resources"]["/Font"][k].get_object()
+              for k in reader.pages[0]["/Resources"]["/Font"])}
+    assert any("DejaVuSans" in name for name in fonts)
+    assert (FONT_DIR / "DejaVuSans.ttf").exists() and (FONT_DIR / "LICENSE-DejaVu.txt").exists()
+
+
+def test_many_losses_still_fit_one_page(catalog, demo_conn):
+    f = store.current_figures(demo_conn, catalog.commune)
+    early = Quarter(2025, 2)                        # the demo's weakest quarter
+    losing = [r for r in score_quarter(catalog, f, early).indicators if round_points(r.points_lost) > 0]
+    assert len(losing) > 12
+    pages, text, _ = text_of(build_summary_pdf(catalog, f, early, today=TODAY))
+    assert pages == 1
+    assert f"Các chỉ tiêu bị trừ điểm ({len(losing)})" in text
+    assert "chỉ tiêu khác bị trừ điểm (xem Biểu tự chấm điểm)" in text
+
+
+def test_empty_database_summary(catalog, conn):
+    pages, text, _ = text_of(build_summary_pdf(catalog, store.current_figures(conn, catalog.commune),
+                                               Q4, today=TODAY))
+    assert pages == 1 and "0/100 điểm" in text and "Chưa có số liệu: 25" in text
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    path = tmp_path / "cli.duckdb"
+    shutil.copy(demo_db_file, path)
+    return path
+
+
+def test_cli_writes_xlsx_and_pdf(catalog, demo_db, tmp_path, capsys):
+    xlsx, pdf = tmp_path / "bieu.xlsx", tmp_path / "tomtat.pdf"
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q3", "-o", str(xlsx)]) == 0
+    assert "Đã xuất Biểu tự chấm điểm Quý III/2026" in capsys.readouterr().out
+    ws = openpyxl.load_workbook(xlsx).active
+    assert any(r[1] == "TỔNG ĐIỂM" and r[7] == 93.1 for r in ws.iter_rows(values_only=True))
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "--unit", "ttpvhcc",
+                 "-o", str(pdf)]) == 0
+    pages, text, _ = text_of(pdf.read_bytes())
+    assert pages == 1 and "Trung tâm Phục vụ hành chính công — Xã Thái Tân — Quý IV/2026" in text
+
+
+def test_cli_refuses_bad_requests_with_a_message(demo_db, tmp_path, capsys):
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "-o",
+                 str(tmp_path / "x.docx")]) == 2
+    assert "phải có đuôi .xlsx hoặc .pdf" in capsys.readouterr().err
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "--unit", "XYZ", "-o",
+                 str(tmp_path / "x.pdf")]) == 2
+    assert "Không có đơn vị mã «XYZ»" in capsys.readouterr().err
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "-o",
+                 str(tmp_path / "none" / "x.pdf")]) == 2
+    assert "không tồn tại" in capsys.readouterr().err
+    assert not list(tmp_path.glob("x.*"))

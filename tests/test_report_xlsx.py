@@ -1,0 +1,126 @@
+"""The self-scoring table (.xlsx) re-read with openpyxl holds the engine's numbers; user notes
+(even ones starting with =, +, -, @) come back as text, never as formulas."""
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+
+from kpi import store
+from kpi.periods import Quarter
+from kpi.report_xlsx import HEADER_ROW, build_report_xlsx
+from kpi.scoring import round_points, score_quarter
+from tests.conftest import TESTER, TODAY
+
+Q3 = Quarter(2026, 3)
+
+
+def rows_by_stt(ws):
+    """Criterion rows (numeric STT) and group rows (roman STT), as value lists."""
+    crit, groups = [], []
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True):
+        if isinstance(row[0], int):
+            crit.append(row)
+        elif isinstance(row[0], str) and row[0] and set(row[0]) <= set("IVX"):
+            groups.append(row)
+    return crit, groups
+
+
+@pytest.fixture
+def demo_report(catalog, demo_conn):
+    f = store.current_figures(demo_conn, catalog.commune)
+    data = build_report_xlsx(catalog, f, Q3, today=TODAY)
+    return f, data, openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def test_report_holds_the_engine_numbers(catalog, demo_report):
+    f, _, ws = demo_report
+    score = score_quarter(catalog, f, Q3)
+    crit, groups = rows_by_stt(ws)
+    assert [r[0] for r in crit] == list(range(1, 26))
+    for row, res in zip(crit, score.indicators):
+        assert row[1] == res.indicator.name
+        assert row[6] == res.max_points
+        assert row[7] == round_points(res.points)
+        if res.indicator.is_ratio:
+            assert (row[4], row[5]) == (res.totals.numerator, res.totals.denominator)
+            assert row[3] == round(res.achieved, 2)
+        else:
+            assert row[3] == res.achieved and row[4] is None
+        assert row[8] == catalog.unit_name(res.indicator.lead_unit)
+        assert row[9] == res.indicator.evidence
+    assert [g[1] for g in groups] == list(catalog.groups)
+    for g, gs in zip(groups, score.by_group()):
+        assert (g[6], g[7]) == (round_points(gs.max_points), round_points(gs.points))
+    values = [r for r in ws.iter_rows(values_only=True)]
+    total = next(r for r in values if r[1] == "TỔNG ĐIỂM")
+    assert total[6] == 100 and total[7] == round_points(score.total_points) == 93.1
+    grade = next(r for r in values if r[1] == "XẾP LOẠI")
+    assert grade[2] == "Xuất sắc (93,1 % số điểm tối đa)"
+    # the demo's corrected September file carries a note: it is in Ghi chú
+    so_hoa = crit[[r.id for r in score.indicators].index("DVC_SO_HOA")]
+    assert so_hoa[10] == "Bổ sung hồ sơ số hóa bị sót (TTPVHCC, Tháng 9/2026)"
+
+
+def test_title_date_signatures_and_print_setup(demo_report):
+    _, _, ws = demo_report
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "BIỂU TỰ CHẤM ĐIỂM KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, CHUYỂN ĐỔI SỐ" in texts
+    assert "Quý III/2026 — Xã Thái Tân" in texts
+    assert "Thái Tân, ngày 23 tháng 11 năm 2026" in texts
+    assert {"NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "UBND XÃ THÁI TÂN"} <= set(texts)
+    header = [c.value for c in ws[HEADER_ROW]]
+    assert header == ["STT", "Tiêu chí", "Chỉ tiêu", "Kết quả (%/số lượng)", "Tử số", "Mẫu số",
+                      "Điểm tối đa", "Điểm tự chấm", "Đơn vị chủ trì", "Tài liệu kiểm chứng",
+                      "Ghi chú"]
+    assert ws.page_setup.orientation == "landscape"
+    assert int(ws.page_setup.paperSize) == 9                       # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage is True
+    assert int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
+    assert ws.print_title_rows == f"${HEADER_ROW}:${HEADER_ROW}"      # repeated on every page
+
+
+def test_unit_report_has_only_its_criteria(catalog, demo_conn):
+    f = store.current_figures(demo_conn, catalog.commune)
+    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, "CA", today=TODAY))).active
+    crit, _ = rows_by_stt(ws)
+    assert [r[1] for r in crit] == [i.name for i in catalog.indicators_of_unit("CA")]
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert "Quý III/2026 — Công an xã — Xã Thái Tân" in texts
+
+
+DANGEROUS = ['=HYPERLINK("http://example.invalid","Bấm vào đây")', "+1+2", "-3", "@SUM(A1:A3)"]
+
+
+def test_user_notes_starting_like_formulas_are_exported_as_text(catalog, conn, tmp_path):
+    ids = ["DVC_HS_TRUC_TUYEN", "DVC_SO_HOA", "DVC_QUA_HAN", "DVC_TOAN_TRINH"]
+    figures = tuple(store.Figure(i, 90.0, 100.0, None, note) for i, note in zip(ids, DANGEROUS))
+    store.record_submission(conn, store.Submission(catalog.commune, "TTPVHCC", "2026-08", figures),
+                            TESTER)
+    f = store.current_figures(conn, catalog.commune)
+    assert set(f["note"].dropna()) == set(DANGEROUS)            # stored as typed
+    path = tmp_path / "bieu.xlsx"
+    path.write_bytes(build_report_xlsx(catalog, f, Q3, today=TODAY))
+    ws = openpyxl.load_workbook(path).active
+    score = score_quarter(catalog, f, Q3)
+    crit, _ = rows_by_stt(ws)
+    for iid, note in zip(ids, DANGEROUS):
+        row_no = HEADER_ROW + 1 + next(n for n, r in enumerate(ws.iter_rows(
+            min_row=HEADER_ROW + 1, values_only=True)) if r[1] == catalog.indicator(iid).name)
+        cell = ws.cell(row=row_no, column=11)
+        assert cell.data_type == "s" and isinstance(cell.value, str)
+        assert cell.value == f"{note} (TTPVHCC, Tháng 8/2026)"
+        assert cell.quotePrefix is True
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert not re.search(r"<f[ >]", sheet)                       # no formula anywhere
+    assert re.search(r't="inlineStr"><is><t>=HYPERLINK\(', sheet)  # the note is a string cell
+    assert score.result("DVC_HS_TRUC_TUYEN").points == 8
+
+
+def test_empty_database_gives_a_table_with_no_data_marked(catalog, conn):
+    f = store.current_figures(conn, catalog.commune)
+    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, today=TODAY))).active
+    crit, _ = rows_by_stt(ws)
+    assert len(crit) == 25 and all(r[7] == 0 and r[10] == "Chưa có số liệu" for r in crit)
