@@ -1,0 +1,191 @@
+"""import_workbook: one transaction per file, versions, history, raw files, concurrency."""
+import hashlib
+import math
+import threading
+
+import pytest
+
+from kpi import store
+from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
+from kpi.ingest.importer import read_journal
+from kpi.template import build_template
+from tests.conftest import TESTER, TODAY
+from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
+                                  save, snapshot)
+
+ANH = store.Actor("Nguyễn Thị Ánh")
+
+
+def run(conn, catalog, data, tmp_path, actor=ANH, **kw):
+    return import_workbook(conn, catalog, data, "ttpvhcc-10.xlsx", actor, tmp_path / "uploads",
+                           today=TODAY, **kw)
+
+
+def stored(conn, unit="TTPVHCC", period="2026-10"):
+    df = store.current_figures(conn, "THAITAN", [period], unit)
+    return {r.indicator_id: (r.numerator, r.denominator) for r in df.itertuples()}
+
+
+def test_valid_file_is_stored_with_its_raw_bytes(conn, catalog, tmp_path):
+    data = filled(catalog)
+    result = run(conn, catalog, data, tmp_path)
+    assert result.ok and result.check.warnings == []
+    [o] = result.outcomes
+    assert (o.unit, o.period, o.version, o.created, o.supersedes, o.figure_count) == \
+        ("TTPVHCC", "2026-10", 1, True, None, 12)
+    assert stored(conn) == {k: (float(a), float(b)) for k, (a, b) in TTPVHCC_FIGURES.items()}
+    sha = hashlib.sha256(data).hexdigest()
+    kept = tmp_path / "uploads" / sha[:2] / f"{sha}.xlsx"
+    assert kept.read_bytes() == data
+    h = store.upload_history(conn, "THAITAN", "TTPVHCC", "2026-10")
+    row = h.iloc[0]
+    assert (row.file_name, row.sha256, row["size"], row.source, row.submitted_by, row.figure_count) == \
+        ("ttpvhcc-10.xlsx", sha, len(data), "excel", "Nguyễn Thị Ánh", 12)
+    assert read_journal(tmp_path / "uploads")[0]["sha256"] == sha
+
+
+def test_same_bytes_again_changes_nothing(conn, catalog, tmp_path):
+    data = filled(catalog)
+    run(conn, catalog, data, tmp_path)
+    before = snapshot(conn)
+    again = run(conn, catalog, data, tmp_path, actor=store.Actor("Người khác"))
+    assert again.ok and again.identical
+    [o] = again.outcomes
+    assert (o.version, o.created) == (1, False)
+    assert snapshot(conn) == before
+    assert len(read_journal(tmp_path / "uploads")) == 1
+
+
+def test_corrected_file_supersedes_and_history_keeps_both(conn, catalog, tmp_path):
+    first = run(conn, catalog, filled(catalog), tmp_path)
+    fixed = dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))
+    second = run(conn, catalog, filled(catalog, figures=fixed), tmp_path,
+                 actor=store.Actor("Trần Văn Bình"))
+    [o] = second.outcomes
+    assert (o.version, o.created, o.supersedes) == (2, True, first.outcomes[0].upload_id)
+    assert stored(conn)["DVC_SO_HOA"] == (366.0, 380.0)
+    h = store.upload_history(conn, "THAITAN", "TTPVHCC", "2026-10").sort_values("version")
+    assert list(h.version) == [1, 2]
+    assert list(h.status) == ["superseded", "accepted"]
+    assert list(h.submitted_by) == ["Nguyễn Thị Ánh", "Trần Văn Bình"]
+    old = store.figures_of_upload(conn, int(h.iloc[0].id))
+    assert old.set_index("indicator_id").loc["DVC_SO_HOA", "numerator"] == 361.0
+
+
+@pytest.mark.parametrize("bad", [
+    lambda wb, ws: ws.__setitem__("E15", "ba trăm"),
+    lambda wb, ws: ws.__setitem__("C6", "2027-01"),
+    lambda wb, ws: ws.merge_cells("E12:F12"),
+])
+def test_rejected_file_leaves_database_and_uploads_untouched(demo_conn, catalog, tmp_path, bad):
+    run(demo_conn, catalog, filled(catalog, figures={"DVC_SO_HOA": (1, 2)}), tmp_path)
+    before = snapshot(demo_conn)
+    kept_before = sorted((tmp_path / "uploads").rglob("*"))
+    result = run(demo_conn, catalog, filled(catalog, edit=bad), tmp_path)
+    assert not result.ok and result.outcomes == []
+    assert snapshot(demo_conn) == before
+    assert sorted((tmp_path / "uploads").rglob("*")) == kept_before
+
+
+def test_dry_run_touches_nothing(conn, catalog, tmp_path):
+    before = snapshot(conn)
+    result = run(conn, catalog, filled(catalog), tmp_path, dry_run=True)
+    assert result.ok and result.outcomes == [] and len(result.check.submissions) == 1
+    assert snapshot(conn) == before
+    assert not (tmp_path / "uploads").exists()
+
+
+def test_all_units_workbook_is_all_or_nothing(conn, catalog, tmp_path):
+    wb = load(build_template(catalog, "2026-10", None))
+    fill_sheet(wb["Số liệu TTPVHCC"], TTPVHCC_FIGURES)
+    fill_sheet(wb["Số liệu TTDVSNC"], TTDVSNC_FIGURES)
+    wb["Số liệu TTDVSNC"]["G12"] = -2              # one bad cell on the second sheet
+    before = snapshot(conn)
+    bad = run(conn, catalog, save(wb), tmp_path)
+    assert [str(p) for p in bad.check.problems] == [
+        "Số liệu TTDVSNC!G12: Giá trị của chỉ tiêu HT_WIFI_NVH là số âm «-2»."]
+    assert snapshot(conn) == before
+    wb["Số liệu TTDVSNC"]["G12"] = 12
+    good = run(conn, catalog, save(wb), tmp_path)
+    assert [(o.unit, o.version, o.figure_count) for o in good.outcomes] == \
+        [("TTPVHCC", 1, 12), ("TTDVSNC", 1, 8)]
+    assert store.content_counts(conn)["uploads"] == 2
+
+
+def test_two_imports_at_once_give_two_ordered_versions(conn, catalog, tmp_path):
+    files = [filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(n, 380)))
+             for n in (300, 350)]
+    barrier = threading.Barrier(2)
+    results = [None, None]
+
+    def worker(i):
+        cur = conn.cursor()
+        barrier.wait()
+        results[i] = run(cur, catalog, files[i], tmp_path)
+        cur.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r.ok for r in results)
+    (o1, i1), (o2, i2) = sorted(((r.outcomes[0], i) for i, r in enumerate(results)),
+                                key=lambda x: x[0].version)
+    assert (o1.version, o2.version) == (1, 2) and o2.supersedes == o1.upload_id
+    for o, i in ((o1, i1), (o2, i2)):
+        figs = store.figures_of_upload(conn, o.upload_id).set_index("indicator_id")
+        assert len(figs) == 12
+        assert figs.loc["DVC_SO_HOA", "numerator"] == (300.0, 350.0)[i]   # never a mix
+    assert stored(conn)["DVC_SO_HOA"] == ((300.0, 350.0)[i2], 380.0)
+
+
+def test_preview_against_the_stored_version(conn, catalog, tmp_path):
+    run(conn, catalog, filled(catalog), tmp_path)
+    fixed = dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))
+    del fixed["DVC_HAI_LONG"]
+    sub = check_workbook(filled(catalog, figures=fixed), "x.xlsx", catalog,
+                         today=TODAY).submissions[0]
+    df = preview_figures(conn, catalog, sub).set_index("indicator_id")
+    assert len(df) == 12
+    row = df.loc["DVC_SO_HOA"]
+    assert (row.kind, row.numerator, row.denominator, row.previous_numerator) == \
+        ("ratio", 366.0, 380.0, 361.0)
+    assert row.achieved == pytest.approx(100 * 366 / 380)
+    assert row.previous_achieved == pytest.approx(95.0)
+    assert bool(row.changed) is True
+    gone = df.loc["DVC_HAI_LONG"]
+    assert math.isnan(gone.numerator) and gone.previous_numerator == 209.0 and bool(gone.changed)
+    assert bool(df.loc["DVC_QUA_HAN"].changed) is False
+    assert list(df[df.changed].index) == ["DVC_SO_HOA", "DVC_HAI_LONG"]
+
+
+def test_preview_without_stored_version(conn, catalog):
+    sub = check_workbook(filled(catalog, "TTDVSNC", figures=TTDVSNC_FIGURES), "x.xlsx", catalog,
+                         today=TODAY).submissions[0]
+    df = preview_figures(conn, catalog, sub).set_index("indicator_id")
+    assert df.loc["HT_WIFI_NVH", "value"] == 12.0 and df.loc["HT_WIFI_NVH", "achieved"] == 12.0
+    assert math.isnan(df.loc["HT_WIFI_NVH", "previous_value"])
+    assert df.changed.all()
+
+
+def test_annotated_copy_marks_every_bad_cell(catalog):
+    def bad(wb, ws):
+        ws["E15"] = "ba trăm"
+        ws["F18"] = -1
+        ws["C6"] = "2027-01"
+    data = filled(catalog, edit=bad)
+    problems = check_workbook(data, "x.xlsx", catalog, today=TODAY).problems
+    assert [p.cell for p in problems] == ["C6", "E15", "F18"]
+    wb = load(annotate_workbook(data, problems))
+    assert wb.sheetnames[0] == "Lỗi cần sửa"
+    ws = wb["Số liệu"]
+    for p in problems:
+        cell = ws[p.cell]
+        assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+        assert cell.comment.text == p.message
+    assert ws["E16"].comment is None and not ws["E16"].fill.fgColor.rgb.endswith("FFC7CE")
+    summary = wb["Lỗi cần sửa"]
+    assert summary["A1"].value.startswith("Tệp có 3 lỗi cần sửa")
+    assert [(summary.cell(r, 1).value, summary.cell(r, 2).value) for r in range(3, 6)] == \
+        [(f"Số liệu!{p.cell}", p.message) for p in problems]
