@@ -111,8 +111,8 @@ if scenario.adjustments:
     table = changes_table(result)
     moved = table[table["Chênh lệch"] != 0]
     if not moved.empty:
-        right.dataframe(moved[["Chỉ tiêu", "Điểm thực tế", "Điểm mô phỏng", "Chênh lệch"]],
-                        hide_index=True, width="stretch")
+        st.dataframe(moved[["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế",
+                            "Điểm mô phỏng", "Chênh lệch"]], hide_index=True, width="stretch")
 else:
     st.info("Nhập thay đổi cho một hay nhiều chỉ tiêu ở thẻ «Điều chỉnh số liệu» để xem điểm "
             "mới, hoặc dùng thẻ «Cần làm gì» để biết cần thêm bao nhiêu.")

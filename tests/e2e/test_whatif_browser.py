@@ -1,0 +1,44 @@
+"""The Mô phỏng page in a real Chromium: type a figure, see the simulated total move.
+Screenshots: test-artifacts/screenshots/whatif-*.png (look at them)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+def _simulated_total(page) -> str:
+    metric = page.get_by_test_id("stMetric").filter(has_text="Tổng điểm mô phỏng")
+    return metric.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def test_changing_a_figure_moves_the_total(app_url, browser, shots):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = ctx.new_page()
+    page.goto(app_url + "/", wait_until="networkidle")
+    wait_ready(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Mô phỏng", exact=True).click()
+    page.wait_for_url("**/mo-phong**")
+    wait_ready(page)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert _simulated_total(page) == "92,47/100"
+    page.screenshot(path=str(shots / "whatif-1-actual.png"))
+
+    group = page.get_by_test_id("stExpander").filter(has_text="Thông tin, tuyên truyền")
+    group.get_by_text("Thông tin, tuyên truyền").first.click()
+    box = group.locator('[data-testid="stNumberInput"] input').first   # TT_TIN_BAI: "Thêm"
+    box.fill("9")
+    box.press("Enter")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=stMetric]')].some("
+        "m => m.innerText.includes('Tổng điểm mô phỏng') && m.innerText.includes('94,27/100'))",
+        timeout=30000)
+    wait_ready(page)
+    assert _simulated_total(page) == "94,27/100"
+    body = page.inner_text("body")
+    assert "+1,8 điểm" in body
+    assert "Số tin, bài về chuyển đổi số đăng trên Cổng thông tin điện tử xã: +9 tin, bài" in body
+    page.screenshot(path=str(shots / "whatif-2-changed.png"), full_page=False)
+    ctx.close()
