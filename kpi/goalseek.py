@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .catalog import Catalog, Indicator
 from .fmt import percent, smart_number
 from .periods import Month, Quarter
-from .scoring import (MET, NA, Totals, achieved_of, meets_target, quarter_totals, round_points,
-                      score_indicator, score_totals)
+from .scoring import (MET, NA, Totals, meets_target, quarter_totals, round_points,
+                      score_indicator, score_totals, totals_of)
 
 EPS = 1e-9
 
@@ -196,7 +196,6 @@ def default_projection(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
 
 def quarter_totals_one(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
                        unit: str | None) -> Totals:
-    from .scoring import totals_of
     rows = _quarter_rows(figures, quarter, unit)
     rows = rows[(rows["indicator_id"] == ind.id) & rows["unit"].isin(ind.units)]
     return totals_of(ind, rows)
@@ -321,7 +320,6 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
 
 
 def _replace(a: GoalAnswer, **kw) -> GoalAnswer:
-    from dataclasses import replace
     return replace(a, **kw)
 
 
@@ -383,8 +381,10 @@ def _text(ind: Indicator, quarter: Quarter, a: GoalAnswer, base: Totals) -> str:
                     f"{_den_noun(ind)} trong {when} (dự kiến {smart_number(a.projected_total_denominator)}) "
                     f"đạt yêu cầu; {best}.")
         return f"Không thể đạt {goal_level} trong {quarter.label}; {best}."
-    aim = band.strip() and f"để đạt mức {_cmp(ind)} {target_text(ind, band_reach)}" or \
-        f"để cả quý đạt {goal_level}"
+    if a.goal == "band":
+        aim = f"để đạt mức {_cmp(ind)} {target_text(ind, band_reach)}"
+    else:
+        aim = f"để cả quý đạt {goal_level}"
     # the target says it all; a band or a partial step says where it lands
     result = "" if a.goal == "target" else \
         f" → {level_text(ind, a.goal_achieved)}, {_pts(a.goal_points)}/{_pts(ind.points)} điểm"

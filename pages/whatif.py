@@ -166,8 +166,8 @@ with tab_goal:
                 ind = catalog.indicator(a.indicator_id)
                 cols[i % 3].number_input(f"{ind.name}: {ind.denominator_label}", min_value=1,
                                          value=int(a.projected_denominator), step=1,
-                                         key=f"wi_proj:{ind.id}")
-        projected = {a.indicator_id: st.session_state.get(f"wi_proj:{a.indicator_id}")
+                                         key=f"wi_proj:{quarter}:{ind.id}")
+        projected = {a.indicator_id: st.session_state.get(f"wi_proj:{quarter}:{a.indicator_id}")
                      for a in ratios_open}
         answers = what_it_takes_all(catalog, figures, quarter, projected_denominators=projected)
     else:
