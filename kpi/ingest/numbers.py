@@ -6,6 +6,7 @@ only be a decimal point typed on an English keyboard and is read as such.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -22,9 +23,14 @@ def normalize_text(text) -> str:
     return _SPACES.sub(" ", t).strip()
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    return normalize_text(text).casefold()
+
+
 def fold(text) -> str:
     """The key texts and codes are compared on: normalised and case-folded."""
-    return normalize_text(text).casefold()
+    return _fold(text if isinstance(text, str) else str(text))
 
 
 def parse_number_text(text: str) -> tuple[float, bool] | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from . import layout as L
 from .numbers import fold
 from .problems import Problem, problem
-from .xlsx import Cell, Sheet, Workbook, cell_ref
+from .xlsx import Cell, Sheet, Workbook, cell_ref, col_letter
 
 _HEAD_KEYS = {fold(h): h for h in L.HEADERS}
 _REQUIRED = (L.COL_CODE, L.COL_NUM, L.COL_DEN, L.COL_VALUE)
@@ -83,14 +83,15 @@ def read_data_sheet(sheet: Sheet, rows: dict[int, dict[int, Cell]] | None = None
     _find_meta(rows, header_row, out)
 
     last_row = header_row
+    letters = {h: col_letter(c) for h, c in cols.items()}
+    keys = [h for h in (L.COL_CODE, L.COL_NUM, L.COL_DEN, L.COL_VALUE) if h in cols]
     for r, cells in rows.items():
         if r <= header_row:
             continue
         picked = {h: cells.get(c) for h, c in cols.items()}
-        if all(picked.get(h) is None or picked[h].blank
-               for h in (L.COL_CODE, L.COL_NUM, L.COL_DEN, L.COL_VALUE)):
+        if all(picked[h] is None or picked[h].blank for h in keys):
             continue   # blank rows and notes written under the table
-        out.rows.append(TableRow(r, picked, {h: cell_ref(r, c) for h, c in cols.items()}))
+        out.rows.append(TableRow(r, picked, {h: f"{x}{r}" for h, x in letters.items()}))
         last_row = r
     left, right = min(cols.values()), max(cols.values())
     for r1, c1, r2, c2 in sheet.merges:
@@ -138,7 +139,7 @@ def data_sheets(wb: Workbook) -> tuple[list[tuple[Sheet, dict]], list[Problem]]:
     """The visible sheets to read (with their rows) and warnings about hidden ones."""
     warnings = [problem("trang tính đang ẩn nên được bỏ qua; nếu có số liệu ở đó, hãy bỏ ẩn và "
                         "gửi lại.", s.name, field="Trang tính ẩn")
-                for s in wb.sheets if not s.visible and (s.cells or is_data_sheet_name(s.name))]
+                for s in wb.sheets if not s.visible and (s.has_cells or is_data_sheet_name(s.name))]
     visible = [s for s in wb.sheets if s.visible]
     named = [(s, s.rows()) for s in visible if is_data_sheet_name(s.name)]
     if named:

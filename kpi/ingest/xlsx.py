@@ -2,20 +2,23 @@
 
 Why not openpyxl here: it is 10–30× slower on these files and its read-only mode hides merged
 cells and trusts the sheet's stored dimension (a sheet claiming a million rows makes it
-iterate a million empty rows). This reader walks only the cells that exist, parses every part
-with defusedxml (DTD and entity declarations refused) and never inflates more than
-`safety` allows.
+iterate a million empty rows). This reader walks only the cells that exist and never inflates
+more than `safety` allows. Every part first goes through a DTD gate built like defusedxml's
+(UTF-8 only, no `<!DOCTYPE`/`<!ENTITY`, refused with defusedxml's exceptions); only then is it
+parsed by the C ElementTree, which is 3× faster than defusedxml's pure-Python tree builder on
+these files.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from dataclasses import dataclass, field
+import xml.etree.ElementTree as ET
 from xml.etree.ElementTree import ParseError
 
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from .problems import FileRefused
 from .safety import EXPECTED, Package
@@ -52,14 +55,18 @@ class Cell:
 class Sheet:
     name: str
     visible: bool
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    by_row: dict[int, dict[int, Cell]] = field(default_factory=dict)      # row → column → cell
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)   # r1, c1, r2, c2
 
+    @property
+    def has_cells(self) -> bool:
+        return any(self.by_row.values())
+
     def rows(self) -> dict[int, dict[int, Cell]]:
-        out: dict[int, dict[int, Cell]] = {}
-        for (r, c), cell in self.cells.items():
-            out.setdefault(r, {})[c] = cell
-        return dict(sorted(out.items()))
+        """Rows in order, each with its cells (only cells that exist)."""
+        if all(a < b for a, b in zip(self.by_row, list(self.by_row)[1:])):
+            return self.by_row
+        return dict(sorted(self.by_row.items()))
 
 
 @dataclass
@@ -84,6 +91,7 @@ def cell_ref(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_ref(ref: str) -> tuple[int, int]:
     m = _CELL_RE.match(ref.upper())
     if not m:
@@ -94,9 +102,56 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(m.group(2)), col
 
 
-def _xml(pkg: Package, name: str):
+_DECL_ENCODING = re.compile(rb'^\s*<\?xml[^>]*encoding\s*=\s*["\']([A-Za-z0-9._-]+)["\']')
+
+
+def _dtd_gate(data: bytes) -> None:
+    """Raise defusedxml's exceptions when a part declares a DTD or an entity.
+
+    A byte search is exact for UTF-8 (the only encoding Excel writes); `_xml` refuses any other
+    encoding first, since UTF-16 or a declared non-UTF-8 encoding could hide these bytes.
+    """
+    if b"<!DOCTYPE" in data:
+        raise DTDForbidden("DOCTYPE", None, None)
+    if b"<!ENTITY" in data:
+        raise EntitiesForbidden("ENTITY", None, None, None, None, None)
+
+
+def _utf8(data: bytes) -> bool:
+    head = data[:200]
+    m = _DECL_ENCODING.match(head.removeprefix(b"\xef\xbb\xbf"))
+    return not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data or (
+        m and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8"))
+
+
+_ROOT_START = re.compile(rb"<worksheet\b[^>]*>")
+
+
+def _sheet_bytes(data: bytes) -> bytes:
+    """Only the parts of a sheet this reader needs (cells and merges), for a faster parse.
+
+    Data validations, views and print settings are often half of a sheet's XML. When the
+    producer uses prefixed element names the slice is not found and the whole part is kept.
+    """
+    root = _ROOT_START.search(data, 0, 4096)
+    i, j = data.find(b"<sheetData"), data.find(b"</sheetData>")
+    if root is None or i < 0 or j < i or data.find(b"<sheetData", i + 1) >= 0:
+        return data
+    parts = [root.group(0), data[i:j + len(b"</sheetData>")]]
+    m1, m2 = data.find(b"<mergeCells", j), data.find(b"</mergeCells>", j)
+    if m1 >= 0 and m2 > m1:
+        parts.append(data[m1:m2 + len(b"</mergeCells>")])
+    parts.append(b"</worksheet>")
+    return b"".join(parts)
+
+
+def _xml(pkg: Package, name: str, sheet: bool = False):
+    data = pkg.read(name)
+    if not _utf8(data):
+        raise FileRefused(f"phần «{name}» không dùng mã hóa UTF-8 như Excel; không đọc.", EXPECTED)
     try:
-        return SafeET.fromstring(pkg.read(name), forbid_dtd=True)
+        _dtd_gate(data)
+        return ET.fromstring(_sheet_bytes(data) if sheet else data)
     except DefusedXmlException:
         raise FileRefused(f"phần «{name}» chứa khai báo DTD/thực thể XML (ENTITY) — có thể là tệp "
                           "độc hại; bị từ chối vì lý do an toàn.", EXPECTED) from None
@@ -202,39 +257,49 @@ def _formats(pkg: Package, rels) -> list[str | None]:
 
 
 def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
-    root = _xml(pkg, path)
+    root = _xml(pkg, path, sheet=True)
     ns = _ns(root)
     sheet = Sheet(name, visible)
-    cells = sheet.cells
+    by_row = sheet.by_row
     data = root.find(f"{ns}sheetData")
     tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    fmt_of = {str(i): kind for i, kind in enumerate(formats) if kind}
     row_no = 0
     for row in (data if data is not None else []):
         r = row.get("r")
         row_no = int(r) if r and r.isdigit() else row_no + 1
         col_no = 0
-        for c in row.iter(tag_c):
+        for c in row:
+            if c.tag != tag_c:
+                continue
             ref = c.get("r")
-            if ref:
+            rr = row_no
+            if ref is not None:
                 try:
                     rr, col_no = parse_ref(ref)
                 except ValueError:
-                    rr, col_no = row_no, col_no + 1
+                    col_no += 1
             else:
-                rr, col_no = row_no, col_no + 1
-            v = c.find(tag_v)
-            f = c.find(tag_f)
+                col_no += 1
+            if not len(c):          # a styled empty cell: nothing to read
+                continue
+            v = f = is_el = None
+            for child in c:
+                tag = child.tag
+                if tag == tag_v:
+                    v = child
+                elif tag == tag_f:
+                    f = child
+                elif tag == tag_is:
+                    is_el = child
             t = c.get("t", "n")
             text = v.text if v is not None else None
-            s = c.get("s")
-            fmt = formats[int(s)] if s and s.isdigit() and int(s) < len(formats) else None
-            cell = Cell(fmt=fmt, formula=f is not None)
+            cell = Cell(fmt=fmt_of.get(c.get("s")), formula=f is not None)
             if t == "inlineStr":
-                is_el = c.find(tag_is)
                 cell.value = _text(is_el, ns) if is_el is not None else None
             elif v is None:
                 if not cell.formula:
-                    continue          # a styled empty cell
+                    continue
             elif not text:
                 if not cell.formula:
                     continue
@@ -262,7 +327,7 @@ def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
                     cell.value = float(text)
                 except ValueError:
                     cell.value = text
-            cells[(rr, col_no)] = cell
+            by_row.setdefault(rr, {})[col_no] = cell
     merges = root.find(f"{ns}mergeCells")
     for m in (merges if merges is not None else []):
         ref = m.get("ref", "")
