@@ -11,7 +11,7 @@ pages = [
             url_path="tong-quan"),
     st.Page("pages/indicator.py", title="Chỉ tiêu", icon=":material/flag:", url_path="chi-tieu"),
     st.Page("pages/unit.py", title="Đơn vị", icon=":material/apartment:", url_path="don-vi"),
-    st.Page("pages/whatif.py", title="Mô phỏng", icon="🎯", url_path="mo-phong"),
+    st.Page("pages/whatif.py", title="Mô phỏng", icon=":material/tune:", url_path="mo-phong"),
     st.Page("pages/upload.py", title="Nhập số liệu", icon=":material/upload_file:",
             url_path="nhap-so-lieu"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",

@@ -84,11 +84,11 @@ def target_trace(x: list, target: float, name: str = TARGET_NAME, unit_suffix: s
 def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = False) -> go.Figure:
     """The commune's monthly achieved value (views.monthly_series) with the target line."""
     fig = go.Figure()
-    fig.add_scatter(x=series["label"], y=series["achieved"], mode="lines+markers",
+    fig.add_scatter(x=series["short"], y=series["achieved"], mode="lines+markers",
                     name="Đạt được", line={"color": LINE_COLOR, "width": 3},
-                    marker={"size": 9}, connectgaps=False,
-                    hovertemplate="%{x}<br>Đạt được: " + _fmt(ind) + "<extra></extra>")
-    fig.add_trace(target_trace(series["label"], ind.target,
+                    marker={"size": 9}, connectgaps=False, customdata=series["label"],
+                    hovertemplate="%{customdata}<br>Đạt được: " + _fmt(ind) + "<extra></extra>")
+    fig.add_trace(target_trace(series["short"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
     return style(fig, projector=projector)

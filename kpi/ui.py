@@ -144,7 +144,7 @@ def period_picker(figures: pd.DataFrame, where=None, where_value=None):
         st.session_state["period_quarter"] = q_opts[0]
     if st.session_state.get("period_month") not in m_opts:
         st.session_state["period_month"] = m_opts[0]
-    kind = where.segmented_control("Xem theo", PERIOD_KINDS, key="period_kind", required=True)
+    kind = where.radio("Xem theo", PERIOD_KINDS, key="period_kind", horizontal=True)
     if kind == PERIOD_KINDS[1]:
         m = Month.parse(where_value.selectbox("Tháng", m_opts, key="period_month",
                                         format_func=lambda s: Month.parse(s).label))
@@ -243,7 +243,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stApp [data-testid="stMetricLabel"] p {font-size:24px !important; font-weight:600 !important}
 .stApp [data-testid="stMetricDelta"] p {font-size:24px !important}
 .stApp [data-testid="stMetricDelta"] svg {width:24px; height:24px}
-.stApp [data-baseweb="select"] div {font-size:20px !important}
+.stApp [data-baseweb="select"] * {font-size:20px !important}
 .kpi-losses td, .kpi-losses th {padding:0.25em 0.45em; border-bottom:2px solid #000;
                                 font-size:20px !important; line-height:1.25 !important}
 .kpi-losses .todo {font-size:20px !important}

@@ -236,7 +236,8 @@ def monthly_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
                    months: list[Month] | None = None) -> pd.DataFrame:
     """The commune's achieved value of one criterion month by month (blank when unreported).
 
-    Columns: period, label, achieved, target. `months` defaults to every month with data.
+    Columns: period, label, short (axis label `6/2026`), achieved, target. `months` defaults
+    to every month with data.
     """
     ind = catalog.indicator(indicator_id)
     rows = _rows_of(catalog, figures, ind)
@@ -244,9 +245,9 @@ def monthly_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
     out = []
     for m in months:
         totals = totals_of(ind, rows[rows["period"] == str(m)])
-        out.append({"period": str(m), "label": m.label, "achieved": achieved_of(ind, totals),
-                    "target": ind.target})
-    return pd.DataFrame(out, columns=["period", "label", "achieved", "target"]).astype(
+        out.append({"period": str(m), "label": m.label, "short": f"{m.month}/{m.year}",
+                    "achieved": achieved_of(ind, totals), "target": ind.target})
+    return pd.DataFrame(out, columns=["period", "label", "short", "achieved", "target"]).astype(
         {"achieved": "float64", "target": "float64"})
 
 

@@ -56,7 +56,8 @@ def test_monthly_line_has_values_and_target(cat, figs):
     fig = charts.monthly_line(views.monthly_series(cat, figs, "R1"), ind)
     line = fig.data[0]
     assert list(line.y) == [75.0, 87.5, 100.0]
-    assert list(line.x) == ["Tháng 4/2026", "Tháng 5/2026", "Tháng 6/2026"]
+    assert list(line.x) == ["4/2026", "5/2026", "6/2026"]
+    assert list(line.customdata) == ["Tháng 4/2026", "Tháng 5/2026", "Tháng 6/2026"]
     target = _target(fig)
     assert list(target.y) == [90.0, 90.0, 90.0] and target.line.dash == "dash"
     assert fig.layout.yaxis.ticksuffix == " %" and fig.layout.separators == ",."

@@ -73,7 +73,7 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     assert at.metric[0].value == views.score_headline(expected)
     assert at.metric[1].value == expected.grade
     # the month view: the picker switches to months, the URL follows
-    at.segmented_control(key="period_kind").set_value("Tháng").run()
+    at.radio(key="period_kind").set_value("Tháng").run()
     at.selectbox(key="period_month").set_value("2026-08").run()
     _no_errors(at, "overview 08/2026")
     assert at.metric[0].label == "Tổng điểm Tháng 8/2026"

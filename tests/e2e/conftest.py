@@ -1,0 +1,115 @@
+"""A real browser against a real `streamlit run app.py`: Playwright (sync API) driving Debian's
+Chromium. The server runs once per session on a free port with a copy of the demo database."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if Path(CHROMIUM).exists() or os.environ.get("KPI_REQUIRE_BROWSER"):
+        return  # CI sets KPI_REQUIRE_BROWSER: a missing browser must fail there, not skip
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} not found (apt-get install chromium); "
+                                   "set KPI_REQUIRE_BROWSER=1 to make this an error")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(db: Path):
+    """`streamlit run app.py` on a free port against `db`; yields its URL, stops it after."""
+    port = _free_port()
+    env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"))
+    log = open(db.parent / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {db.parent / 'streamlit.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db_file, tmp_path_factory):
+    """The shared app on the demo data; tests that write use `writable_app_url` instead."""
+    db = tmp_path_factory.mktemp("e2e") / "kpi.duckdb"
+    db.write_bytes(demo_db_file.read_bytes())
+    with running_app(db) as url:
+        yield url
+
+
+@pytest.fixture
+def writable_app_url(demo_db_file, tmp_path):
+    """An app of its own, so an import does not change what other browser tests see."""
+    db = tmp_path / "app" / "kpi.duckdb"
+    db.parent.mkdir()
+    db.write_bytes(demo_db_file.read_bytes())
+    with running_app(db) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
+
+
+def wait_ready(page, timeout_s: float = 40) -> None:
+    """The app has rendered and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_s * 1000)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1, '
+                           '[data-testid="stMainBlockContainer"] h2', timeout=timeout_s * 1000)
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
+        page.wait_for_timeout(200)
+    page.wait_for_timeout(800)  # charts draw after the run ends

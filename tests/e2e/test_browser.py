@@ -1,0 +1,114 @@
+"""Every page, projector mode at 1920×1080 and an upload, in a real Chromium. Screenshots go
+to test-artifacts/screenshots/ (look at them)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kpi.periods import Month
+from tests.e2e.conftest import wait_ready
+
+pytestmark = pytest.mark.browser
+
+PAGES = {"tong-quan": "Tổng quan", "chi-tieu": "Chỉ tiêu", "don-vi": "Đơn vị",
+         "nhap-so-lieu": "Nhập số liệu", "danh-muc": "Danh mục chỉ tiêu"}
+
+
+def _page(browser, w, h):
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
+    return ctx, ctx.new_page()
+
+
+def _no_exception(page, where):
+    assert page.locator('[data-testid="stException"]').count() == 0, where
+    assert page.get_by_text("Page not found").count() == 0, where
+
+
+def test_every_page_renders(app_url, browser, shots):
+    ctx, page = _page(browser, 1366, 768)
+    page.goto(app_url + "/", wait_until="networkidle")
+    wait_ready(page)
+    for n, (path, title) in enumerate(PAGES.items(), 1):
+        page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+        if path != "tong-quan":  # the default page lives at "/"
+            page.wait_for_function("p => location.pathname.endsWith(p)", arg=path)
+        wait_ready(page)
+        _no_exception(page, path)
+        page.screenshot(path=str(shots / f"{n}-{path}-1366x768.png"))
+    # the overview in Vietnamese, with the quarter label and Vietnamese numbers
+    page.get_by_test_id("stSidebarNav").get_by_text("Tổng quan", exact=True).click()
+    wait_ready(page)
+    body = page.inner_text("body")
+    assert "Tổng điểm Quý IV/2026" in body and "5 chỉ tiêu mất nhiều điểm nhất" in body
+    assert "Deploy" not in body
+    ctx.close()
+
+
+def test_link_reopens_the_same_view(app_url, browser, shots):
+    ctx, page = _page(browser, 1366, 768)
+    page.goto(app_url + "/", wait_until="networkidle")
+    wait_ready(page)
+    page.goto(app_url + "/chi-tieu?period=2026-08&indicator=DVC_HS_TRUC_TUYEN",
+              wait_until="networkidle")
+    wait_ready(page)
+    _no_exception(page, "link")
+    body = page.inner_text("body")
+    assert "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến" in body
+    assert "Tháng 8/2026" in body
+    assert "period=2026-08" in page.url
+    page.screenshot(path=str(shots / "6-chi-tieu-link-1366x768.png"))
+    ctx.close()
+
+
+def test_projector_mode_fits_one_screen(app_url, browser, shots):
+    ctx, page = _page(browser, 1920, 1080)
+    page.goto(app_url + "/?projector=1", wait_until="networkidle")
+    wait_ready(page)
+    _no_exception(page, "projector")
+    page.screenshot(path=str(shots / "7-projector-1920x1080.png"))
+    assert not page.get_by_test_id("stSidebar").is_visible()
+    assert page.locator('header[data-testid="stHeader"]').count() == 0 or \
+        not page.locator('header[data-testid="stHeader"]').is_visible()
+    sizes = page.evaluate("""() => {
+        const px = el => parseFloat(getComputedStyle(el).fontSize);
+        const value = document.querySelector('[data-testid="stMetricValue"] p');
+        const texts = [...document.querySelectorAll(
+            '[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] td')]
+            .filter(e => e.offsetParent !== null && e.innerText.trim());
+        const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;
+        return {value: px(value), minText: Math.min(...texts.map(px)),
+                scroll: main.scrollHeight, view: main.clientHeight};
+    }""")
+    assert sizes["value"] >= 56, sizes
+    assert sizes["minText"] >= 20, sizes
+    assert sizes["scroll"] <= sizes["view"] + 2, sizes  # no scrolling needed
+    ctx.close()
+
+
+def test_upload_through_the_page(writable_app_url, browser, shots, catalog, tmp_path):
+    app_url = writable_app_url
+    from tests.app.test_pages import filled_template
+    month = Month.of(dt.date.today()).add(-1)
+    numbers = {i.id: ((9, 9) if i.is_ratio else (3,)) for i in catalog.indicators_of_unit("KT")}
+    path = tmp_path / "so-lieu-KT.xlsx"
+    path.write_bytes(filled_template(catalog, "KT", month, numbers))
+    ctx, page = _page(browser, 1366, 768)
+    page.goto(app_url + "/", wait_until="networkidle")
+    wait_ready(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Nhập số liệu", exact=True).click()
+    wait_ready(page)
+    page.get_by_role("textbox", name="Người nhập").fill("Trần Thị B")
+    page.get_by_role("textbox", name="Người nhập").press("Enter")
+    wait_ready(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+    page.get_by_text("hợp lệ").first.wait_for(timeout=30000)
+    wait_ready(page)
+    page.screenshot(path=str(shots / "8-upload-preview-1366x768.png"))
+    page.get_by_role("button", name="Xác nhận nhập số liệu").click()
+    page.get_by_text("Đã nhập số liệu.").first.wait_for(timeout=30000)
+    wait_ready(page)
+    _no_exception(page, "upload")
+    assert "Phòng Kinh tế" in page.inner_text("body")
+    page.screenshot(path=str(shots / "9-upload-done-1366x768.png"))
+    ctx.close()
