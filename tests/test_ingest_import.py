@@ -72,16 +72,30 @@ def test_corrected_file_supersedes_and_history_keeps_both(conn, catalog, tmp_pat
     assert old.set_index("indicator_id").loc["DVC_SO_HOA", "numerator"] == 361.0
 
 
-@pytest.mark.parametrize("bad", [
-    lambda wb, ws: ws.__setitem__("E15", "ba trăm"),
-    lambda wb, ws: ws.__setitem__("C6", "2027-01"),
-    lambda wb, ws: ws.merge_cells("E12:F12"),
-])
+def _edit(fn):
+    return lambda catalog: filled(catalog, edit=fn)
+
+
+BAD_FILES = {
+    "text number": _edit(lambda wb, ws: ws.__setitem__("E15", "ba trăm")),
+    "future period": _edit(lambda wb, ws: ws.__setitem__("C6", "2027-01")),
+    "merged cells": _edit(lambda wb, ws: ws.merge_cells("E12:F12")),
+    "unknown unit": _edit(lambda wb, ws: ws.__setitem__("C5", "ZZ")),
+    "uncached formula": _edit(lambda wb, ws: ws.__setitem__("F15", "=400+12")),
+    "numerator > denominator": _edit(lambda wb, ws: ws.__setitem__("E18", 381)),
+    "not this unit": _edit(lambda wb, ws: (ws.__setitem__("B21", "DA06_VNEID"))),
+    "empty file": lambda catalog: b"",
+    "csv": lambda catalog: "a;b\n1;2\n".encode(),
+    "truncated": lambda catalog: filled(catalog)[:3000],
+}
+
+
+@pytest.mark.parametrize("bad", BAD_FILES.values(), ids=BAD_FILES.keys())
 def test_rejected_file_leaves_database_and_uploads_untouched(demo_conn, catalog, tmp_path, bad):
     run(demo_conn, catalog, filled(catalog, figures={"DVC_SO_HOA": (1, 2)}), tmp_path)
     before = snapshot(demo_conn)
     kept_before = sorted((tmp_path / "uploads").rglob("*"))
-    result = run(demo_conn, catalog, filled(catalog, edit=bad), tmp_path)
+    result = run(demo_conn, catalog, bad(catalog), tmp_path)
     assert not result.ok and result.outcomes == []
     assert snapshot(demo_conn) == before
     assert sorted((tmp_path / "uploads").rglob("*")) == kept_before
