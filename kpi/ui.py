@@ -243,7 +243,7 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 .stApp [data-testid="stMetricLabel"] p {font-size:24px !important; font-weight:600 !important}
 .stApp [data-testid="stMetricDelta"] p {font-size:24px !important}
 .stApp [data-testid="stMetricDelta"] svg {width:24px; height:24px}
-.stApp [data-baseweb="select"] * {font-size:20px !important}
+.stApp [data-testid="stSelectbox"] input, .stApp [data-baseweb="select"] * {font-size:20px !important}
 .kpi-losses td, .kpi-losses th {padding:0.25em 0.45em; border-bottom:2px solid #000;
                                 font-size:20px !important; line-height:1.25 !important}
 .kpi-losses .todo {font-size:20px !important}

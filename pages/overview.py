@@ -31,7 +31,10 @@ cols[0].metric(f"Tổng điểm {period.label}", views.score_headline(score),
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
-if not period.is_month and len(reported) < 3:
+if period.is_month:
+    st.caption(f"Điểm của riêng {period.label}: chấm trên số liệu của tháng; chỉ tiêu cộng dồn cả "
+               f"quý (tin, bài…) chỉ đủ khi cộng ba tháng. «Cần làm» tính cho {period.quarter.label}.")
+elif len(reported) < 3:
     st.caption(f"{period.label} mới có số liệu của {len(reported)}/3 tháng "
                f"({', '.join(m.label for m in reported)}); điểm tính trên các tháng đã có.")
 
