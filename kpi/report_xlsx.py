@@ -164,7 +164,7 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
                 (" %" if ind.is_ratio else "")
             put_text(ws, row, 3, target, alignment=CENTER)
             if r.achieved is not None:
-                put_number(ws, row, 4, round(r.achieved, 2), "0.00" if ind.is_ratio else "0.##",
+                put_number(ws, row, 4, round(r.achieved, 2), "0.00" if ind.is_ratio else "General",
                            alignment=CENTER)
             if ind.is_ratio and r.totals.numerator is not None:
                 put_number(ws, row, 5, r.totals.numerator, "#,##0", alignment=CENTER)

@@ -1,7 +1,6 @@
 """Mô phỏng: change a quarter's figures the way people think and see the score move at once;
 what meeting each criterion takes; the cheapest way to a total; scenarios kept and compared.
 Nothing here writes to the database."""
-import pandas as pd
 import streamlit as st
 
 from kpi import ui
@@ -176,30 +175,28 @@ with tab_goal:
     if not answers:
         st.success("Mọi chỉ tiêu có số liệu trong quý đều đã đạt.")
     else:
-        rows = [{"Chỉ tiêu": catalog.indicator(k).name,
-                 "Điểm hiện tại": f"{smart_number(round_points(a.current_points))}/"
-                                  f"{smart_number(catalog.indicator(k).points)}",
-                 "Còn đạt được": "Có" if a.reachable else "Không",
-                 "Cần làm gì": a.text} for k, a in answers.items()]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                     column_config={"Cần làm gì": st.column_config.TextColumn(width="large")})
+        st.markdown("\n".join(
+            f"- {'✔' if a.reachable else '✖'} **{catalog.indicator(k).name}** "
+            f"({smart_number(round_points(a.current_points))}/"
+            f"{smart_number(catalog.indicator(k).points)} điểm): {a.text}"
+            for k, a in answers.items()))
+        st.caption("✔ còn đạt được trong quý · ✖ không còn đạt được mục tiêu trong quý.")
     st.subheader("Để đạt một tổng điểm")
     grades = [(g.label, points_for_grade(catalog, g.label, actual.max_points)) for g in catalog.grades]
     above = [p for _, p in grades if p > actual.total_points + 1e-9]
     default_goal = float(min(above)) if above else float(actual.max_points)
     goal = st.number_input("Tổng điểm muốn đạt", min_value=0.0, max_value=float(actual.max_points),
-                           value=round(default_goal, 2), step=0.5, key="wi_goal",
+                           value=float(round(default_goal)), step=1.0, format="%.0f", key="wi_goal",
                            help="Ngưỡng xếp loại: " + "; ".join(
                                f"{label} từ {smart_number(p, 2)} điểm" for label, p in grades))
     plan = plan_to_reach(catalog, figures, quarter, goal, projected_denominators=projected)
     st.markdown(plan.text)
     if plan.steps:
         st.caption("Thứ tự: chỉ tiêu cần thay đổi tương đối ít nhất cho mỗi điểm được cộng làm trước.")
-        st.dataframe(pd.DataFrame([{"Thứ tự": i, "Chỉ tiêu": s.name,
-                                    "Điểm": f"{smart_number(round_points(s.points_before))} → "
-                                            f"{smart_number(round_points(s.points_after))}",
-                                    "Cần làm gì": s.text} for i, s in enumerate(plan.steps, 1)]),
-                     hide_index=True, width="stretch")
+        st.markdown("\n".join(
+            f"{i}. **{s.name}** ({smart_number(round_points(s.points_before))} → "
+            f"{smart_number(round_points(s.points_after))} điểm): {s.text}"
+            for i, s in enumerate(plan.steps, 1)))
         st.button("Đưa các bước này vào kịch bản", on_click=apply_plan,
                   args=(catalog, plan.steps, quarter))
 
