@@ -31,7 +31,8 @@ test-fast: setup
 	$(PY) -m pytest -m "not browser"
 
 bench: setup
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench_import.py
+	$(PY) scripts/bench_whatif.py
 
 check-config: setup
 	$(PY) -m kpi check-config

@@ -1,23 +1,17 @@
 """Shared fixtures: the shipped catalogue, a fresh database, the demo database."""
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from common import CONFIG, ROOT, TESTER, TODAY  # noqa: E402,F401  (re-exported for fixtures)
 from kpi import store  # noqa: E402
 from kpi.catalog import load_catalog  # noqa: E402
 from kpi.demo import load_demo  # noqa: E402
-
-CONFIG = ROOT / "config" / "indicators.toml"
-# The demo and the tests are pinned to one day so that numbers do not move with the calendar.
-TODAY = dt.date(2026, 11, 23)
-TESTER = store.Actor("Người kiểm thử")
 
 
 @pytest.fixture(scope="session")

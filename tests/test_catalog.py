@@ -6,7 +6,7 @@ import pytest
 
 from kpi.catalog import CatalogError, describe_rule, parse_catalog
 
-from conftest import ROOT
+from common import ROOT
 
 HEAD = """
 [scorecard]

@@ -8,7 +8,7 @@ import pytest
 from kpi import store
 from kpi.scoring import score_quarter
 
-from conftest import ROOT
+from common import ROOT
 
 
 def kpi(*args, env_db=None):

@@ -8,7 +8,7 @@ import pytest
 from kpi import store
 from kpi.store import Actor, Figure, PermissionDenied, Submission
 
-from conftest import TESTER
+from common import TESTER
 
 
 def sub(unit="TTPVHCC", period="2026-05", num=370.0, den=412.0, sha=None, note=None):
@@ -142,7 +142,7 @@ def test_locked_database_gives_a_clear_message(db_path):
         code = ("from kpi import store\n"
                 f"try:\n    store.connect({str(db_path)!r})\n"
                 "except store.StoreError as e:\n    print(e)\n")
-        from conftest import ROOT
+        from common import ROOT
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
         assert "đang được một chương trình khác mở" in out.stdout
     finally:
@@ -150,7 +150,7 @@ def test_locked_database_gives_a_clear_message(db_path):
 
 
 def test_demo_is_deterministic_and_realistic(demo_conn, catalog):
-    from conftest import TODAY
+    from common import TODAY
     periods = store.reported_periods(demo_conn, catalog.commune)
     assert periods[0] == "2025-05" and periods[-1] == "2026-10" and len(periods) == 18
     firsts = store.first_submissions(demo_conn, catalog.commune)

@@ -1,0 +1,18 @@
+"""Constants shared by the tests (imported as `from common import …`; conftest files are not
+importable by name once there is more than one)."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kpi import store  # noqa: E402
+
+CONFIG = ROOT / "config" / "indicators.toml"
+# The demo and the tests are pinned to one day so that numbers do not move with the calendar.
+TODAY = dt.date(2026, 11, 23)
+TESTER = store.Actor("Người kiểm thử")
