@@ -61,6 +61,14 @@ class GoalAnswer:
     change: float | None = None                     # the search variable (see `totals_for`)
 
     @property
+    def best_reachable_points(self) -> float:
+        return self.best_points
+
+    @property
+    def months_left_count(self) -> int:
+        return len(self.months_left)
+
+    @property
     def projected_total_denominator(self) -> float | None:
         if self.projected_denominator is None:
             return None
