@@ -13,7 +13,7 @@ from kpi.fmt import smart_number
 from kpi.periods import Quarter
 from kpi.report_pdf import FONT_DIR, build_summary_pdf
 from kpi.scoring import round_points, score_quarter
-from tests.conftest import TODAY
+from common import TODAY
 
 Q4 = Quarter(2026, 4)
 

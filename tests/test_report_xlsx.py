@@ -11,7 +11,7 @@ from kpi import store
 from kpi.periods import Quarter
 from kpi.report_xlsx import HEADER_ROW, build_report_xlsx
 from kpi.scoring import round_points, score_quarter
-from tests.conftest import TESTER, TODAY
+from common import TESTER, TODAY
 
 Q3 = Quarter(2026, 3)
 
