@@ -137,7 +137,7 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
 def schema_version(conn) -> int:
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
                  "applied_at TIMESTAMP NOT NULL)")
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    row = _first(conn.execute("SELECT max(version) FROM schema_version"))
     return int(row[0] or 0)
 
 
@@ -167,6 +167,13 @@ def transaction(conn):
     conn.execute("COMMIT")
 
 
+def _first(result):
+    """The first row of a result, fetching it completely (DuckDB refuses new work on a
+    connection while a result is only partly fetched)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -186,7 +193,8 @@ def sync_catalog(conn, catalog: Catalog, actor: Actor) -> None:
                               [catalog.commune]).fetchall()
         wanted = [(u.code, u.name) for u in catalog.units]
         commune = conn.execute("SELECT name FROM communes WHERE code = ?",
-                               [catalog.commune]).fetchone()
+                               [catalog.commune]).fetchall()
+        commune = commune[0] if commune else None
         if sorted(stored) == sorted(wanted) and commune and commune[0] == catalog.commune_name:
             return
         conn.execute("INSERT OR REPLACE INTO communes VALUES (?, ?)",
@@ -206,11 +214,13 @@ def record_submissions(conn, submissions: list[Submission] | tuple[Submission, .
     """
     for s in submissions:
         authorize(actor, "record_submission", s.commune, s.unit)
+    if not submissions:
+        return []
     with _WRITE_LOCK:
         for attempt in range(5):
             try:
                 with transaction(conn):
-                    return [_record_one(conn, s, actor) for s in submissions]
+                    return _record_batch(conn, list(submissions), actor)
             except duckdb.TransactionException:
                 # another writer (a second process) got in first: retry on fresh state
                 time.sleep(0.05 * (attempt + 1))
@@ -221,44 +231,96 @@ def record_submission(conn, submission: Submission, actor: Actor) -> RecordOutco
     return record_submissions(conn, [submission], actor)[0]
 
 
-def _record_one(conn, s: Submission, actor: Actor) -> RecordOutcome:
-    content = s.content_sha256()
-    current = conn.execute(
-        "SELECT id, version, sha256, content_sha256 FROM uploads "
-        "WHERE commune = ? AND unit = ? AND period = ? AND status = 'accepted'",
-        [s.commune, s.unit, s.period]).fetchone()
-    if current and ((s.sha256 and current[2] == s.sha256) or current[3] == content):
-        return RecordOutcome(s.unit, s.period, current[0], current[1], False, None, len(s.figures))
-    last_version = conn.execute(
-        "SELECT coalesce(max(version), 0) FROM uploads WHERE commune = ? AND unit = ? AND period = ?",
-        [s.commune, s.unit, s.period]).fetchone()[0]
-    upload_id = conn.execute("SELECT nextval('upload_id_seq')").fetchone()[0]
-    supersedes = current[0] if current else None
-    if supersedes is not None:
-        conn.execute("UPDATE uploads SET status = 'superseded' WHERE id = ?", [supersedes])
-    conn.execute(
-        "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', ?, ?, ?, ?)",
-        [upload_id, s.commune, s.unit, s.period, s.file_name, s.sha256, content, s.size,
-         actor.name, s.submitted_at or _now(), last_version + 1, supersedes, s.source,
-         s.stored_path])
-    if s.figures:
-        rows = pd.DataFrame([{
-            "upload_id": upload_id, "commune": s.commune, "unit": s.unit, "period": s.period,
-            "indicator_id": f.indicator_id, "numerator": f.numerator,
-            "denominator": f.denominator, "value": f.value, "note": f.note} for f in s.figures])
-        rows = rows.astype({"numerator": "float64", "denominator": "float64", "value": "float64",
-                            "note": "object"})
-        conn.register("_new_measurements", rows)
-        try:
-            conn.execute("INSERT INTO measurements SELECT upload_id, commune, unit, period, "
-                         "indicator_id, numerator, denominator, value, note FROM _new_measurements")
-        finally:
-            conn.unregister("_new_measurements")
-    _audit(conn, actor, "record_submission", s.commune,
-           {"upload_id": upload_id, "unit": s.unit, "period": s.period,
-            "version": last_version + 1, "file": s.file_name, "supersedes": supersedes})
-    return RecordOutcome(s.unit, s.period, upload_id, last_version + 1, True, supersedes,
-                         len(s.figures))
+def _record_batch(conn, subs: list[Submission], actor: Actor) -> list[RecordOutcome]:
+    """Decide versions in Python from one read of the stored state, then write in bulk
+    (a handful of statements whatever the number of submissions)."""
+    keys = sorted({(s.commune, s.unit, s.period) for s in subs})
+    state = pd.DataFrame(keys, columns=["commune", "unit", "period"])
+    conn.register("_keys", state)
+    try:
+        rows = conn.execute(
+            "SELECT u.commune, u.unit, u.period, u.id, u.version, u.sha256, u.content_sha256, "
+            "u.status FROM uploads u JOIN _keys k USING (commune, unit, period)").fetchall()
+    finally:
+        conn.unregister("_keys")
+    current: dict[tuple, tuple] = {}
+    last_version: dict[tuple, int] = {}
+    for commune, unit, period, uid, version, sha, content, status in rows:
+        key = (commune, unit, period)
+        last_version[key] = max(last_version.get(key, 0), version)
+        if status == "accepted":
+            current[key] = (uid, version, sha, content)
+
+    now = _now()
+    outcomes: list[RecordOutcome] = []
+    upload_rows, superseded, audit = [], [], []
+    figure_frames = []
+    for s in subs:
+        key = (s.commune, s.unit, s.period)
+        content = s.content_sha256()
+        cur = current.get(key)
+        if cur and ((s.sha256 and cur[2] == s.sha256) or cur[3] == content):
+            outcomes.append(RecordOutcome(s.unit, s.period, cur[0], cur[1], False, None,
+                                          len(s.figures)))
+            continue
+        upload_id = _first(conn.execute("SELECT nextval('upload_id_seq')"))[0]
+        version = last_version.get(key, 0) + 1
+        supersedes = cur[0] if cur else None
+        if supersedes is not None:
+            superseded.append(supersedes)
+        upload_rows.append((upload_id, s.commune, s.unit, s.period, s.file_name, s.sha256,
+                            content, s.size, actor.name, s.submitted_at or now, "accepted",
+                            version, supersedes, s.source, s.stored_path))
+        figure_frames.extend(
+            (upload_id, s.commune, s.unit, s.period, f.indicator_id, f.numerator,
+             f.denominator, f.value, f.note) for f in s.figures)
+        audit.append((now, actor.name, "record_submission", s.commune, json.dumps(
+            {"upload_id": upload_id, "unit": s.unit, "period": s.period, "version": version,
+             "file": s.file_name, "supersedes": supersedes}, ensure_ascii=False)))
+        current[key] = (upload_id, version, s.sha256, content)
+        last_version[key] = version
+        outcomes.append(RecordOutcome(s.unit, s.period, upload_id, version, True, supersedes,
+                                      len(s.figures)))
+    # uploads created and superseded inside this same batch are marked superseded too
+    newest = {}
+    for row in upload_rows:
+        newest[(row[1], row[2], row[3])] = row[0]
+    upload_rows = [row[:10] + (("accepted" if newest[(row[1], row[2], row[3])] == row[0]
+                                else "superseded"),) + row[11:] for row in upload_rows]
+    created_ids = {row[0] for row in upload_rows}
+    stored_superseded = [i for i in superseded if i not in created_ids]
+    if stored_superseded:
+        conn.execute(f"UPDATE uploads SET status = 'superseded' WHERE id IN "
+                     f"({', '.join('?' * len(stored_superseded))})", stored_superseded).fetchall()
+    if upload_rows:
+        _bulk_insert(conn, "uploads", upload_rows, [
+            "id", "commune", "unit", "period", "file_name", "sha256", "content_sha256", "size",
+            "submitted_by", "submitted_at", "status", "version", "supersedes", "source",
+            "stored_path"])
+    if figure_frames:
+        _bulk_insert(conn, "measurements", figure_frames, [
+            "upload_id", "commune", "unit", "period", "indicator_id", "numerator",
+            "denominator", "value", "note"])
+    for row in audit:
+        conn.execute("INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)",
+                     list(row)).fetchall()
+    return outcomes
+
+
+_COLUMN_TYPES = {"numerator": "float64", "denominator": "float64", "value": "float64",
+                 "size": "Int64", "supersedes": "Int64", "note": "object", "sha256": "object",
+                 "file_name": "object", "stored_path": "object"}
+
+
+def _bulk_insert(conn, table: str, rows: list[tuple], columns: list[str]) -> None:
+    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame.astype({c: t for c, t in _COLUMN_TYPES.items() if c in frame.columns})
+    conn.register("_bulk_rows", frame)
+    try:
+        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) "
+                     f"SELECT {', '.join(columns)} FROM _bulk_rows").fetchall()
+    finally:
+        conn.unregister("_bulk_rows")
 
 
 def keep_raw_file(uploads_dir: str | Path, data: bytes, suffix: str = ".xlsx") -> tuple[str, Path]:
@@ -278,7 +340,7 @@ def keep_raw_file(uploads_dir: str | Path, data: bytes, suffix: str = ".xlsx") -
 def data_version(conn, commune: str) -> str:
     """Changes with every stored upload: the cache key for reads in the app."""
     n, last = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM uploads WHERE commune = ?",
-                           [commune]).fetchone()
+                           [commune]).fetchall()[0]
     return f"{n}:{last}"
 
 
@@ -346,4 +408,4 @@ def audit_log(conn, commune: str, limit: int = 200) -> pd.DataFrame:
 def content_counts(conn) -> dict[str, int]:
     """Row counts of every table (tests compare them before and after a rejected file)."""
     tables = ["communes", "units", "uploads", "measurements", "audit_log", "schema_version"]
-    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
