@@ -112,3 +112,23 @@ def test_upload_through_the_page(writable_app_url, browser, shots, catalog, tmp_
     assert "Phòng Kinh tế" in page.inner_text("body")
     page.screenshot(path=str(shots / "9-upload-done-1366x768.png"))
     ctx.close()
+
+
+def test_a_link_opened_first_on_a_fresh_server_shows_its_page(writable_app_url, browser, shots):
+    """A link shared in the meeting (here the police's unit page) opens that page even as the very
+    first visit after the app starts. (Streamlit treats the first session of a fresh server as a
+    legacy `pages/` app and may flash its "Page not found" box before the frame takes over; what
+    matters is that the right page, period and unit are shown, with the frame around them.)"""
+    ctx, page = _page(browser, 1366, 768)
+    page.goto(writable_app_url + "/don-vi?unit=CA&period=2026-Q3", wait_until="networkidle")
+    wait_ready(page)
+    _no_exception_box(page)
+    body = page.inner_text("body")
+    assert "Công an xã" in body and "Các chỉ tiêu của đơn vị · Quý III/2026" in body
+    assert "Tổng quan" in body and "Danh mục chỉ tiêu" in body   # the app's own navigation
+    page.screenshot(path=str(shots / "10-unit-link-first-visit-1366x768.png"))
+    ctx.close()
+
+
+def _no_exception_box(page):
+    assert page.locator('[data-testid="stException"]').count() == 0
