@@ -29,23 +29,33 @@ def _catalog_at(path: str, mtime: float) -> Catalog:
     return load_catalog(path)
 
 
+def _catalog_mtime() -> float:
+    path = config_path()
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
 def catalog() -> Catalog:
     """The catalogue, re-read when the TOML file changes."""
-    path = config_path()
-    return _catalog_at(str(path), path.stat().st_mtime if path.exists() else 0.0)
+    return _catalog_at(str(config_path()), _catalog_mtime())
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str):
-    conn = store.connect(path)
-    return conn
+    return store.connect(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_synced(path: str, config: str, mtime: float) -> bool:
+    """Write the catalogue's units into the database once per catalogue version, not per rerun."""
+    store.sync_catalog(_connection(path), catalog(), APP_ACTOR)
+    return True
 
 
 def connection():
     """A cursor on the app's one DuckDB connection (cursors are per-thread safe)."""
-    conn = _connection(str(db_path()))
-    store.sync_catalog(conn, catalog(), APP_ACTOR)
-    return conn.cursor()
+    path = str(db_path())
+    _catalog_synced(path, str(config_path()), _catalog_mtime())
+    return _connection(path).cursor()
 
 
 def data_version() -> str:

@@ -6,7 +6,6 @@ import streamlit as st
 from kpi import ui
 from kpi.fmt import percent, smart_number
 from kpi.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
-from kpi.periods import Quarter
 from kpi.scoring import quarter_totals, round_points, status_text
 from kpi.whatif import (Adjustment, Scenario, adjustments_for_goal, changes_table, compare,
                         describe, simulate)
@@ -73,14 +72,8 @@ if figures.empty:
             "«Nhập số liệu» (hoặc tạo dữ liệu mẫu: `python -m kpi demo`).")
     st.stop()
 
-period = getattr(ui, "current_period", lambda: None)()
-if period is not None:
-    quarter = period.quarter
-else:  # the page opened on its own (tests): its own quarter list
-    quarters = sorted({Quarter.parse(f"{p[:4]}-Q{(int(p[5:7]) - 1) // 3 + 1}")
-                       for p in figures["period"].unique()}, reverse=True)
-    quarter = st.selectbox("Quý", quarters, format_func=lambda q: q.label, key="wi_quarter")
-projector = getattr(ui, "is_projector", lambda: False)()
+quarter = ui.current_period().quarter   # a month picked in the frame simulates its quarter
+projector = ui.is_projector()
 
 totals = quarter_totals(catalog, figures, quarter)
 if "wi_name" not in st.session_state:
