@@ -49,7 +49,9 @@ elif not views.has_data(figures, period, unit=code):
 else:
     ui.status_legend()
     st.dataframe(views.unit_criteria_table(catalog, unit_score), hide_index=True,
-                 width="stretch", column_config={"Mã": None})
+                 width="stretch", column_config={
+                     "Mã": None, **{c: st.column_config.Column(width="small") for c in (
+                         "Đạt được", "Mục tiêu", "Điểm", "Tối đa", "Chủ trì")}})
     st.caption("Điểm tính trên số liệu riêng của đơn vị (cùng quy tắc chấm điểm của xã), "
                f"tối đa {smart_number(share['max_points'])} điểm.")
 
