@@ -120,6 +120,15 @@ def points_text(points: float) -> str:
     return fmt.smart_number(round_points(points))
 
 
+def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of a table whose number columns (points) read the Vietnamese way: 1,2 not 1.2."""
+    out = table.copy()
+    for col in out.columns:
+        if col not in exclude and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda x: fmt.smart_number(None if pd.isna(x) else float(x)))
+    return out
+
+
 def score_headline(score: QuarterScore) -> str:
     """`78,5/100`."""
     return f"{points_text(score.total_points)}/{fmt.smart_number(score.max_points)}"

@@ -3,7 +3,7 @@ what meeting each criterion takes; the cheapest way to a total; scenarios kept a
 Nothing here writes to the database."""
 import streamlit as st
 
-from kpi import ui
+from kpi import ui, views
 from kpi.fmt import percent, smart_number
 from kpi.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
 from kpi.scoring import quarter_totals, round_points, status_text
@@ -103,8 +103,9 @@ if scenario.adjustments:
     table = changes_table(result)
     moved = table[table["Chênh lệch"] != 0]
     if not moved.empty:
-        st.dataframe(moved[["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế",
-                            "Điểm mô phỏng", "Chênh lệch"]], hide_index=True, width="stretch")
+        columns = ["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế", "Điểm mô phỏng",
+                   "Chênh lệch"]
+        st.dataframe(views.points_as_text(moved[columns]), hide_index=True, width="stretch")
 else:
     st.info("Nhập thay đổi cho một hay nhiều chỉ tiêu ở thẻ «Điều chỉnh số liệu» để xem điểm "
             "mới, hoặc dùng thẻ «Cần làm gì» để biết cần thêm bao nhiêu.")
@@ -210,6 +211,6 @@ with tab_compare:
             col.metric(r.scenario.name, f"{smart_number(round_points(r.simulated.total_points))} điểm",
                        delta=f"{'+' if r.gain >= 0 else '−'}{smart_number(round_points(abs(r.gain)))}"
                              f" — {r.simulated.grade}")
-        st.dataframe(compare(ra, rb), hide_index=True, width="stretch")
+        st.dataframe(views.points_as_text(compare(ra, rb)), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
         c1.button("Mở kịch bản B để sửa", on_click=load_inputs, args=(catalog, pick(b_name)))

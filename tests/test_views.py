@@ -284,3 +284,13 @@ def test_upload_history_table_in_vietnamese(demo_conn, catalog):
     assert (t["Trạng thái"] == "Đã thay thế").sum() == 1
     assert set(t["Tệp"]) == {"Dữ liệu mẫu"}
     assert t.iloc[0]["Tháng"] == "Tháng 10/2026"
+
+
+def test_points_as_text_reads_the_vietnamese_way():
+    import pandas as pd
+    from kpi.views import points_as_text
+    table = pd.DataFrame({"Chỉ tiêu": ["A", "B"], "Điểm": [1.2, 1234.5], "Tối đa": [3.0, None]})
+    out = points_as_text(table)
+    assert out["Điểm"].tolist() == ["1,2", "1.234,5"]
+    assert out["Tối đa"].tolist() == ["3", "—"]
+    assert out["Chỉ tiêu"].tolist() == ["A", "B"] and table["Điểm"].tolist() == [1.2, 1234.5]

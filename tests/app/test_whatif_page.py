@@ -87,7 +87,7 @@ def test_scenarios_are_saved_and_compared(monkeypatch, demo_db):
     table = at.dataframe[-1].value
     total = table.iloc[-1]
     assert total["Chỉ tiêu"] == "Tổng điểm"
-    assert (total["Thực tế"], total["Tin bài"], total["Wifi thêm 3 nhà"]) == (92.47, 94.27, 93.18)
+    assert (total["Thực tế"], total["Tin bài"], total["Wifi thêm 3 nhà"]) == ("92,47", "94,27", "93,18")
 
 
 def test_goal_plan_goes_into_the_scenario(monkeypatch, demo_db):
