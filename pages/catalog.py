@@ -16,10 +16,15 @@ st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp c�
            "mục tiêu ghi «mặc định của xã» là do xã đặt khi văn bản không ghi số.")
 
 table = views.catalog_table(catalog)
+shown = ["Mã", "Chỉ tiêu", "Mục tiêu", "Điểm", "Cách tính điểm", "Đơn vị chủ trì",
+         "Tài liệu kiểm chứng", "Nguồn"]
 for group in catalog.groups:
     rows = table[table["Nhóm"] == group]
     points = sum(i.points for i in catalog.indicators if i.group == group)
     st.subheader(f"{group} · {smart_number(points)} điểm")
-    st.dataframe(rows.drop(columns=["Nhóm"]), hide_index=True, width="stretch",
-                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large"),
-                                "Cách tính điểm": st.column_config.TextColumn(width="large")})
+    # a static table wraps long texts (rules, evidence, sources) instead of cutting them
+    st.table(rows[shown].set_index("Mã"))
+    notes = rows[(rows["Ghi chú"] != "") | (rows["Hạn hoàn thành"] != "")]
+    for r in notes.to_dict("records"):
+        deadline = f"hạn hoàn thành {r['Hạn hoàn thành']}. " if r["Hạn hoàn thành"] else ""
+        st.caption(f"{r['Mã']}: {deadline}{r['Ghi chú']}")

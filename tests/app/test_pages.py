@@ -115,7 +115,7 @@ def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
         at.switch_page(page).run()
         _no_errors(at, page)
         if page == "pages/catalog.py":  # the catalogue does not depend on figures
-            assert len(at.dataframe) == 7  # one table per group
+            assert len(at.table) == 7  # one table per group
         else:
             assert at.info, f"{page} says nothing on an empty database"
 
