@@ -3,6 +3,7 @@ import streamlit as st
 
 from kpi import ui
 from kpi.catalog import CatalogError
+from kpi.store import StoreError
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 
@@ -25,7 +26,11 @@ except CatalogError as e:
     st.markdown("\n".join(f"- {p}" for p in e.problems))
     st.stop()
 
-figures = ui.current_figures()
+try:
+    figures = ui.current_figures()
+except StoreError as e:  # database held by another program, newer than the app, …
+    st.error(f"Không mở được cơ sở dữ liệu: {e}")
+    st.stop()
 if ui.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
     bar = st.columns([6, 1.3, 1.3, 1.4], vertical_alignment="bottom")

@@ -198,3 +198,29 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     conn = store.connect(db)
     assert store.upload_history(conn, catalog.commune).empty
     conn.close()
+
+
+def test_a_database_the_app_cannot_open_is_one_clear_message(monkeypatch, tmp_path):
+    db = tmp_path / "newer.duckdb"
+    c = store.connect(db)
+    c.execute("INSERT INTO schema_version VALUES (99, now())")
+    c.close()
+    at = _app(monkeypatch, db)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (1). "
+        "Hãy cập nhật chương trình."]
+
+
+def test_a_broken_catalogue_is_listed_not_a_traceback(monkeypatch, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text((ROOT / "config" / "indicators.toml").read_text(encoding="utf-8")
+                   .replace('target = 90\npoints = 8', 'target = -90\npoints = 8'), encoding="utf-8")
+    monkeypatch.setenv("KPI_DB", str(tmp_path / "kpi.duckdb"))
+    monkeypatch.setenv("KPI_CONFIG", str(bad))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Không đọc được danh mục chỉ tiêu")
+    assert any("DVC_HS_TRUC_TUYEN, khóa `target`" in m.value for m in at.markdown)
