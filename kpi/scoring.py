@@ -131,14 +131,19 @@ def points_for(ind: Indicator, achieved: float) -> float:
     return P * min(1.0, max(0.0, share))
 
 
+def ratio_percent(numerator: float | None, denominator: float | None) -> float | None:
+    """A ratio criterion's achieved value in percent; None without a (non-zero) denominator."""
+    if numerator is None or not denominator:
+        return None
+    return 100.0 * numerator / denominator
+
+
 def achieved_of(ind: Indicator, totals: Totals) -> float | None:
     """The quarter's achieved value, None when there is nothing (or a zero denominator)."""
     if totals.months_reported == 0:
         return None
     if ind.is_ratio:
-        if not totals.denominator:
-            return None
-        return 100.0 * totals.numerator / totals.denominator
+        return ratio_percent(totals.numerator, totals.denominator)
     return totals.value
 
 

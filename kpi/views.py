@@ -14,8 +14,8 @@ import pandas as pd
 from . import fmt
 from .catalog import Catalog, Indicator, describe_rule
 from .periods import Month, PeriodError, Quarter
-from .scoring import (IndicatorScore, QuarterScore, achieved_of, round_points, score_quarter,
-                      status_text, totals_of)
+from .scoring import (IndicatorScore, QuarterScore, achieved_of, ratio_percent, round_points,
+                      score_quarter, status_text, totals_of)
 
 # ── the period being looked at ───────────────────────────────────────────────
 
@@ -316,7 +316,7 @@ def figures_table(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
             num, den = _f(r["numerator"]), _f(r["denominator"])
             row[ind.numerator_label] = fmt.smart_number(num)
             row[ind.denominator_label] = fmt.smart_number(den)
-            row["Tỷ lệ"] = fmt.percent(100.0 * num / den) if num is not None and den else fmt.MISSING
+            row["Tỷ lệ"] = fmt.percent(ratio_percent(num, den))
         else:
             row[ind.measure.capitalize() or "Giá trị"] = fmt.smart_number(_f(r["value"]))
         note = r.get("note") if "note" in r else None

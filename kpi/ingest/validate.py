@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from ..catalog import Catalog, Indicator
 from ..fmt import date as fmt_date, percent as fmt_percent, smart_number
 from ..periods import Month
+from ..scoring import ratio_percent
 from ..store import Figure, Submission
 from . import layout as L
 from .numbers import fold, is_whole, normalize_text, parse_number_text
@@ -269,8 +270,7 @@ class _Reader:
                              "Tỷ lệ % từng tháng không cộng dồn được thành tỷ lệ của quý, hãy nhập "
                              "Tử số và Mẫu số.", field_=L.COL_VALUE, value=text,
                              expected="Tử số và Mẫu số")
-                elif num is not None and den:
-                    calc = 100.0 * num / den
+                elif (calc := ratio_percent(num, den)) is not None:
                     if abs(calc - pct) > PERCENT_TOLERANCE:
                         self.warn(v_ref, f"Giá trị {text} của {what} khác tỷ lệ tính từ Tử số/Mẫu "
                                   f"số ({fmt_percent(calc)}); hệ thống dùng Tử số và Mẫu số.",
