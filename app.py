@@ -33,9 +33,10 @@ except StoreError as e:  # database held by another program, newer than the app,
     st.stop()
 if ui.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
-    bar = st.columns([6, 1.3, 1.3, 1.4], vertical_alignment="bottom")
+    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4], vertical_alignment="bottom")
     ui.projector_toggle(bar[1])
-    period = ui.period_picker(figures, where=bar[2], where_value=bar[3])
+    ui.rotation_picker(bar[2])
+    period = ui.period_picker(figures, where=bar[3], where_value=bar[4])
     st.session_state["_period"] = period
     bar[0].title(f"{ui.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))

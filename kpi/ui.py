@@ -258,6 +258,14 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
                                 font-size:20px !important; line-height:1.25 !important}
 .kpi-losses .todo {font-size:20px !important}
 .kpi-badge {font-size:20px}
+.kpi-card {border:3px solid #000; border-radius:0.5rem; padding:1rem 1.4rem}
+.kpi-card .pos {float:right; font-size:24px; font-weight:600}
+.kpi-card .name {font-size:40px; font-weight:800; line-height:1.2; margin-bottom:0.6rem}
+.kpi-card .facts, .kpi-card .todo, .kpi-card .lead {font-size:28px; line-height:1.35;
+                                                   margin-bottom:0.5rem}
+.kpi-card .facts span {margin-left:0.8rem}
+.kpi-card .lost {font-weight:800}
+.kpi-card .kpi-badge {font-size:28px}
 </style>
 """
 
@@ -301,18 +309,7 @@ def losses_html(top: pd.DataFrame, statuses: dict[str, str]) -> str:
 
 
 def report_downloads(catalog: Catalog, figures: pd.DataFrame, period) -> None:
-    """The quarter's reports (Excel, PDF) as download buttons, when their builders exist.
-
-    kpi/report_xlsx.py and kpi/report_pdf.py come from the reports engineer; without them
-    this shows nothing."""
-    import importlib.util
-    if importlib.util.find_spec("kpi.report_xlsx") is None and \
-            importlib.util.find_spec("kpi.report_pdf") is None:
-        return
-    _report_buttons(catalog, figures, period)
-
-
-def _report_buttons(catalog: Catalog, figures: pd.DataFrame, period) -> None:
+    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked."""
     import datetime as dt
     from .report_pdf import build_summary_pdf
     from .report_xlsx import build_report_xlsx
@@ -330,6 +327,56 @@ def _report_buttons(catalog: Catalog, figures: pd.DataFrame, period) -> None:
         "Tải bản tóm tắt (PDF)",
         lambda: build_summary_pdf(catalog, figures, quarter, today=dt.date.today()),
         file_name=f"tom-tat-{slug}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:")
+
+
+ROTATION_CHOICES = (0, 5, 10, 15, 30)   # seconds per criterion; 0 = off
+
+
+def rotation_picker(where) -> int:
+    """Projector mode: seconds per criterion for the rotating card (`?rotate=10`), 0 = off."""
+    if "rotate" not in st.session_state:
+        wanted = _query("rotate")
+        st.session_state["rotate"] = (int(wanted) if wanted and wanted.isdigit()
+                                      and int(wanted) in ROTATION_CHOICES else 0)
+    seconds = where.selectbox("Tự chuyển chỉ tiêu", ROTATION_CHOICES, key="rotate",
+                              format_func=lambda n: "Tắt" if n == 0 else f"mỗi {n} giây")
+    mirror_query("rotate", str(seconds) if seconds else None)
+    return seconds
+
+
+def rotation_seconds() -> int:
+    return int(st.session_state.get("rotate") or 0) if is_projector() else 0
+
+
+def loss_card_html(row: pd.Series, status: str, position: int, count: int) -> str:
+    """One criterion losing points, as a large card for the projector."""
+    from html import escape
+    todo = (f'<div class="todo"><b>Cần làm:</b> {escape(row["Cần làm"])}</div>'
+            if row["Cần làm"] else "")
+    return (f'<div class="kpi-card"><div class="pos">{position}/{count}</div>'
+            f'<div class="name">{escape(row["Chỉ tiêu"])}</div>'
+            f'<div class="facts">{status_badge(status)} '
+            f'<span>Đạt {escape(row["Đạt được"])} / mục tiêu {escape(row["Mục tiêu"])}</span> '
+            f'<span class="lost">−{escape(row["Điểm mất"])} điểm</span></div>'
+            f'{todo}<div class="lead"><b>Chủ trì:</b> {escape(row["Đơn vị chủ trì"])}</div></div>')
+
+
+def loss_carousel(losing: pd.DataFrame, statuses: dict[str, str], seconds: int) -> None:
+    """Advance through the criteria losing points, one card every `seconds` (only this card
+    reruns, not the page)."""
+    if losing.empty:
+        st.success("Không chỉ tiêu nào mất điểm trong kỳ này.")
+        return
+
+    @st.fragment(run_every=seconds)
+    def card():
+        i = st.session_state.get("rotate_index", 0) % len(losing)
+        st.session_state["rotate_index"] = i + 1
+        row = losing.iloc[i]
+        st.markdown(loss_card_html(row, statuses[row["Mã"]], i + 1, len(losing)),
+                    unsafe_allow_html=True)
+
+    card()
 
 
 def losses(top: pd.DataFrame, statuses: dict[str, str]) -> None:

@@ -49,8 +49,14 @@ if projector:
         st.subheader("Điểm theo nhóm")
         ui.chart(charts.group_bars(views.group_table(score), projector=True))
     with right:
-        st.subheader(losses_title)
-        ui.losses(top, statuses)
+        seconds = ui.rotation_seconds()
+        if seconds:
+            st.subheader("Các chỉ tiêu mất điểm, lần lượt")
+            every_loss = views.top_losses(catalog, score, len(score.indicators), what_it_takes)
+            ui.loss_carousel(every_loss, statuses, seconds)
+        else:
+            st.subheader(losses_title)
+            ui.losses(top, statuses)
     st.stop()  # the projector view is the one screen above
 
 st.subheader(losses_title)

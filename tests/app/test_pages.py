@@ -200,6 +200,28 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     conn.close()
 
 
+def test_projector_rotation_shows_one_losing_criterion_at_a_time(monkeypatch, demo_db, catalog):
+    at = _app(monkeypatch, demo_db)
+    at.query_params["projector"] = "1"
+    at.query_params["rotate"] = "10"
+    at.run()
+    _no_errors(at, "rotation")
+    assert at.selectbox(key="rotate").value == 10
+    cards = [m.value for m in at.markdown if 'class="kpi-card"' in m.value]
+    score = views.score_period(catalog, store.current_figures(store.connect(demo_db),
+                                                               catalog.commune),
+                               views.Period.parse("2026-Q4"))
+    losing = [r for r in views.ranked_by_loss(score) if round(r.points_lost, 2) > 0]
+    assert len(cards) == 1
+    assert f"1/{len(losing)}" in cards[0] and losing[0].indicator.name in cards[0]
+    at.run()  # each run (here a rerun; in the browser the timer) shows the next criterion
+    card = next(m.value for m in at.markdown if 'class="kpi-card"' in m.value)
+    assert f"2/{len(losing)}" in card and losing[1].indicator.name in card
+    at.selectbox(key="rotate").set_value(0).run()
+    assert not any('class="kpi-card"' in m.value for m in at.markdown)
+    assert "rotate" not in at.query_params
+
+
 def test_a_database_the_app_cannot_open_is_one_clear_message(monkeypatch, tmp_path):
     db = tmp_path / "newer.duckdb"
     c = store.connect(db)

@@ -86,6 +86,21 @@ def test_projector_mode_fits_one_screen(app_url, browser, shots):
     ctx.close()
 
 
+def test_projector_rotation_advances_by_itself(app_url, browser, shots):
+    ctx, page = _page(browser, 1920, 1080)
+    page.goto(app_url + "/?projector=1&rotate=5", wait_until="networkidle")
+    wait_ready(page)
+    _no_exception(page, "rotation")
+    position = page.locator(".kpi-card .pos")
+    assert position.inner_text().startswith("1/")
+    page.screenshot(path=str(shots / "7b-projector-rotation-1920x1080.png"))
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.kpi-card .pos');"
+        " return p && p.innerText.startsWith('2/'); }", timeout=15000)
+    assert position.inner_text().startswith("2/")
+    ctx.close()
+
+
 def test_upload_through_the_page(writable_app_url, browser, shots, catalog, tmp_path):
     app_url = writable_app_url
     from tests.app.test_pages import filled_template
