@@ -79,6 +79,11 @@ class Indicator:
         return self.direction == "higher"
 
     @property
+    def comparison(self) -> str:
+        """How the target reads: '≥ 90 %' for higher-is-better, '≤ 1 %' for lower."""
+        return "≥" if self.higher_is_better else "≤"
+
+    @property
     def lead_unit(self) -> str:
         return self.lead or self.units[0]
 
@@ -356,7 +361,7 @@ def describe_rule(ind: Indicator) -> str:
     """The scoring rule in words, for the catalogue page and the report."""
     unit = " %" if ind.is_ratio else (f" {ind.measure}" if ind.measure else "")
     from .fmt import smart_number as n
-    cmp = "≥" if ind.higher_is_better else "≤"
+    cmp = ind.comparison
     pts = n(ind.points)
     if ind.scoring == "threshold":
         text = f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; chưa đạt: 0 điểm."

@@ -30,8 +30,9 @@ import pandas as pd
 from .catalog import Catalog, Indicator
 from .fmt import percent, smart_number
 from .periods import Month, Quarter
-from .scoring import (MET, NA, Totals, meets_target, quarter_totals, round_points,
-                      score_indicator, score_totals, totals_of)
+from .scoring import (MET, NA, Totals, criterion_quarter_totals, criterion_rows, meets_target,
+                      points_text, quarter_figures, quarter_totals, reported_rows,
+                      score_indicator, score_totals)
 
 EPS = 1e-9
 
@@ -155,33 +156,10 @@ def target_text(ind: Indicator, level: float | None = None) -> str:
     return f"{smart_number(level)} {_measure(ind)}".strip()
 
 
-def _cmp(ind: Indicator) -> str:
-    return "≥" if ind.higher_is_better else "≤"
-
-
-def _pts(x: float) -> str:
-    return smart_number(round_points(x))
-
-
 # ── where the quarter stands ─────────────────────────────────────────────────
 
-def _quarter_rows(figures: pd.DataFrame, quarter: Quarter, unit: str | None) -> pd.DataFrame:
-    rows = figures[figures["period"].isin({str(m) for m in quarter.months})]
-    if unit is not None:
-        rows = rows[rows["unit"] == unit]
-    return rows
-
-
-def _reported(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
-    rows = rows[rows["indicator_id"] == ind.id]
-    rows = rows[rows["unit"].isin(ind.units)]
-    if ind.is_ratio:
-        return rows[rows["numerator"].notna() & rows["denominator"].notna()]
-    return rows[rows["value"].notna()]
-
-
 def months_left_of(ind: Indicator, quarter_rows: pd.DataFrame, quarter: Quarter) -> tuple[str, ...]:
-    rep = _reported(ind, quarter_rows)
+    rep = reported_rows(ind, criterion_rows(ind, quarter_rows))
     months = [str(m) for m in quarter.months]
     if rep.empty:
         return tuple(months)
@@ -196,17 +174,10 @@ def default_projection(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
         return None
     if totals.months_reported and totals.denominator:
         return float(max(1, round(totals.denominator / totals.months_reported)))
-    prev = quarter_totals_one(ind, figures, quarter.previous(), unit)
+    prev = criterion_quarter_totals(ind, figures, quarter.previous(), unit)
     if prev.months_reported and prev.denominator:
         return float(max(1, round(prev.denominator / prev.months_reported)))
     return None
-
-
-def quarter_totals_one(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
-                       unit: str | None) -> Totals:
-    rows = _quarter_rows(figures, quarter, unit)
-    rows = rows[(rows["indicator_id"] == ind.id) & rows["unit"].isin(ind.units)]
-    return totals_of(ind, rows)
 
 
 # ── the search ───────────────────────────────────────────────────────────────
@@ -275,8 +246,8 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     ind = catalog.indicator(indicator_id)
     if unit is not None and unit not in ind.units:
         return None
-    rows = _rows if _rows is not None else _quarter_rows(figures, quarter, unit)
-    base = _totals if _totals is not None else quarter_totals_one(ind, figures, quarter, unit)
+    rows = _rows if _rows is not None else quarter_figures(figures, quarter, unit)
+    base = _totals if _totals is not None else criterion_quarter_totals(ind, figures, quarter, unit)
     now = score_indicator(ind, base)
     if now.status in (MET, NA):
         return None
@@ -363,23 +334,23 @@ def _effort(ind, base: Totals, x, k, per_month, gain) -> float:
 
 
 def _unknown_volume(ind, quarter, left, now) -> GoalAnswer:
-    text = (f"Chưa có số liệu để dự kiến số {_den_noun(ind)}: cần đạt {_cmp(ind)} "
+    text = (f"Chưa có số liệu để dự kiến số {_den_noun(ind)}: cần đạt {ind.comparison} "
             f"{percent(ind.target)} trong {months_text(left)} (nhập số dự kiến để tính cụ thể).")
     return GoalAnswer(ind.id, True, text, "target", ind.target, ind.points, left, False,
                       now.achieved, now.points, None, ind.points)
 
 
 def _text(ind: Indicator, quarter: Quarter, a: GoalAnswer, base: Totals) -> str:
-    goal_level = f"{_cmp(ind)} {target_text(ind)}"
+    goal_level = f"{ind.comparison} {target_text(ind)}"
     when = months_text(a.months_left)
     band = ""
     if a.goal == "band":
         band_reach = next(r for r, p in ind.bands if abs(p - a.goal_points) < EPS)
         band = (f"Không thể đạt mục tiêu {goal_level} trong {quarter.label}; mức gần nhất còn đạt "
-                f"được: {_cmp(ind)} {target_text(ind, band_reach)} ({_pts(a.goal_points)} điểm). ")
+                f"được: {ind.comparison} {target_text(ind, band_reach)} ({points_text(a.goal_points)} điểm). ")
     if a.goal == "best":
         best = (f"mức tốt nhất còn đạt được: {level_text(ind, a.best_achieved)} "
-                f"({_pts(a.best_points)}/{_pts(ind.points)} điểm)")
+                f"({points_text(a.best_points)}/{points_text(ind.points)} điểm)")
         if a.closed:
             return (f"{quarter.label} đã đủ số liệu đến tháng cuối quý, không còn tháng nào để "
                     f"cải thiện; kể cả khi điều chỉnh số liệu của quý cũng không đạt {goal_level}.")
@@ -390,12 +361,12 @@ def _text(ind: Indicator, quarter: Quarter, a: GoalAnswer, base: Totals) -> str:
                     f"đạt yêu cầu; {best}.")
         return f"Không thể đạt {goal_level} trong {quarter.label}; {best}."
     if a.goal == "band":
-        aim = f"để đạt mức {_cmp(ind)} {target_text(ind, band_reach)}"
+        aim = f"để đạt mức {ind.comparison} {target_text(ind, band_reach)}"
     else:
         aim = f"để cả quý đạt {goal_level}"
     # the target says it all; a band or a partial step says where it lands
     result = "" if a.goal == "target" else \
-        f" → {level_text(ind, a.goal_achieved)}, {_pts(a.goal_points)}/{_pts(ind.points)} điểm"
+        f" → {level_text(ind, a.goal_achieved)}, {points_text(a.goal_points)}/{points_text(ind.points)} điểm"
     if a.closed:
         head = f"{quarter.label} đã kết thúc (đủ số liệu đến tháng cuối quý): lẽ ra "
         if ind.is_ratio:
@@ -440,7 +411,7 @@ def what_it_takes_all(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
                       ) -> dict[str, GoalAnswer]:
     """The answer for every criterion not met (catalogue order)."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    rows = _quarter_rows(figures, quarter, unit)
+    rows = quarter_figures(figures, quarter, unit)
     totals = quarter_totals(catalog, figures, quarter, unit)
     inds = catalog.indicators if unit is None else catalog.indicators_of_unit(unit)
     out = {}
@@ -476,7 +447,7 @@ def plan_to_reach(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     options.sort(key=lambda a: (a.effort, -(a.goal_points - a.current_points)))
     total = current.total_points
     steps: list[PlanStep] = []
-    rows = _quarter_rows(figures, quarter, unit)
+    rows = quarter_figures(figures, quarter, unit)
     for a in options:
         if total >= goal_points - EPS:
             break
@@ -490,13 +461,13 @@ def plan_to_reach(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
         total += a.goal_points - a.current_points
     reached = total >= goal_points - EPS
     if current.total_points >= goal_points - EPS:
-        text = f"Đã đạt {_pts(current.total_points)} điểm, không cần cải thiện thêm."
+        text = f"Đã đạt {points_text(current.total_points)} điểm, không cần cải thiện thêm."
     elif reached:
-        text = (f"Cần cải thiện {len(steps)} chỉ tiêu để đạt {_pts(goal_points)} điểm "
-                f"(dự kiến {_pts(total)} điểm).")
+        text = (f"Cần cải thiện {len(steps)} chỉ tiêu để đạt {points_text(goal_points)} điểm "
+                f"(dự kiến {points_text(total)} điểm).")
     else:
-        text = (f"Không thể đạt {_pts(goal_points)} điểm trong {quarter.label}: cải thiện hết "
-                f"mức còn có thể chỉ đạt khoảng {_pts(total)} điểm.")
+        text = (f"Không thể đạt {points_text(goal_points)} điểm trong {quarter.label}: cải thiện hết "
+                f"mức còn có thể chỉ đạt khoảng {points_text(total)} điểm.")
     return GoalPlan(goal_points, current.total_points, reached, total, tuple(steps), text)
 
 
@@ -517,7 +488,7 @@ def _partial(catalog, ind, figures, quarter, unit, base, rows, full: GoalAnswer,
                  needed_value=needed if not ind.is_ratio else None, reachable=not full.closed,
                  effort=_effort(ind, base, x, k, per_month, at.points - full.current_points))
     text = _text(ind, quarter, _replace(a, goal="target"), base)
-    text = text.replace(f"để cả quý đạt {_cmp(ind)} {target_text(ind)}",
-                        f"để đạt {_pts(at.points)}/{_pts(ind.points)} điểm "
+    text = text.replace(f"để cả quý đạt {ind.comparison} {target_text(ind)}",
+                        f"để đạt {points_text(at.points)}/{points_text(ind.points)} điểm "
                         f"({level_text(ind, at.achieved)})")
     return _replace(a, text=text)

@@ -17,7 +17,7 @@ from .fmt import date as fmt_date
 from .fmt import percent, smart_number
 from .goalseek import target_text, what_it_takes_all
 from .periods import Quarter
-from .scoring import score_quarter, round_points
+from .scoring import points_text, round_points, score_quarter
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -27,10 +27,6 @@ MAX_BAR = (225, 225, 225)
 LOSS = (213, 94, 0)
 MUTED = (90, 90, 90)
 MAX_LOSS_ROWS = 10
-
-
-def _pts(x: float) -> str:
-    return smart_number(round_points(x))
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
@@ -87,7 +83,7 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
 
     # the score
     pdf.set_font(FONT, "B", 24)
-    pdf.cell(W, 12, f"{_pts(score.total_points)}/{_pts(score.max_points)} điểm", align="C",
+    pdf.cell(W, 12, f"{points_text(score.total_points)}/{points_text(score.max_points)} điểm", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
     pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",
@@ -135,7 +131,7 @@ def _group_chart(pdf: FPDF, score, W: float) -> None:
             pdf.set_fill_color(*BAR)
             pdf.rect(bx, y, bar_w * g.points / scale, bar_h, style="F")
         pdf.set_xy(bx + bar_w + 2, y)
-        pdf.cell(value_w, bar_h, f"{_pts(g.points)}/{_pts(g.max_points)}")
+        pdf.cell(value_w, bar_h, f"{points_text(g.points)}/{points_text(g.max_points)}")
         y += bar_h + gap
     # legend
     pdf.set_xy(x0 + label_w, y)
@@ -183,9 +179,9 @@ def _losses(pdf: FPDF, score, answers, W: float) -> None:
         pdf.set_xy(pdf.l_margin + 1, y + 0.3)
         pdf.cell(cols[0][1] - 2, 4.6, _fit(pdf, ind.name, cols[0][1] - 3))
         achieved = percent(r.achieved) if ind.is_ratio else smart_number(r.achieved)
-        vals = [achieved, f"{'≥' if ind.higher_is_better else '≤'} "
+        vals = [achieved, f"{ind.comparison} "
                 f"{target_text(ind) if ind.is_ratio else smart_number(ind.target)}",
-                f"{_pts(r.points)}/{_pts(r.max_points)}", f"−{_pts(r.points_lost)}"]
+                f"{points_text(r.points)}/{points_text(r.max_points)}", f"−{points_text(r.points_lost)}"]
         x = pdf.l_margin + cols[0][1]
         for (title, w), v in zip(cols[1:], vals):
             pdf.set_xy(x, y + 0.3)

@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .catalog import Catalog
+from .fmt import smart_number
 from .periods import Month, Quarter
 from .scoring import NA, NO_DATA, STATUS_LABELS, QuarterScore, round_points, score_quarter
 
@@ -160,7 +161,7 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
             ind = r.indicator
             put_number(ws, row, 1, n, alignment=CENTER)
             put_text(ws, row, 2, ind.name, alignment=WRAP)
-            target = f"{'≥' if ind.higher_is_better else '≤'} {_num(ind.target)}" + \
+            target = f"{ind.comparison} {smart_number(ind.target)}" + \
                 (" %" if ind.is_ratio else "")
             put_text(ws, row, 3, target, alignment=CENTER)
             if r.achieved is not None:
@@ -188,7 +189,7 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
     for col in range(1, len(COLUMNS) + 1):
         ws.cell(row=row, column=col).border = BOX
     row += 1
-    pct = "—" if score.percent is None else f"{_num(round(score.percent, 2))} %"
+    pct = "—" if score.percent is None else f"{smart_number(round(score.percent, 2))} %"
     put_text(ws, row, 2, "XẾP LOẠI", font=BOLD)
     put_text(ws, row, 3, f"{score.grade} ({pct} số điểm tối đa)", font=BOLD)
     ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=8)
@@ -233,8 +234,3 @@ def _roman(n: int) -> str:
             out += s
             n -= v
     return out
-
-
-def _num(x: float) -> str:
-    from .fmt import smart_number
-    return smart_number(x)

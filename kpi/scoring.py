@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .catalog import Catalog, Indicator
+from .fmt import smart_number
 from .periods import Quarter
 
 FIGURE_COLUMNS = ["unit", "period", "indicator_id", "numerator", "denominator", "value"]
@@ -167,18 +168,37 @@ def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
 
 # ── figures → totals ─────────────────────────────────────────────────────────
 
+def quarter_figures(figures: pd.DataFrame, quarter: Quarter,
+                    unit: str | None = None) -> pd.DataFrame:
+    """The rows of the quarter's months (of one unit, or all)."""
+    rows = figures[figures["period"].isin({str(m) for m in quarter.months})]
+    return rows if unit is None else rows[rows["unit"] == unit]
+
+
+def reported_rows(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that count as reported: both counts of a ratio, the value of a number."""
+    if ind.is_ratio:
+        return rows[rows["numerator"].notna() & rows["denominator"].notna()]
+    return rows[rows["value"].notna()]
+
+
+def criterion_rows(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """One criterion's rows from the units that report it (others do not count)."""
+    return rows[(rows["indicator_id"] == ind.id) & rows["unit"].isin(ind.units)]
+
+
 def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
     """Aggregate one criterion's rows (already limited to the quarter and the unit(s))."""
     if rows.empty:
         return Totals()
     if ind.is_ratio:
-        rep = rows[rows["numerator"].notna() & rows["denominator"].notna()]
+        rep = reported_rows(ind, rows)
         if rep.empty:
             return Totals()
         return Totals(numerator=float(rep["numerator"].sum()),
                       denominator=float(rep["denominator"].sum()),
                       months_reported=int(rep["period"].nunique()))
-    rep = rows[rows["value"].notna()]
+    rep = reported_rows(ind, rows)
     if rep.empty:
         return Totals()
     if ind.aggregate == "sum":
@@ -206,10 +226,7 @@ def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
 def quarter_totals(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
                    unit: str | None = None) -> dict[str, Totals]:
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    months = {str(m) for m in quarter.months}
-    rows = figures[figures["period"].isin(months)]
-    if unit is not None:
-        rows = rows[rows["unit"] == unit]
+    rows = quarter_figures(figures, quarter, unit)
     by_id = {k: g for k, g in rows.groupby("indicator_id", sort=False)}
     out = {}
     for ind in catalog.indicators:
@@ -231,6 +248,17 @@ def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     return score_totals(catalog, totals, str(quarter), unit)
 
 
+def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
+                             unit: str | None = None) -> Totals:
+    """One criterion's totals over a quarter (what `quarter_totals` gives for all of them)."""
+    return totals_of(ind, criterion_rows(ind, quarter_figures(figures, quarter, unit)))
+
+
 def round_points(x: float) -> float:
     """Points are rounded to 2 decimals for display only."""
     return math.floor(x * 100 + 0.5 + 1e-9) / 100
+
+
+def points_text(x: float) -> str:
+    """Points as users read them: rounded to 2 decimals, Vietnamese separators ('8,8')."""
+    return smart_number(round_points(x))

@@ -63,7 +63,7 @@ def build_template(catalog: Catalog, period: Month | str, unit: str | None) -> b
 
 
 def target_text(ind: Indicator) -> str:
-    cmp = "≥" if ind.higher_is_better else "≤"
+    cmp = ind.comparison
     if ind.is_ratio:
         return f"{cmp} {smart_number(ind.target)} %"
     suffix = {"sum": " / quý", "mean": " (bình quân)", "last": ""}[ind.aggregate]

@@ -113,7 +113,7 @@ def _query(name: str) -> str | None:
 
 def _init_period(months, quarters) -> None:
     """First run of a session: the period from the URL if it has data, else the default."""
-    from .views import Period, default_period
+    from .views import Period
     wanted = None
     text = _query("period")
     if text:

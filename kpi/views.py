@@ -14,8 +14,8 @@ import pandas as pd
 from . import fmt
 from .catalog import Catalog, Indicator, describe_rule
 from .periods import Month, PeriodError, Quarter
-from .scoring import (IndicatorScore, QuarterScore, achieved_of, ratio_percent, round_points,
-                      score_quarter, status_text, totals_of)
+from .scoring import (IndicatorScore, QuarterScore, achieved_of, points_text, ratio_percent,
+                      round_points, score_quarter, status_text, totals_of)
 
 # ── the period being looked at ───────────────────────────────────────────────
 
@@ -111,13 +111,8 @@ def value_text(ind: Indicator, value: float | None) -> str:
 
 
 def target_text(ind: Indicator) -> str:
-    cmp = "≥" if ind.higher_is_better else "≤"
     unit = "%" if ind.is_ratio else ind.measure
-    return f"{cmp} {fmt.smart_number(ind.target, 1)} {unit}".strip()
-
-
-def points_text(points: float) -> str:
-    return fmt.smart_number(round_points(points))
+    return f"{ind.comparison} {fmt.smart_number(ind.target, 1)} {unit}".strip()
 
 
 def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CONFIG, ROOT, TESTER, TODAY  # noqa: E402,F401  (re-exported for fixtures)
+from common import CONFIG, TESTER, TODAY  # noqa: E402
 from kpi import store  # noqa: E402
 from kpi.catalog import load_catalog  # noqa: E402
 from kpi.demo import load_demo  # noqa: E402

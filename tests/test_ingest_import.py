@@ -9,7 +9,7 @@ from kpi import store
 from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
 from kpi.ingest.importer import read_journal
 from kpi.template import build_template
-from tests.conftest import TESTER, TODAY
+from common import TODAY
 from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
                                   save, snapshot)
 

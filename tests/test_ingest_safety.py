@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from kpi.ingest import FileRefused, annotate_workbook, check_workbook
-from tests.conftest import TODAY
+from common import TODAY
 from tests.ingest_helpers import filled, patch_part, zip_bytes
 
 SHEET1 = "xl/worksheets/sheet1.xml"

@@ -1,5 +1,4 @@
 """The store: schema versions, versioned uploads, one transaction per write, commune on rows."""
-import datetime as dt
 import threading
 
 import duckdb

@@ -2,7 +2,7 @@ import pytest
 
 from kpi.ingest import check_workbook
 from kpi.template import TemplateError, build_template
-from tests.conftest import TODAY
+from common import TODAY
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled, load, row_of
 
 HEADERS = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Mục tiêu", "Tử số", "Mẫu số", "Giá trị", "Ghi chú"]

@@ -46,7 +46,6 @@ def _label_key(cell: Cell) -> str | None:
 
 def find_header(rows: dict[int, dict[int, Cell]]) -> tuple[int, dict[str, int]] | None:
     """The first row holding a `Mã chỉ tiêu` header: (row, header text → column)."""
-    code_key = fold(L.COL_CODE)
     for r, cells in rows.items():
         found: dict[str, int] = {}
         for c, cell in sorted(cells.items()):
