@@ -35,7 +35,9 @@ who = st.text_input("Người nhập", key="uploader_name", placeholder="Họ v�
                     help="Bắt buộc: tên người chịu trách nhiệm về số liệu được ghi vào nhật ký.")
 upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", type=["xlsx"], key="upload_file")
 if upload is None:
-    st.info("Chọn tệp mẫu đã điền số liệu để hệ thống kiểm tra trước khi nhập.")
+    # the uploader's own button text comes from Streamlit in English: say what it does
+    st.info("Bấm nút «Upload» (tải tệp lên) hoặc kéo thả tệp mẫu đã điền vào ô trên; hệ thống "
+            "kiểm tra tệp trước, chưa ghi gì cho đến khi bạn xác nhận.")
     st.stop()
 
 data = upload.getvalue()
