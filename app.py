@@ -1,8 +1,8 @@
 """The app's frame: page config, look, the shared period picker, projector mode, navigation."""
 import streamlit as st
 
-from kpi import ui
-from kpi.catalog import CatalogError
+from kpi.web import data, state, widgets
+from kpi.domain.catalog import CatalogError
 from kpi.store import StoreError
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
@@ -20,28 +20,28 @@ pages = [
 ]
 
 try:
-    ui.catalog()
+    data.catalog()
 except CatalogError as e:
     st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
     st.markdown("\n".join(f"- {p}" for p in e.problems))
     st.stop()
 
 try:
-    figures = ui.current_figures()
+    figures = data.current_figures()
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {e}")
     st.stop()
-if ui.projector_requested():
+if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
     bar = st.columns([5, 1.7, 1.2, 1.3, 1.4], vertical_alignment="bottom")
-    ui.projector_toggle(bar[1])
-    ui.rotation_picker(bar[2])
-    period = ui.period_picker(figures, where=bar[3], where_value=bar[4])
+    state.projector_toggle(bar[1])
+    state.rotation_picker(bar[2])
+    period = state.period_picker(figures, where=bar[3], where_value=bar[4])
     st.session_state["_period"] = period
-    bar[0].title(f"{ui.catalog().commune_name} — Chuyển đổi số"
+    bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
 else:
-    ui.projector_toggle()
-    st.session_state["_period"] = ui.period_picker(figures)
-ui.inject_css(ui.is_projector())
-st.navigation(pages, position="hidden" if ui.is_projector() else "sidebar").run()
+    state.projector_toggle()
+    st.session_state["_period"] = state.period_picker(figures)
+widgets.inject_css(state.is_projector())
+st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()

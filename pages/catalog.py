@@ -1,10 +1,12 @@
 """Danh mục chỉ tiêu: groups, targets, points, the scoring rule in words, evidence, source."""
 import streamlit as st
 
-from kpi import ui, views
-from kpi.fmt import smart_number
+from kpi.web import data
 
-catalog = ui.catalog()
+from kpi.present import tables
+from kpi.present.texts import smart_number
+
+catalog = data.catalog()
 
 st.title("Danh mục chỉ tiêu")
 st.caption(catalog.name)
@@ -15,7 +17,7 @@ st.markdown(f"**{len(catalog.indicators)} chỉ tiêu** trong {len(catalog.group
 st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp cấu hình (config/indicators.toml); "
            "mục tiêu ghi «mặc định của xã» là do xã đặt khi văn bản không ghi số.")
 
-table = views.catalog_table(catalog)
+table = tables.catalog_table(catalog)
 shown = ["Mã", "Chỉ tiêu", "Mục tiêu", "Điểm", "Cách tính điểm", "Đơn vị chủ trì",
          "Tài liệu kiểm chứng", "Nguồn"]
 for group in catalog.groups:

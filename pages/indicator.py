@@ -1,21 +1,25 @@
 """Chỉ tiêu: one criterion over time, per unit, its figures, evidence and source."""
 import streamlit as st
 
-from kpi import charts, ui, views
-from kpi.catalog import describe_rule
-from kpi.fmt import date
+from kpi.present import charts
 
-catalog = ui.catalog()
-figures = ui.current_figures()
-period = ui.current_period()
-projector = ui.is_projector()
+from kpi.web import data, state, widgets
+
+from kpi.present import tables
+from kpi.domain.catalog import describe_rule
+from kpi.present.texts import date
+
+catalog = data.catalog()
+figures = data.current_figures()
+period = state.current_period()
+projector = state.is_projector()
 
 ids = [i.id for i in catalog.indicators]
-ui.query_choice("indicator", ids, "indicator_id")
+state.query_choice("indicator", ids, "indicator_id")
 indicator_id = st.selectbox(
     "Chỉ tiêu", ids, key="indicator_id",
     format_func=lambda i: f"{catalog.indicator(i).group} › {catalog.indicator(i).name}")
-ui.mirror_query("indicator", indicator_id)
+state.mirror_query("indicator", indicator_id)
 ind = catalog.indicator(indicator_id)
 
 st.header(ind.name)
@@ -25,44 +29,44 @@ st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)
 if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
 else:
-    result = views.score_period(catalog, figures, period).result(ind.id)
+    result = tables.score_period(catalog, figures, period).result(ind.id)
     cols = st.columns(4)
-    cols[0].metric(f"Đạt được · {period.label}", views.value_text(ind, result.achieved))
-    cols[1].metric("Mục tiêu", views.target_text(ind))
-    cols[2].metric("Điểm", f"{views.points_text(result.points)}/{views.points_text(result.max_points)}")
+    cols[0].metric(f"Đạt được · {period.label}", tables.value_text(ind, result.achieved))
+    cols[1].metric("Mục tiêu", tables.target_text(ind))
+    cols[2].metric("Điểm", f"{tables.points_text(result.points)}/{tables.points_text(result.max_points)}")
     with cols[3]:
         st.markdown("**Trạng thái**")
-        st.markdown(ui.status_badge(result.status), unsafe_allow_html=True)
-    todo = views.what_it_takes_texts(catalog, figures, period).get(ind.id)
+        st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
+    todo = tables.what_it_takes_texts(catalog, figures, period).get(ind.id)
     if todo:
         st.info(f"**Cần làm:** {todo}")
 
-    monthly = views.monthly_series(catalog, figures, ind.id)
+    monthly = tables.monthly_series(catalog, figures, ind.id)
     if monthly["achieved"].notna().sum() == 0:
         st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
     else:
         left, right = st.columns(2)
         with left:
             st.subheader("Theo tháng (toàn xã)")
-            ui.chart(charts.monthly_line(monthly, ind, projector=projector))
+            widgets.chart(charts.monthly_line(monthly, ind, projector=projector))
         with right:
             st.subheader("Theo quý")
-            ui.chart(charts.quarter_bars(views.quarter_series(catalog, figures, ind.id),
+            widgets.chart(charts.quarter_bars(tables.quarter_series(catalog, figures, ind.id),
                                                 ind, projector=projector))
 
     st.subheader(f"Đóng góp của từng đơn vị · {period.label}")
-    contrib = views.unit_contributions(catalog, figures, ind.id, period)
+    contrib = tables.unit_contributions(catalog, figures, ind.id, period)
     if contrib["status"].eq("no_data").all():
         st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong {period.label}.")
     else:
         left, right = st.columns([3, 2])
         with left:
-            ui.chart(charts.unit_bars(contrib, ind, projector=projector))
+            widgets.chart(charts.unit_bars(contrib, ind, projector=projector))
         with right:
-            st.dataframe(views.contribution_table(ind, contrib), hide_index=True,
+            st.dataframe(tables.contribution_table(ind, contrib), hide_index=True,
                          width="stretch")
         st.subheader(f"Số liệu đã nhập · {period.label}")
-        st.dataframe(views.figures_table(catalog, figures, ind.id, period), hide_index=True,
+        st.dataframe(tables.figures_table(catalog, figures, ind.id, period), hide_index=True,
                      width="stretch")
 
 st.subheader("Cách tính điểm, tài liệu kiểm chứng, nguồn")

@@ -3,18 +3,20 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi import ui, views
-from kpi.fmt import percent, smart_number
-from kpi.scoring import MET
+from kpi.web import data, state, widgets
 
-catalog = ui.catalog()
-figures = ui.current_figures()
-period = ui.current_period()
+from kpi.present import tables
+from kpi.present.texts import percent, smart_number
+from kpi.domain.scoring import MET
+
+catalog = data.catalog()
+figures = data.current_figures()
+period = state.current_period()
 
 codes = [u.code for u in catalog.units]
-ui.query_choice("unit", codes, "unit_code")
+state.query_choice("unit", codes, "unit_code")
 code = st.selectbox("Đơn vị", codes, key="unit_code", format_func=catalog.unit_name)
-ui.mirror_query("unit", code)
+state.mirror_query("unit", code)
 
 st.title(catalog.unit_name(code))
 own = catalog.indicators_of_unit(code)
@@ -25,30 +27,30 @@ if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
     st.stop()
 
-commune_score = views.score_period(catalog, figures, period)
-unit_score = views.score_period(catalog, figures, period, unit=code)
-share = views.unit_share(catalog, commune_score, unit_score)
-months = views.data_months(figures)
-timely = views.timeliness(catalog, ui.first_submissions(), code, months, dt.date.today())
-due = timely[timely["status"] != views.NOT_DUE]
+commune_score = tables.score_period(catalog, figures, period)
+unit_score = tables.score_period(catalog, figures, period, unit=code)
+share = tables.unit_share(catalog, commune_score, unit_score)
+months = tables.data_months(figures)
+timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())
+due = timely[timely["status"] != tables.NOT_DUE]
 
 cols = st.columns(4)
 cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}",
-               views.score_headline(unit_score) if own else "—")
+               tables.score_headline(unit_score) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",
                f"{sum(r.status == MET for r in unit_score.indicators)}/{len(unit_score.indicators)}")
 cols[3].metric("Báo cáo đúng hạn",
-               f"{int((due['status'] == views.ON_TIME).sum())}/{len(due)} tháng")
+               f"{int((due['status'] == tables.ON_TIME).sum())}/{len(due)} tháng")
 
 st.subheader(f"Các chỉ tiêu của đơn vị · {period.label}")
 if not own:
     st.info("Đơn vị này không báo cáo chỉ tiêu nào trong danh mục.")
-elif not views.has_data(figures, period, unit=code):
+elif not tables.has_data(figures, period, unit=code):
     st.info(f"Đơn vị chưa có số liệu trong {period.label}.")
 else:
-    ui.status_legend()
-    st.dataframe(views.unit_criteria_table(catalog, unit_score), hide_index=True,
+    widgets.status_legend()
+    st.dataframe(tables.unit_criteria_table(catalog, unit_score), hide_index=True,
                  width="stretch", column_config={
                      "Mã": None, **{c: st.column_config.Column(width="small") for c in (
                          "Đạt được", "Mục tiêu", "Điểm", "Tối đa", "Chủ trì")}})
@@ -60,11 +62,11 @@ with left:
     st.subheader("Báo cáo tháng: đúng hạn hay muộn")
     st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
                f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
-    st.dataframe(views.timeliness_table(timely.iloc[::-1]), hide_index=True, width="stretch")
+    st.dataframe(tables.timeliness_table(timely.iloc[::-1]), hide_index=True, width="stretch")
 with right:
     st.subheader("Lịch sử nhập số liệu")
-    history = ui.upload_history(code)
+    history = data.upload_history(code)
     if history.empty:
         st.info("Đơn vị chưa nhập số liệu lần nào.")
     else:
-        st.dataframe(views.upload_history_table(history), hide_index=True, width="stretch")
+        st.dataframe(tables.upload_history_table(history), hide_index=True, width="stretch")

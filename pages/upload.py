@@ -4,20 +4,23 @@ import hashlib
 
 import streamlit as st
 
-from kpi import ui, views
-from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
-from kpi.periods import Month
-from kpi.store import Actor, StoreError
-from kpi.template import build_template
+from kpi.web import data
 
-catalog = ui.catalog()
+from kpi.present import tables
+from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
+from kpi.domain.periods import Month
+from kpi.domain.figures import Actor
+from kpi.store import StoreError
+from kpi.ingest.template import build_template
+
+catalog = data.catalog()
 st.title("Nhập số liệu tháng")
 st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} tháng M+{catalog.due_month_offset}. "
            "Mỗi lần nhập được lưu thành một phiên bản mới; bản cũ vẫn được giữ.")
 
 st.subheader("1. Tải mẫu Excel")
 units = [None] + [u.code for u in catalog.units]
-months = views.template_months(dt.date.today())
+months = tables.template_months(dt.date.today())
 cols = st.columns([2, 1, 1], vertical_alignment="bottom")
 unit = cols[0].selectbox("Đơn vị", units, key="template_unit",
                          format_func=lambda c: "Tất cả đơn vị (mỗi đơn vị một trang)" if c is None
@@ -40,17 +43,17 @@ if upload is None:
             "kiểm tra tệp trước, chưa ghi gì cho đến khi bạn xác nhận.")
     st.stop()
 
-data = upload.getvalue()
-digest = hashlib.sha256(data).hexdigest()
-check = check_workbook(data, upload.name, catalog)
+workbook = upload.getvalue()
+digest = hashlib.sha256(workbook).hexdigest()
+check = check_workbook(workbook, upload.name, catalog)
 
 st.subheader("3. Kết quả kiểm tra")
 if not check.ok:
     st.error(f"Tệp «{upload.name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
              "Hãy sửa các ô dưới đây rồi gửi lại.")
-    st.dataframe(views.problems_table(check.problems), hide_index=True, width="stretch")
+    st.dataframe(tables.problems_table(check.problems), hide_index=True, width="stretch")
     try:
-        marked = annotate_workbook(data, check.problems)
+        marked = annotate_workbook(workbook, check.problems)
     except ValueError:  # not a readable workbook: nothing to annotate
         marked = None
     if marked:
@@ -66,8 +69,8 @@ if check.warnings:
 
 for sub in check.submissions:
     st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
-    preview = preview_figures(ui.connection(), catalog, sub)
-    st.dataframe(views.preview_table(catalog, preview), hide_index=True, width="stretch")
+    preview = preview_figures(data.connection(), catalog, sub)
+    st.dataframe(tables.preview_table(catalog, preview), hide_index=True, width="stretch")
 
 st.subheader("4. Xác nhận")
 done = st.session_state.get("imported")
@@ -79,17 +82,17 @@ if not who.strip():
 if st.button("Xác nhận nhập số liệu", type="primary", disabled=not who.strip()):
     with st.status("Đang nhập số liệu…", expanded=True) as status:
         try:
-            result = import_workbook(ui.connection(), catalog, data, upload.name,
-                                     Actor(who.strip()), ui.uploads_dir())
+            result = import_workbook(data.connection(), catalog, workbook, upload.name,
+                                     Actor(who.strip()), data.uploads_dir())
         except StoreError as e:
             status.update(label="Chưa nhập được số liệu", state="error")
             st.error(str(e))
             st.stop()
         if not result.ok:
             status.update(label="Chưa nhập được số liệu", state="error")
-            st.dataframe(views.problems_table(result.check.problems), hide_index=True)
+            st.dataframe(tables.problems_table(result.check.problems), hide_index=True)
             st.stop()
-        lines = [views.outcome_text(catalog, o) for o in result.outcomes]
+        lines = [tables.outcome_text(catalog, o) for o in result.outcomes]
         status.update(label="Đã nhập số liệu", state="complete")
     st.session_state["imported"] = (digest, lines)
     st.rerun()  # the frame re-reads the figures: the new month appears in the period picker

@@ -3,13 +3,15 @@ what meeting each criterion takes; the cheapest way to a total; scenarios kept a
 Nothing here writes to the database."""
 import streamlit as st
 
-from kpi import ui, views
-from kpi.fmt import percent, smart_number
-from kpi.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
-from kpi.scoring import quarter_totals, round_points, status_text
-from kpi.whatif import (Adjustment, Scenario, adjustments_for_goal, changes_table, compare,
+from kpi.web import data, state
+
+from kpi.present import tables
+from kpi.present.texts import percent, smart_number
+from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
+from kpi.domain.scoring import quarter_totals, round_points, status_text
+from kpi.domain.whatif import (Adjustment, Scenario, adjustments_for_goal, changes_table, compare,
                         describe, simulate)
-from kpi.whatif_charts import gain_waterfall
+from kpi.present.whatif_charts import gain_waterfall
 
 EDITING = "Kịch bản đang sửa"
 FIELDS = ("num", "den", "rate", "val", "set")
@@ -64,16 +66,16 @@ def apply_plan(catalog, steps, quarter) -> None:
     load_inputs(catalog, scenario)
 
 
-catalog = ui.catalog()
-figures = ui.current_figures()
+catalog = data.catalog()
+figures = data.current_figures()
 st.title("Mô phỏng và mục tiêu")
 if figures.empty:
     st.info("Chưa có số liệu nào để mô phỏng. Hãy nhập số liệu tháng của các đơn vị ở trang "
             "«Nhập số liệu» (hoặc tạo dữ liệu mẫu: `python -m kpi demo`).")
     st.stop()
 
-quarter = ui.current_period().quarter   # a month picked in the frame simulates its quarter
-projector = ui.is_projector()
+quarter = state.current_period().quarter   # a month picked in the frame simulates its quarter
+projector = state.is_projector()
 
 totals = quarter_totals(catalog, figures, quarter)
 if "wi_name" not in st.session_state:
@@ -105,7 +107,7 @@ if scenario.adjustments:
     if not moved.empty:
         columns = ["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế", "Điểm mô phỏng",
                    "Chênh lệch"]
-        st.dataframe(views.points_as_text(moved[columns]), hide_index=True, width="stretch")
+        st.dataframe(tables.points_as_text(moved[columns]), hide_index=True, width="stretch")
 else:
     st.info("Nhập thay đổi cho một hay nhiều chỉ tiêu ở thẻ «Điều chỉnh số liệu» để xem điểm "
             "mới, hoặc dùng thẻ «Cần làm gì» để biết cần thêm bao nhiêu.")
@@ -211,6 +213,6 @@ with tab_compare:
             col.metric(r.scenario.name, f"{smart_number(round_points(r.simulated.total_points))} điểm",
                        delta=f"{'+' if r.gain >= 0 else '−'}{smart_number(round_points(abs(r.gain)))}"
                              f" — {r.simulated.grade}")
-        st.dataframe(views.points_as_text(compare(ra, rb)), hide_index=True, width="stretch")
+        st.dataframe(tables.points_as_text(compare(ra, rb)), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
         c1.button("Mở kịch bản B để sửa", on_click=load_inputs, args=(catalog, pick(b_name)))

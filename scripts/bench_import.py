@@ -24,10 +24,11 @@ import openpyxl  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from kpi import store  # noqa: E402
-from kpi.catalog import load_catalog  # noqa: E402
-from kpi.demo import build_demo  # noqa: E402
+from kpi.domain.figures import Actor  # noqa: E402
+from kpi.domain.catalog import load_catalog  # noqa: E402
+from kpi.usecases.demo import build_demo  # noqa: E402
 from kpi.ingest import check_workbook, import_workbook  # noqa: E402
-from kpi.template import build_template  # noqa: E402
+from kpi.ingest.template import build_template  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 23)
@@ -82,7 +83,7 @@ def timed(fn, *args, **kw) -> float:
 
 
 def bench(kind: str, files, catalog, conn, uploads: Path) -> None:
-    actor = store.Actor("Đo hiệu năng")
+    actor = Actor("Đo hiệu năng")
     imports, checks, floors = [], [], []
     for name, data in files:
         floors.append(min(timed(calamine_read, data) for _ in range(3)))
@@ -114,7 +115,7 @@ def main() -> int:
                             ("Tệp tất cả đơn vị, một tháng", all_files)):
             db = Path(tmp) / f"{len(files)}.duckdb"
             conn = store.connect(db)
-            store.sync_catalog(conn, catalog, store.Actor("Đo hiệu năng"))
+            store.sync_catalog(conn, catalog, Actor("Đo hiệu năng"))
             bench(kind, files, catalog, conn, Path(tmp) / f"uploads-{len(files)}")
             conn.close()
     return 0

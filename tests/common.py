@@ -11,8 +11,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kpi import store  # noqa: E402
+from kpi.domain.figures import Actor  # noqa: E402
 
 CONFIG = ROOT / "config" / "indicators.toml"
 # The demo and the tests are pinned to one day so that numbers do not move with the calendar.
 TODAY = dt.date(2026, 11, 23)
-TESTER = store.Actor("Người kiểm thử")
+TESTER = Actor("Người kiểm thử")

@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from kpi.catalog import CatalogError, describe_rule, parse_catalog
+from kpi.domain.catalog import CatalogError, describe_rule, parse_catalog
 
 from common import ROOT
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from kpi import charts, views
-from kpi.periods import Quarter
-from kpi.scoring import STATUSES
+from kpi.present import charts
+
+from kpi.present import tables as views
+from kpi.domain.periods import Quarter
+from kpi.domain.scoring import STATUSES
 from test_views import mini_catalog, mini_figures
 
 Q2 = views.Period(Quarter(2026, 2))

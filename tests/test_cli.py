@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from kpi import store
-from kpi.scoring import score_quarter
+from kpi.domain.scoring import score_quarter
 
 from common import ROOT
 
@@ -33,7 +33,7 @@ def test_demo_if_missing_leaves_existing_data(demo_file):
 def test_score_json_matches_the_engine(demo_file, catalog):
     c = store.connect(demo_file)
     periods = store.reported_periods(c, catalog.commune)
-    from kpi.periods import Month
+    from kpi.domain.periods import Month
     quarter = Month.parse(periods[-1]).quarter
     expected = score_quarter(catalog, store.current_figures(c, catalog.commune), quarter)
     c.close()

@@ -6,11 +6,11 @@ import math
 import pandas as pd
 import pytest
 
-from kpi.catalog import parse_catalog
-from kpi.goalseek import noun_of, plan_to_reach, points_for_grade, what_it_takes, what_it_takes_all
-from kpi.periods import Quarter
-from kpi.scoring import MET, score_quarter
-from kpi.whatif import Scenario, adjustments_for_goal, apply_to_figures
+from kpi.domain.catalog import parse_catalog
+from kpi.domain.goalseek import noun_of, plan_to_reach, points_for_grade, what_it_takes, what_it_takes_all
+from kpi.domain.periods import Quarter
+from kpi.domain.scoring import MET, score_quarter
+from kpi.domain.whatif import Scenario, adjustments_for_goal, apply_to_figures
 
 Q2 = Quarter(2026, 2)
 

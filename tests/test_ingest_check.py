@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from kpi.ingest import Problem, check_workbook
-from kpi.template import build_template
+from kpi.ingest.template import build_template
 from common import TODAY
 from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
                                   patch_part, save, set_cell_xml)
@@ -14,7 +14,7 @@ ROW = {code: 10 + n for n, code in enumerate(TTPVHCC_FIGURES)}   # TTPVHCC rows 
 
 
 def check(data, name="tep.xlsx", catalog=None):
-    from kpi.catalog import load_catalog
+    from kpi.domain.catalog import load_catalog
     from common import CONFIG
     return check_workbook(data, name, catalog or load_catalog(CONFIG), today=TODAY)
 

@@ -2,7 +2,7 @@
 import pytest
 
 from kpi import store
-from kpi.cli import main
+from kpi.cli.main import main
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled, load
 
 PERIOD = "2024-06"      # safely before the real current month of whoever runs the tests

@@ -6,14 +6,15 @@ import threading
 import pytest
 
 from kpi import store
+from kpi.domain.figures import Actor
 from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
 from kpi.ingest.importer import read_journal
-from kpi.template import build_template
+from kpi.ingest.template import build_template
 from common import TODAY
 from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
                                   save, snapshot)
 
-ANH = store.Actor("Nguyễn Thị Ánh")
+ANH = Actor("Nguyễn Thị Ánh")
 
 
 def run(conn, catalog, data, tmp_path, actor=ANH, **kw):
@@ -48,7 +49,7 @@ def test_same_bytes_again_changes_nothing(conn, catalog, tmp_path):
     data = filled(catalog)
     run(conn, catalog, data, tmp_path)
     before = snapshot(conn)
-    again = run(conn, catalog, data, tmp_path, actor=store.Actor("Người khác"))
+    again = run(conn, catalog, data, tmp_path, actor=Actor("Người khác"))
     assert again.ok and again.identical
     [o] = again.outcomes
     assert (o.version, o.created) == (1, False)
@@ -60,7 +61,7 @@ def test_corrected_file_supersedes_and_history_keeps_both(conn, catalog, tmp_pat
     first = run(conn, catalog, filled(catalog), tmp_path)
     fixed = dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))
     second = run(conn, catalog, filled(catalog, figures=fixed), tmp_path,
-                 actor=store.Actor("Trần Văn Bình"))
+                 actor=Actor("Trần Văn Bình"))
     [o] = second.outcomes
     assert (o.version, o.created, o.supersedes) == (2, True, first.outcomes[0].upload_id)
     assert stored(conn)["DVC_SO_HOA"] == (366.0, 380.0)

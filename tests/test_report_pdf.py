@@ -8,11 +8,11 @@ import pytest
 from pypdf import PdfReader
 
 from kpi import store
-from kpi.cli import main
-from kpi.fmt import smart_number
-from kpi.periods import Quarter
-from kpi.report_pdf import FONT_DIR, build_summary_pdf
-from kpi.scoring import round_points, score_quarter
+from kpi.cli.main import main
+from kpi.present.texts import smart_number
+from kpi.domain.periods import Quarter
+from kpi.reports.pdf import FONT_DIR, build_summary_pdf
+from kpi.domain.scoring import round_points, score_quarter
 from common import TODAY
 
 Q4 = Quarter(2026, 4)

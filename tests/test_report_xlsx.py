@@ -8,9 +8,10 @@ import openpyxl
 import pytest
 
 from kpi import store
-from kpi.periods import Quarter
-from kpi.report_xlsx import HEADER_ROW, build_report_xlsx
-from kpi.scoring import round_points, score_quarter
+from kpi.domain.figures import Figure, Submission
+from kpi.domain.periods import Quarter
+from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
+from kpi.domain.scoring import round_points, score_quarter
 from common import TESTER, TODAY
 
 Q3 = Quarter(2026, 3)
@@ -95,8 +96,8 @@ DANGEROUS = ['=HYPERLINK("http://example.invalid","Bấm vào đây")', "+1+2", 
 
 def test_user_notes_starting_like_formulas_are_exported_as_text(catalog, conn, tmp_path):
     ids = ["DVC_HS_TRUC_TUYEN", "DVC_SO_HOA", "DVC_QUA_HAN", "DVC_TOAN_TRINH"]
-    figures = tuple(store.Figure(i, 90.0, 100.0, None, note) for i, note in zip(ids, DANGEROUS))
-    store.record_submission(conn, store.Submission(catalog.commune, "TTPVHCC", "2026-08", figures),
+    figures = tuple(Figure(i, 90.0, 100.0, None, note) for i, note in zip(ids, DANGEROUS))
+    store.record_submission(conn, Submission(catalog.commune, "TTPVHCC", "2026-08", figures),
                             TESTER)
     f = store.current_figures(conn, catalog.commune)
     assert set(f["note"].dropna()) == set(DANGEROUS)            # stored as typed

@@ -4,8 +4,8 @@ import math
 import pandas as pd
 import pytest
 
-from kpi.catalog import parse_catalog
-from kpi.scoring import (MET, MISSED, NA, NEAR, NO_DATA, Totals, points_for, round_points,
+from kpi.domain.catalog import parse_catalog
+from kpi.domain.scoring import (MET, MISSED, NA, NEAR, NO_DATA, Totals, points_for, round_points,
                          score_indicator, score_quarter)
 
 CATALOG = parse_catalog("""

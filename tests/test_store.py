@@ -5,7 +5,8 @@ import duckdb
 import pytest
 
 from kpi import store
-from kpi.store import Actor, Figure, PermissionDenied, Submission
+from kpi.domain.figures import Actor, Figure, Submission
+from kpi.domain.rights import PermissionDenied
 
 from common import TESTER
 
@@ -162,12 +163,12 @@ def test_demo_is_deterministic_and_realistic(demo_conn, catalog):
     # a corrected version exists
     assert (firsts["versions"] > 1).sum() == 1
     # and it is the same every time
-    from kpi.demo import build_demo
+    from kpi.usecases.demo import build_demo
     a = build_demo(catalog, 18, TODAY)
     b = build_demo(catalog, 18, TODAY)
     assert a == b
 
 
 def store_due(period, catalog):
-    from kpi.periods import Month
+    from kpi.domain.periods import Month
     return Month.parse(period).due_date(catalog.due_day, catalog.due_month_offset)

@@ -1,7 +1,7 @@
 import pytest
 
 from kpi.ingest import check_workbook
-from kpi.template import TemplateError, build_template
+from kpi.ingest.template import TemplateError, build_template
 from common import TODAY
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled, load, row_of
 

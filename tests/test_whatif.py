@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from kpi import store
-from kpi.periods import Quarter
-from kpi.scoring import MET, NO_DATA, quarter_totals, score_quarter
-from kpi.whatif import (Adjustment, Scenario, apply_to_figures, changes_table, compare, describe,
+from kpi.domain.periods import Quarter
+from kpi.domain.scoring import MET, NO_DATA, quarter_totals, score_quarter
+from kpi.domain.whatif import (Adjustment, Scenario, apply_to_figures, changes_table, compare, describe,
                         simulate, simulate_figures)
 
 Q2 = Quarter(2026, 2)

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .problems import FileRefused, Problem
-from .safety import open_package
-from .xlsx import read_workbook
+from kpi.ingest.problems import FileRefused, Problem
+from kpi.ingest.safety import open_package
+from kpi.ingest.xlsx import read_workbook
 
 SUMMARY_SHEET = "Lỗi cần sửa"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")

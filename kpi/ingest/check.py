@@ -4,14 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog
-from ..store import Submission
-from . import layout as L
-from .parse import data_sheets, read_data_sheet
-from .problems import FileRefused, Problem, problem
-from .safety import open_package
-from .validate import to_submission, validate_sheet
-from .xlsx import read_workbook
+from kpi.domain.catalog import Catalog
+from kpi.domain.figures import Submission
+from kpi.ingest import layout as L
+from kpi.ingest.parse import data_sheets, read_data_sheet
+from kpi.ingest.problems import FileRefused, Problem, problem
+from kpi.ingest.safety import open_package
+from kpi.ingest.validate import to_submission, validate_sheet
+from kpi.ingest.xlsx import read_workbook
 
 
 @dataclass

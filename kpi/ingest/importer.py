@@ -12,10 +12,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import Catalog
-from ..store import Actor, RecordOutcome, StoreError, keep_raw_file, record_submissions
-from .check import CheckResult, check_workbook
-from .problems import problem
+from kpi.domain.catalog import Catalog
+from kpi.domain.figures import Actor
+from kpi.store import RecordOutcome, StoreError, keep_raw_file, record_submissions
+from kpi.ingest.check import CheckResult, check_workbook
+from kpi.ingest.problems import problem
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()

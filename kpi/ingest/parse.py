@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import layout as L
-from .numbers import fold
-from .problems import Problem, problem
-from .xlsx import Cell, Sheet, Workbook, cell_ref, col_letter
+from kpi.ingest import layout as L
+from kpi.ingest.numbers import fold
+from kpi.ingest.problems import Problem, problem
+from kpi.ingest.xlsx import Cell, Sheet, Workbook, cell_ref, col_letter
 
 _HEAD_KEYS = {fold(h): h for h in L.HEADERS}
 _REQUIRED = (L.COL_CODE, L.COL_NUM, L.COL_DEN, L.COL_VALUE)

@@ -5,9 +5,10 @@ import math
 
 import pandas as pd
 
-from ..catalog import Catalog
-from ..scoring import Totals, achieved_of
-from ..store import Submission, current_figures
+from kpi.domain.catalog import Catalog
+from kpi.domain.scoring import Totals, achieved_of
+from kpi.domain.figures import Submission
+from kpi.store import current_figures
 
 COLUMNS = ["indicator_id", "name", "kind", "numerator", "denominator", "value", "achieved",
            "previous_numerator", "previous_denominator", "previous_value", "previous_achieved",

@@ -11,7 +11,7 @@ import io
 import zipfile
 import zlib
 
-from .problems import FileRefused
+from kpi.ingest.problems import FileRefused
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # an upload; real monthly files are ~20 KB
 MAX_MEMBERS = 2000

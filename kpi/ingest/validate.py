@@ -5,16 +5,16 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog, Indicator
-from ..fmt import date as fmt_date, percent as fmt_percent, smart_number
-from ..periods import Month
-from ..scoring import ratio_percent
-from ..store import Figure, Submission
-from . import layout as L
-from .numbers import fold, is_whole, normalize_text, parse_number_text
-from .parse import DataSheet, Meta, TableRow
-from .problems import Problem, problem
-from .xlsx import Cell, Workbook
+from kpi.domain.catalog import Catalog, Indicator
+from kpi.present.texts import date as fmt_date, percent as fmt_percent, smart_number
+from kpi.domain.periods import Month
+from kpi.domain.scoring import ratio_percent
+from kpi.domain.figures import Figure, Submission
+from kpi.ingest import layout as L
+from kpi.ingest.numbers import fold, is_whole, normalize_text, parse_number_text
+from kpi.ingest.parse import DataSheet, Meta, TableRow
+from kpi.ingest.problems import Problem, problem
+from kpi.ingest.xlsx import Cell, Workbook
 
 PERCENT_TOLERANCE = 0.5   # percentage points between a typed % and Tử số/Mẫu số
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")

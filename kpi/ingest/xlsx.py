@@ -20,8 +20,8 @@ from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
-from .problems import FileRefused
-from .safety import EXPECTED, Package
+from kpi.ingest.problems import FileRefused
+from kpi.ingest.safety import EXPECTED, Package
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"

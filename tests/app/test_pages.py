@@ -9,10 +9,12 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from kpi import store, views
+from kpi import store
+
+from kpi.present import tables as views
 from kpi.ingest import layout as L
-from kpi.periods import Month
-from kpi.template import build_template
+from kpi.domain.periods import Month
+from kpi.ingest.template import build_template
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

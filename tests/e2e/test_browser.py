@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from kpi.periods import Month
+from kpi.domain.periods import Month
 from tests.e2e.conftest import wait_ready
 
 pytestmark = pytest.mark.browser

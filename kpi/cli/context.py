@@ -1,0 +1,53 @@
+"""What every command receives: the catalogue and the database, opened on demand."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpi.domain.catalog import Catalog, load_catalog
+from kpi.domain.figures import Actor
+from kpi.settings import Settings
+
+CLI_ACTOR = Actor("cli", role="system")
+
+
+class UserError(Exception):
+    """A problem the user can fix; its message (Vietnamese) is all that is printed."""
+
+
+@dataclass
+class Context:
+    settings: Settings
+    _catalog: Catalog | None = field(default=None, repr=False)
+    _conn: object = field(default=None, repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.settings.db_path
+
+    @property
+    def config_path(self) -> Path:
+        return self.settings.config_path
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.settings.uploads_dir
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = load_catalog(self.config_path)
+        return self._catalog
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            from kpi import store
+            self._conn = store.connect(self.db_path)
+            store.sync_catalog(self._conn, self.catalog, CLI_ACTOR)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,23 @@
+"""`demo`: fill the database with the deterministic demo data."""
+from kpi.usecases.demo import load_demo
+from kpi.store import data_version
+
+
+def register(sub):
+    p = sub.add_parser("demo", help="tạo dữ liệu mẫu (các tháng gần nhất)")
+    p.add_argument("--months", type=int, default=18, help="số tháng dữ liệu mẫu (mặc định 18)")
+    p.add_argument("--if-missing", action="store_true",
+                   help="chỉ tạo khi cơ sở dữ liệu chưa có số liệu nào")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx):
+    if not 1 <= args.months <= 120:
+        from kpi.cli.context import UserError
+        raise UserError("--months phải từ 1 đến 120.")
+    if args.if_missing and data_version(ctx.conn, ctx.catalog.commune) != "0:0":
+        print(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; không tạo dữ liệu mẫu.")
+        return 0
+    created = load_demo(ctx.conn, ctx.catalog, args.months)
+    print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_path}.")
+    return 0

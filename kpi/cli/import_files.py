@@ -1,0 +1,118 @@
+"""`import`: validate and import monthly workbooks; every problem of every file is printed."""
+from __future__ import annotations
+
+import getpass
+import glob
+from pathlib import Path
+
+from kpi.cli.context import UserError
+from kpi.ingest import FileRefused, annotate_workbook, import_workbook
+from kpi.domain.periods import Month
+from kpi.domain.figures import Actor
+
+PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
+
+
+def register(sub):
+    p = sub.add_parser("import", help="nhập các tệp Excel số liệu tháng")
+    p.add_argument("files", nargs="+", metavar="TỆP",
+                   help="tệp .xlsx, thư mục (mọi tệp Excel trong đó) hoặc mẫu như 'thu-muc/*.xlsx'")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
+    p.add_argument("--by", help="người nhập (ghi vào lịch sử); mặc định tên người dùng máy")
+    p.add_argument("--annotate", metavar="THƯ_MỤC",
+                   help="ghi bản sao của tệp bị từ chối, ô lỗi tô đỏ kèm chú thích, vào thư mục này")
+    p.set_defaults(handler=run)
+
+
+def expand(items: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted({f for pat in PATTERNS for f in path.glob(pat)
+                            if not f.name.startswith("~$")})
+            if not found:
+                raise UserError(f"Thư mục {path} không có tệp Excel nào.")
+            files += found
+        elif path.exists():
+            files.append(path)
+        elif any(ch in item for ch in "*?["):
+            found = sorted(Path(f) for f in glob.glob(item))
+            if not found:
+                raise UserError(f"Không có tệp nào khớp với «{item}».")
+            files += found
+        else:
+            raise UserError(f"Không tìm thấy tệp {path}.")
+    return list(dict.fromkeys(files))
+
+
+def _default_actor() -> str:
+    try:
+        return f"{getpass.getuser()} (dòng lệnh)"
+    except Exception:  # noqa: BLE001 — no login name in some containers
+        return "Dòng lệnh"
+
+
+def run(args, ctx):
+    files = expand(args.files)
+    actor = Actor((args.by or _default_actor()).strip())
+    if not actor.name:
+        raise UserError("--by cần tên người nhập.")
+    catalog = ctx.catalog
+    conn = None if args.dry_run else ctx.conn
+    imported = same = rejected = 0
+    for path in files:
+        data = path.read_bytes()
+        if args.dry_run:
+            from kpi.ingest import check_workbook
+            from kpi.ingest.importer import ImportResult
+            result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
+        else:
+            result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir)
+        if not result.ok:
+            rejected += 1
+            n = len(result.check.problems)
+            print(f"✖ {path}: bị từ chối, {n} lỗi — không ghi gì vào cơ sở dữ liệu:")
+            for p in result.check.problems:
+                print(f"  - {p}")
+            if args.annotate:
+                _annotate(path, data, result.check.problems, Path(args.annotate))
+        elif result.dry_run:
+            imported += 1
+            for s in result.check.submissions:
+                print(f"✔ {path}: hợp lệ (chạy thử, chưa ghi) — {s.unit} "
+                      f"{catalog.unit_name(s.unit)}, {Month.parse(s.period).label}: "
+                      f"{len(s.figures)} số liệu.")
+        else:
+            if result.identical:
+                same += 1
+            else:
+                imported += 1
+            for o in result.outcomes:
+                where = f"{o.unit} {catalog.unit_name(o.unit)}, {Month.parse(o.period).label}"
+                if not o.created:
+                    print(f"= {path}: {where} giống hệt số liệu đã lưu (phiên bản {o.version}); "
+                          "không có gì mới.")
+                elif o.supersedes:
+                    print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
+                          f"{o.version} (thay phiên bản trước).")
+                else:
+                    print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
+                          f"{o.version}.")
+        for w in result.check.warnings:
+            print(f"  ! Lưu ý — {w}")
+    verb = "hợp lệ" if args.dry_run else "đã nhập"
+    print(f"Tổng kết: {len(files)} tệp — {imported} {verb}, {same} không đổi, {rejected} bị từ chối.")
+    return 1 if rejected else 0
+
+
+def _annotate(path: Path, data: bytes, problems, out_dir: Path) -> None:
+    try:
+        marked = annotate_workbook(data, problems)
+    except FileRefused:
+        print("  (không tạo được bản đánh dấu lỗi: tệp không phải sổ tính Excel đọc được)")
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{path.stem}.loi.xlsx"
+    target.write_bytes(marked)
+    print(f"  → bản đánh dấu lỗi: {target}")

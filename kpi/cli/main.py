@@ -1,0 +1,80 @@
+"""`python -m kpi …`: the command line over the same functions as the pages.
+
+Each command lives in `kpi/cli/<module>.py` with `register(subparsers)`; only the module of the
+command being run is imported (the others are listed by name and help alone), so a call pays
+for its own imports only. Errors are one clear Vietnamese message and a non-zero exit, never a
+traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from kpi.cli.context import Context, UserError
+from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
+
+# command → (module in kpi/cli, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check-config": ("check_config", "kiểm tra danh mục chỉ tiêu (TOML)"),
+    "demo": ("demo", "tạo dữ liệu mẫu (các tháng gần nhất)"),
+    "import": ("import_files", "nhập các tệp Excel số liệu tháng"),
+    "rebuild": ("rebuild", "dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu"),
+    "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
+    "score": ("score", "tính điểm một quý"),
+    "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
+}
+
+__all__ = ["COMMANDS", "Context", "UserError", "build_parser", "main"]
+
+
+def _chosen(argv: list[str]) -> str | None:
+    """The command named in argv (the first word that is one), without parsing options."""
+    return next((a for a in argv if a in COMMANDS), None)
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kpi", description="Bảng điều khiển chỉ tiêu chuyển đổi số cấp xã.")
+    parser.add_argument("--db", help=f"tệp cơ sở dữ liệu DuckDB (mặc định $KPI_DB hoặc {DEFAULT_DB})")
+    parser.add_argument("--config", help=f"danh mục chỉ tiêu TOML (mặc định $KPI_CONFIG hoặc {DEFAULT_CONFIG})")
+    sub = parser.add_subparsers(dest="command", metavar="LỆNH")
+    sub.required = True
+    chosen = _chosen(sys.argv[1:] if argv is None else argv)
+    for name, (module, help_text) in COMMANDS.items():
+        if name == chosen:
+            importlib.import_module(f"kpi.cli.{module}").register(sub)
+        else:
+            sub.add_parser(name, help=help_text)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from kpi.domain.catalog import CatalogError
+    from kpi.domain.periods import PeriodError
+    from kpi.domain.rights import PermissionDenied
+    from kpi.store import StoreError
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
+    args = parser.parse_args(argv)
+    ctx = Context(resolve(args.db, args.config))
+    try:
+        return int(args.handler(args, ctx) or 0)
+    except CatalogError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except (UserError, PeriodError, StoreError, PermissionDenied) as e:
+        print(f"Lỗi: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 — the user gets one line, developers set KPI_DEBUG=1
+        if os.environ.get("KPI_DEBUG"):
+            raise
+        print(f"Lỗi không mong đợi ({type(e).__name__}: {e}). Đặt KPI_DEBUG=1 để xem chi tiết.",
+              file=sys.stderr)
+        return 3
+    finally:
+        ctx.close()

@@ -1,0 +1,377 @@
+"""Load and validate `config/indicators.toml` into small frozen dataclasses.
+
+Every problem is collected (criterion id + key + what is wrong, in Vietnamese) and raised
+together as one `CatalogError`, so a coordinator editing the file fixes them all in one pass.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("ratio", "number")
+DIRECTIONS = ("higher", "lower")
+SCORINGS = ("linear", "threshold", "bands")
+AGGREGATES = ("sum", "last", "mean")
+NA_POLICIES = ("exclude", "full")
+ID_RE = re.compile(r"^[A-Z0-9_]+$")
+
+KIND_LABELS = {"ratio": "tỷ lệ", "number": "số lượng"}
+AGGREGATE_LABELS = {"sum": "cộng dồn các tháng", "last": "số của tháng cuối có báo cáo",
+                    "mean": "bình quân các tháng"}
+
+
+class CatalogError(Exception):
+    """The catalogue has problems; `problems` lists every one of them."""
+
+    def __init__(self, problems: list[str], path: str | Path | None = None):
+        self.problems = problems
+        self.path = str(path) if path else None
+        where = f" ({self.path})" if self.path else ""
+        super().__init__(f"Danh mục chỉ tiêu có {len(problems)} lỗi{where}:\n"
+                         + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Unit:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Grade:
+    min: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    group: str
+    name: str
+    kind: str
+    target: float
+    points: float
+    units: tuple[str, ...]
+    direction: str = "higher"
+    scoring: str = "linear"
+    zero_at: float = 0.0
+    bands: tuple[tuple[float, float], ...] = ()
+    aggregate: str = "sum"
+    na: str = "exclude"
+    lead: str | None = None
+    numerator_label: str = "Tử số"
+    denominator_label: str = "Mẫu số"
+    measure: str = ""
+    evidence: str = ""
+    source: str = ""
+    note: str = ""
+    deadline: dt.date | None = None
+
+    @property
+    def is_ratio(self) -> bool:
+        return self.kind == "ratio"
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.direction == "higher"
+
+    @property
+    def comparison(self) -> str:
+        """How the target reads: '≥ 90 %' for higher-is-better, '≤ 1 %' for lower."""
+        return "≥" if self.higher_is_better else "≤"
+
+    @property
+    def lead_unit(self) -> str:
+        return self.lead or self.units[0]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    name: str
+    commune: str
+    commune_name: str
+    grades: tuple[Grade, ...]
+    due_day: int
+    due_month_offset: int
+    units: tuple[Unit, ...]
+    indicators: tuple[Indicator, ...]
+    _by_id: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        self._by_id.update({i.id: i for i in self.indicators})
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        return self._by_id[indicator_id]
+
+    def has_indicator(self, indicator_id: str) -> bool:
+        return indicator_id in self._by_id
+
+    def unit(self, code: str) -> Unit:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(code)
+
+    def unit_name(self, code: str) -> str:
+        try:
+            return self.unit(code).name
+        except KeyError:
+            return code
+
+    def indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if code in i.units)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Group names in catalogue order."""
+        return tuple(dict.fromkeys(i.group for i in self.indicators))
+
+    @property
+    def max_points(self) -> float:
+        return sum(i.points for i in self.indicators)
+
+    def grade_for(self, percent: float | None) -> str:
+        if percent is None:
+            return "Chưa xếp loại"
+        for g in self.grades:
+            if percent >= g.min - 1e-9:
+                return g.label
+        return "Chưa xếp loại"
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError([f"Không tìm thấy tệp danh mục chỉ tiêu: {path}"], path) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CatalogError([f"Không đọc được tệp danh mục chỉ tiêu: {e}"], path) from None
+    return parse_catalog(text, path)
+
+
+def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        # tomllib's message ends with "(at line L, column C)": say it in Vietnamese.
+        msg = str(e)
+        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", msg)
+        where = f" ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
+        detail = msg[:m.start()] if m else msg
+        raise CatalogError([f"Lỗi cú pháp TOML{where}: {detail}"], path) from None
+    return _build(data, path)
+
+
+def _num(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _build(data: dict, path) -> Catalog:
+    problems: list[str] = []
+    sc = data.get("scorecard")
+    if not isinstance(sc, dict):
+        problems.append("[scorecard]: thiếu bảng [scorecard] (name, commune, grades).")
+        sc = {}
+    for key in ("name", "commune"):
+        if not isinstance(sc.get(key), str) or not sc.get(key, "").strip():
+            problems.append(f"[scorecard].{key}: bắt buộc, là chuỗi ký tự.")
+    grades: list[Grade] = []
+    raw_grades = sc.get("grades", [])
+    if not isinstance(raw_grades, list) or not raw_grades:
+        problems.append("[scorecard].grades: cần danh sách xếp loại, ví dụ [{ min = 90, label = \"Xuất sắc\" }].")
+        raw_grades = []
+    for n, g in enumerate(raw_grades, 1):
+        if not isinstance(g, dict) or not _num(g.get("min")) or not isinstance(g.get("label"), str):
+            problems.append(f"[scorecard].grades[{n}]: cần min (số) và label (chuỗi).")
+            continue
+        grades.append(Grade(float(g["min"]), g["label"]))
+    if any(a.min <= b.min for a, b in zip(grades, grades[1:])):
+        problems.append("[scorecard].grades: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần).")
+
+    rep = data.get("reporting", {})
+    due_day = rep.get("due_day", 18)
+    due_offset = rep.get("due_month_offset", 1)
+    if not isinstance(due_day, int) or not 1 <= due_day <= 31:
+        problems.append(f"[reporting].due_day: phải là ngày từ 1 đến 31, đang là {due_day!r}.")
+        due_day = 18
+    if not isinstance(due_offset, int) or not 0 <= due_offset <= 3:
+        problems.append(f"[reporting].due_month_offset: phải là số tháng 0–3, đang là {due_offset!r}.")
+        due_offset = 1
+
+    units: list[Unit] = []
+    seen_units: set[str] = set()
+    for n, u in enumerate(data.get("units", []), 1):
+        code, name = (u.get("code"), u.get("name")) if isinstance(u, dict) else (None, None)
+        if not isinstance(code, str) or not ID_RE.match(code):
+            problems.append(f"[[units]] thứ {n}: code {code!r} phải gồm chữ in hoa A-Z, số 0-9, dấu _.")
+            continue
+        if code in seen_units:
+            problems.append(f"[[units]] {code}: mã đơn vị bị trùng.")
+            continue
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"[[units]] {code}.name: bắt buộc.")
+        seen_units.add(code)
+        units.append(Unit(code, str(name or code)))
+    if not units:
+        problems.append("[[units]]: cần ít nhất một đơn vị.")
+
+    indicators: list[Indicator] = []
+    seen_ids: set[str] = set()
+    raw_inds = data.get("indicators", [])
+    if not raw_inds:
+        problems.append("[[indicators]]: cần ít nhất một chỉ tiêu.")
+    for n, raw in enumerate(raw_inds, 1):
+        ind = _build_indicator(n, raw, seen_ids, seen_units, problems)
+        if ind is not None:
+            indicators.append(ind)
+
+    if problems:
+        raise CatalogError(problems, path)
+    return Catalog(
+        name=sc["name"], commune=sc["commune"].strip(),
+        commune_name=str(sc.get("commune_name") or sc["commune"]),
+        grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
+        units=tuple(units), indicators=tuple(indicators))
+
+
+def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None:
+    iid = raw.get("id") if isinstance(raw, dict) else None
+    where = f"Chỉ tiêu {iid}" if isinstance(iid, str) and iid else f"Chỉ tiêu thứ {n}"
+    before = len(problems)
+
+    def bad(key: str, msg: str):
+        problems.append(f"{where}, khóa `{key}`: {msg}")
+
+    if not isinstance(iid, str) or not ID_RE.match(iid):
+        bad("id", f"bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {iid!r}).")
+    elif iid in seen_ids:
+        bad("id", "mã chỉ tiêu bị trùng.")
+    else:
+        seen_ids.add(iid)
+    for key in ("group", "name"):
+        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
+            bad(key, "bắt buộc (tiếng Việt).")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        bad("kind", f"phải là \"ratio\" hoặc \"number\" (đang là {kind!r}).")
+    direction = raw.get("direction", "higher")
+    if direction not in DIRECTIONS:
+        bad("direction", f"phải là \"higher\" hoặc \"lower\" (đang là {direction!r}).")
+    scoring = raw.get("scoring", "linear")
+    if scoring not in SCORINGS:
+        bad("scoring", f"phải là \"linear\", \"threshold\" hoặc \"bands\" (đang là {scoring!r}).")
+    target, points = raw.get("target"), raw.get("points")
+    if not _num(target) or target <= 0:
+        bad("target", f"bắt buộc, là số > 0 (đang là {target!r}).")
+    elif kind == "ratio" and target > 100:
+        bad("target", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {target!r}).")
+    if not _num(points) or points <= 0:
+        bad("points", f"bắt buộc, là số > 0 (đang là {points!r}).")
+    units = raw.get("units")
+    if not isinstance(units, list) or not units:
+        bad("units", "bắt buộc: danh sách mã đơn vị báo cáo chỉ tiêu này.")
+        units = []
+    for u in units:
+        if u not in unit_codes:
+            bad("units", f"mã đơn vị không có trong [[units]]: {u!r}.")
+    lead = raw.get("lead")
+    if lead is not None and lead not in unit_codes:
+        bad("lead", f"mã đơn vị chủ trì không có trong [[units]]: {lead!r}.")
+    aggregate = raw.get("aggregate", "sum")
+    if aggregate not in AGGREGATES:
+        bad("aggregate", f"phải là \"sum\", \"last\" hoặc \"mean\" (đang là {aggregate!r}).")
+    elif "aggregate" in raw and kind == "ratio":
+        bad("aggregate", "chỉ dùng cho chỉ tiêu kind = \"number\".")
+    na = raw.get("na", "exclude")
+    if na not in NA_POLICIES:
+        bad("na", f"phải là \"exclude\" hoặc \"full\" (đang là {na!r}).")
+
+    zero_at = raw.get("zero_at")
+    if zero_at is not None and not _num(zero_at):
+        bad("zero_at", f"phải là số (đang là {zero_at!r}).")
+        zero_at = None
+    if scoring == "linear" and _num(target):
+        if direction == "lower":
+            if zero_at is None:
+                bad("zero_at", "bắt buộc khi direction = \"lower\" (giá trị đạt được ứng với 0 điểm).")
+            elif zero_at <= target:
+                bad("zero_at", f"với direction = \"lower\" phải lớn hơn target ({zero_at} ≤ {target}).")
+        elif zero_at is not None and zero_at >= target:
+            bad("zero_at", f"phải nhỏ hơn target ({zero_at} ≥ {target}).")
+    if zero_at is None:
+        zero_at = 0.0
+
+    bands: list[tuple[float, float]] = []
+    raw_bands = raw.get("bands")
+    if scoring == "bands":
+        if not isinstance(raw_bands, list) or not raw_bands:
+            bad("bands", "bắt buộc khi scoring = \"bands\": [[đạt được, điểm], ...], mức tốt nhất trước.")
+        else:
+            for b in raw_bands:
+                if not (isinstance(b, list) and len(b) == 2 and _num(b[0]) and _num(b[1]) and b[1] >= 0):
+                    bad("bands", f"mỗi mức là [đạt được, điểm] với điểm ≥ 0 (đang là {b!r}).")
+                    bands = []
+                    break
+                bands.append((float(b[0]), float(b[1])))
+            if bands:
+                thresholds = [b[0] for b in bands]
+                ordered = all((a > b) if direction == "higher" else (a < b)
+                              for a, b in zip(thresholds, thresholds[1:]))
+                if not ordered:
+                    order = "giảm dần" if direction == "higher" else "tăng dần"
+                    bad("bands", f"các mức phải xếp từ tốt nhất: ngưỡng đạt được {order} ({thresholds}).")
+                if any(a[1] < b[1] for a, b in zip(bands, bands[1:])):
+                    bad("bands", "điểm của các mức phải không tăng từ mức tốt nhất xuống.")
+                if _num(points) and any(b[1] > points for b in bands):
+                    bad("bands", f"điểm của một mức vượt quá points ({points}).")
+    elif raw_bands is not None:
+        bad("bands", "chỉ dùng khi scoring = \"bands\".")
+
+    deadline = raw.get("deadline")
+    if deadline is not None and not isinstance(deadline, dt.date):
+        bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
+        deadline = None
+    if isinstance(deadline, dt.datetime):
+        deadline = deadline.date()
+
+    known = {"id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
+             "zero_at", "bands", "aggregate", "na", "lead", "numerator_label", "denominator_label",
+             "measure", "evidence", "source", "note", "deadline"}
+    for key in raw:
+        if key not in known:
+            bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
+
+    if len(problems) > before:
+        return None
+    return Indicator(
+        id=iid, group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
+        target=float(target), points=float(points), units=tuple(units), direction=direction,
+        scoring=scoring, zero_at=float(zero_at), bands=tuple(bands), aggregate=aggregate, na=na,
+        lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
+        denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
+        evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
+        deadline=deadline)
+
+
+def describe_rule(ind: Indicator) -> str:
+    """The scoring rule in words, for the catalogue page and the report."""
+    unit = " %" if ind.is_ratio else (f" {ind.measure}" if ind.measure else "")
+    from kpi.present.texts import smart_number as n
+    cmp = ind.comparison
+    pts = n(ind.points)
+    if ind.scoring == "threshold":
+        text = f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; chưa đạt: 0 điểm."
+    elif ind.scoring == "bands":
+        parts = [f"{cmp} {n(a)}{unit}: {n(p)} điểm" for a, p in ind.bands]
+        text = "Theo mức: " + "; ".join(parts) + "; thấp hơn: 0 điểm."
+    else:
+        zero_cmp = "≤" if ind.higher_is_better else "≥"
+        text = (f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; {zero_cmp} {n(ind.zero_at)}{unit}: "
+                f"0 điểm; ở giữa tính theo tỷ lệ.")
+    if not ind.is_ratio:
+        text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
+    return text

@@ -1,0 +1,44 @@
+"""What flows between ingest, the store and scoring: who writes (`Actor`), one unit's
+figures for one month (`Submission` of `Figure`s)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who writes. Roles and rights come later; today every named actor may write."""
+    name: str
+    role: str = "coordinator"
+
+
+@dataclass(frozen=True)
+class Figure:
+    indicator_id: str
+    numerator: float | None = None
+    denominator: float | None = None
+    value: float | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The figures of one unit for one month, as read from a file (or made by the demo)."""
+    commune: str
+    unit: str
+    period: str
+    figures: tuple[Figure, ...]
+    file_name: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    source: str = "excel"
+    stored_path: str | None = None
+    submitted_at: dt.datetime | None = None  # None = now
+
+    def content_sha256(self) -> str:
+        rows = sorted((f.indicator_id, f.numerator, f.denominator, f.value, f.note or "")
+                      for f in self.figures)
+        return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,264 @@
+"""The scoring engine: figures → per-criterion result → quarter total and grade.
+
+Pure functions, no I/O. Every page, the CLI, the reports, the what-if and the goal-seek call
+these; a scoring rule lives here and nowhere else.
+
+Figures are a DataFrame with the columns of `FIGURE_COLUMNS`, one row per unit, month and
+criterion. A blank (NaN) cell means "not reported", never 0.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kpi.domain.catalog import Catalog, Indicator
+from kpi.present.texts import smart_number
+from kpi.domain.periods import Quarter
+
+FIGURE_COLUMNS = ["unit", "period", "indicator_id", "numerator", "denominator", "value"]
+
+MET, NEAR, MISSED, NO_DATA, NA = "met", "near", "missed", "no_data", "na"
+STATUSES = (MET, NEAR, MISSED, NO_DATA, NA)
+# Read without colour: an icon and a word (the colours come from kpi.present.charts).
+STATUS_LABELS = {MET: "Đạt", NEAR: "Gần đạt", MISSED: "Chưa đạt", NO_DATA: "Chưa có số liệu",
+                 NA: "Không áp dụng"}
+STATUS_ICONS = {MET: "✔", NEAR: "▲", MISSED: "✖", NO_DATA: "○", NA: "–"}
+NEAR_SHARE = 0.9  # a missed criterion still earning ≥ 90 % of its points is "near"
+
+
+def status_text(status: str) -> str:
+    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
+
+
+def empty_figures() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("numerator", "denominator", "value")
+                                      else "object") for c in FIGURE_COLUMNS})
+
+
+@dataclass(frozen=True)
+class Totals:
+    """What the engine needs of one criterion over one quarter (and one unit or all)."""
+    numerator: float | None = None
+    denominator: float | None = None
+    value: float | None = None
+    months_reported: int = 0
+
+
+@dataclass(frozen=True)
+class IndicatorScore:
+    indicator: Indicator
+    totals: Totals
+    achieved: float | None
+    points: float
+    max_points: float
+    status: str
+
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def points_lost(self) -> float:
+        return self.max_points - self.points
+
+
+@dataclass(frozen=True)
+class GroupScore:
+    group: str
+    points: float
+    max_points: float
+
+
+@dataclass(frozen=True)
+class QuarterScore:
+    quarter: str
+    unit: str | None
+    indicators: tuple[IndicatorScore, ...]
+    total_points: float
+    max_points: float
+    percent: float | None
+    grade: str
+
+    def by_group(self) -> list[GroupScore]:
+        groups: dict[str, list[float]] = {}
+        for s in self.indicators:
+            g = groups.setdefault(s.indicator.group, [0.0, 0.0])
+            g[0] += s.points
+            g[1] += s.max_points
+        return [GroupScore(k, v[0], v[1]) for k, v in groups.items()]
+
+    def result(self, indicator_id: str) -> IndicatorScore:
+        for s in self.indicators:
+            if s.id == indicator_id:
+                return s
+        raise KeyError(indicator_id)
+
+    def to_dict(self) -> dict:
+        return {
+            "quarter": self.quarter, "unit": self.unit,
+            "total_points": self.total_points, "max_points": self.max_points,
+            "percent": self.percent, "grade": self.grade,
+            "indicators": [{
+                "id": s.id, "group": s.indicator.group, "name": s.indicator.name,
+                "achieved": s.achieved, "target": s.indicator.target, "points": s.points,
+                "max_points": s.max_points, "status": s.status} for s in self.indicators],
+        }
+
+
+# ── per-criterion rules ──────────────────────────────────────────────────────
+
+def meets_target(ind: Indicator, achieved: float) -> bool:
+    eps = 1e-9
+    return achieved >= ind.target - eps if ind.higher_is_better else achieved <= ind.target + eps
+
+
+def points_for(ind: Indicator, achieved: float) -> float:
+    """Points earned by an achieved value (percent for a ratio), unrounded."""
+    P = ind.points
+    if ind.scoring == "threshold":
+        return P if meets_target(ind, achieved) else 0.0
+    if ind.scoring == "bands":
+        for reach, pts in ind.bands:
+            ok = achieved >= reach - 1e-9 if ind.higher_is_better else achieved <= reach + 1e-9
+            if ok:
+                return float(pts)
+        return 0.0
+    if ind.higher_is_better:
+        share = (achieved - ind.zero_at) / (ind.target - ind.zero_at)
+    else:
+        share = (ind.zero_at - achieved) / (ind.zero_at - ind.target)
+    return P * min(1.0, max(0.0, share))
+
+
+def ratio_percent(numerator: float | None, denominator: float | None) -> float | None:
+    """A ratio criterion's achieved value in percent; None without a (non-zero) denominator."""
+    if numerator is None or not denominator:
+        return None
+    return 100.0 * numerator / denominator
+
+
+def achieved_of(ind: Indicator, totals: Totals) -> float | None:
+    """The quarter's achieved value, None when there is nothing (or a zero denominator)."""
+    if totals.months_reported == 0:
+        return None
+    if ind.is_ratio:
+        return ratio_percent(totals.numerator, totals.denominator)
+    return totals.value
+
+
+def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
+    if totals.months_reported == 0:
+        return IndicatorScore(ind, totals, None, 0.0, ind.points, NO_DATA)
+    if ind.is_ratio and not totals.denominator:
+        if ind.na == "full":
+            return IndicatorScore(ind, totals, None, ind.points, ind.points, NA)
+        return IndicatorScore(ind, totals, None, 0.0, 0.0, NA)
+    achieved = achieved_of(ind, totals)
+    pts = points_for(ind, achieved)
+    if meets_target(ind, achieved):
+        status = MET
+    elif pts >= NEAR_SHARE * ind.points - 1e-9 and ind.scoring != "threshold":
+        status = NEAR
+    else:
+        status = MISSED
+    return IndicatorScore(ind, totals, achieved, pts, ind.points, status)
+
+
+# ── figures → totals ─────────────────────────────────────────────────────────
+
+def quarter_figures(figures: pd.DataFrame, quarter: Quarter,
+                    unit: str | None = None) -> pd.DataFrame:
+    """The rows of the quarter's months (of one unit, or all)."""
+    rows = figures[figures["period"].isin({str(m) for m in quarter.months})]
+    return rows if unit is None else rows[rows["unit"] == unit]
+
+
+def reported_rows(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows that count as reported: both counts of a ratio, the value of a number."""
+    if ind.is_ratio:
+        return rows[rows["numerator"].notna() & rows["denominator"].notna()]
+    return rows[rows["value"].notna()]
+
+
+def criterion_rows(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """One criterion's rows from the units that report it (others do not count)."""
+    return rows[(rows["indicator_id"] == ind.id) & rows["unit"].isin(ind.units)]
+
+
+def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
+    """Aggregate one criterion's rows (already limited to the quarter and the unit(s))."""
+    if rows.empty:
+        return Totals()
+    if ind.is_ratio:
+        rep = reported_rows(ind, rows)
+        if rep.empty:
+            return Totals()
+        return Totals(numerator=float(rep["numerator"].sum()),
+                      denominator=float(rep["denominator"].sum()),
+                      months_reported=int(rep["period"].nunique()))
+    rep = reported_rows(ind, rows)
+    if rep.empty:
+        return Totals()
+    if ind.aggregate == "sum":
+        value = float(rep["value"].sum())
+    elif ind.aggregate == "last":
+        # per unit the figure of its latest reported month, then summed over units
+        last = rep.sort_values("period").groupby("unit", sort=False)["value"].last()
+        value = float(last.sum())
+    else:
+        value = float(rep.groupby("unit", sort=False)["value"].mean().sum())
+    return Totals(value=value, months_reported=int(rep["period"].nunique()))
+
+
+def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
+                 unit: str | None = None) -> QuarterScore:
+    """Score a quarter from per-criterion totals (the what-if edits totals and calls this)."""
+    indicators = catalog.indicators if unit is None else catalog.indicators_of_unit(unit)
+    results = tuple(score_indicator(ind, totals.get(ind.id, Totals())) for ind in indicators)
+    total = sum(r.points for r in results)
+    max_points = sum(r.max_points for r in results)
+    percent = 100.0 * total / max_points if max_points > 0 else None
+    return QuarterScore(label, unit, results, total, max_points, percent, catalog.grade_for(percent))
+
+
+def quarter_totals(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                   unit: str | None = None) -> dict[str, Totals]:
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    rows = quarter_figures(figures, quarter, unit)
+    by_id = {k: g for k, g in rows.groupby("indicator_id", sort=False)}
+    out = {}
+    for ind in catalog.indicators:
+        g = by_id.get(ind.id)
+        if g is None:
+            out[ind.id] = Totals()
+            continue
+        # only the units that report the criterion count at commune level
+        g = g[g["unit"].isin(ind.units)]
+        out[ind.id] = totals_of(ind, g)
+    return out
+
+
+def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                  unit: str | None = None) -> QuarterScore:
+    """The quarter's score at commune level (unit=None) or for one unit's own criteria."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    totals = quarter_totals(catalog, figures, quarter, unit)
+    return score_totals(catalog, totals, str(quarter), unit)
+
+
+def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
+                             unit: str | None = None) -> Totals:
+    """One criterion's totals over a quarter (what `quarter_totals` gives for all of them)."""
+    return totals_of(ind, criterion_rows(ind, quarter_figures(figures, quarter, unit)))
+
+
+def round_points(x: float) -> float:
+    """Points are rounded to 2 decimals for display only."""
+    return math.floor(x * 100 + 0.5 + 1e-9) / 100
+
+
+def points_text(x: float) -> str:
+    """Points as users read them: rounded to 2 decimals, Vietnamese separators ('8,8')."""
+    return smart_number(round_points(x))

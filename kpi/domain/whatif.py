@@ -1,0 +1,315 @@
+"""What-if: a scenario of adjustments to a quarter's figures, rescored by the engine.
+
+A scenario never touches stored figures. Recompute is pure and in memory: the quarter's totals
+are computed once (`kpi.scoring.quarter_totals`), each adjustment changes one criterion's
+totals, and `kpi.scoring.score_totals` scores the result. `apply_to_figures` makes the same
+change as extra figure rows, so the engine's `score_quarter` of those figures gives the same
+total (the tests hold the two paths together).
+
+Adjustments, the way people say them:
+- ratio: `extra_numerator` / `extra_denominator` (e.g. "+40 online dossiers in June"), or
+  `set_rate` (percent: "the overdue rate down to 1 %") which sets the quarter's numerator to
+  that share of its denominator (after any extra denominator). The numerator stays within
+  0…denominator.
+- number: `extra_value` ("wifi in 3 more cultural houses": the quarter's figure 3 higher — for
+  "last" the quarter-end figure, for "mean" the monthly average) or `set_value`. Never below 0.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from kpi.domain.catalog import Catalog, Indicator
+from kpi.present.texts import percent, smart_number
+from kpi.domain.periods import Month, Quarter
+from kpi.domain.scoring import (IndicatorScore, QuarterScore, Totals, empty_figures, quarter_totals,
+                      round_points, score_totals)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    indicator_id: str
+    extra_numerator: float = 0.0
+    extra_denominator: float = 0.0
+    set_rate: float | None = None        # percent, ratio only
+    extra_value: float = 0.0
+    set_value: float | None = None       # number only
+    month: str | None = None             # where the change lands; default the quarter's last month
+
+    @property
+    def is_empty(self) -> bool:
+        return (not self.extra_numerator and not self.extra_denominator and self.set_rate is None
+                and not self.extra_value and self.set_value is None)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str = "Kịch bản"
+    adjustments: tuple[Adjustment, ...] = ()
+
+    def adjustment(self, indicator_id: str) -> Adjustment | None:
+        for a in self.adjustments:
+            if a.indicator_id == indicator_id:
+                return a
+        return None
+
+    def with_adjustment(self, adj: Adjustment) -> "Scenario":
+        """The scenario with `adj` replacing any adjustment of the same criterion."""
+        rest = tuple(a for a in self.adjustments if a.indicator_id != adj.indicator_id)
+        return replace(self, adjustments=rest if adj.is_empty else rest + (adj,))
+
+    def renamed(self, name: str) -> "Scenario":
+        return replace(self, name=name.strip() or self.name)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(not a.is_empty for a in self.adjustments)
+
+
+@dataclass(frozen=True)
+class Delta:
+    """The change (new − actual) a scenario makes to a criterion's totals."""
+    numerator: float = 0.0
+    denominator: float = 0.0
+    value: float = 0.0
+
+    @property
+    def is_zero(self) -> bool:
+        return not (self.numerator or self.denominator or self.value)
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    indicator: Indicator
+    actual: IndicatorScore
+    simulated: IndicatorScore
+
+    @property
+    def gain(self) -> float:
+        return self.simulated.points - self.actual.points
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    actual: QuarterScore
+    simulated: QuarterScore
+    changes: tuple[IndicatorChange, ...] = field(default_factory=tuple)
+
+    @property
+    def gain(self) -> float:
+        return self.simulated.total_points - self.actual.total_points
+
+    def change(self, indicator_id: str) -> IndicatorChange:
+        for c in self.changes:
+            if c.indicator.id == indicator_id:
+                return c
+        raise KeyError(indicator_id)
+
+    @property
+    def moved(self) -> tuple[IndicatorChange, ...]:
+        """The criteria whose points moved, biggest move first."""
+        return tuple(sorted((c for c in self.changes if abs(c.gain) > 1e-9),
+                            key=lambda c: -abs(c.gain)))
+
+
+# ── the one rule for what an adjustment does ─────────────────────────────────
+
+def delta_of(ind: Indicator, base: Totals, adj: Adjustment) -> Delta:
+    if ind.is_ratio:
+        n, d = base.numerator or 0.0, base.denominator or 0.0
+        new_d = max(0.0, d + adj.extra_denominator)
+        if adj.set_rate is not None:
+            rate = min(100.0, max(0.0, adj.set_rate))
+            new_n = new_d * rate / 100.0
+        else:
+            new_n = n + adj.extra_numerator
+        new_n = min(new_d, max(0.0, new_n))
+        return Delta(numerator=new_n - n, denominator=new_d - d)
+    v = base.value or 0.0
+    new_v = adj.set_value if adj.set_value is not None else v + adj.extra_value
+    return Delta(value=max(0.0, new_v) - v)
+
+
+def _with_delta(ind: Indicator, base: Totals, delta: Delta) -> Totals:
+    if delta.is_zero:
+        return base
+    months = max(base.months_reported, 1)
+    if ind.is_ratio:
+        return Totals(numerator=(base.numerator or 0.0) + delta.numerator,
+                      denominator=(base.denominator or 0.0) + delta.denominator,
+                      months_reported=months)
+    return Totals(value=(base.value or 0.0) + delta.value, months_reported=months)
+
+
+def apply_to_totals(catalog: Catalog, totals: dict[str, Totals],
+                    scenario: Scenario) -> dict[str, Totals]:
+    out = dict(totals)
+    for adj in scenario.adjustments:
+        if adj.is_empty or not catalog.has_indicator(adj.indicator_id):
+            continue
+        ind = catalog.indicator(adj.indicator_id)
+        base = totals.get(ind.id, Totals())
+        out[ind.id] = _with_delta(ind, base, delta_of(ind, base, adj))
+    return out
+
+
+def simulate(catalog: Catalog, totals: dict[str, Totals], quarter: Quarter | str,
+             scenario: Scenario, unit: str | None = None,
+             actual: QuarterScore | None = None) -> ScenarioResult:
+    """Score the scenario on the quarter's totals (pure, in memory)."""
+    label = str(quarter)
+    actual = actual or score_totals(catalog, totals, label, unit)
+    simulated = score_totals(catalog, apply_to_totals(catalog, totals, scenario), label, unit)
+    changes = tuple(IndicatorChange(a.indicator, a, s)
+                    for a, s in zip(actual.indicators, simulated.indicators))
+    return ScenarioResult(scenario, actual, simulated, changes)
+
+
+def simulate_figures(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                     scenario: Scenario, unit: str | None = None) -> ScenarioResult:
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    return simulate(catalog, quarter_totals(catalog, figures, quarter, unit), quarter,
+                    scenario, unit)
+
+
+# ── the same change as figure rows ───────────────────────────────────────────
+
+def _unit_for(ind: Indicator, unit: str | None) -> str:
+    if unit is not None:
+        return unit
+    return ind.lead if ind.lead in ind.units else ind.units[0]
+
+
+def apply_to_figures(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                     scenario: Scenario, unit: str | None = None) -> pd.DataFrame:
+    """The figures with the scenario's changes written in (a copy; the input is untouched).
+
+    A ratio or a summed number gets one extra row in the adjustment's month (lead unit); a
+    "last" number changes the unit's latest row of the quarter; a "mean" number changes every
+    row of the unit in the quarter, so its average moves by the same amount.
+    """
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    totals = quarter_totals(catalog, figures, quarter, unit)
+    months = {str(m) for m in quarter.months}
+    out = figures.copy()
+    extra = []
+    for adj in scenario.adjustments:
+        if adj.is_empty or not catalog.has_indicator(adj.indicator_id):
+            continue
+        ind = catalog.indicator(adj.indicator_id)
+        delta = delta_of(ind, totals.get(ind.id, Totals()), adj)
+        if delta.is_zero:
+            continue
+        who = _unit_for(ind, unit)
+        month = adj.month or str(quarter.months[-1])
+        if ind.is_ratio or ind.aggregate == "sum":
+            extra.append({"unit": who, "period": month, "indicator_id": ind.id,
+                          "numerator": delta.numerator if ind.is_ratio else float("nan"),
+                          "denominator": delta.denominator if ind.is_ratio else float("nan"),
+                          "value": float("nan") if ind.is_ratio else delta.value})
+            continue
+        mine = (out["indicator_id"] == ind.id) & (out["unit"] == who) & \
+            out["period"].isin(months) & out["value"].notna()
+        if not mine.any():
+            extra.append({"unit": who, "period": month, "indicator_id": ind.id,
+                          "numerator": float("nan"), "denominator": float("nan"),
+                          "value": delta.value})
+        elif ind.aggregate == "last":
+            latest = out.loc[mine, "period"].max()
+            out.loc[mine & (out["period"] == latest), "value"] += delta.value
+        else:
+            out.loc[mine, "value"] += delta.value
+    if extra:
+        rows = pd.DataFrame(extra).astype({"numerator": "float64", "denominator": "float64",
+                                           "value": "float64"})
+        out = pd.concat([out, rows], ignore_index=True) if len(out) else rows
+    return out if len(out.columns) else empty_figures()
+
+
+# ── words ────────────────────────────────────────────────────────────────────
+
+def describe(catalog: Catalog, adj: Adjustment) -> str:
+    """'+40 hồ sơ xử lý hoàn toàn trực tuyến, +0 hồ sơ tiếp nhận (Tháng 12/2026)'."""
+    from kpi.domain.goalseek import noun_of
+    ind = catalog.indicator(adj.indicator_id)
+    when = f" ({Month.parse(adj.month).label})" if adj.month else ""
+    parts = []
+    if ind.is_ratio:
+        if adj.extra_numerator:
+            parts.append(f"{_signed(adj.extra_numerator)} {noun_of(ind.numerator_label)}")
+        if adj.extra_denominator:
+            parts.append(f"{_signed(adj.extra_denominator)} {noun_of(ind.denominator_label)}")
+        if adj.set_rate is not None:
+            parts.append(f"tỷ lệ quý {percent(adj.set_rate)}")
+    else:
+        m = noun_of(ind.measure) if ind.measure else ""
+        if adj.extra_value:
+            parts.append(f"{_signed(adj.extra_value)} {m}".strip())
+        if adj.set_value is not None:
+            parts.append(f"đặt bằng {smart_number(adj.set_value)} {m}".strip())
+    return f"{ind.name}: " + ", ".join(parts) + when if parts else ind.name
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "−") + smart_number(abs(x))
+
+
+def changes_table(result: ScenarioResult) -> pd.DataFrame:
+    """One row per criterion: actual vs scenario (display-ready Vietnamese)."""
+    rows = []
+    for c in result.changes:
+        ind = c.indicator
+        fmt = (lambda x: percent(x)) if ind.is_ratio else (lambda x: smart_number(x))
+        rows.append({"Nhóm": ind.group, "Chỉ tiêu": ind.name,
+                     "Thực tế": fmt(c.actual.achieved), "Mô phỏng": fmt(c.simulated.achieved),
+                     "Điểm thực tế": round_points(c.actual.points),
+                     "Điểm mô phỏng": round_points(c.simulated.points),
+                     "Chênh lệch": round_points(c.gain) if c.gain >= 0 else -round_points(-c.gain),
+                     "Tối đa": c.simulated.max_points})
+    return pd.DataFrame(rows)
+
+
+def compare(a: ScenarioResult, b: ScenarioResult) -> pd.DataFrame:
+    """Two scenarios of the same quarter side by side, per criterion and the total."""
+    rows = []
+    for ca, cb in zip(a.changes, b.changes):
+        rows.append({"Chỉ tiêu": ca.indicator.name,
+                     "Thực tế": round_points(ca.actual.points),
+                     a.scenario.name: round_points(ca.simulated.points),
+                     b.scenario.name if b.scenario.name != a.scenario.name else
+                     f"{b.scenario.name} (2)": round_points(cb.simulated.points)})
+    rows.append({"Chỉ tiêu": "Tổng điểm", "Thực tế": round_points(a.actual.total_points),
+                 a.scenario.name: round_points(a.simulated.total_points),
+                 b.scenario.name if b.scenario.name != a.scenario.name else
+                 f"{b.scenario.name} (2)": round_points(b.simulated.total_points)})
+    return pd.DataFrame(rows)
+
+
+def scenario_from_goal(catalog: Catalog, answer, quarter: Quarter | str,
+                       name: str | None = None) -> Scenario:
+    """A scenario that does what a goal-seek answer asks (spread on the months left)."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    return Scenario(name or "Theo mục tiêu", adjustments_for_goal(catalog, answer, quarter))
+
+
+def adjustments_for_goal(catalog: Catalog, answer, quarter: Quarter, less: float = 0.0
+                         ) -> tuple[Adjustment, ...]:
+    """The adjustment(s) a goal-seek answer stands for; `less` takes units off the change
+    (the tests check that one unit less no longer meets the goal)."""
+    ind = catalog.indicator(answer.indicator_id)
+    last = answer.months_left[-1] if answer.months_left else str(quarter.months[-1])
+    if ind.is_ratio:
+        if answer.months_left:
+            D = answer.projected_total_denominator
+            good = answer.needed_numerator if ind.higher_is_better else answer.needed_numerator
+            num = good - less if ind.higher_is_better else good + less
+            return (Adjustment(ind.id, extra_numerator=num, extra_denominator=D, month=last),)
+        sign = 1 if ind.higher_is_better else -1
+        return (Adjustment(ind.id, extra_numerator=sign * (answer.needed_numerator - less),
+                           month=last),)
+    if ind.aggregate == "mean" and answer.months_left:
+        raise ValueError("a monthly average is not one adjustment")
+    sign = 1 if ind.higher_is_better else -1
+    return (Adjustment(ind.id, extra_value=sign * (answer.needed_value - less), month=last),)

@@ -1,0 +1,162 @@
+"""Plotly figure builders shared by every page: one palette, Vietnamese hover text and number
+format (`separators=",."` gives 1.234,5), a target line on every progress chart, few traces.
+
+Each builder takes the DataFrames of `kpi.views` and returns a `go.Figure`; tests check the
+data and the target lines, not pixels.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from kpi.domain.catalog import Indicator
+from kpi.present.texts import smart_number
+from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, STATUS_ICONS, STATUS_LABELS, STATUSES
+
+# Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
+STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",
+                 NA: "#D9D9D9"}
+INK = "#1A1A1A"
+TARGET_COLOR = "#1A1A1A"
+MAX_COLOR = "#E6E6E6"
+LINE_COLOR = "#0072B2"
+TARGET_NAME = "Mục tiêu"
+
+
+def style(fig: go.Figure, *, height: int = 360, projector: bool = False,
+          title: str | None = None) -> go.Figure:
+    """The house layout: Vietnamese separators, readable fonts, white background."""
+    size = 20 if projector else 14
+    fig.update_layout(
+        separators=",.", height=height, template="plotly_white",
+        font={"size": size, "color": INK, "family": "Inter, 'Source Sans Pro', Arial, sans-serif"},
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        title={"text": title} if title else None,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        hoverlabel={"font_size": size})
+    return fig
+
+
+def _value_axis(ind: Indicator) -> dict:
+    if ind.is_ratio:
+        return {"ticksuffix": " %", "rangemode": "tozero"}
+    return {"title": {"text": ind.measure} if ind.measure else None, "rangemode": "tozero"}
+
+
+def _fmt(ind: Indicator) -> str:
+    return "%{y:,.1f} %" if ind.is_ratio else "%{y:,.1f} " + ind.measure
+
+
+def group_bars(groups: pd.DataFrame, *, projector: bool = False) -> go.Figure:
+    """Points per group (views.group_table) as bars over their maximum (the grey bar)."""
+    fig = go.Figure()
+    fig.add_bar(y=groups["Nhóm"], x=groups["Tối đa"], orientation="h", name="Tối đa",
+                marker_color=MAX_COLOR,
+                hovertemplate="%{y}<br>Tối đa: %{x:,.2f} điểm<extra></extra>")
+    fig.add_bar(y=groups["Nhóm"], x=groups["Điểm"], orientation="h", name="Đạt được",
+                marker_color=LINE_COLOR,
+                text=[f"{smart_number(p)}/{smart_number(m)}"
+                      for p, m in zip(groups["Điểm"], groups["Tối đa"])],
+                textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}<br>Đạt được: %{x:,.2f} điểm<extra></extra>")
+    fig.update_layout(barmode="overlay", bargap=0.35, showlegend=False)
+    fig.update_yaxes(autorange="reversed")
+    if projector:
+        # a narrow column on the projector: names above the bars instead of a wide axis
+        fig.update_layout(bargap=0.55)
+        fig.update_yaxes(showticklabels=False)
+        for name in groups["Nhóm"]:
+            fig.add_annotation(x=0, y=name, text=name, showarrow=False, xanchor="left",
+                               yanchor="bottom", yshift=14, font={"size": 20})
+    # room for the "37,38/38" labels right of the longest bar
+    fig.update_xaxes(title={"text": "Điểm"}, range=[0, 1.3 * max([1.0, *groups["Tối đa"]])])
+    return style(fig, height=60 + 48 * max(1, len(groups)) if not projector
+                 else 60 + 80 * max(1, len(groups)), projector=projector)
+
+
+def target_trace(x: list, target: float, name: str = TARGET_NAME, unit_suffix: str = "") -> go.Scatter:
+    """The target as a dashed line across the chart's categories."""
+    return go.Scatter(x=list(x), y=[target] * len(x), mode="lines", name=name,
+                      line={"color": TARGET_COLOR, "dash": "dash", "width": 2},
+                      hovertemplate=f"{name}: %{{y:,.1f}}{unit_suffix}<extra></extra>")
+
+
+def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = False) -> go.Figure:
+    """The commune's monthly achieved value (views.monthly_series) with the target line."""
+    fig = go.Figure()
+    fig.add_scatter(x=series["short"], y=series["achieved"], mode="lines+markers",
+                    name="Đạt được", line={"color": LINE_COLOR, "width": 3},
+                    marker={"size": 9}, connectgaps=False, customdata=series["label"],
+                    hovertemplate="%{customdata}<br>Đạt được: " + _fmt(ind) + "<extra></extra>")
+    fig.add_trace(target_trace(series["short"], ind.target,
+                               unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
+    fig.update_yaxes(**_value_axis(ind))
+    return style(fig, projector=projector)
+
+
+def quarter_bars(series: pd.DataFrame, ind: Indicator, *, projector: bool = False) -> go.Figure:
+    """Quarter by quarter (views.quarter_series): bars coloured by status, with the target."""
+    labels = [f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}" for s in series["status"]]
+    fig = go.Figure()
+    fig.add_bar(x=series["label"], y=series["achieved"], name="Đạt được",
+                marker_color=[STATUS_COLORS[s] for s in series["status"]],
+                customdata=list(zip(labels, series["points"], series["max_points"])),
+                hovertemplate="%{x}<br>Đạt được: " + _fmt(ind)
+                + "<br>%{customdata[0]}<br>Điểm: %{customdata[1]:,.2f}/%{customdata[2]:,.2f}"
+                  "<extra></extra>")
+    fig.add_trace(target_trace(series["label"], ind.target,
+                               unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
+    fig.update_yaxes(**_value_axis(ind))
+    return style(fig, projector=projector)
+
+
+def unit_bars(contrib: pd.DataFrame, ind: Indicator, *, projector: bool = False) -> go.Figure:
+    """Each unit's achieved rate (ratio) or value (count), from views.unit_contributions.
+
+    A ratio gets the target line (each unit is held to it); a count shows each unit's part.
+    """
+    y = contrib["achieved"] if ind.is_ratio else contrib["value"]
+    colors = [STATUS_COLORS[s] for s in contrib["status"]] if ind.is_ratio else LINE_COLOR
+    fig = go.Figure()
+    fig.add_bar(x=contrib["unit"], y=y, name="Đạt được", marker_color=colors,
+                customdata=list(zip(contrib["name"], contrib["share"].fillna(0))),
+                hovertemplate="%{customdata[0]}<br>Đạt được: " + _fmt(ind)
+                + "<br>Phần đóng góp: %{customdata[1]:,.1f} %<extra></extra>")
+    if ind.is_ratio:
+        fig.add_trace(target_trace(contrib["unit"], ind.target, unit_suffix=" %"))
+    fig.update_yaxes(**_value_axis(ind))
+    return style(fig, projector=projector)
+
+
+# Heatmap: statuses are coded 0..4 on a discrete colour scale in STATUSES order.
+_CODES = {s: i for i, s in enumerate(STATUSES)}
+
+
+def _discrete_scale() -> list:
+    n = len(STATUSES)
+    scale = []
+    for i, s in enumerate(STATUSES):
+        scale += [[i / n, STATUS_COLORS[s]], [(i + 1) / n, STATUS_COLORS[s]]]
+    return scale
+
+
+def status_heatmap(matrix: pd.DataFrame, unit_names: dict[str, str],
+                   indicator_names: dict[str, str], *, projector: bool = False) -> go.Figure:
+    """Units × criteria (views.status_matrix) coloured by status, with the icon in each cell."""
+    z = [[_CODES[v] if isinstance(v, str) else None for v in row] for row in matrix.values]
+    text = [[STATUS_ICONS[v] if isinstance(v, str) else "" for v in row] for row in matrix.values]
+    hover = [[f"{unit_names.get(u, u)}<br>{indicator_names.get(c, c)}<br>"
+              + (f"{STATUS_ICONS[v]} {STATUS_LABELS[v]}" if isinstance(v, str) else "Không báo cáo")
+              for c, v in zip(matrix.columns, row)] for u, row in zip(matrix.index, matrix.values)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(matrix.columns), y=list(matrix.index), text=text, texttemplate="%{text}",
+        customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=-0.5,
+        zmax=len(STATUSES) - 0.5, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2))
+    fig.update_xaxes(tickangle=-45, side="top")
+    fig.update_yaxes(autorange="reversed")
+    return style(fig, height=140 + 32 * len(matrix.index), projector=projector)
+
+
+def status_legend() -> list[tuple[str, str, str]]:
+    """(icon + word, colour) of every status, for a legend under a chart."""
+    return [(f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}", STATUS_COLORS[s], s) for s in STATUSES]

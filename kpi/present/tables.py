@@ -1,0 +1,438 @@
+"""Data preparation for the pages: DataFrames in, DataFrames out, no Streamlit.
+
+Every number comes from `kpi.scoring` (scores) and every text from `kpi.fmt` / `kpi.periods`
+(formats); these functions only select, arrange and label, so the pages stay descriptions of
+the screen and the same tables can be tested here with exact numbers.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from kpi.present import texts as fmt
+from kpi.domain.catalog import Catalog, Indicator, describe_rule
+from kpi.domain.periods import Month, Period, Quarter
+from kpi.domain.scoring import (IndicatorScore, QuarterScore, achieved_of, points_text, ratio_percent,
+                      round_points, score_quarter, status_text, totals_of)
+
+# ── the period being looked at ───────────────────────────────────────────────
+
+
+def data_months(figures: pd.DataFrame) -> list[Month]:
+    """The months that hold at least one figure, oldest first."""
+    if figures.empty:
+        return []
+    return sorted(Month.parse(p) for p in figures["period"].dropna().unique())
+
+
+def data_quarters(figures: pd.DataFrame) -> list[Quarter]:
+    return sorted({m.quarter for m in data_months(figures)})
+
+
+def default_period(figures: pd.DataFrame) -> Period | None:
+    """The quarter of the latest month with data (None on an empty database)."""
+    months = data_months(figures)
+    return Period(months[-1].quarter) if months else None
+
+
+def period_figures(figures: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The figures the period is scored on (a month is scored on its own figures only)."""
+    months = {str(m) for m in period.months}
+    return figures[figures["period"].isin(months)]
+
+
+def score_period(catalog: Catalog, figures: pd.DataFrame, period: Period,
+                 unit: str | None = None) -> QuarterScore:
+    score = score_quarter(catalog, period_figures(figures, period), period.quarter, unit)
+    if period.month:
+        # same numbers, labelled with the month so no page calls it a quarter's score
+        score = QuarterScore(str(period.month), score.unit, score.indicators, score.total_points,
+                             score.max_points, score.percent, score.grade)
+    return score
+
+
+def has_data(figures: pd.DataFrame, period: Period, unit: str | None = None) -> bool:
+    rows = period_figures(figures, period)
+    if unit is not None:
+        rows = rows[rows["unit"] == unit]
+    return not rows.empty
+
+
+# ── texts of one criterion ───────────────────────────────────────────────────
+
+def value_text(ind: Indicator, value: float | None) -> str:
+    """An achieved value as users read it: `95,5 %` for a ratio, `14 nhà` for a count."""
+    if value is None:
+        return fmt.MISSING
+    if ind.is_ratio:
+        return fmt.percent(value)
+    return f"{fmt.smart_number(value, 1)} {ind.measure}".strip()
+
+
+def target_text(ind: Indicator) -> str:
+    unit = "%" if ind.is_ratio else ind.measure
+    return f"{ind.comparison} {fmt.smart_number(ind.target, 1)} {unit}".strip()
+
+
+def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of a table whose number columns (points) read the Vietnamese way: 1,2 not 1.2."""
+    out = table.copy()
+    for col in out.columns:
+        if col not in exclude and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda x: fmt.smart_number(None if pd.isna(x) else float(x)))
+    return out
+
+
+def score_headline(score: QuarterScore) -> str:
+    """`78,5/100`."""
+    return f"{points_text(score.total_points)}/{fmt.smart_number(score.max_points)}"
+
+
+def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | None:
+    """Points gained since the previous period (None when it had nothing to compare)."""
+    if previous is None or previous.percent is None or score.percent is None:
+        return None
+    return round_points(score.total_points) - round_points(previous.total_points)
+
+
+def change_text(delta: float | None, previous_label: str) -> str | None:
+    if delta is None:
+        return None
+    sign = "+" if delta > 0 else ""
+    return f"{sign}{fmt.smart_number(delta)} điểm so với {previous_label}"
+
+
+# ── overview tables ──────────────────────────────────────────────────────────
+
+CRITERIA_COLUMNS = ["Mã", "Nhóm", "Chỉ tiêu", "Đạt được", "Mục tiêu", "Điểm", "Tối đa",
+                    "Điểm mất", "Trạng thái", "Đơn vị chủ trì"]
+
+
+def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:
+    """Criteria by points lost, most first; ties keep catalogue order."""
+    return sorted(score.indicators, key=lambda r: -round_points(r.points_lost))
+
+
+def criteria_table(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
+    """The criteria table of the overview, sorted by points lost."""
+    rows = [{
+        "Mã": r.id, "Nhóm": r.indicator.group, "Chỉ tiêu": r.indicator.name,
+        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
+        "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
+        "Điểm mất": points_text(r.points_lost), "Trạng thái": status_text(r.status),
+        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit)}
+        for r in ranked_by_loss(score)]
+    return pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
+
+
+def group_table(score: QuarterScore) -> pd.DataFrame:
+    """Points per group against their maximum, catalogue order."""
+    rows = [{"Nhóm": g.group, "Điểm": round_points(g.points), "Tối đa": g.max_points,
+             "Tỷ lệ": (100.0 * g.points / g.max_points) if g.max_points else None}
+            for g in score.by_group()]
+    return pd.DataFrame(rows, columns=["Nhóm", "Điểm", "Tối đa", "Tỷ lệ"])
+
+
+def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
+               what_it_takes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The n criteria losing most points (only those losing any), with what it takes."""
+    what_it_takes = what_it_takes or {}
+    rows = [{
+        "Mã": r.id, "Chỉ tiêu": r.indicator.name, "Điểm mất": points_text(r.points_lost),
+        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
+        "Trạng thái": status_text(r.status),
+        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit),
+        "Cần làm": what_it_takes.get(r.id, "")}
+        for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
+    return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Điểm mất", "Đạt được", "Mục tiêu",
+                                       "Trạng thái", "Đơn vị chủ trì", "Cần làm"])
+
+
+def losses_by_lead_unit(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
+    """Points lost summed by the lead unit of each criterion, most first."""
+    lost: dict[str, float] = {}
+    count: dict[str, int] = {}
+    for r in score.indicators:
+        pl = round_points(r.points_lost)
+        if pl > 0:
+            lead = r.indicator.lead_unit
+            lost[lead] = lost.get(lead, 0.0) + pl
+            count[lead] = count.get(lead, 0) + 1
+    ranked = sorted(lost.items(), key=lambda kv: -kv[1])
+    rows = [{"Đơn vị": code, "Tên đơn vị": catalog.unit_name(code),
+             "Điểm mất": points_text(v), "Số chỉ tiêu": count[code]} for code, v in ranked]
+    return pd.DataFrame(rows, columns=["Đơn vị", "Tên đơn vị", "Điểm mất", "Số chỉ tiêu"])
+
+
+def what_it_takes_texts(catalog: Catalog, figures: pd.DataFrame, period: Period,
+                        unit: str | None = None) -> dict[str, str]:
+    """Criterion id → what meeting it by the quarter's end takes (kpi.goalseek's words)."""
+    from kpi.domain.goalseek import what_it_takes_all
+    answers = what_it_takes_all(catalog, figures, period.quarter, unit=unit)
+    return {k: a.text for k, a in answers.items()}
+
+
+def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Units × criteria: each unit's status on each criterion it reports (None elsewhere).
+
+    Rows are unit codes in catalogue order, columns criterion ids in catalogue order; the
+    status is that of `score_quarter(..., unit=code)`, i.e. the unit's own figures.
+    """
+    data = {}
+    for unit in catalog.units:
+        s = score_period(catalog, figures, period, unit=unit.code)
+        statuses = {r.id: r.status for r in s.indicators}
+        data[unit.code] = [statuses.get(ind.id) for ind in catalog.indicators]
+    df = pd.DataFrame.from_dict(data, orient="index",
+                                columns=[ind.id for ind in catalog.indicators]).astype(object)
+    return df.where(df.notna(), None)
+
+
+# ── one criterion ────────────────────────────────────────────────────────────
+
+def _rows_of(catalog: Catalog, figures: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    rows = figures[figures["indicator_id"] == ind.id]
+    return rows[rows["unit"].isin(ind.units)]
+
+
+def monthly_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
+                   months: list[Month] | None = None) -> pd.DataFrame:
+    """The commune's achieved value of one criterion month by month (blank when unreported).
+
+    Columns: period, label, short (axis label `6/2026`), achieved, target. `months` defaults
+    to every month with data.
+    """
+    ind = catalog.indicator(indicator_id)
+    rows = _rows_of(catalog, figures, ind)
+    months = months if months is not None else data_months(figures)
+    out = []
+    for m in months:
+        totals = totals_of(ind, rows[rows["period"] == str(m)])
+        out.append({"period": str(m), "label": m.label, "short": f"{m.month}/{m.year}",
+                    "achieved": achieved_of(ind, totals), "target": ind.target})
+    return pd.DataFrame(out, columns=["period", "label", "short", "achieved", "target"]).astype(
+        {"achieved": "float64", "target": "float64"})
+
+
+def quarter_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
+                   quarters: list[Quarter] | None = None) -> pd.DataFrame:
+    """One criterion quarter by quarter: achieved, points, max, status (scored by the engine)."""
+    ind = catalog.indicator(indicator_id)
+    quarters = quarters if quarters is not None else data_quarters(figures)
+    out = []
+    for q in quarters:
+        r = score_quarter(catalog, figures, q).result(ind.id)
+        out.append({"quarter": str(q), "label": q.label, "achieved": r.achieved,
+                    "target": ind.target, "points": r.points, "max_points": r.max_points,
+                    "status": r.status})
+    return pd.DataFrame(out, columns=["quarter", "label", "achieved", "target", "points",
+                                      "max_points", "status"]).astype(
+        {"achieved": "float64", "target": "float64", "points": "float64",
+         "max_points": "float64"})
+
+
+def unit_contributions(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
+                       period: Period) -> pd.DataFrame:
+    """Each reporting unit's part of one criterion in the period.
+
+    Columns: unit, name, numerator, denominator, value, achieved, share (percent of the
+    commune's numerator for a ratio, of the commune's value for a count), status.
+    """
+    ind = catalog.indicator(indicator_id)
+    rows = _rows_of(catalog, period_figures(figures, period), ind)
+    total = totals_of(ind, rows)
+    whole = total.numerator if ind.is_ratio else total.value
+    out = []
+    for code in ind.units:
+        s = score_period(catalog, figures, period, unit=code).result(ind.id)
+        t = s.totals
+        part = t.numerator if ind.is_ratio else t.value
+        out.append({"unit": code, "name": catalog.unit_name(code), "numerator": t.numerator,
+                    "denominator": t.denominator, "value": t.value, "achieved": s.achieved,
+                    "share": (100.0 * part / whole) if part is not None and whole else None,
+                    "status": s.status})
+    return pd.DataFrame(out, columns=["unit", "name", "numerator", "denominator", "value",
+                                      "achieved", "share", "status"]).astype(
+        {c: "float64" for c in ("numerator", "denominator", "value", "achieved", "share")})
+
+
+def figures_table(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
+                  period: Period) -> pd.DataFrame:
+    """The stored figures of one criterion in the period, one row per unit and month."""
+    ind = catalog.indicator(indicator_id)
+    rows = _rows_of(catalog, period_figures(figures, period), ind).sort_values(
+        ["period", "unit"])
+    out = []
+    for _, r in rows.iterrows():
+        m = Month.parse(r["period"])
+        row = {"Tháng": m.label, "Đơn vị": catalog.unit_name(r["unit"])}
+        if ind.is_ratio:
+            num, den = _f(r["numerator"]), _f(r["denominator"])
+            row[ind.numerator_label] = fmt.smart_number(num)
+            row[ind.denominator_label] = fmt.smart_number(den)
+            row["Tỷ lệ"] = fmt.percent(ratio_percent(num, den))
+        else:
+            row[ind.measure.capitalize() or "Giá trị"] = fmt.smart_number(_f(r["value"]))
+        note = r.get("note") if "note" in r else None
+        row["Ghi chú"] = note if isinstance(note, str) else ""
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def _f(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+# ── one unit ─────────────────────────────────────────────────────────────────
+
+ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
+TIMELINESS_LABELS = {ON_TIME: "✔ Đúng hạn", LATE: "▲ Nộp muộn", MISSING: "✖ Chưa nộp",
+                     NOT_DUE: "○ Chưa đến hạn"}
+
+
+def timeliness(catalog: Catalog, first_submissions: pd.DataFrame, unit: str,
+               months: list[Month], today: dt.date) -> pd.DataFrame:
+    """A unit's reporting month by month against the catalogue's due date.
+
+    A month is on time when its first version arrived before the due date ("trước ngày 18"),
+    late when after it, missing when nothing arrived and the due date has passed.
+    Columns: period, label, due, submitted, versions, status, status_text.
+    """
+    mine = first_submissions[first_submissions["unit"] == unit]
+    by_period = {r["period"]: r for _, r in mine.iterrows()}
+    out = []
+    for m in months:
+        due = m.due_date(catalog.due_day, catalog.due_month_offset)
+        r = by_period.get(str(m))
+        sent = pd.Timestamp(r["first_submitted_at"]).to_pydatetime() if r is not None else None
+        if sent is not None:
+            status = ON_TIME if sent.date() < due else LATE
+        else:
+            status = MISSING if today >= due else NOT_DUE
+        out.append({"period": str(m), "label": m.label, "due": due, "submitted": sent,
+                    "versions": int(r["versions"]) if r is not None else 0, "status": status,
+                    "status_text": TIMELINESS_LABELS[status]})
+    return pd.DataFrame(out, columns=["period", "label", "due", "submitted", "versions",
+                                      "status", "status_text"])
+
+
+def timeliness_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Tháng": df["label"], "Hạn nộp (trước ngày)": [fmt.date(d) for d in df["due"]],
+        "Nộp lần đầu": [fmt.datetime(s) if s is not None and not pd.isna(s) else fmt.MISSING
+                        for s in df["submitted"]],
+        "Số phiên bản": df["versions"], "Tình trạng": df["status_text"]})
+
+
+def unit_share(catalog: Catalog, score: QuarterScore, unit_score: QuarterScore) -> dict:
+    """A unit's weight in the scorecard: its criteria's points and what they earned."""
+    return {"criteria": len(unit_score.indicators), "points": unit_score.total_points,
+            "max_points": unit_score.max_points,
+            "share_of_max": (100.0 * unit_score.max_points / score.max_points)
+            if score.max_points else None}
+
+
+def unit_criteria_table(catalog: Catalog, unit_score: QuarterScore) -> pd.DataFrame:
+    rows = [{"Mã": r.id, "Chỉ tiêu": r.indicator.name,
+             "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
+             "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
+             "Trạng thái": status_text(r.status),
+             "Chủ trì": "Có" if r.indicator.lead_unit == unit_score.unit else ""}
+            for r in ranked_by_loss(unit_score)]
+    return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Đạt được", "Mục tiêu", "Điểm", "Tối đa",
+                                       "Trạng thái", "Chủ trì"])
+
+
+UPLOAD_STATUS = {"accepted": "Đang dùng", "superseded": "Đã thay thế"}
+SOURCE_LABELS = {"excel": "Tệp Excel", "demo": "Dữ liệu mẫu"}
+
+
+def upload_history_table(history: pd.DataFrame) -> pd.DataFrame:
+    """store.upload_history in Vietnamese, newest first."""
+    return pd.DataFrame({
+        "Tháng": [Month.parse(p).label for p in history["period"]],
+        "Phiên bản": history["version"],
+        "Trạng thái": [UPLOAD_STATUS.get(s, s) for s in history["status"]],
+        "Người nhập": history["submitted_by"],
+        "Thời điểm": [fmt.datetime(pd.Timestamp(t).to_pydatetime()) for t in history["submitted_at"]],
+        "Tệp": [f if isinstance(f, str) else SOURCE_LABELS.get(s, s)
+                for f, s in zip(history["file_name"], history["source"])],
+        "Số ô số liệu": history["figure_count"]})
+
+
+# ── catalogue ────────────────────────────────────────────────────────────────
+
+def catalog_table(catalog: Catalog) -> pd.DataFrame:
+    rows = [{"Mã": i.id, "Nhóm": i.group, "Chỉ tiêu": i.name,
+             "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": target_text(i),
+             "Điểm": fmt.smart_number(i.points), "Cách tính điểm": describe_rule(i),
+             "Đơn vị chủ trì": catalog.unit_name(i.lead_unit),
+             "Đơn vị báo cáo": ", ".join(i.units),
+             "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
+             "Tài liệu kiểm chứng": i.evidence, "Nguồn": i.source, "Ghi chú": i.note}
+            for i in catalog.indicators]
+    return pd.DataFrame(rows)
+
+
+def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:
+    """views.unit_contributions as users read it."""
+    out = {"Đơn vị": contrib["name"]}
+    if ind.is_ratio:
+        out[ind.numerator_label] = [fmt.smart_number(_f(x)) for x in contrib["numerator"]]
+        out[ind.denominator_label] = [fmt.smart_number(_f(x)) for x in contrib["denominator"]]
+        out["Tỷ lệ"] = [fmt.percent(_f(x)) for x in contrib["achieved"]]
+    else:
+        out[ind.measure.capitalize() or "Giá trị"] = [fmt.smart_number(_f(x))
+                                                     for x in contrib["value"]]
+    out["Phần đóng góp"] = [fmt.percent(_f(x)) for x in contrib["share"]]
+    out["Trạng thái"] = [status_text(s) for s in contrib["status"]]
+    return pd.DataFrame(out)
+
+
+# ── upload ───────────────────────────────────────────────────────────────────
+
+def template_months(today: dt.date, count: int = 12) -> list[Month]:
+    """Months offered for a template, newest first (the current month, then earlier ones)."""
+    current = Month.of(today)
+    return [current.add(-k) for k in range(count)]
+
+
+def problems_table(problems) -> pd.DataFrame:
+    """Validation problems (kpi.ingest.Problem) with where they are, in Vietnamese."""
+    return pd.DataFrame([{"Trang tính": p.sheet or "", "Ô": p.cell or "", "Mục": p.field or "",
+                          "Giá trị đã nhập": p.value or "", "Cần": p.expected or "",
+                          "Lỗi": p.message} for p in problems],
+                        columns=["Trang tính", "Ô", "Mục", "Giá trị đã nhập", "Cần", "Lỗi"])
+
+
+def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
+    """kpi.ingest.preview_figures as users read it: new figure, stored figure, changed."""
+    rows = []
+    for r in preview.itertuples(index=False):
+        ind = catalog.indicator(r.indicator_id)
+        if ind.is_ratio:
+            new = f"{fmt.smart_number(_f(r.numerator))}/{fmt.smart_number(_f(r.denominator))}"
+            old = (f"{fmt.smart_number(_f(r.previous_numerator))}/"
+                   f"{fmt.smart_number(_f(r.previous_denominator))}")
+            if _f(r.previous_numerator) is None and _f(r.previous_denominator) is None:
+                old = fmt.MISSING
+        else:
+            new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
+        rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
+                     "Đạt được": value_text(ind, _f(r.achieved)),
+                     "Đang lưu": old, "Đạt được (đang lưu)": value_text(ind, _f(r.previous_achieved)),
+                     "Thay đổi": "● Có thay đổi" if r.changed else ""})
+    return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
+                                       "Đạt được (đang lưu)", "Thay đổi"])
+
+
+def outcome_text(catalog: Catalog, outcome) -> str:
+    """One stored unit-month (store.RecordOutcome) in words."""
+    where = f"{catalog.unit_name(outcome.unit)}, {Month.parse(outcome.period).label}"
+    if not outcome.created:
+        return f"{where}: giống bản đang lưu (phiên bản {outcome.version}), không thay đổi."
+    if outcome.supersedes:
+        return f"{where}: đã lưu phiên bản {outcome.version}, thay bản trước."
+    return f"{where}: đã lưu phiên bản {outcome.version}."

@@ -1,0 +1,204 @@
+"""A one-page meeting summary as PDF: the score, the points per group (bars drawn with fpdf2
+primitives), the criteria losing points and what meeting them takes.
+
+The vendored DejaVu Sans (kpi/fonts/) is embedded, so Vietnamese renders on a machine with no
+system fonts. The page never overflows: long lists are cut with "… và N chỉ tiêu khác".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from fpdf import FPDF
+
+from kpi.domain.catalog import Catalog
+from kpi.present.texts import date as fmt_date
+from kpi.present.texts import percent, smart_number
+from kpi.domain.goalseek import target_text, what_it_takes_all
+from kpi.domain.periods import Quarter
+from kpi.domain.scoring import points_text, round_points, score_quarter
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+INK = (26, 26, 26)
+BAR = (0, 114, 178)        # the app's blue (Okabe-Ito), as in kpi.charts
+MAX_BAR = (225, 225, 225)
+LOSS = (213, 94, 0)
+MUTED = (90, 90, 90)
+MAX_LOSS_ROWS = 10
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    """Cut text to a width (mm) with an ellipsis."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
+    """Word-wrap into at most `max_lines` lines (the last one cut with an ellipsis)."""
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        trial = f"{cur} {w}".strip()
+        if pdf.get_string_width(trial) <= width:
+            cur = trial
+            continue
+        lines.append(cur)
+        cur = w
+    lines.append(cur)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = _fit(pdf, lines[-1] + " …", width)
+    return lines
+
+
+def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                      unit: str | None = None, *, today: dt.date | None = None) -> bytes:
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    today = today or dt.date.today()
+    score = score_quarter(catalog, figures, quarter, unit)
+    answers = what_it_takes_all(catalog, figures, quarter, unit=unit)
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(15, 14, 15)
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(f"Tóm tắt chấm điểm chuyển đổi số {quarter.label}")
+    pdf.set_author(catalog.commune_name)
+    pdf.add_page()
+    W = pdf.w - pdf.l_margin - pdf.r_margin
+    who = catalog.commune_name if unit is None else f"{catalog.unit_name(unit)} — {catalog.commune_name}"
+
+    pdf.set_text_color(*INK)
+    pdf.set_font(FONT, "B", 15)
+    pdf.cell(W, 8, "TÓM TẮT KẾT QUẢ CHẤM ĐIỂM CHUYỂN ĐỔI SỐ", align="C",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 11)
+    pdf.cell(W, 6, f"{who} — {quarter.label}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    # the score
+    pdf.set_font(FONT, "B", 24)
+    pdf.cell(W, 12, f"{points_text(score.total_points)}/{points_text(score.max_points)} điểm", align="C",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 12)
+    pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",
+             align="C", new_x="LMARGIN", new_y="NEXT")
+    counts = {}
+    for r in score.indicators:
+        counts[r.status] = counts.get(r.status, 0) + 1
+    from kpi.domain.scoring import STATUS_LABELS
+    summary = " · ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items())
+    pdf.set_font(FONT, "", 9)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(W, 5, f"{len(score.indicators)} chỉ tiêu — {summary}", align="C",
+             new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.ln(3)
+
+    _group_chart(pdf, score, W)
+    pdf.ln(4)
+    _losses(pdf, score, answers, W)
+
+    pdf.set_y(pdf.h - 14)
+    pdf.set_font(FONT, "", 8)
+    pdf.set_text_color(*MUTED)
+    pdf.cell(W, 5, f"Lập ngày {fmt_date(today)} — {catalog.name}", align="C")
+    return bytes(pdf.output())
+
+
+def _group_chart(pdf: FPDF, score, W: float) -> None:
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(W, 7, "Điểm theo nhóm chỉ tiêu", new_x="LMARGIN", new_y="NEXT")
+    groups = score.by_group()
+    label_w, value_w, bar_h, gap = 62.0, 24.0, 5.0, 2.2
+    bar_w = W - label_w - value_w - 2
+    scale = max((g.max_points for g in groups), default=1) or 1
+    pdf.set_font(FONT, "", 9)
+    y = pdf.get_y() + 1
+    x0 = pdf.l_margin
+    for g in groups:
+        pdf.set_xy(x0, y)
+        pdf.cell(label_w, bar_h, _fit(pdf, g.group, label_w - 2))
+        bx = x0 + label_w
+        pdf.set_fill_color(*MAX_BAR)
+        pdf.rect(bx, y, bar_w * g.max_points / scale, bar_h, style="F")
+        if g.points > 0:
+            pdf.set_fill_color(*BAR)
+            pdf.rect(bx, y, bar_w * g.points / scale, bar_h, style="F")
+        pdf.set_xy(bx + bar_w + 2, y)
+        pdf.cell(value_w, bar_h, f"{points_text(g.points)}/{points_text(g.max_points)}")
+        y += bar_h + gap
+    # legend
+    pdf.set_xy(x0 + label_w, y)
+    pdf.set_fill_color(*BAR)
+    pdf.rect(x0 + label_w, y + 1.2, 3, 3, style="F")
+    pdf.set_x(x0 + label_w + 4)
+    pdf.cell(30, 5, "Điểm đạt được")
+    pdf.set_fill_color(*MAX_BAR)
+    pdf.rect(x0 + label_w + 36, y + 1.2, 3, 3, style="F")
+    pdf.set_x(x0 + label_w + 40)
+    pdf.cell(30, 5, "Điểm tối đa")
+    pdf.set_y(y + 6)
+
+
+def _losses(pdf: FPDF, score, answers, W: float) -> None:
+    losing = sorted((r for r in score.indicators if round_points(r.points_lost) > 0),
+                    key=lambda r: -r.points_lost)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(W, 7, f"Các chỉ tiêu bị trừ điểm ({len(losing)})", new_x="LMARGIN", new_y="NEXT")
+    if not losing:
+        pdf.set_font(FONT, "", 10)
+        pdf.cell(W, 6, "Không có chỉ tiêu nào bị trừ điểm.", new_x="LMARGIN", new_y="NEXT")
+        return
+    cols = [("Chỉ tiêu", W - 18 - 20 - 16 - 16), ("Đạt được", 18), ("Mục tiêu", 20),
+            ("Điểm", 16), ("Bị trừ", 16)]
+    pdf.set_font(FONT, "B", 9)
+    pdf.set_fill_color(237, 237, 237)
+    for title, w in cols:
+        pdf.cell(w, 6, title, border=1, fill=True, align="C" if title != "Chỉ tiêu" else "L")
+    pdf.ln(6)
+    bottom = pdf.h - 18
+    shown = 0
+    for r in losing[:MAX_LOSS_ROWS]:
+        ind = r.indicator
+        answer = answers.get(ind.id)
+        pdf.set_font(FONT, "", 8)
+        hint = _lines(pdf, answer.text, cols[0][1] - 4, 3) if answer else []
+        row_h = 5 + 3.6 * len(hint)
+        if pdf.get_y() + row_h > bottom - 6:
+            break
+        y = pdf.get_y()
+        pdf.set_font(FONT, "", 9)
+        pdf.set_text_color(*INK)
+        pdf.rect(pdf.l_margin, y, W, row_h)
+        pdf.set_xy(pdf.l_margin + 1, y + 0.3)
+        pdf.cell(cols[0][1] - 2, 4.6, _fit(pdf, ind.name, cols[0][1] - 3))
+        achieved = percent(r.achieved) if ind.is_ratio else smart_number(r.achieved)
+        vals = [achieved, f"{ind.comparison} "
+                f"{target_text(ind) if ind.is_ratio else smart_number(ind.target)}",
+                f"{points_text(r.points)}/{points_text(r.max_points)}", f"−{points_text(r.points_lost)}"]
+        x = pdf.l_margin + cols[0][1]
+        for (title, w), v in zip(cols[1:], vals):
+            pdf.set_xy(x, y + 0.3)
+            if title == "Bị trừ":
+                pdf.set_text_color(*LOSS)
+            pdf.cell(w, 4.6, _fit(pdf, v, w - 1), align="C")
+            pdf.set_text_color(*INK)
+            x += w
+        pdf.set_font(FONT, "", 8)
+        pdf.set_text_color(*MUTED)
+        for i, line in enumerate(hint):
+            pdf.set_xy(pdf.l_margin + 3, y + 4.8 + 3.6 * i)
+            pdf.cell(cols[0][1] - 4, 3.6, line)
+        pdf.set_text_color(*INK)
+        pdf.set_y(y + row_h)
+        shown += 1
+    if shown < len(losing):
+        pdf.set_font(FONT, "", 9)
+        pdf.cell(W, 6, f"… và {len(losing) - shown} chỉ tiêu khác bị trừ điểm (xem Biểu tự chấm điểm).",
+                 new_x="LMARGIN", new_y="NEXT")

@@ -1,0 +1,236 @@
+"""The quarterly self-scoring table (Biểu tự chấm điểm) as .xlsx, in the form sent to the city.
+
+Numbers come from the scoring engine; points are rounded to 2 decimals for display
+(`round_points`), subtotals are written as values (not formulas) so every reader sees them.
+Text typed by users (notes) or taken from the catalogue is always written as text: a leading
+`=`, `+`, `-` or `@` would otherwise make a spreadsheet evaluate it as a formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from kpi.domain.catalog import Catalog
+from kpi.present.texts import smart_number
+from kpi.domain.periods import Month, Quarter
+from kpi.domain.scoring import NA, NO_DATA, STATUS_LABELS, QuarterScore, round_points, score_quarter
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+COLUMNS = [  # (header, width)
+    ("STT", 6), ("Tiêu chí", 46), ("Chỉ tiêu", 11), ("Kết quả (%/số lượng)", 12),
+    ("Tử số", 10), ("Mẫu số", 10), ("Điểm tối đa", 9), ("Điểm tự chấm", 9),
+    ("Đơn vị chủ trì", 22), ("Tài liệu kiểm chứng", 36), ("Ghi chú", 34),
+]
+HEADER_ROW = 7
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+BOLD = Font(name="Times New Roman", bold=True, size=12)
+PLAIN = Font(name="Times New Roman", size=12)
+ITALIC = Font(name="Times New Roman", italic=True, size=12)
+GROUP_FILL = PatternFill("solid", fgColor="EDEDED")
+WRAP = Alignment(wrap_text=True, vertical="top")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+POINTS_FORMAT = "0.00"
+
+
+def put_text(ws, row: int, col: int, text, **style):
+    """Write a value as plain text, never as a formula (whatever the user typed)."""
+    cell = ws.cell(row=row, column=col)
+    text = "" if text is None else str(text)
+    cell.value = text
+    cell.data_type = "s"           # openpyxl would mark "=…" as a formula; force a string
+    if text.startswith(FORMULA_STARTS):
+        cell.quotePrefix = True    # and tell Excel/LibreOffice it is text, as a typed ' would
+    for k, v in style.items():
+        setattr(cell, k, v)
+    return cell
+
+
+def put_number(ws, row: int, col: int, value, fmt: str | None = None, **style):
+    cell = ws.cell(row=row, column=col, value=value)
+    if fmt:
+        cell.number_format = fmt
+    for k, v in style.items():
+        setattr(cell, k, v)
+    return cell
+
+
+def quarter_notes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter,
+                  unit: str | None = None) -> dict[str, list[str]]:
+    """The notes users typed in their uploads, per criterion: '… (TTPVHCC, Tháng 9/2026)'."""
+    if "note" not in figures.columns or figures.empty:
+        return {}
+    rows = figures[figures["period"].isin({str(m) for m in quarter.months})]
+    if unit is not None:
+        rows = rows[rows["unit"] == unit]
+    rows = rows[rows["note"].notna()]
+    out: dict[str, list[str]] = {}
+    for r in rows.sort_values(["period", "unit"]).itertuples(index=False):
+        text = str(r.note).strip()
+        if not text:
+            continue
+        # the user's words first (as typed), where they came from after
+        line = f"{text} ({r.unit}, {Month.parse(r.period).label})"
+        bucket = out.setdefault(r.indicator_id, [])
+        if line not in bucket:
+            bucket.append(line)
+    return out
+
+
+def place_of(catalog: Catalog) -> str:
+    """'Xã Thái Tân' → 'Thái Tân' (the place written before the date)."""
+    name = catalog.commune_name
+    for prefix in ("Xã ", "xã ", "Phường ", "Thị trấn "):
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
+
+def date_line(catalog: Catalog, today: dt.date) -> str:
+    return f"{place_of(catalog)}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
+
+
+def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                      unit: str | None = None, *, today: dt.date | None = None) -> bytes:
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    today = today or dt.date.today()
+    score = score_quarter(catalog, figures, quarter, unit)
+    notes = quarter_notes(catalog, figures, quarter, unit)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Tự chấm {quarter.label.replace('/', '-')}"
+    _head(ws, catalog, quarter, unit)
+    row = _table(ws, catalog, score, notes)
+    _signatures(ws, catalog, row + 2, today)
+    _page_setup(ws)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None):
+    last = get_column_letter(len(COLUMNS))
+    upper = f"UBND {catalog.commune_name.upper()}"
+    ws.merge_cells("A1:C1")
+    put_text(ws, 1, 1, upper, font=BOLD, alignment=CENTER)
+    ws.merge_cells(f"H1:{last}1")
+    put_text(ws, 1, 8, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=BOLD, alignment=CENTER)
+    ws.merge_cells(f"H2:{last}2")
+    put_text(ws, 2, 8, "Độc lập - Tự do - Hạnh phúc", font=BOLD, alignment=CENTER)
+    ws.merge_cells(f"A4:{last}4")
+    put_text(ws, 4, 1, "BIỂU TỰ CHẤM ĐIỂM KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, CHUYỂN ĐỔI SỐ",
+             font=Font(name="Times New Roman", bold=True, size=14), alignment=CENTER)
+    who = catalog.commune_name if unit is None else f"{catalog.unit_name(unit)} — {catalog.commune_name}"
+    ws.merge_cells(f"A5:{last}5")
+    put_text(ws, 5, 1, f"{quarter.label} — {who}", font=BOLD, alignment=CENTER)
+    ws.merge_cells(f"A6:{last}6")
+    put_text(ws, 6, 1, f"(Theo {catalog.name})", font=ITALIC, alignment=CENTER)
+    for col, (title, width) in enumerate(COLUMNS, 1):
+        put_text(ws, HEADER_ROW, col, title, font=BOLD, alignment=CENTER, border=BOX,
+                 fill=GROUP_FILL)
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.row_dimensions[HEADER_ROW].height = 32
+
+
+def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]]) -> int:
+    row = HEADER_ROW + 1
+    groups = {g.group: g for g in score.by_group()}
+    n = 0
+    for gi, group in enumerate(catalog.groups, 1):
+        results = [r for r in score.indicators if r.indicator.group == group]
+        if not results:
+            continue
+        g = groups[group]
+        put_text(ws, row, 1, _roman(gi), font=BOLD, alignment=CENTER)
+        put_text(ws, row, 2, group, font=BOLD, alignment=WRAP)
+        put_number(ws, row, 7, round_points(g.max_points), POINTS_FORMAT, font=BOLD)
+        put_number(ws, row, 8, round_points(g.points), POINTS_FORMAT, font=BOLD)
+        for col in range(1, len(COLUMNS) + 1):
+            c = ws.cell(row=row, column=col)
+            c.border, c.fill = BOX, GROUP_FILL
+        row += 1
+        for r in results:
+            n += 1
+            ind = r.indicator
+            put_number(ws, row, 1, n, alignment=CENTER)
+            put_text(ws, row, 2, ind.name, alignment=WRAP)
+            target = f"{ind.comparison} {smart_number(ind.target)}" + \
+                (" %" if ind.is_ratio else "")
+            put_text(ws, row, 3, target, alignment=CENTER)
+            if r.achieved is not None:
+                put_number(ws, row, 4, round(r.achieved, 2), "0.00" if ind.is_ratio else "General",
+                           alignment=CENTER)
+            if ind.is_ratio and r.totals.numerator is not None:
+                put_number(ws, row, 5, r.totals.numerator, "#,##0", alignment=CENTER)
+                put_number(ws, row, 6, r.totals.denominator, "#,##0", alignment=CENTER)
+            put_number(ws, row, 7, round_points(r.max_points), POINTS_FORMAT, alignment=CENTER)
+            put_number(ws, row, 8, round_points(r.points), POINTS_FORMAT, alignment=CENTER)
+            put_text(ws, row, 9, catalog.unit_name(ind.lead_unit), alignment=WRAP)
+            put_text(ws, row, 10, ind.evidence, alignment=WRAP)
+            remarks = []
+            if r.status in (NO_DATA, NA):
+                remarks.append(STATUS_LABELS[r.status])
+            put_text(ws, row, 11, "\n".join(remarks + notes.get(ind.id, [])), alignment=WRAP)
+            for col in range(1, len(COLUMNS) + 1):
+                ws.cell(row=row, column=col).border = BOX
+                if ws.cell(row=row, column=col).font != BOLD:
+                    ws.cell(row=row, column=col).font = PLAIN
+            row += 1
+    put_text(ws, row, 2, "TỔNG ĐIỂM", font=BOLD)
+    put_number(ws, row, 7, round_points(score.max_points), POINTS_FORMAT, font=BOLD)
+    put_number(ws, row, 8, round_points(score.total_points), POINTS_FORMAT, font=BOLD)
+    for col in range(1, len(COLUMNS) + 1):
+        ws.cell(row=row, column=col).border = BOX
+    row += 1
+    pct = "—" if score.percent is None else f"{smart_number(round(score.percent, 2))} %"
+    put_text(ws, row, 2, "XẾP LOẠI", font=BOLD)
+    put_text(ws, row, 3, f"{score.grade} ({pct} số điểm tối đa)", font=BOLD)
+    ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=8)
+    for col in range(1, len(COLUMNS) + 1):
+        ws.cell(row=row, column=col).border = BOX
+    return row
+
+
+def _signatures(ws, catalog: Catalog, row: int, today: dt.date):
+    last = len(COLUMNS)
+    ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
+    put_text(ws, row, 9, date_line(catalog, today), font=ITALIC, alignment=CENTER)
+    row += 1
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    put_text(ws, row, 1, "NGƯỜI LẬP BIỂU", font=BOLD, alignment=CENTER)
+    ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
+    put_text(ws, row, 9, "THỦ TRƯỞNG ĐƠN VỊ", font=BOLD, alignment=CENTER)
+    row += 1
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    put_text(ws, row, 1, "(Ký, ghi rõ họ tên)", font=ITALIC, alignment=CENTER)
+    ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
+    put_text(ws, row, 9, "(Ký tên, đóng dấu)", font=ITALIC, alignment=CENTER)
+
+
+def _page_setup(ws):
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_options.horizontalCentered = True
+
+
+def _roman(n: int) -> str:
+    vals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = ""
+    for v, s in vals:
+        while n >= v:
+            out += s
+            n -= v
+    return out

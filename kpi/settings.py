@@ -1,0 +1,29 @@
+"""Where things live: the database, the catalogue and the kept files, resolved once.
+
+Environment (`KPI_DB`, `KPI_CONFIG`) or the CLI's `--db` / `--config` choose; the uploaded
+files are kept beside the database they belong to."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB = "data/kpi.duckdb"
+DEFAULT_CONFIG = "config/indicators.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    config_path: Path
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Kept raw files: `<folder of the database>/uploads`."""
+        return self.db_path.parent / "uploads"
+
+
+def resolve(db: str | None = None, config: str | None = None) -> Settings:
+    """Explicit values first, then the environment, then the defaults."""
+    return Settings(Path(db or os.environ.get("KPI_DB") or DEFAULT_DB),
+                    Path(config or os.environ.get("KPI_CONFIG") or DEFAULT_CONFIG))

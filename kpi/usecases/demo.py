@@ -1,0 +1,119 @@
+"""A deterministic, realistic demo: the commune's units over the last N months.
+
+Figures improve over time; the health station (TYT) is late every fourth month; the military
+command (QS) misses one month; the public-service centre corrects one month (a second version);
+some criteria stay below target so a quarter shows points lost. Everything is written through
+`store.record_submissions`, like real data.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from kpi.domain.catalog import Catalog
+from kpi.domain.periods import Month
+from kpi.domain.figures import Actor, Figure, Submission
+from kpi.store import record_submissions, sync_catalog
+
+DEMO_ACTOR = Actor("Dữ liệu mẫu", role="system")
+
+# id → (rate at start %, rate at end %, denominator per unit per month)
+RATIO_PLAN: dict[str, tuple[float, float, dict[str, int] | int]] = {
+    "HT_MAY_TINH": (85, 100, {"VP": 12, "VHXH": 8, "KT": 7, "TTPVHCC": 10, "TTDVSNC": 9}),
+    "HT_CHU_KY_SO": (70, 100, {"VP": 12, "VHXH": 8, "KT": 7, "TTPVHCC": 10, "TTDVSNC": 9,
+                               "CA": 14, "QS": 5}),
+    "ATTT_MA_DOC": (40, 104, 48),
+    "CQ_KY_SO_VB": (88, 100.5, {"VP": 60, "VHXH": 25, "KT": 22, "TTPVHCC": 30, "TTDVSNC": 15,
+                                "CA": 18, "QS": 8, "QLDA": 10}),
+    "CQ_HSCV_DIEN_TU": (80, 99, {"VP": 80, "VHXH": 40, "KT": 35, "TTPVHCC": 30, "TTDVSNC": 25,
+                                 "QLDA": 20}),
+    "CQ_QUY_TRINH_LOI": (33, 100, 12),
+    "CQ_SO_HOA_LUU_TRU": (30, 72, 2000),
+    "DVC_TOAN_TRINH": (60, 101, 180),
+    "DVC_HS_TRUC_TUYEN": (72, 91.5, {"TTPVHCC": 412, "CA": 80}),
+    "DVC_SO_HOA": (80, 97, 380),
+    "DVC_TAI_SU_DUNG": (60, 90, 412),
+    "DVC_QUA_HAN": (6, 1.8, {"TTPVHCC": 380, "CA": 75}),
+    "DVC_THANH_TOAN": (40, 85, 150),
+    "DVC_HAI_LONG": (85, 97, 220),
+    "DA06_VNEID": (70, 89, 9500),
+    "DA06_SO_SUC_KHOE": (30, 70, 12800),
+    "DA06_KHONG_TIEN_MAT": (50, 96, {"MN": 250, "TH": 600, "THCS": 480}),
+    "NL_KY_NANG_SO": (40, 97, {"VP": 12, "VHXH": 8, "KT": 7, "TTPVHCC": 10, "TTDVSNC": 9,
+                                "TYT": 11, "QLDA": 6}),
+    "CD_CAP_NHAT_TIEN_DO": (70, 95, 45),
+}
+# id → (value at start, value at end) per month
+NUMBER_PLAN: dict[str, tuple[float, float]] = {
+    "ATTT_TUONG_LUA": (0, 1.4),
+    "HT_WIFI_NVH": (4, 14),
+    "NL_TO_CNS": (6, 17),
+    "TT_TIN_BAI": (2, 6),
+    "TT_PHAT_THANH": (5, 10),
+}
+LATE_UNIT, MISSING_UNIT, CORRECTING_UNIT = "TYT", "QS", "TTPVHCC"
+
+
+def demo_months(n: int, today: dt.date | None = None) -> list[Month]:
+    """The n months before the current month, oldest first."""
+    current = Month.of(today or dt.date.today())
+    return [current.add(-k) for k in range(n, 0, -1)]
+
+
+def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
+               seed: int = 6) -> list[Submission]:
+    rng = random.Random(seed)
+    periods = demo_months(months, today)
+    subs: list[Submission] = []
+    for step, month in enumerate(periods):
+        progress = step / max(1, len(periods) - 1)
+        due = month.due_date(catalog.due_day, catalog.due_month_offset)
+        late_units = {LATE_UNIT} if step % 4 == 1 else set()
+        for unit in catalog.units:
+            if unit.code == MISSING_UNIT and step == len(periods) - 5:
+                continue  # this month never arrived
+            figures = []
+            for ind in catalog.indicators_of_unit(unit.code):
+                figures.append(_figure(ind, unit.code, progress, rng, len(catalog.units),
+                                       len(late_units) + (step == len(periods) - 5)))
+            days = rng.randint(2, 12)
+            sent = due + dt.timedelta(days=3) if unit.code in late_units else due - dt.timedelta(days=days)
+            sent_at = dt.datetime.combine(sent, dt.time(8 + rng.randint(0, 8), rng.randint(0, 59)))
+            subs.append(Submission(catalog.commune, unit.code, str(month), tuple(figures),
+                                   file_name=None, source="demo", submitted_at=sent_at))
+            if unit.code == CORRECTING_UNIT and step == len(periods) - 2:
+                # the centre finds a typo and sends a corrected file two days later
+                fixed = tuple(Figure(f.indicator_id, f.numerator, f.denominator, f.value,
+                                     "Đã sửa số liệu" if f.indicator_id == "DVC_SO_HOA" else f.note)
+                              if f.indicator_id != "DVC_SO_HOA" else
+                              Figure(f.indicator_id, min(f.denominator, f.numerator + 5),
+                                     f.denominator, None, "Bổ sung hồ sơ số hóa bị sót")
+                              for f in figures)
+                subs.append(Submission(catalog.commune, unit.code, str(month), fixed,
+                                       file_name=None, source="demo",
+                                       submitted_at=sent_at + dt.timedelta(days=2)))
+    return subs
+
+
+def _figure(ind, unit: str, progress: float, rng: random.Random, unit_count: int,
+            late_count: int) -> Figure:
+    if ind.id == "CD_BAO_CAO_DUNG_HAN":
+        return Figure(ind.id, float(unit_count - late_count), float(unit_count))
+    if ind.is_ratio:
+        start, end, dens = RATIO_PLAN.get(ind.id, (70, 100, 100))
+        base = dens.get(unit, 50) if isinstance(dens, dict) else dens
+        den = max(1, round(base * rng.uniform(0.9, 1.1))) if base > 20 else base
+        rate = start + (end - start) * progress + rng.uniform(-2, 2)
+        rate = min(100.0, max(0.0, rate))
+        return Figure(ind.id, float(round(den * rate / 100)), float(den))
+    start, end = NUMBER_PLAN.get(ind.id, (0, ind.target))
+    value = max(0.0, min(float(round(start + (end - start) * progress + rng.uniform(-0.5, 0.5))),
+                         ind.target if ind.aggregate == "last" else 1e9))
+    return Figure(ind.id, value=value)
+
+
+def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = None) -> int:
+    """Write the demo through the store; returns the number of uploads created."""
+    sync_catalog(conn, catalog, DEMO_ACTOR)
+    outcomes = record_submissions(conn, build_demo(catalog, months, today), DEMO_ACTOR)
+    return sum(o.created for o in outcomes)

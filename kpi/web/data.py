@@ -1,0 +1,103 @@
+"""Cached data access for the pages: one DuckDB connection per database (`cache_resource`),
+reads cached by the data version (`cache_data`), the catalogue re-read when its file changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from kpi import store
+from kpi.domain.catalog import Catalog, load_catalog
+from kpi.domain.figures import Actor
+from kpi.settings import Settings, resolve
+
+APP_ACTOR = Actor("Ứng dụng web", role="system")
+
+
+def settings() -> Settings:
+    """Paths as the environment gives them (tests change the environment between runs)."""
+    return resolve()
+
+
+def db_path() -> Path:
+    return settings().db_path
+
+
+def config_path() -> Path:
+    return settings().config_path
+
+
+@st.cache_data(show_spinner=False)
+def _catalog_at(path: str, mtime: float) -> Catalog:
+    return load_catalog(path)
+
+
+def _catalog_mtime() -> float:
+    path = config_path()
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def catalog() -> Catalog:
+    """The catalogue, re-read when the TOML file changes."""
+    return _catalog_at(str(config_path()), _catalog_mtime())
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    return store.connect(path)
+
+
+@st.cache_resource(show_spinner=False)
+def _catalog_synced(path: str, config: str, mtime: float) -> bool:
+    """Write the catalogue's units into the database once per catalogue version, not per rerun."""
+    store.sync_catalog(_connection(path), catalog(), APP_ACTOR)
+    return True
+
+
+def connection():
+    """A cursor on the app's one DuckDB connection (cursors are per-thread safe)."""
+    path = str(db_path())
+    _catalog_synced(path, str(config_path()), _catalog_mtime())
+    return _connection(path).cursor()
+
+
+def data_version() -> str:
+    return store.data_version(connection(), catalog().commune)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _current_figures(db: str, commune: str, version: str) -> pd.DataFrame:
+    return store.current_figures(_connection(db).cursor(), commune)
+
+
+def current_figures() -> pd.DataFrame:
+    """All current figures of the commune, cached until the next import."""
+    cat = catalog()
+    connection()
+    return _current_figures(str(db_path()), cat.commune, data_version())
+
+
+def first_submissions() -> pd.DataFrame:
+    connection()
+    return _first_submissions(str(db_path()), catalog().commune, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _first_submissions(db: str, commune: str, version: str) -> pd.DataFrame:
+    return store.first_submissions(_connection(db).cursor(), commune)
+
+
+def upload_history(unit: str | None = None) -> pd.DataFrame:
+    connection()
+    return _upload_history(str(db_path()), catalog().commune, unit, data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _upload_history(db: str, commune: str, unit: str | None, version: str) -> pd.DataFrame:
+    return store.upload_history(_connection(db).cursor(), commune, unit)
+
+
+def uploads_dir() -> Path:
+    """Uploaded files are kept next to the database (data/uploads/…)."""
+    return settings().uploads_dir

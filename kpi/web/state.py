@@ -1,0 +1,136 @@
+"""What the session remembers and the URL mirrors: the shared period, projector mode, the
+rotating card, a page's chosen criterion or unit.
+
+Session state is the truth while a session lives; the URL's query parameters mirror it each run
+(page switches clear them) and seed it when a link is opened."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kpi.domain.periods import Month, Period, Quarter
+from kpi.present.tables import data_months, data_quarters
+
+PERIOD_KINDS = ("Quý", "Tháng")
+
+
+def _query(name: str) -> str | None:
+    value = st.query_params.get(name)
+    return value or None
+
+
+def _init_period(months, quarters) -> None:
+    """First run of a session: the period from the URL if it has data, else the default."""
+    wanted = None
+    text = _query("period")
+    if text:
+        try:
+            wanted = Period.parse(text)
+        except ValueError:
+            wanted = None
+        if wanted and (wanted.month not in months if wanted.month else wanted.quarter not in quarters):
+            wanted = None
+        if wanted is None:
+            st.session_state["period_notice"] = (
+                f"Không có số liệu cho kỳ «{text}» trong địa chỉ; đang hiển thị kỳ gần nhất.")
+    p = wanted or Period(months[-1].quarter)
+    st.session_state["period_kind"] = PERIOD_KINDS[1] if p.month else PERIOD_KINDS[0]
+    st.session_state["period_quarter"] = str(p.quarter)
+    st.session_state["period_month"] = str(p.month or months[-1])
+
+
+def period_picker(figures: pd.DataFrame, where=None, where_value=None):
+    """Quarter or month, shared by every page; returns a `views.Period` (None: no data).
+
+    `where` holds the quarter/month switch, `where_value` the list (both default: sidebar)."""
+    where = where or st.sidebar
+    where_value = where_value or where
+    months = data_months(figures)
+    if not months:
+        st.query_params.pop("period", None)
+        return None
+    quarters = data_quarters(figures)
+    if "period_kind" not in st.session_state:
+        _init_period(months, quarters)
+    q_opts = [str(q) for q in reversed(quarters)]
+    m_opts = [str(m) for m in reversed(months)]
+    # a new import may have changed which periods exist
+    if st.session_state.get("period_quarter") not in q_opts:
+        st.session_state["period_quarter"] = q_opts[0]
+    if st.session_state.get("period_month") not in m_opts:
+        st.session_state["period_month"] = m_opts[0]
+    kind = where.radio("Xem theo", PERIOD_KINDS, key="period_kind", horizontal=True)
+    if kind == PERIOD_KINDS[1]:
+        m = Month.parse(where_value.selectbox("Tháng", m_opts, key="period_month",
+                                        format_func=lambda s: Month.parse(s).label))
+        period = Period(m.quarter, m)
+    else:
+        q = Quarter.parse(where_value.selectbox("Quý", q_opts, key="period_quarter",
+                                          format_func=lambda s: Quarter.parse(s).label))
+        period = Period(q)
+    st.query_params["period"] = period.key
+    notice = st.session_state.pop("period_notice", None)
+    if notice:
+        st.toast(notice)
+    return period
+
+
+def current_period():
+    """The period chosen in the frame (app.py), for the pages."""
+    return st.session_state.get("_period")
+
+
+def projector_requested() -> bool:
+    """Projector mode as chosen so far (seeded once by `?projector=1`)."""
+    if "projector" not in st.session_state:
+        st.session_state["projector"] = _query("projector") in ("1", "true", "yes")
+    return bool(st.session_state["projector"])
+
+
+def projector_toggle(where=None) -> bool:
+    """Projector mode: a toggle, seeded by `?projector=1`, mirrored into the URL."""
+    projector_requested()
+    on = (where or st.sidebar).toggle("Chế độ trình chiếu", key="projector",
+                                      help="Chữ lớn, tương phản cao, ẩn thanh bên — cho cuộc họp.")
+    if on:
+        st.query_params["projector"] = "1"
+    else:
+        st.query_params.pop("projector", None)
+    return on
+
+
+def is_projector() -> bool:
+    return bool(st.session_state.get("projector"))
+
+
+def query_choice(name: str, options: list[str], state_key: str) -> None:
+    """Seed a page's selectbox (criterion, unit) from the URL once, keep it valid."""
+    if state_key not in st.session_state or st.session_state[state_key] not in options:
+        wanted = _query(name)
+        st.session_state[state_key] = wanted if wanted in options else options[0]
+
+
+def mirror_query(name: str, value: str | None) -> None:
+    if value is None:
+        st.query_params.pop(name, None)
+    else:
+        st.query_params[name] = value
+
+
+ROTATION_CHOICES = (0, 5, 10, 15, 30)   # seconds per criterion; 0 = off
+
+
+def rotation_picker(where) -> int:
+    """Projector mode: seconds per criterion for the rotating card (`?rotate=10`), 0 = off."""
+    if "rotate" not in st.session_state:
+        wanted = _query("rotate")
+        st.session_state["rotate"] = (int(wanted) if wanted and wanted.isdigit()
+                                      and int(wanted) in ROTATION_CHOICES else 0)
+    seconds = where.selectbox("Tự chuyển chỉ tiêu", ROTATION_CHOICES, key="rotate",
+                              format_func=lambda n: "Tắt" if n == 0 else f"mỗi {n} giây")
+    mirror_query("rotate", str(seconds) if seconds else None)
+    return seconds
+
+
+def rotation_seconds() -> int:
+    return int(st.session_state.get("rotate") or 0) if is_projector() else 0
