@@ -1,4 +1,5 @@
 # `make run`: set up and start the app on the demo database. `make test`: set up and run the tests.
+# `make lint`: ruff (layer import bans, complexity) and mypy (domain, store).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -7,7 +8,7 @@ KPI_DB ?= data/kpi.duckdb
 PORT   ?= 8501
 export KPI_DB
 
-.PHONY: setup run test test-fast bench demo check-config clean
+.PHONY: setup run test test-fast lint bench demo check-config clean
 
 setup: $(STAMP)
 
@@ -26,6 +27,10 @@ run: setup demo
 
 test: setup
 	$(PY) -m pytest
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser"

@@ -1,9 +1,9 @@
 """The app's frame: page config, look, the shared period picker, projector mode, navigation."""
 import streamlit as st
 
-from kpi.web import data, state, widgets
 from kpi.domain.catalog import CatalogError
 from kpi.store import StoreError
+from kpi.web import data, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 

@@ -1,10 +1,9 @@
 """Danh mục chỉ tiêu: groups, targets, points, the scoring rule in words, evidence, source."""
 import streamlit as st
 
-from kpi.web import data
-
 from kpi.present import tables
 from kpi.present.texts import smart_number
+from kpi.web import data
 
 catalog = data.catalog()
 

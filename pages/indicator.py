@@ -1,13 +1,10 @@
 """Chỉ tiêu: one criterion over time, per unit, its figures, evidence and source."""
 import streamlit as st
 
-from kpi.present import charts
-
-from kpi.web import data, state, widgets
-
-from kpi.present import tables
 from kpi.domain.catalog import describe_rule
+from kpi.present import charts, tables
 from kpi.present.texts import date
+from kpi.web import data, state, widgets
 
 catalog = data.catalog()
 figures = data.current_figures()

@@ -1,13 +1,10 @@
 """Tổng quan: the period's score, the groups, the criteria losing points and who leads them."""
 import streamlit as st
 
-from kpi.present import charts
-
-from kpi.web import data, state, widgets
-
-from kpi.present import tables
-from kpi.present.texts import percent
 from kpi.domain.scoring import MET
+from kpi.present import charts, tables
+from kpi.present.texts import percent
+from kpi.web import data, state, widgets
 
 catalog = data.catalog()
 figures = data.current_figures()

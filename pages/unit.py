@@ -3,11 +3,10 @@ import datetime as dt
 
 import streamlit as st
 
-from kpi.web import data, state, widgets
-
+from kpi.domain.scoring import MET
 from kpi.present import tables
 from kpi.present.texts import percent, smart_number
-from kpi.domain.scoring import MET
+from kpi.web import data, state, widgets
 
 catalog = data.catalog()
 figures = data.current_figures()

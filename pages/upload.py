@@ -4,14 +4,13 @@ import hashlib
 
 import streamlit as st
 
-from kpi.web import data
-
-from kpi.present import tables
-from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
-from kpi.domain.periods import Month
 from kpi.domain.figures import Actor
-from kpi.store import StoreError
+from kpi.domain.periods import Month
+from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
 from kpi.ingest.template import build_template
+from kpi.present import tables
+from kpi.store import StoreError
+from kpi.web import data
 
 catalog = data.catalog()
 st.title("Nhập số liệu tháng")

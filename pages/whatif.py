@@ -3,15 +3,13 @@ what meeting each criterion takes; the cheapest way to a total; scenarios kept a
 Nothing here writes to the database."""
 import streamlit as st
 
-from kpi.web import data, state
-
-from kpi.present import tables
-from kpi.present.texts import percent, smart_number
 from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
 from kpi.domain.scoring import quarter_totals, round_points, status_text
-from kpi.domain.whatif import (Adjustment, Scenario, adjustments_for_goal, changes_table, compare,
-                        describe, simulate)
+from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, changes_table, compare, describe, simulate
+from kpi.present import tables
+from kpi.present.texts import percent, smart_number
 from kpi.present.whatif_charts import gain_waterfall
+from kpi.web import data, state
 
 EDITING = "Kịch bản đang sửa"
 FIELDS = ("num", "den", "rate", "val", "set")

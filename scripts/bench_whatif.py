@@ -18,11 +18,11 @@ sys.path.insert(0, str(ROOT))
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
-from kpi.usecases.demo import load_demo  # noqa: E402
 from kpi.domain.goalseek import what_it_takes_all  # noqa: E402
 from kpi.domain.periods import Quarter  # noqa: E402
 from kpi.domain.scoring import quarter_totals, score_totals  # noqa: E402
 from kpi.domain.whatif import Adjustment, Scenario, simulate  # noqa: E402
+from kpi.usecases.demo import load_demo  # noqa: E402
 
 GOAL_MS = 50.0
 

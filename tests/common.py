@@ -10,7 +10,6 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kpi import store  # noqa: E402
 from kpi.domain.figures import Actor  # noqa: E402
 
 CONFIG = ROOT / "config" / "indicators.toml"

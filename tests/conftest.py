@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import CONFIG, TESTER, TODAY  # noqa: E402
+
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
 from kpi.usecases.demo import load_demo  # noqa: E402

@@ -3,10 +3,9 @@ import sys
 import textwrap
 
 import pytest
+from common import ROOT
 
 from kpi.domain.catalog import CatalogError, describe_rule, parse_catalog
-
-from common import ROOT
 
 HEAD = """
 [scorecard]

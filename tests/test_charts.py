@@ -3,13 +3,12 @@ formats — not pixels. Numbers come from the hand-computed mini quarter of test
 from __future__ import annotations
 
 import pytest
+from test_views import mini_catalog, mini_figures
 
-from kpi.present import charts
-
-from kpi.present import tables as views
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import STATUSES
-from test_views import mini_catalog, mini_figures
+from kpi.present import charts
+from kpi.present import tables as views
 
 Q2 = views.Period(Quarter(2026, 2))
 

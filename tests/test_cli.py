@@ -4,11 +4,10 @@ import subprocess
 import sys
 
 import pytest
+from common import ROOT
 
 from kpi import store
 from kpi.domain.scoring import score_quarter
-
-from common import ROOT
 
 
 def kpi(*args, env_db=None):

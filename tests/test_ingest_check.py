@@ -2,20 +2,29 @@
 import datetime as dt
 
 import pytest
+from common import TODAY
 
 from kpi.ingest import Problem, check_workbook
 from kpi.ingest.template import build_template
-from common import TODAY
-from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
-                                  patch_part, save, set_cell_xml)
+from tests.ingest_helpers import (
+    TTDVSNC_FIGURES,
+    TTPVHCC_FIGURES,
+    fill_sheet,
+    filled,
+    load,
+    patch_part,
+    save,
+    set_cell_xml,
+)
 
 SHEET1 = "xl/worksheets/sheet1.xml"
 ROW = {code: 10 + n for n, code in enumerate(TTPVHCC_FIGURES)}   # TTPVHCC rows 10–21
 
 
 def check(data, name="tep.xlsx", catalog=None):
-    from kpi.domain.catalog import load_catalog
     from common import CONFIG
+
+    from kpi.domain.catalog import load_catalog
     return check_workbook(data, name, catalog or load_catalog(CONFIG), today=TODAY)
 
 

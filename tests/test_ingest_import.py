@@ -4,15 +4,14 @@ import math
 import threading
 
 import pytest
+from common import TODAY
 
 from kpi import store
 from kpi.domain.figures import Actor
 from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
 from kpi.ingest.importer import read_journal
 from kpi.ingest.template import build_template
-from common import TODAY
-from tests.ingest_helpers import (TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load,
-                                  save, snapshot)
+from tests.ingest_helpers import TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load, save, snapshot
 
 ANH = Actor("Nguyễn Thị Ánh")
 
@@ -86,7 +85,7 @@ BAD_FILES = {
     "numerator > denominator": _edit(lambda wb, ws: ws.__setitem__("E18", 381)),
     "not this unit": _edit(lambda wb, ws: (ws.__setitem__("B21", "DA06_VNEID"))),
     "empty file": lambda catalog: b"",
-    "csv": lambda catalog: "a;b\n1;2\n".encode(),
+    "csv": lambda catalog: b"a;b\n1;2\n",
     "truncated": lambda catalog: filled(catalog)[:3000],
 }
 

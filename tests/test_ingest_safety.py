@@ -7,9 +7,9 @@ import tracemalloc
 import zipfile
 
 import pytest
+from common import TODAY
 
 from kpi.ingest import FileRefused, annotate_workbook, check_workbook
-from common import TODAY
 from tests.ingest_helpers import filled, patch_part, zip_bytes
 
 SHEET1 = "xl/worksheets/sheet1.xml"
@@ -41,7 +41,7 @@ def test_password_protected_workbook(catalog):
 
 
 def test_csv_renamed_to_xlsx(catalog):
-    data = "Mã chỉ tiêu;Tử số;Mẫu số\nDVC_HS_TRUC_TUYEN;370;412\n".encode("utf-8")
+    data = "Mã chỉ tiêu;Tử số;Mẫu số\nDVC_HS_TRUC_TUYEN;370;412\n".encode()
     assert only_problem(data, catalog) == (
         "Tệp: không phải tệp Excel .xlsx (tệp văn bản dạng CSV được đổi đuôi thành .xlsx).")
 

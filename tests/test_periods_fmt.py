@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from kpi.present import texts as fmt
 from kpi.domain.periods import Month, PeriodError, Quarter
+from kpi.present import texts as fmt
 
 
 def test_month_parse_label_and_arithmetic():

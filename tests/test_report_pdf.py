@@ -5,15 +5,15 @@ import shutil
 
 import openpyxl
 import pytest
+from common import TODAY
 from pypdf import PdfReader
 
 from kpi import store
 from kpi.cli.main import main
-from kpi.present.texts import smart_number
 from kpi.domain.periods import Quarter
-from kpi.reports.pdf import FONT_DIR, build_summary_pdf
 from kpi.domain.scoring import round_points, score_quarter
-from common import TODAY
+from kpi.present.texts import smart_number
+from kpi.reports.pdf import FONT_DIR, build_summary_pdf
 
 Q4 = Quarter(2026, 4)
 

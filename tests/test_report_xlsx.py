@@ -6,13 +6,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from common import TESTER, TODAY
 
 from kpi import store
 from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Quarter
-from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
 from kpi.domain.scoring import round_points, score_quarter
-from common import TESTER, TODAY
+from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
 
 Q3 = Quarter(2026, 3)
 

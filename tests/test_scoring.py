@@ -5,8 +5,18 @@ import pandas as pd
 import pytest
 
 from kpi.domain.catalog import parse_catalog
-from kpi.domain.scoring import (MET, MISSED, NA, NEAR, NO_DATA, Totals, points_for, round_points,
-                         score_indicator, score_quarter)
+from kpi.domain.scoring import (
+    MET,
+    MISSED,
+    NA,
+    NEAR,
+    NO_DATA,
+    Totals,
+    points_for,
+    round_points,
+    score_indicator,
+    score_quarter,
+)
 
 CATALOG = parse_catalog("""
 [scorecard]

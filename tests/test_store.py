@@ -3,12 +3,11 @@ import threading
 
 import duckdb
 import pytest
+from common import TESTER
 
 from kpi import store
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.rights import PermissionDenied
-
-from common import TESTER
 
 
 def sub(unit="TTPVHCC", period="2026-05", num=370.0, den=412.0, sha=None, note=None):
@@ -79,7 +78,7 @@ def test_a_failing_write_leaves_nothing(conn):
     before = snapshot(conn)
     broken = Submission("THAITAN", "CA", "2026-05",
                         (Figure("DVC_HS_TRUC_TUYEN", "không phải số", 80.0),))
-    with pytest.raises(Exception):
+    with pytest.raises(Exception):  # noqa: B017 — any failure of the engine must roll back
         store.record_submissions(conn, [sub(period="2026-05"), broken], TESTER)
     assert snapshot(conn) == before
     with pytest.raises(PermissionDenied):
@@ -138,7 +137,8 @@ def test_raw_files_are_kept_content_addressed(tmp_path):
 def test_locked_database_gives_a_clear_message(db_path):
     holder = duckdb.connect(str(db_path))
     try:
-        import subprocess, sys  # a second process cannot open a file held for writing
+        import subprocess
+        import sys  # a second process cannot open a file held for writing
         code = ("from kpi import store\n"
                 f"try:\n    store.connect({str(db_path)!r})\n"
                 "except store.StoreError as e:\n    print(e)\n")

@@ -99,8 +99,8 @@ import datetime as dt  # noqa: E402
 
 import pytest  # noqa: E402
 
-from kpi.present import tables as views  # noqa: E402
 from kpi.domain.periods import Month, PeriodError, Quarter  # noqa: E402
+from kpi.present import tables as views  # noqa: E402
 
 Q2 = views.Period(Quarter(2026, 2))
 
@@ -288,6 +288,7 @@ def test_upload_history_table_in_vietnamese(demo_conn, catalog):
 
 def test_points_as_text_reads_the_vietnamese_way():
     import pandas as pd
+
     from kpi.present.tables import points_as_text
     table = pd.DataFrame({"Chỉ tiêu": ["A", "B"], "Điểm": [1.2, 1234.5], "Tối đa": [3.0, None]})
     out = points_as_text(table)

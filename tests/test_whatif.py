@@ -8,8 +8,16 @@ import pytest
 from kpi import store
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import MET, NO_DATA, quarter_totals, score_quarter
-from kpi.domain.whatif import (Adjustment, Scenario, apply_to_figures, changes_table, compare, describe,
-                        simulate, simulate_figures)
+from kpi.domain.whatif import (
+    Adjustment,
+    Scenario,
+    apply_to_figures,
+    changes_table,
+    compare,
+    describe,
+    simulate,
+    simulate_figures,
+)
 
 Q2 = Quarter(2026, 2)
 

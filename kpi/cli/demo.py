@@ -1,6 +1,6 @@
 """`demo`: fill the database with the deterministic demo data."""
-from kpi.usecases.demo import load_demo
 from kpi.store import data_version
+from kpi.usecases.demo import load_demo
 
 
 def register(sub):

@@ -6,9 +6,9 @@ import glob
 from pathlib import Path
 
 from kpi.cli.context import UserError
-from kpi.ingest import FileRefused, annotate_workbook, import_workbook
-from kpi.domain.periods import Month
 from kpi.domain.figures import Actor
+from kpi.domain.periods import Month
+from kpi.ingest import FileRefused, annotate_workbook, import_workbook
 
 PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
 

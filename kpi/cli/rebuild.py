@@ -5,9 +5,9 @@ import datetime as dt
 from pathlib import Path
 
 from kpi.cli.context import UserError
+from kpi.domain.figures import Actor
 from kpi.ingest import import_workbook
 from kpi.ingest.importer import kept_file, read_journal
-from kpi.domain.figures import Actor
 from kpi.store import content_counts
 
 

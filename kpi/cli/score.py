@@ -2,9 +2,9 @@
 import json
 
 from kpi.cli.context import UserError
-from kpi.present.texts import percent, smart_number
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter, status_text
+from kpi.present.texts import percent, smart_number
 from kpi.store import current_figures
 
 

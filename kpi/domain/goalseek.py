@@ -28,11 +28,22 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.present.texts import percent, smart_number
 from kpi.domain.periods import Month, Quarter
-from kpi.domain.scoring import (MET, NA, Totals, criterion_quarter_totals, criterion_rows, meets_target,
-                      points_text, quarter_figures, quarter_totals, reported_rows,
-                      score_indicator, score_totals)
+from kpi.domain.scoring import (
+    MET,
+    NA,
+    Totals,
+    criterion_quarter_totals,
+    criterion_rows,
+    meets_target,
+    points_text,
+    quarter_figures,
+    quarter_totals,
+    reported_rows,
+    score_indicator,
+    score_totals,
+)
+from kpi.present.texts import percent, smart_number
 
 EPS = 1e-9
 
@@ -275,7 +286,7 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     best = score_at(hi)
     goal, x = "target", _smallest(meets, lo, hi)
     if x is None and ind.scoring == "bands":
-        for reach, pts in ind.bands:          # best band first
+        for _reach, pts in ind.bands:          # best band first
             if pts > now.points + EPS and best.points >= pts - EPS:
                 goal = "band"
                 x = _smallest(lambda c, p=pts: score_at(c).points >= p - EPS, lo, hi)

@@ -20,29 +20,29 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         m = _MONTH_RE.match(str(text))
         if not m or not 1 <= int(m.group(2)) <= 12:
             raise PeriodError(f"Kỳ báo cáo «{text}» không đúng dạng năm-tháng (ví dụ 2026-05).")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date) -> "Month":
+    def of(cls, day: dt.date) -> Month:
         return cls(day.year, day.month)
 
     @classmethod
-    def current(cls) -> "Month":
+    def current(cls) -> Month:
         return cls.of(dt.date.today())
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def add(self, n: int) -> "Month":
+    def add(self, n: int) -> Month:
         i = self.year * 12 + (self.month - 1) + n
         return Month(i // 12, i % 12 + 1)
 
     @property
-    def quarter(self) -> "Quarter":
+    def quarter(self) -> Quarter:
         return Quarter(self.year, (self.month - 1) // 3 + 1)
 
     @property
@@ -66,18 +66,18 @@ class Quarter:
     q: int
 
     @classmethod
-    def parse(cls, text: str) -> "Quarter":
+    def parse(cls, text: str) -> Quarter:
         m = _QUARTER_RE.match(str(text))
         if not m:
             raise PeriodError(f"Quý «{text}» không đúng dạng năm-quý (ví dụ 2026-Q2).")
         return cls(int(m.group(1)), int(m.group(2)))
 
     @classmethod
-    def of(cls, day: dt.date) -> "Quarter":
+    def of(cls, day: dt.date) -> Quarter:
         return Month.of(day).quarter
 
     @classmethod
-    def current(cls) -> "Quarter":
+    def current(cls) -> Quarter:
         return cls.of(dt.date.today())
 
     def __str__(self) -> str:
@@ -92,11 +92,11 @@ class Quarter:
         first = Month(self.year, 3 * (self.q - 1) + 1)
         return (first, first.add(1), first.add(2))
 
-    def add(self, n: int) -> "Quarter":
+    def add(self, n: int) -> Quarter:
         i = self.year * 4 + (self.q - 1) + n
         return Quarter(i // 4, i % 4 + 1)
 
-    def previous(self) -> "Quarter":
+    def previous(self) -> Quarter:
         return self.add(-1)
 
 
@@ -123,14 +123,14 @@ class Period:
     def months(self) -> tuple[Month, ...]:
         return (self.month,) if self.month else self.quarter.months
 
-    def previous(self) -> "Period":
+    def previous(self) -> Period:
         if self.month:
             m = self.month.add(-1)
             return Period(m.quarter, m)
         return Period(self.quarter.previous())
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """`2026-Q2` → the quarter, `2026-05` → the month; PeriodError otherwise."""
         try:
             return cls(Quarter.parse(text))

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.present.texts import smart_number
 from kpi.domain.periods import Quarter
+from kpi.present.texts import smart_number
 
 FIGURE_COLUMNS = ["unit", "period", "indicator_id", "numerator", "denominator", "value"]
 

@@ -21,10 +21,17 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.present.texts import percent, smart_number
 from kpi.domain.periods import Month, Quarter
-from kpi.domain.scoring import (IndicatorScore, QuarterScore, Totals, empty_figures, quarter_totals,
-                      round_points, score_totals)
+from kpi.domain.scoring import (
+    IndicatorScore,
+    QuarterScore,
+    Totals,
+    empty_figures,
+    quarter_totals,
+    round_points,
+    score_totals,
+)
+from kpi.present.texts import percent, smart_number
 
 
 @dataclass(frozen=True)
@@ -54,12 +61,12 @@ class Scenario:
                 return a
         return None
 
-    def with_adjustment(self, adj: Adjustment) -> "Scenario":
+    def with_adjustment(self, adj: Adjustment) -> Scenario:
         """The scenario with `adj` replacing any adjustment of the same criterion."""
         rest = tuple(a for a in self.adjustments if a.indicator_id != adj.indicator_id)
         return replace(self, adjustments=rest if adj.is_empty else rest + (adj,))
 
-    def renamed(self, name: str) -> "Scenario":
+    def renamed(self, name: str) -> Scenario:
         return replace(self, name=name.strip() or self.name)
 
     @property

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.store import RecordOutcome, StoreError, keep_raw_file, record_submissions
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
+from kpi.store import RecordOutcome, StoreError, keep_raw_file, record_submissions
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()

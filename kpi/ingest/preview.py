@@ -6,8 +6,8 @@ import math
 import pandas as pd
 
 from kpi.domain.catalog import Catalog
-from kpi.domain.scoring import Totals, achieved_of
 from kpi.domain.figures import Submission
+from kpi.domain.scoring import Totals, achieved_of
 from kpi.store import current_figures
 
 COLUMNS = ["indicator_id", "name", "kind", "numerator", "denominator", "value", "achieved",

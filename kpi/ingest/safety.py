@@ -52,7 +52,7 @@ class Package:
         return bytes(out)
 
 
-def open_package(data: bytes) -> Package:
+def open_package(data: bytes) -> Package:  # noqa: C901
     """Check `data` is a safe-looking .xlsx and open it; raise FileRefused otherwise."""
     if not data:
         raise FileRefused("tệp rỗng (0 byte).", EXPECTED)

@@ -15,9 +15,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.present.texts import date as fmt_date, smart_number
-from kpi.ingest import layout as L
 from kpi.domain.periods import Month
+from kpi.ingest import layout as L
+from kpi.present.texts import date as fmt_date
+from kpi.present.texts import smart_number
 
 HEADER_ROW = 9
 FIRST_ROW = HEADER_ROW + 1

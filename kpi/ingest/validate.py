@@ -6,15 +6,17 @@ import re
 from dataclasses import dataclass, field
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.present.texts import date as fmt_date, percent as fmt_percent, smart_number
+from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Month
 from kpi.domain.scoring import ratio_percent
-from kpi.domain.figures import Figure, Submission
 from kpi.ingest import layout as L
 from kpi.ingest.numbers import fold, is_whole, normalize_text, parse_number_text
 from kpi.ingest.parse import DataSheet, Meta, TableRow
 from kpi.ingest.problems import Problem, problem
 from kpi.ingest.xlsx import Cell, Workbook
+from kpi.present.texts import date as fmt_date
+from kpi.present.texts import percent as fmt_percent
+from kpi.present.texts import smart_number
 
 PERCENT_TOLERANCE = 0.5   # percentage points between a typed % and Tử số/Mẫu số
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
@@ -240,7 +242,7 @@ class _Reader:
                           "(ô để trống là «chưa báo cáo», không phải 0).", field_="Chưa báo cáo",
                           value=ids)
 
-    def figure(self, row: TableRow, ind: Indicator) -> Figure | None:
+    def figure(self, row: TableRow, ind: Indicator) -> Figure | None:  # noqa: C901
         what = f"chỉ tiêu {ind.id}"
         before = len(self.out.problems)
         note_cell = row.cells.get(L.COL_NOTE)

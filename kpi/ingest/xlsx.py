@@ -14,8 +14,8 @@ import datetime as dt
 import functools
 import posixpath
 import re
-from dataclasses import dataclass, field
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
@@ -251,12 +251,11 @@ def _formats(pkg: Package, rels) -> list[str | None]:
             fid = int(xf.get("numFmtId", "0"))
         except ValueError:
             fid = 0
-        kinds.append(custom[fid] if fid in custom else
-                     "percent" if fid in _PERCENT_IDS else "date" if fid in _DATE_IDS else None)
+        kinds.append(custom.get(fid, "percent" if fid in _PERCENT_IDS else "date" if fid in _DATE_IDS else None))
     return kinds
 
 
-def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
+def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:  # noqa: C901
     root = _xml(pkg, path, sheet=True)
     ns = _ns(root)
     sheet = Sheet(name, visible)

@@ -7,15 +7,23 @@ the screen and the same tables can be tested here with exact numbers.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 
-from kpi.present import texts as fmt
 from kpi.domain.catalog import Catalog, Indicator, describe_rule
 from kpi.domain.periods import Month, Period, Quarter
-from kpi.domain.scoring import (IndicatorScore, QuarterScore, achieved_of, points_text, ratio_percent,
-                      round_points, score_quarter, status_text, totals_of)
+from kpi.domain.scoring import (
+    IndicatorScore,
+    QuarterScore,
+    achieved_of,
+    points_text,
+    ratio_percent,
+    round_points,
+    score_quarter,
+    status_text,
+    totals_of,
+)
+from kpi.present import texts as fmt
 
 # ── the period being looked at ───────────────────────────────────────────────
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from kpi.present.texts import smart_number
 from kpi.domain.scoring import round_points
 from kpi.domain.whatif import ScenarioResult
+from kpi.present.texts import smart_number
 
 GAIN, LOSS, TOTAL, INK = "#0072B2", "#D55E00", "#8C8C8C", "#1A1A1A"
 

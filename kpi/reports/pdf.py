@@ -13,11 +13,11 @@ import pandas as pd
 from fpdf import FPDF
 
 from kpi.domain.catalog import Catalog
-from kpi.present.texts import date as fmt_date
-from kpi.present.texts import percent, smart_number
 from kpi.domain.goalseek import target_text, what_it_takes_all
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import points_text, round_points, score_quarter
+from kpi.present.texts import date as fmt_date
+from kpi.present.texts import percent, smart_number
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"

@@ -17,9 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpi.domain.catalog import Catalog
-from kpi.present.texts import smart_number
 from kpi.domain.periods import Month, Quarter
 from kpi.domain.scoring import NA, NO_DATA, STATUS_LABELS, QuarterScore, round_points, score_quarter
+from kpi.present.texts import smart_number
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 

@@ -2,10 +2,17 @@
 few write functions (`writes`, one transaction each, rights checked first), reads (`reads`).
 The only package that speaks SQL."""
 from kpi.store.connection import StoreError, connect, migrate, schema_version, transaction
+from kpi.store.reads import (
+                             audit_log,
+                             content_counts,
+                             current_figures,
+                             data_version,
+                             figures_of_upload,
+                             first_submissions,
+                             reported_periods,
+                             upload_history,
+)
 from kpi.store.schema import SCHEMA_VERSION
-from kpi.store.reads import (audit_log, content_counts, current_figures, data_version,
-                             figures_of_upload, first_submissions, reported_periods,
-                             upload_history)
 from kpi.store.writes import RecordOutcome, keep_raw_file, record_submission, record_submissions, sync_catalog
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log", "content_counts",

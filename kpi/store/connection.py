@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
 from kpi.store.schema import MIGRATIONS, SCHEMA_VERSION, WRITE_LOCK
+
+Conn = duckdb.DuckDBPyConnection
 
 
 class StoreError(Exception):
@@ -31,14 +34,14 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return conn
 
 
-def schema_version(conn) -> int:
+def schema_version(conn: Conn) -> int:
     conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, "
                  "applied_at TIMESTAMP NOT NULL)")
     row = first_row(conn.execute("SELECT max(version) FROM schema_version"))
     return int(row[0] or 0)
 
 
-def migrate(conn) -> int:
+def migrate(conn: Conn) -> int:
     """Apply every migration newer than the database, each in one transaction."""
     with WRITE_LOCK:
         current = schema_version(conn)
@@ -54,7 +57,7 @@ def migrate(conn) -> int:
 
 
 @contextmanager
-def transaction(conn):
+def transaction(conn: Conn) -> Iterator[Conn]:
     conn.execute("BEGIN TRANSACTION")
     try:
         yield conn
@@ -64,17 +67,12 @@ def transaction(conn):
     conn.execute("COMMIT")
 
 
-def first_row(result):
+def first_row(result: Conn) -> tuple:
     """The first row of a result, fetching it completely (DuckDB refuses new work on a
     connection while a result is only partly fetched)."""
     rows = result.fetchall()
-    return rows[0] if rows else None
+    return rows[0] if rows else (None,)
 
 
 def now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
-
-
-def _audit(conn, actor: Actor, action: str, commune: str | None, detail: dict) -> None:
-    conn.execute("INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)",
-                 [now(), actor.name, action, commune, json.dumps(detail, ensure_ascii=False)])

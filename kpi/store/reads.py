@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from kpi.store.connection import Conn
 
-def data_version(conn, commune: str) -> str:
+
+def data_version(conn: Conn, commune: str) -> str:
     """Changes with every stored upload: the cache key for reads in the app."""
     n, last = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM uploads WHERE commune = ?",
                            [commune]).fetchall()[0]
     return f"{n}:{last}"
 
 
-def current_figures(conn, commune: str, periods: list[str] | None = None,
+def current_figures(conn: Conn, commune: str, periods: list[str] | None = None,
                     unit: str | None = None) -> pd.DataFrame:
     """The current figures (latest accepted upload per unit-month): the scoring input."""
     sql = ("SELECT m.unit, m.period, m.indicator_id, m.numerator, m.denominator, m.value, "
@@ -30,13 +32,13 @@ def current_figures(conn, commune: str, periods: list[str] | None = None,
     return conn.execute(sql, params).df()
 
 
-def figures_of_upload(conn, upload_id: int) -> pd.DataFrame:
+def figures_of_upload(conn: Conn, upload_id: int) -> pd.DataFrame:
     return conn.execute(
         "SELECT unit, period, indicator_id, numerator, denominator, value, note "
         "FROM measurements WHERE upload_id = ? ORDER BY indicator_id", [upload_id]).df()
 
 
-def upload_history(conn, commune: str, unit: str | None = None,
+def upload_history(conn: Conn, commune: str, unit: str | None = None,
                    period: str | None = None) -> pd.DataFrame:
     sql = ("SELECT u.id, u.unit, u.period, u.version, u.status, u.file_name, u.sha256, u.size, "
            "u.submitted_by, u.submitted_at, u.supersedes, u.source, "
@@ -53,7 +55,7 @@ def upload_history(conn, commune: str, unit: str | None = None,
     return conn.execute(sql, params).df()
 
 
-def first_submissions(conn, commune: str) -> pd.DataFrame:
+def first_submissions(conn: Conn, commune: str) -> pd.DataFrame:
     """When each unit first sent each month (timeliness is judged on the first version)."""
     return conn.execute(
         "SELECT unit, period, min(submitted_at) AS first_submitted_at, max(version) AS versions "
@@ -61,18 +63,18 @@ def first_submissions(conn, commune: str) -> pd.DataFrame:
         [commune]).df()
 
 
-def reported_periods(conn, commune: str) -> list[str]:
+def reported_periods(conn: Conn, commune: str) -> list[str]:
     rows = conn.execute("SELECT DISTINCT period FROM uploads WHERE commune = ? ORDER BY period",
                         [commune]).fetchall()
     return [r[0] for r in rows]
 
 
-def audit_log(conn, commune: str, limit: int = 200) -> pd.DataFrame:
+def audit_log(conn: Conn, commune: str, limit: int = 200) -> pd.DataFrame:
     return conn.execute("SELECT happened_at, actor, action, detail FROM audit_log WHERE commune = ? "
                         "ORDER BY id DESC LIMIT ?", [commune, limit]).df()
 
 
-def content_counts(conn) -> dict[str, int]:
+def content_counts(conn: Conn) -> dict[str, int]:
     """Row counts of every table (tests compare them before and after a rejected file)."""
     tables = ["communes", "units", "uploads", "measurements", "audit_log", "schema_version"]
     return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}

@@ -13,7 +13,7 @@ import pandas as pd
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Submission
 from kpi.domain.rights import authorize
-from kpi.store.connection import StoreError, first_row, now, transaction
+from kpi.store.connection import Conn, StoreError, first_row, now, transaction
 from kpi.store.schema import WRITE_LOCK
 
 
@@ -28,22 +28,21 @@ class RecordOutcome:
     figure_count: int = 0
 
 
-def _audit(conn, actor: Actor, action: str, commune: str | None, detail: dict) -> None:
+def _audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: dict) -> None:
     conn.execute("INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)",
                  [now(), actor.name, action, commune, json.dumps(detail, ensure_ascii=False)])
 
 
-def sync_catalog(conn, catalog: Catalog, actor: Actor) -> None:
+def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor) -> None:
     """Make the commune and its units in the database match the catalogue."""
     authorize(actor, "sync_catalog", catalog.commune)
     with WRITE_LOCK, transaction(conn):
         stored = conn.execute("SELECT code, name FROM units WHERE commune = ?",
                               [catalog.commune]).fetchall()
         wanted = [(u.code, u.name) for u in catalog.units]
-        commune = conn.execute("SELECT name FROM communes WHERE code = ?",
-                               [catalog.commune]).fetchall()
-        commune = commune[0] if commune else None
-        if sorted(stored) == sorted(wanted) and commune and commune[0] == catalog.commune_name:
+        names = conn.execute("SELECT name FROM communes WHERE code = ?",
+                             [catalog.commune]).fetchall()
+        if sorted(stored) == sorted(wanted) and names and names[0][0] == catalog.commune_name:
             return
         conn.execute("INSERT OR REPLACE INTO communes VALUES (?, ?)",
                      [catalog.commune, catalog.commune_name])
@@ -53,7 +52,7 @@ def sync_catalog(conn, catalog: Catalog, actor: Actor) -> None:
         _audit(conn, actor, "sync_catalog", catalog.commune, {"units": [c for c, _ in wanted]})
 
 
-def record_submissions(conn, submissions: list[Submission] | tuple[Submission, ...],
+def record_submissions(conn: Conn, submissions: list[Submission] | tuple[Submission, ...],
                        actor: Actor) -> list[RecordOutcome]:
     """Store unit-month submissions all-or-nothing, in one transaction.
 
@@ -75,11 +74,11 @@ def record_submissions(conn, submissions: list[Submission] | tuple[Submission, .
         raise StoreError("Cơ sở dữ liệu đang bận, chưa ghi được số liệu. Hãy thử lại.")
 
 
-def record_submission(conn, submission: Submission, actor: Actor) -> RecordOutcome:
+def record_submission(conn: Conn, submission: Submission, actor: Actor) -> RecordOutcome:
     return record_submissions(conn, [submission], actor)[0]
 
 
-def _record_batch(conn, subs: list[Submission], actor: Actor) -> list[RecordOutcome]:
+def _record_batch(conn: Conn, subs: list[Submission], actor: Actor) -> list[RecordOutcome]:
     """Decide versions in Python from one read of the stored state, then write in bulk
     (a handful of statements whatever the number of submissions)."""
     keys = sorted({(s.commune, s.unit, s.period) for s in subs})
@@ -101,8 +100,10 @@ def _record_batch(conn, subs: list[Submission], actor: Actor) -> list[RecordOutc
 
     stamp = now()
     outcomes: list[RecordOutcome] = []
-    upload_rows, superseded, audit = [], [], []
-    figure_frames = []
+    upload_rows: list[tuple] = []
+    superseded: list[int] = []
+    audit: list[tuple] = []
+    figure_frames: list[tuple] = []
     for s in subs:
         key = (s.commune, s.unit, s.period)
         content = s.content_sha256()
@@ -160,7 +161,7 @@ _COLUMN_TYPES = {"numerator": "float64", "denominator": "float64", "value": "flo
                  "file_name": "object", "stored_path": "object"}
 
 
-def _bulk_insert(conn, table: str, rows: list[tuple], columns: list[str]) -> None:
+def _bulk_insert(conn: Conn, table: str, rows: list[tuple], columns: list[str]) -> None:
     frame = pd.DataFrame(rows, columns=columns)
     frame = frame.astype({c: t for c, t in _COLUMN_TYPES.items() if c in frame.columns})
     conn.register("_bulk_rows", frame)

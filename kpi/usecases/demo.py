@@ -11,8 +11,8 @@ import datetime as dt
 import random
 
 from kpi.domain.catalog import Catalog
-from kpi.domain.periods import Month
 from kpi.domain.figures import Actor, Figure, Submission
+from kpi.domain.periods import Month
 from kpi.store import record_submissions, sync_catalog
 
 DEMO_ACTOR = Actor("Dữ liệu mẫu", role="system")

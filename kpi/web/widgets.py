@@ -13,7 +13,6 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.scoring import status_text
 from kpi.present.charts import STATUS_COLORS
 from kpi.present.charts import status_legend as legend
-from kpi.web.state import is_projector
 
 _CSS_DIR = Path(__file__).resolve().parent
 

@@ -10,11 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi import store
-
-from kpi.present import tables as views
-from kpi.ingest import layout as L
 from kpi.domain.periods import Month
+from kpi.ingest import layout as L
 from kpi.ingest.template import build_template
+from kpi.present import tables as views
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")

@@ -9,9 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi import store
-from kpi.present.texts import smart_number
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.domain.whatif import Adjustment, Scenario, simulate_figures
+from kpi.present.texts import smart_number
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/whatif.py"
