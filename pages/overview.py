@@ -2,7 +2,7 @@
 import streamlit as st
 
 from kpi.domain.scoring import MET
-from kpi.present import charts, tables
+from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
 from kpi.web import data, state, widgets
 
@@ -27,7 +27,7 @@ reported = [m for m in period.months if tables.has_data(figures, tables.Period(m
 met = sum(r.status == MET for r in score.indicators)
 
 cols = st.columns(4)
-cols[0].metric(f"Tổng điểm {period.label}", tables.score_headline(score),
+cols[0].metric(f"Tổng điểm {period.label}", texts.score_headline(score.total_points, score.max_points),
                tables.change_text(tables.score_change(score, prev_score), previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))

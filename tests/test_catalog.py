@@ -5,7 +5,8 @@ import textwrap
 import pytest
 from common import ROOT
 
-from kpi.domain.catalog import CatalogError, describe_rule, parse_catalog
+from kpi.domain.catalog import CatalogError, parse_catalog
+from kpi.present.texts import rule as describe_rule
 
 HEAD = """
 [scorecard]

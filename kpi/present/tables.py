@@ -10,17 +10,15 @@ import datetime as dt
 
 import pandas as pd
 
-from kpi.domain.catalog import Catalog, Indicator, describe_rule
+from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month, Period, Quarter
 from kpi.domain.scoring import (
-    IndicatorScore,
     QuarterScore,
     achieved_of,
-    points_text,
+    ranked_by_loss,
     ratio_percent,
     round_points,
     score_quarter,
-    status_text,
     totals_of,
 )
 from kpi.present import texts as fmt
@@ -70,20 +68,6 @@ def has_data(figures: pd.DataFrame, period: Period, unit: str | None = None) -> 
 
 # ── texts of one criterion ───────────────────────────────────────────────────
 
-def value_text(ind: Indicator, value: float | None) -> str:
-    """An achieved value as users read it: `95,5 %` for a ratio, `14 nhà` for a count."""
-    if value is None:
-        return fmt.MISSING
-    if ind.is_ratio:
-        return fmt.percent(value)
-    return f"{fmt.smart_number(value, 1)} {ind.measure}".strip()
-
-
-def target_text(ind: Indicator) -> str:
-    unit = "%" if ind.is_ratio else ind.measure
-    return f"{ind.comparison} {fmt.smart_number(ind.target, 1)} {unit}".strip()
-
-
 def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
     """A copy of a table whose number columns (points) read the Vietnamese way: 1,2 not 1.2."""
     out = table.copy()
@@ -91,11 +75,6 @@ def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.Dat
         if col not in exclude and pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda x: fmt.smart_number(None if pd.isna(x) else float(x)))
     return out
-
-
-def score_headline(score: QuarterScore) -> str:
-    """`78,5/100`."""
-    return f"{points_text(score.total_points)}/{fmt.smart_number(score.max_points)}"
 
 
 def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | None:
@@ -108,8 +87,7 @@ def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | 
 def change_text(delta: float | None, previous_label: str) -> str | None:
     if delta is None:
         return None
-    sign = "+" if delta > 0 else ""
-    return f"{sign}{fmt.smart_number(delta)} điểm so với {previous_label}"
+    return f"{fmt.metric_delta(delta)} điểm so với {previous_label}"
 
 
 # ── overview tables ──────────────────────────────────────────────────────────
@@ -118,18 +96,13 @@ CRITERIA_COLUMNS = ["Mã", "Nhóm", "Chỉ tiêu", "Đạt được", "Mục ti�
                     "Điểm mất", "Trạng thái", "Đơn vị chủ trì"]
 
 
-def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:
-    """Criteria by points lost, most first; ties keep catalogue order."""
-    return sorted(score.indicators, key=lambda r: -round_points(r.points_lost))
-
-
 def criteria_table(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
     """The criteria table of the overview, sorted by points lost."""
     rows = [{
         "Mã": r.id, "Nhóm": r.indicator.group, "Chỉ tiêu": r.indicator.name,
-        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-        "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
-        "Điểm mất": points_text(r.points_lost), "Trạng thái": status_text(r.status),
+        "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
+        "Điểm": fmt.points(r.points), "Tối đa": fmt.points(r.max_points),
+        "Điểm mất": fmt.points(r.points_lost), "Trạng thái": fmt.status(r.status),
         "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit)}
         for r in ranked_by_loss(score)]
     return pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
@@ -148,9 +121,9 @@ def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
     """The n criteria losing most points (only those losing any), with what it takes."""
     what_it_takes = what_it_takes or {}
     rows = [{
-        "Mã": r.id, "Chỉ tiêu": r.indicator.name, "Điểm mất": points_text(r.points_lost),
-        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-        "Trạng thái": status_text(r.status),
+        "Mã": r.id, "Chỉ tiêu": r.indicator.name, "Điểm mất": fmt.points(r.points_lost),
+        "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
+        "Trạng thái": fmt.status(r.status),
         "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit),
         "Cần làm": what_it_takes.get(r.id, "")}
         for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
@@ -170,7 +143,7 @@ def losses_by_lead_unit(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
             count[lead] = count.get(lead, 0) + 1
     ranked = sorted(lost.items(), key=lambda kv: -kv[1])
     rows = [{"Đơn vị": code, "Tên đơn vị": catalog.unit_name(code),
-             "Điểm mất": points_text(v), "Số chỉ tiêu": count[code]} for code, v in ranked]
+             "Điểm mất": fmt.points(v), "Số chỉ tiêu": count[code]} for code, v in ranked]
     return pd.DataFrame(rows, columns=["Đơn vị", "Tên đơn vị", "Điểm mất", "Số chỉ tiêu"])
 
 
@@ -344,9 +317,9 @@ def unit_share(catalog: Catalog, score: QuarterScore, unit_score: QuarterScore) 
 
 def unit_criteria_table(catalog: Catalog, unit_score: QuarterScore) -> pd.DataFrame:
     rows = [{"Mã": r.id, "Chỉ tiêu": r.indicator.name,
-             "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-             "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
-             "Trạng thái": status_text(r.status),
+             "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
+             "Điểm": fmt.points(r.points), "Tối đa": fmt.points(r.max_points),
+             "Trạng thái": fmt.status(r.status),
              "Chủ trì": "Có" if r.indicator.lead_unit == unit_score.unit else ""}
             for r in ranked_by_loss(unit_score)]
     return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Đạt được", "Mục tiêu", "Điểm", "Tối đa",
@@ -374,8 +347,8 @@ def upload_history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def catalog_table(catalog: Catalog) -> pd.DataFrame:
     rows = [{"Mã": i.id, "Nhóm": i.group, "Chỉ tiêu": i.name,
-             "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": target_text(i),
-             "Điểm": fmt.smart_number(i.points), "Cách tính điểm": describe_rule(i),
+             "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": fmt.target(i),
+             "Điểm": fmt.points(i.points), "Cách tính điểm": fmt.rule(i),
              "Đơn vị chủ trì": catalog.unit_name(i.lead_unit),
              "Đơn vị báo cáo": ", ".join(i.units),
              "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
@@ -395,7 +368,7 @@ def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:
         out[ind.measure.capitalize() or "Giá trị"] = [fmt.smart_number(_f(x))
                                                      for x in contrib["value"]]
     out["Phần đóng góp"] = [fmt.percent(_f(x)) for x in contrib["share"]]
-    out["Trạng thái"] = [status_text(s) for s in contrib["status"]]
+    out["Trạng thái"] = [fmt.status(s) for s in contrib["status"]]
     return pd.DataFrame(out)
 
 
@@ -429,8 +402,8 @@ def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
         else:
             new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
         rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
-                     "Đạt được": value_text(ind, _f(r.achieved)),
-                     "Đang lưu": old, "Đạt được (đang lưu)": value_text(ind, _f(r.previous_achieved)),
+                     "Đạt được": fmt.achieved(ind, _f(r.achieved)),
+                     "Đang lưu": old, "Đạt được (đang lưu)": fmt.achieved(ind, _f(r.previous_achieved)),
                      "Thay đổi": "● Có thay đổi" if r.changed else ""})
     return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
                                        "Đạt được (đang lưu)", "Thay đổi"])
