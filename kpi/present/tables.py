@@ -21,6 +21,7 @@ from kpi.domain.scoring import (
     score_quarter,
     totals_of,
 )
+from kpi.domain.whatif import ScenarioResult
 from kpi.present import texts as fmt
 
 # ── the period being looked at ───────────────────────────────────────────────
@@ -151,8 +152,8 @@ def what_it_takes_texts(catalog: Catalog, figures: pd.DataFrame, period: Period,
                         unit: str | None = None) -> dict[str, str]:
     """Criterion id → what meeting it by the quarter's end takes (kpi.goalseek's words)."""
     from kpi.domain.goalseek import what_it_takes_all
-    answers = what_it_takes_all(catalog, figures, period.quarter, unit=unit)
-    return {k: a.text for k, a in answers.items()}
+    from kpi.present.goal_texts import answer_texts
+    return answer_texts(catalog, what_it_takes_all(catalog, figures, period.quarter, unit=unit))
 
 
 def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -417,3 +418,36 @@ def outcome_text(catalog: Catalog, outcome) -> str:
     if outcome.supersedes:
         return f"{where}: đã lưu phiên bản {outcome.version}, thay bản trước."
     return f"{where}: đã lưu phiên bản {outcome.version}."
+
+
+# ── what-if ──────────────────────────────────────────────────────────────────
+
+def changes_table(result: ScenarioResult) -> pd.DataFrame:
+    """One row per criterion: actual vs scenario (display-ready Vietnamese)."""
+    rows = []
+    for c in result.changes:
+        ind = c.indicator
+        rows.append({"Nhóm": ind.group, "Chỉ tiêu": ind.name,
+                     "Thực tế": fmt.achieved(ind, c.actual.achieved),
+                     "Mô phỏng": fmt.achieved(ind, c.simulated.achieved),
+                     "Điểm thực tế": round_points(c.actual.points),
+                     "Điểm mô phỏng": round_points(c.simulated.points),
+                     "Chênh lệch": round_points(c.gain) if c.gain >= 0 else -round_points(-c.gain),
+                     "Tối đa": c.simulated.max_points})
+    return pd.DataFrame(rows)
+
+
+def compare(a: ScenarioResult, b: ScenarioResult) -> pd.DataFrame:
+    """Two scenarios of the same quarter side by side, per criterion and the total."""
+    rows = []
+    for ca, cb in zip(a.changes, b.changes):
+        rows.append({"Chỉ tiêu": ca.indicator.name,
+                     "Thực tế": round_points(ca.actual.points),
+                     a.scenario.name: round_points(ca.simulated.points),
+                     b.scenario.name if b.scenario.name != a.scenario.name else
+                     f"{b.scenario.name} (2)": round_points(cb.simulated.points)})
+    rows.append({"Chỉ tiêu": "Tổng điểm", "Thực tế": round_points(a.actual.total_points),
+                 a.scenario.name: round_points(a.simulated.total_points),
+                 b.scenario.name if b.scenario.name != a.scenario.name else
+                 f"{b.scenario.name} (2)": round_points(b.simulated.total_points)})
+    return pd.DataFrame(rows)

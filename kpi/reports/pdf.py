@@ -17,6 +17,7 @@ from kpi.domain.goalseek import what_it_takes_all
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import ranked_by_loss, round_points, score_quarter
 from kpi.present import texts
+from kpi.present.goal_texts import answer_text
 from kpi.present.texts import date as fmt_date
 from kpi.present.texts import percent
 
@@ -168,7 +169,7 @@ def _losses(pdf: FPDF, score, answers, W: float) -> None:
         ind = r.indicator
         answer = answers.get(ind.id)
         pdf.set_font(FONT, "", 8)
-        hint = _lines(pdf, answer.text, cols[0][1] - 4, 3) if answer else []
+        hint = _lines(pdf, answer_text(ind, answer), cols[0][1] - 4, 3) if answer else []
         row_h = 5 + 3.6 * len(hint)
         if pdf.get_y() + row_h > bottom - 6:
             break
