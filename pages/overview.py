@@ -40,8 +40,7 @@ elif len(reported) < 3:
                f"({', '.join(m.label for m in reported)}); điểm tính trên các tháng đã có.")
 
 what_it_takes = tables.what_it_takes_texts(catalog, figures, period)
-top = tables.top_losses(catalog, score, 5, what_it_takes)
-statuses = {r.id: r.status for r in score.indicators}
+top = tables.loss_rows(catalog, score, 5, what_it_takes)
 
 losses_title = "5 chỉ tiêu mất nhiều điểm nhất và việc cần làm"
 if projector:
@@ -53,15 +52,15 @@ if projector:
         seconds = state.rotation_seconds()
         if seconds:
             st.subheader("Các chỉ tiêu mất điểm, lần lượt")
-            every_loss = tables.top_losses(catalog, score, len(score.indicators), what_it_takes)
-            widgets.loss_carousel(every_loss, statuses, seconds)
+            every_loss = tables.loss_rows(catalog, score, len(score.indicators), what_it_takes)
+            widgets.loss_carousel(every_loss, seconds)
         else:
             st.subheader(losses_title)
-            widgets.losses(top, statuses)
+            widgets.losses(top)
     st.stop()  # the projector view is the one screen above
 
 st.subheader(losses_title)
-widgets.losses(top, statuses)
+widgets.losses(top)
 
 left, right = st.columns([3, 2])
 with left:

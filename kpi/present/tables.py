@@ -7,6 +7,7 @@ the screen and the same tables can be tested here with exact numbers.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -117,17 +118,36 @@ def group_table(score: QuarterScore) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Nhóm", "Điểm", "Tối đa", "Tỷ lệ"])
 
 
-def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
-               what_it_takes: dict[str, str] | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class LossRow:
+    """One criterion losing points, as the overview's table and the projector's card show it."""
+    id: str
+    name: str
+    points_lost: float
+    achieved: str       # as written for people (kpi.present.texts)
+    target: str
+    status: str         # the status code (met, near, …)
+    lead: str           # the lead unit's name
+    todo: str           # what meeting it takes ("" when nothing to say)
+
+
+def loss_rows(catalog: Catalog, score: QuarterScore, n: int = 5,
+              what_it_takes: dict[str, str] | None = None) -> list[LossRow]:
     """The n criteria losing most points (only those losing any), with what it takes."""
     what_it_takes = what_it_takes or {}
-    rows = [{
-        "Mã": r.id, "Chỉ tiêu": r.indicator.name, "Điểm mất": fmt.points(r.points_lost),
-        "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
-        "Trạng thái": fmt.status(r.status),
-        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit),
-        "Cần làm": what_it_takes.get(r.id, "")}
-        for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
+    return [LossRow(r.id, r.indicator.name, r.points_lost, fmt.achieved(r.indicator, r.achieved),
+                    fmt.target(r.indicator), r.status, catalog.unit_name(r.indicator.lead_unit),
+                    what_it_takes.get(r.id, ""))
+            for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
+
+
+def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
+               what_it_takes: dict[str, str] | None = None) -> pd.DataFrame:
+    """`loss_rows` as a table with Vietnamese headers."""
+    rows = [{"Mã": r.id, "Chỉ tiêu": r.name, "Điểm mất": fmt.points(r.points_lost),
+             "Đạt được": r.achieved, "Mục tiêu": r.target, "Trạng thái": fmt.status(r.status),
+             "Đơn vị chủ trì": r.lead, "Cần làm": r.todo}
+            for r in loss_rows(catalog, score, n, what_it_takes)]
     return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Điểm mất", "Đạt được", "Mục tiêu",
                                        "Trạng thái", "Đơn vị chủ trì", "Cần làm"])
 

@@ -58,7 +58,7 @@ def _missing(x: float | None) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _round_half_up(x: float, decimals: int) -> float:
+def round_half_up(x: float, decimals: int) -> float:
     scale = 10 ** decimals
     return math.floor(abs(x) * scale + 0.5 + 1e-9) / scale * (1 if x >= 0 else -1)
 
@@ -72,7 +72,7 @@ def decimals_for(value: float, decimals: int, target: float | None = None, highe
         return decimals
     met = value >= target if higher else value <= target
     for k in range(decimals, _MAX_DECIMALS + 1):
-        shown = _round_half_up(value, k)
+        shown = round_half_up(value, k)
         meets_shown = shown >= target if higher else shown <= target
         if meets_shown == met:
             return k
@@ -81,7 +81,7 @@ def decimals_for(value: float, decimals: int, target: float | None = None, highe
 
 def _num(x: float, decimals: int, target: float | None = None, higher: bool = True, trim: bool = False) -> str:
     k = decimals_for(x, decimals, target, higher)
-    text = number(_round_half_up(x, k), k)
+    text = number(round_half_up(x, k), k)
     if trim and "," in text:
         text = text.rstrip("0").rstrip(",")
     return text.replace("-", MINUS)
@@ -133,7 +133,7 @@ def points_change(x: float | None) -> str:
     if _missing(x):
         return MISSING
     assert x is not None
-    shown = _round_half_up(x, 2)
+    shown = round_half_up(x, 2)
     if shown == 0:
         return "0"
     return ("+" if shown > 0 else MINUS) + points(abs(shown))

@@ -82,6 +82,15 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     assert at.query_params["period"] == "2026-08"
 
 
+def test_a_loss_since_the_previous_quarter_is_a_negative_metric_delta(monkeypatch, demo_db):
+    """The demo's 2026-Q4 (92,47) is 0,63 below 2026-Q3 (93,10): st.metric must get an ASCII "-"."""
+    at = _app(monkeypatch, demo_db)
+    at.query_params["period"] = "2026-Q4"
+    at.run()
+    _no_errors(at, "overview Q4")
+    assert at.metric[0].delta == "-0,63 điểm so với Quý III/2026"
+
+
 def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, demo_db):
     at = _app(monkeypatch, demo_db)
     at.query_params["period"] = "2019-Q1"
