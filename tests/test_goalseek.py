@@ -5,8 +5,8 @@ import math
 
 import pandas as pd
 import pytest
+from catalogs import catalog_of
 
-from kpi.domain.catalog import parse_catalog
 from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes, what_it_takes_all
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import MET, score_quarter
@@ -176,14 +176,7 @@ def test_number_last_needs_three_more_houses(catalog):
     assert fed_back(catalog, f, a, less=1).status != MET
 
 
-MEAN_CATALOG = parse_catalog("""
-[scorecard]
-name = "Thử"
-commune = "XA"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]
-[[units]]
-code = "A"
-name = "Đơn vị A"
+MEAN_CATALOG = catalog_of("""
 [[indicators]]
 id = "HOP"
 group = "Chỉ đạo"
@@ -252,14 +245,7 @@ def test_every_demo_answer_feeds_back(catalog, demo_conn):
 
 # ── a total: cheapest first ──────────────────────────────────────────────────
 
-PLAN_CATALOG = parse_catalog("""
-[scorecard]
-name = "Thử"
-commune = "XA"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 60, label = "Khá" }, { min = 0, label = "Yếu" }]
-[[units]]
-code = "A"
-name = "Đơn vị A"
+PLAN_CATALOG = catalog_of("""
 [[indicators]]
 id = "R1"
 group = "G"
@@ -288,7 +274,7 @@ target = 20
 points = 10
 measure = "bài"
 units = ["A"]
-""")
+""", grades=((90, "Xuất sắc"), (60, "Khá"), (0, "Yếu")))
 # a closed quarter: R1 90/100 (18 points), R2 90/100 (0), N1 16 (8) → 26 of 34
 PLAN_FIGS = figs([R("A", "2026-04", "R1", 30, 34), R("A", "2026-05", "R1", 30, 33),
                   R("A", "2026-06", "R1", 30, 33),

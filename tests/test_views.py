@@ -4,22 +4,12 @@ The mini catalogue and figures below are shared with test_charts.py."""
 from __future__ import annotations
 
 import pandas as pd
+from catalogs import GRADES_3, head_toml
 
 from kpi.domain.catalog import parse_catalog
 
-MINI_TOML = """
-[scorecard]
-name = "Bộ chỉ tiêu thử"
-commune = "X"
-commune_name = "Xã Thử"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 50, label = "Trung bình" }, { min = 0, label = "Yếu" }]
-
-[[units]]
-code = "A"
-name = "Đơn vị A"
-[[units]]
-code = "B"
-name = "Đơn vị B"
+MINI_TOML = head_toml("Bộ chỉ tiêu thử", "X", commune_name="Xã Thử", grades=GRADES_3,
+                      units=(("A", "Đơn vị A"), ("B", "Đơn vị B"))) + """
 
 [[indicators]]
 id = "R1"
