@@ -1,8 +1,7 @@
 """Chỉ tiêu: one criterion over time, per unit, its figures, evidence and source."""
 import streamlit as st
 
-from kpi.domain.catalog import describe_rule
-from kpi.present import charts, tables
+from kpi.present import charts, tables, texts
 from kpi.present.texts import date
 from kpi.web import data, state, widgets
 
@@ -28,9 +27,9 @@ if period is None:
 else:
     result = tables.score_period(catalog, figures, period).result(ind.id)
     cols = st.columns(4)
-    cols[0].metric(f"Đạt được · {period.label}", tables.value_text(ind, result.achieved))
-    cols[1].metric("Mục tiêu", tables.target_text(ind))
-    cols[2].metric("Điểm", f"{tables.points_text(result.points)}/{tables.points_text(result.max_points)}")
+    cols[0].metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
+    cols[1].metric("Mục tiêu", texts.target(ind))
+    cols[2].metric("Điểm", texts.points_of(result.points, result.max_points))
     with cols[3]:
         st.markdown("**Trạng thái**")
         st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
@@ -67,7 +66,7 @@ else:
                      width="stretch")
 
 st.subheader("Cách tính điểm, tài liệu kiểm chứng, nguồn")
-st.markdown(f"- **Cách tính điểm:** {describe_rule(ind)}\n"
+st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
             f"- **Tài liệu kiểm chứng:** {ind.evidence or 'chưa quy định'}\n"
             f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
             + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from kpi.domain.scoring import MET
-from kpi.present import charts, tables
+from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
 from kpi.web import data, state, widgets
 
@@ -27,7 +27,7 @@ reported = [m for m in period.months if tables.has_data(figures, tables.Period(m
 met = sum(r.status == MET for r in score.indicators)
 
 cols = st.columns(4)
-cols[0].metric(f"Tổng điểm {period.label}", tables.score_headline(score),
+cols[0].metric(f"Tổng điểm {period.label}", texts.score_headline(score.total_points, score.max_points),
                tables.change_text(tables.score_change(score, prev_score), previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
@@ -40,8 +40,7 @@ elif len(reported) < 3:
                f"({', '.join(m.label for m in reported)}); điểm tính trên các tháng đã có.")
 
 what_it_takes = tables.what_it_takes_texts(catalog, figures, period)
-top = tables.top_losses(catalog, score, 5, what_it_takes)
-statuses = {r.id: r.status for r in score.indicators}
+top = tables.loss_rows(catalog, score, 5, what_it_takes)
 
 losses_title = "5 chỉ tiêu mất nhiều điểm nhất và việc cần làm"
 if projector:
@@ -53,15 +52,15 @@ if projector:
         seconds = state.rotation_seconds()
         if seconds:
             st.subheader("Các chỉ tiêu mất điểm, lần lượt")
-            every_loss = tables.top_losses(catalog, score, len(score.indicators), what_it_takes)
-            widgets.loss_carousel(every_loss, statuses, seconds)
+            every_loss = tables.loss_rows(catalog, score, len(score.indicators), what_it_takes)
+            widgets.loss_carousel(every_loss, seconds)
         else:
             st.subheader(losses_title)
-            widgets.losses(top, statuses)
+            widgets.losses(top)
     st.stop()  # the projector view is the one screen above
 
 st.subheader(losses_title)
-widgets.losses(top, statuses)
+widgets.losses(top)
 
 left, right = st.columns([3, 2])
 with left:

@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from kpi.domain.scoring import MET
-from kpi.present import tables
+from kpi.present import tables, texts
 from kpi.present.texts import percent, smart_number
 from kpi.web import data, state, widgets
 
@@ -35,7 +35,7 @@ due = timely[timely["status"] != tables.NOT_DUE]
 
 cols = st.columns(4)
 cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}",
-               tables.score_headline(unit_score) if own else "—")
+               texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",
                f"{sum(r.status == MET for r in unit_score.indicators)}/{len(unit_score.indicators)}")

@@ -4,10 +4,11 @@ Nothing here writes to the database."""
 import streamlit as st
 
 from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
-from kpi.domain.scoring import quarter_totals, round_points, status_text
-from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, changes_table, compare, describe, simulate
-from kpi.present import tables
-from kpi.present.texts import percent, smart_number
+from kpi.domain.scoring import quarter_totals
+from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, simulate
+from kpi.present import tables, texts
+from kpi.present.goal_texts import adjustment_text, answer_text, plan_text
+from kpi.present.texts import smart_number
 from kpi.present.whatif_charts import gain_waterfall
 from kpi.web import data, state
 
@@ -85,12 +86,11 @@ actual, simulated = result.actual, result.simulated
 st.caption(f"{quarter.label} — {catalog.commune_name}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
            "thay đổi ở dưới chỉ dùng để tính thử, **không thay đổi số liệu đã lưu**.")
 m1, m2, m3 = st.columns(3)
-m1.metric("Tổng điểm thực tế", f"{smart_number(round_points(actual.total_points))}/"
-          f"{smart_number(actual.max_points)}", help=f"Xếp loại: {actual.grade}")
-gain = round_points(abs(result.gain)) * (1 if result.gain >= 0 else -1)
-m2.metric("Tổng điểm mô phỏng", f"{smart_number(round_points(simulated.total_points))}/"
-          f"{smart_number(simulated.max_points)}",
-          delta=f"{'+' if gain >= 0 else '−'}{smart_number(abs(gain))} điểm" if scenario.adjustments else None)
+m1.metric("Tổng điểm thực tế", texts.score_headline(actual.total_points, actual.max_points),
+          help=f"Xếp loại: {actual.grade}")
+# a delta for st.metric is ASCII-signed (texts.metric_delta) so a loss shows red
+m2.metric("Tổng điểm mô phỏng", texts.score_headline(simulated.total_points, simulated.max_points),
+          delta=f"{texts.metric_delta(result.gain)} điểm" if scenario.adjustments else None)
 m3.metric("Xếp loại mô phỏng", simulated.grade,
           delta=None if simulated.grade == actual.grade else f"từ {actual.grade}", delta_color="off")
 
@@ -99,8 +99,8 @@ if scenario.adjustments:
     left.plotly_chart(gain_waterfall(result, projector=projector), width="stretch",
                       config={"displayModeBar": False})
     right.markdown("**Các thay đổi đang mô phỏng**")
-    right.markdown("\n".join(f"- {describe(catalog, a)}" for a in scenario.adjustments))
-    table = changes_table(result)
+    right.markdown("\n".join(f"- {adjustment_text(catalog, a)}" for a in scenario.adjustments))
+    table = tables.changes_table(result)
     moved = table[table["Chênh lệch"] != 0]
     if not moved.empty:
         columns = ["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế", "Điểm mô phỏng",
@@ -128,10 +128,10 @@ with tab_edit:
                          expanded=bool(changed)):
             for ind in inds:
                 r = result.change(ind.id)
-                now = percent(r.actual.achieved) if ind.is_ratio else smart_number(r.actual.achieved)
-                st.markdown(f"**{ind.name}** — thực tế {now}, {smart_number(round_points(r.actual.points))}"
-                            f"/{smart_number(r.actual.max_points)} điểm ({status_text(r.actual.status)})"
-                            + (f" → **{smart_number(round_points(r.simulated.points))}** điểm"
+                now = texts.achieved(ind, r.actual.achieved)
+                st.markdown(f"**{ind.name}** — thực tế {now}, {texts.points_of(r.actual.points, r.actual.max_points)}"
+                            f" điểm ({texts.status(r.actual.status)})"
+                            + (f" → **{texts.points(r.simulated.points)}** điểm"
                                if abs(r.gain) > 1e-9 else ""))
                 cols = st.columns(3)
                 if ind.is_ratio:
@@ -171,8 +171,8 @@ with tab_goal:
     else:
         st.markdown("\n".join(
             f"- {'✔' if a.reachable else '✖'} **{catalog.indicator(k).name}** "
-            f"({smart_number(round_points(a.current_points))}/"
-            f"{smart_number(catalog.indicator(k).points)} điểm): {a.text}"
+            f"({texts.points_of(a.current_points, catalog.indicator(k).points)} điểm): "
+            f"{answer_text(catalog.indicator(k), a)}"
             for k, a in answers.items()))
         st.caption("✔ còn đạt được trong quý · ✖ không còn đạt được mục tiêu trong quý.")
     st.subheader("Để đạt một tổng điểm")
@@ -184,12 +184,12 @@ with tab_goal:
                            help="Ngưỡng xếp loại: " + "; ".join(
                                f"{label} từ {smart_number(p, 2)} điểm" for label, p in grades))
     plan = plan_to_reach(catalog, figures, quarter, goal, projected_denominators=projected)
-    st.markdown(plan.text)
+    st.markdown(plan_text(plan))
     if plan.steps:
         st.caption("Thứ tự: chỉ tiêu cần thay đổi tương đối ít nhất cho mỗi điểm được cộng làm trước.")
         st.markdown("\n".join(
-            f"{i}. **{s.name}** ({smart_number(round_points(s.points_before))} → "
-            f"{smart_number(round_points(s.points_after))} điểm): {s.text}"
+            f"{i}. **{s.name}** ({texts.points(s.points_before)} → "
+            f"{texts.points(s.points_after)} điểm): {answer_text(catalog.indicator(s.indicator_id), s.answer)}"
             for i, s in enumerate(plan.steps, 1)))
         st.button("Đưa các bước này vào kịch bản", on_click=apply_plan,
                   args=(catalog, plan.steps, quarter))
@@ -208,9 +208,8 @@ with tab_compare:
         rb = simulate(catalog, totals, quarter, pick(b_name), actual=actual)
         k1, k2 = st.columns(2)
         for col, r in ((k1, ra), (k2, rb)):
-            col.metric(r.scenario.name, f"{smart_number(round_points(r.simulated.total_points))} điểm",
-                       delta=f"{'+' if r.gain >= 0 else '−'}{smart_number(round_points(abs(r.gain)))}"
-                             f" — {r.simulated.grade}")
-        st.dataframe(tables.points_as_text(compare(ra, rb)), hide_index=True, width="stretch")
+            col.metric(r.scenario.name, f"{texts.points(r.simulated.total_points)} điểm",
+                       delta=f"{texts.metric_delta(r.gain)} — {r.simulated.grade}")
+        st.dataframe(tables.points_as_text(tables.compare(ra, rb)), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
         c1.button("Mở kịch bản B để sửa", on_click=load_inputs, args=(catalog, pick(b_name)))

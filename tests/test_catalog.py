@@ -1,21 +1,14 @@
-import subprocess
-import sys
 import textwrap
 
 import pytest
+from catalogs import head_toml
 from common import ROOT
 
-from kpi.domain.catalog import CatalogError, describe_rule, parse_catalog
+from kpi.cli.main import main
+from kpi.domain.catalog import CatalogError, parse_catalog
+from kpi.present.texts import rule as describe_rule
 
-HEAD = """
-[scorecard]
-name = "Bộ chỉ tiêu"
-commune = "XA"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]
-[[units]]
-code = "A"
-name = "Đơn vị A"
-"""
+HEAD = "\n" + head_toml("Bộ chỉ tiêu")  # the leading blank line: the syntax-error test counts lines
 
 
 def problems_of(indicators: str) -> list[str]:
@@ -129,13 +122,13 @@ def test_rule_in_words(catalog):
         "Đạt ≤ 1 %: 6 điểm; ≥ 10 %: 0 điểm; ở giữa tính theo tỷ lệ.")
 
 
-def test_check_config_cli(tmp_path):
-    ok = subprocess.run([sys.executable, "-m", "kpi", "check-config"], cwd=ROOT,
-                        capture_output=True, text=True)
-    assert ok.returncode == 0 and "25 chỉ tiêu" in ok.stdout
+def test_check_config_cli(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("KPI_CONFIG", raising=False)
+    monkeypatch.chdir(ROOT)
+    assert main(["check-config"]) == 0
+    assert "25 chỉ tiêu" in capsys.readouterr().out
     bad = tmp_path / "bad.toml"
     bad.write_text(HEAD + "[[indicators]]\nid = \"x y\"\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "kpi", "--config", str(bad), "check-config"],
-                         cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 1
-    assert "khóa `id`" in out.stdout and "Traceback" not in out.stdout + out.stderr
+    assert main(["--config", str(bad), "check-config"]) == 1
+    out = capsys.readouterr()
+    assert "khóa `id`" in out.out and "Traceback" not in out.out + out.err

@@ -1,18 +1,53 @@
-"""`python -m kpi` demo / score: JSON shape and numbers equal to the engine's, clear errors."""
+"""`python -m kpi` demo / score: JSON shape and numbers equal to the engine's, clear errors.
+
+The commands run in-process through `kpi.cli.main.main(argv)` (what `python -m kpi` calls);
+one smoke test starts the real `python -m kpi --help`."""
+import io
 import json
+import os
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 
 import pytest
 from common import ROOT
 
 from kpi import store
+from kpi.cli.main import main
 from kpi.domain.scoring import score_quarter
 
 
-def kpi(*args, env_db=None):
-    return subprocess.run([sys.executable, "-m", "kpi", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={"PATH": "/usr/bin:/bin", "KPI_DB": str(env_db)} if env_db else None)
+@dataclass(frozen=True)
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def kpi(*args, env_db=None) -> Run:
+    """`python -m kpi *args` in this process (KPI_DB from `env_db` when given)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.get("KPI_DB")
+    if env_db:
+        os.environ["KPI_DB"] = str(env_db)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        if env_db:
+            if saved is None:
+                os.environ.pop("KPI_DB", None)
+            else:
+                os.environ["KPI_DB"] = saved
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def test_python_m_kpi_help_runs():
+    """The one real process: the entry point, its imports and the command list."""
+    out = subprocess.run([sys.executable, "-m", "kpi", "--help"], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "python -m kpi" in out.stdout and "check-config" in out.stdout and "score" in out.stdout
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +90,9 @@ def test_score_unit_json_and_table(demo_file):
                                                      "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID"]
     table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3")
     assert "Quý III/2026" in table.stdout and "Tổng điểm:" in table.stdout and "Xếp loại:" in table.stdout
+    # a target is written with its sign, as everywhere (kpi.present.texts)
+    row = next(line for line in table.stdout.splitlines() if line.startswith("DVC_QUA_HAN "))
+    assert "≤ 1 %" in row
 
 
 def test_quarter_without_data_is_no_data_not_an_error(demo_file):

@@ -5,12 +5,13 @@ import math
 
 import pandas as pd
 import pytest
+from catalogs import catalog_of
 
-from kpi.domain.catalog import parse_catalog
-from kpi.domain.goalseek import noun_of, plan_to_reach, points_for_grade, what_it_takes, what_it_takes_all
+from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes, what_it_takes_all
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import MET, score_quarter
 from kpi.domain.whatif import Scenario, adjustments_for_goal, apply_to_figures
+from kpi.present.goal_texts import answer_text, noun_of, plan_text
 
 Q2 = Quarter(2026, 2)
 
@@ -28,6 +29,11 @@ def R(unit, period, iid, n, d):
 
 def V(unit, period, iid, v):
     return (unit, period, iid, math.nan, math.nan, v)
+
+
+def said(catalog, answer):
+    """The answer in words, as every page and report writes it."""
+    return answer_text(catalog.indicator(answer.indicator_id), answer)
 
 
 def fed_back(catalog, figures, answer, less=0.0):
@@ -52,7 +58,7 @@ def test_ratio_reachable_needs_390_of_400_in_june(catalog):
     assert a.needed_numerator == 390
     assert a.current_achieved == pytest.approx(86.25)
     assert a.best_achieved == pytest.approx(100 * 1090 / 1200)
-    assert a.text == ("Cần ít nhất 390 hồ sơ xử lý hoàn toàn trực tuyến trong Tháng 6/2026 "
+    assert said(catalog, a) == ("Cần ít nhất 390 hồ sơ xử lý hoàn toàn trực tuyến trong Tháng 6/2026 "
                       "(dự kiến 400 hồ sơ tiếp nhận, tức 97,5 %) để cả quý đạt ≥ 90 %.")
     assert fed_back(catalog, ONLINE_OPEN, a).status == MET
     with_less = fed_back(catalog, ONLINE_OPEN, a, less=1)          # 1079/1200 = 89,92 %
@@ -65,7 +71,7 @@ def test_projected_denominator_is_editable(catalog):
     a = what_it_takes(catalog, ONLINE_OPEN, Q2, "DVC_HS_TRUC_TUYEN",
                       projected_denominators={"DVC_HS_TRUC_TUYEN": 500})
     assert (a.projected_denominator, a.needed_numerator) == (500, 480)
-    assert "dự kiến 500 hồ sơ tiếp nhận" in a.text
+    assert "dự kiến 500 hồ sơ tiếp nhận" in said(catalog, a)
     assert fed_back(catalog, ONLINE_OPEN, a).status == MET
     assert fed_back(catalog, ONLINE_OPEN, a, less=1).status != MET
 
@@ -78,9 +84,9 @@ def test_ratio_unreachable_says_best_reachable(catalog):
     assert not a.reachable and a.goal == "best" and a.needed_numerator is None
     assert a.best_achieved == pytest.approx(100 * 1000 / 1200)
     assert a.best_points == pytest.approx(8 * (1000 / 12) / 90)
-    assert a.text.startswith("Không thể đạt ≥ 90 % trong Quý II/2026: kể cả khi 100 % hồ sơ "
+    assert said(catalog, a).startswith("Không thể đạt ≥ 90 % trong Quý II/2026: kể cả khi 100 % hồ sơ "
                              "tiếp nhận trong Tháng 6/2026 (dự kiến 400) đạt yêu cầu")
-    assert a.text.endswith("mức tốt nhất còn đạt được: 83,3 % (7,41/8 điểm).")
+    assert said(catalog, a).endswith("mức tốt nhất còn đạt được: 83,3 % (7,41/8 điểm).")
 
 
 def test_closed_quarter_says_what_it_would_have_needed(catalog):
@@ -91,8 +97,8 @@ def test_closed_quarter_says_what_it_would_have_needed(catalog):
     a = what_it_takes(catalog, f, Q2, "DVC_HS_TRUC_TUYEN")
     assert a.closed and not a.reachable and a.months_left == ()
     assert a.needed_numerator == 40
-    assert a.text.startswith("Quý II/2026 đã kết thúc")
-    assert "lẽ ra cần thêm 40 hồ sơ xử lý hoàn toàn trực tuyến (trên 1.200 hồ sơ tiếp nhận)" in a.text
+    assert said(catalog, a).startswith("Quý II/2026 đã kết thúc")
+    assert "lẽ ra cần thêm 40 hồ sơ xử lý hoàn toàn trực tuyến (trên 1.200 hồ sơ tiếp nhận)" in said(catalog, a)
     assert fed_back(catalog, f, a).status == MET
     assert fed_back(catalog, f, a, less=1).status != MET
 
@@ -105,7 +111,7 @@ def test_lower_overdue_at_most_three_in_june(catalog):
     # 9/800 = 1,125 %; (9 + x)/1200 ≤ 1 % ⇔ x ≤ 3
     a = what_it_takes(catalog, f, Q2, "DVC_QUA_HAN")
     assert a.reachable and a.needed_numerator == 3
-    assert a.text == ("Chỉ được tối đa 3 hồ sơ giải quyết quá hạn trong Tháng 6/2026 (dự kiến 400 "
+    assert said(catalog, a) == ("Chỉ được tối đa 3 hồ sơ giải quyết quá hạn trong Tháng 6/2026 (dự kiến 400 "
                       "hồ sơ đã giải quyết, tức 0,8 %) để cả quý đạt ≤ 1 %.")
     assert fed_back(catalog, f, a).status == MET                 # 12/1200 = 1 %
     # "one unit less" of the answer's allowance is one overdue dossier MORE: 13/1200
@@ -119,7 +125,7 @@ def test_lower_closed_needs_fewer(catalog):
     # 18/1200 = 1,5 %; ≤ 12 allowed → 6 fewer
     a = what_it_takes(catalog, f, Q2, "DVC_QUA_HAN")
     assert a.closed and a.needed_numerator == 6
-    assert "lẽ ra cần bớt 6 hồ sơ giải quyết quá hạn" in a.text
+    assert "lẽ ra cần bớt 6 hồ sơ giải quyết quá hạn" in said(catalog, a)
     assert fed_back(catalog, f, a).status == MET
     assert fed_back(catalog, f, a, less=1).status != MET
 
@@ -134,7 +140,7 @@ def test_bands_aim_at_next_band_when_target_out_of_reach(catalog):
     a = what_it_takes(catalog, f, Q2, "DVC_HAI_LONG")
     assert not a.reachable and a.goal == "band"
     assert (a.needed_numerator, a.goal_points, a.current_points) == (200, 3, 2)
-    assert a.text.startswith("Không thể đạt mục tiêu ≥ 95 % trong Quý II/2026; mức gần nhất còn "
+    assert said(catalog, a).startswith("Không thể đạt mục tiêu ≥ 95 % trong Quý II/2026; mức gần nhất còn "
                              "đạt được: ≥ 90 % (3 điểm). Cần ít nhất 200 lượt đánh giá hài lòng")
     assert fed_back(catalog, f, a).points == 3
     assert fed_back(catalog, f, a, less=1).points == 2
@@ -154,7 +160,7 @@ def test_number_sum_needs_eight_more_articles(catalog):
     f = figs([V("VP", "2026-04", "TT_TIN_BAI", 4), V("VP", "2026-05", "TT_TIN_BAI", 3)])
     a = what_it_takes(catalog, f, Q2, "TT_TIN_BAI")
     assert a.reachable and a.needed_value == 8
-    assert a.text == ("Cần thêm 8 tin, bài trong Tháng 6/2026 (nhịp hiện tại 3,5 tin, bài mỗi "
+    assert said(catalog, a) == ("Cần thêm 8 tin, bài trong Tháng 6/2026 (nhịp hiện tại 3,5 tin, bài mỗi "
                       "tháng) để cả quý đạt ≥ 15 tin, bài.")
     assert fed_back(catalog, f, a).status == MET
     assert fed_back(catalog, f, a, less=1).status != MET
@@ -164,20 +170,13 @@ def test_number_last_needs_three_more_houses(catalog):
     f = figs([V("TTDVSNC", "2026-04", "HT_WIFI_NVH", 12), V("TTDVSNC", "2026-05", "HT_WIFI_NVH", 14)])
     a = what_it_takes(catalog, f, Q2, "HT_WIFI_NVH")
     assert a.needed_value == 3
-    assert a.text == ("Cần thêm 3 nhà văn hóa (đạt 17) trước hết Tháng 6/2026 để cả quý đạt "
+    assert said(catalog, a) == ("Cần thêm 3 nhà văn hóa (đạt 17) trước hết Tháng 6/2026 để cả quý đạt "
                       "≥ 17 nhà văn hóa.")
     assert fed_back(catalog, f, a).achieved == 17
     assert fed_back(catalog, f, a, less=1).status != MET
 
 
-MEAN_CATALOG = parse_catalog("""
-[scorecard]
-name = "Thử"
-commune = "XA"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]
-[[units]]
-code = "A"
-name = "Đơn vị A"
+MEAN_CATALOG = catalog_of("""
 [[indicators]]
 id = "HOP"
 group = "Chỉ đạo"
@@ -196,7 +195,7 @@ def test_number_mean_needs_monthly_average_in_months_left():
     # (8 + 8 + y)/3 ≥ 10 ⇔ y ≥ 14
     a = what_it_takes(MEAN_CATALOG, f, Q2, "HOP")
     assert a.needed_value == 14
-    assert a.text == "Cần bình quân 14 buổi mỗi tháng trong Tháng 6/2026 để cả quý đạt ≥ 10 buổi."
+    assert said(MEAN_CATALOG, a) == "Cần bình quân 14 buổi mỗi tháng trong Tháng 6/2026 để cả quý đạt ≥ 10 buổi."
     june = lambda y: pd.concat([f, figs([V("A", "2026-06", "HOP", y)])], ignore_index=True)  # noqa: E731
     assert score_quarter(MEAN_CATALOG, june(14), Q2).result("HOP").status == MET
     assert score_quarter(MEAN_CATALOG, june(13), Q2).result("HOP").status != MET
@@ -217,9 +216,9 @@ def test_no_data_uses_previous_quarter_volume(catalog):
     a = what_it_takes(catalog, f, Q2, "DA06_VNEID")
     assert a.months_left == ("2026-04", "2026-05", "2026-06")
     assert (a.projected_denominator, a.needed_numerator) == (10000, 27000)
-    assert "Tháng 4/2026, Tháng 5/2026 và Tháng 6/2026" in a.text
+    assert "Tháng 4/2026, Tháng 5/2026 và Tháng 6/2026" in said(catalog, a)
     lone = what_it_takes(catalog, figs([]), Q2, "DA06_VNEID")
-    assert lone.needed_numerator is None and lone.text.startswith("Chưa có số liệu để dự kiến")
+    assert lone.needed_numerator is None and said(catalog, lone).startswith("Chưa có số liệu để dự kiến")
 
 
 def test_every_demo_answer_feeds_back(catalog, demo_conn):
@@ -237,23 +236,16 @@ def test_every_demo_answer_feeds_back(catalog, demo_conn):
             res1 = score_quarter(catalog, apply_to_figures(catalog, f, q, Scenario("x", less)), q)
             r, r1 = res.result(a.indicator_id), res1.result(a.indicator_id)
             if a.goal == "target":
-                assert r.status == MET and r1.status != MET, a.text
+                assert r.status == MET and r1.status != MET, said(catalog, a)
             else:
-                assert r.points >= a.goal_points - 1e-9 > r1.points, a.text
+                assert r.points >= a.goal_points - 1e-9 > r1.points, said(catalog, a)
             checked += 1
     assert checked >= 15
 
 
 # ── a total: cheapest first ──────────────────────────────────────────────────
 
-PLAN_CATALOG = parse_catalog("""
-[scorecard]
-name = "Thử"
-commune = "XA"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 60, label = "Khá" }, { min = 0, label = "Yếu" }]
-[[units]]
-code = "A"
-name = "Đơn vị A"
+PLAN_CATALOG = catalog_of("""
 [[indicators]]
 id = "R1"
 group = "G"
@@ -282,7 +274,7 @@ target = 20
 points = 10
 measure = "bài"
 units = ["A"]
-""")
+""", grades=((90, "Xuất sắc"), (60, "Khá"), (0, "Yếu")))
 # a closed quarter: R1 90/100 (18 points), R2 90/100 (0), N1 16 (8) → 26 of 34
 PLAN_FIGS = figs([R("A", "2026-04", "R1", 30, 34), R("A", "2026-05", "R1", 30, 33),
                   R("A", "2026-06", "R1", 30, 33),
@@ -310,9 +302,9 @@ def test_plan_to_the_maximum_and_beyond():
     assert full.steps[2].answer.needed_value == 4
     assert full.reached and full.total_after == pytest.approx(34)
     over = plan_to_reach(PLAN_CATALOG, PLAN_FIGS, Q2, 35)
-    assert not over.reached and over.text.startswith("Không thể đạt 35 điểm")
+    assert not over.reached and plan_text(over).startswith("Không thể đạt 35 điểm")
     done = plan_to_reach(PLAN_CATALOG, PLAN_FIGS, Q2, 20)
-    assert done.steps == () and done.text == "Đã đạt 26 điểm, không cần cải thiện thêm."
+    assert done.steps == () and plan_text(done) == "Đã đạt 26 điểm, không cần cải thiện thêm."
 
 
 def test_points_for_grade_and_nouns(catalog):

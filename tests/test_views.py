@@ -4,22 +4,12 @@ The mini catalogue and figures below are shared with test_charts.py."""
 from __future__ import annotations
 
 import pandas as pd
+from catalogs import GRADES_3, head_toml
 
 from kpi.domain.catalog import parse_catalog
 
-MINI_TOML = """
-[scorecard]
-name = "Bộ chỉ tiêu thử"
-commune = "X"
-commune_name = "Xã Thử"
-grades = [{ min = 90, label = "Xuất sắc" }, { min = 50, label = "Trung bình" }, { min = 0, label = "Yếu" }]
-
-[[units]]
-code = "A"
-name = "Đơn vị A"
-[[units]]
-code = "B"
-name = "Đơn vị B"
+MINI_TOML = head_toml("Bộ chỉ tiêu thử", "X", commune_name="Xã Thử", grades=GRADES_3,
+                      units=(("A", "Đơn vị A"), ("B", "Đơn vị B"))) + """
 
 [[indicators]]
 id = "R1"
@@ -101,6 +91,7 @@ import pytest  # noqa: E402
 
 from kpi.domain.periods import Month, PeriodError, Quarter  # noqa: E402
 from kpi.present import tables as views  # noqa: E402
+from kpi.present import texts  # noqa: E402
 
 Q2 = views.Period(Quarter(2026, 2))
 
@@ -137,7 +128,7 @@ def test_score_period_quarter_and_month(cat, figs):
     s = views.score_period(cat, figs, Q2)
     assert s.total_points == pytest.approx(8 * (295 / 340 * 100) / 90 + 4 * 12 / 17
                                            + 6 * (10 - 400 / 150) / 9 + 2)
-    assert views.score_headline(s) == "17,42/20"
+    assert texts.score_headline(s.total_points, s.max_points) == "17,42/20"
     assert s.grade == "Trung bình"
     # a month is scored on its own figures: R1 in May = 105/120 = 87,5 % → 7,7778 pts
     may = views.score_period(cat, figs, views.Period.parse("2026-05"))

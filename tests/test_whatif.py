@@ -12,12 +12,11 @@ from kpi.domain.whatif import (
     Adjustment,
     Scenario,
     apply_to_figures,
-    changes_table,
-    compare,
-    describe,
     simulate,
     simulate_figures,
 )
+from kpi.present.goal_texts import adjustment_text as describe
+from kpi.present.tables import changes_table, compare
 
 Q2 = Quarter(2026, 2)
 

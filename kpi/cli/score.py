@@ -3,8 +3,8 @@ import json
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import round_points, score_quarter, status_text
-from kpi.present.texts import percent, smart_number
+from kpi.domain.scoring import score_quarter
+from kpi.present import texts
 from kpi.store import current_figures
 
 
@@ -32,11 +32,10 @@ def run(args, ctx):
     print(f"{catalog.name}\n{who} — {quarter.label}\n")
     print(f"{'Mã chỉ tiêu':<22}{'Đạt được':>12}{'Mục tiêu':>11}{'Điểm':>8}{'Tối đa':>8}  Trạng thái")
     for r in score.indicators:
-        unit_sfx = " %" if r.indicator.is_ratio else ""
-        achieved = percent(r.achieved) if r.indicator.is_ratio else smart_number(r.achieved)
-        target = smart_number(r.indicator.target) + unit_sfx
-        print(f"{r.id:<22}{achieved:>12}{target:>11}{smart_number(round_points(r.points)):>8}"
-              f"{smart_number(r.max_points):>8}  {status_text(r.status)}")
-    print(f"\nTổng điểm: {smart_number(round_points(score.total_points))}/"
-          f"{smart_number(score.max_points)} ({percent(score.percent)}) — Xếp loại: {score.grade}")
+        achieved = texts.achieved(r.indicator, r.achieved, noun=False)
+        target = texts.target(r.indicator, noun=False)
+        print(f"{r.id:<22}{achieved:>12}{target:>11}{texts.points(r.points):>8}"
+              f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
+    print(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
+          f"({texts.percent(score.percent)}) — Xếp loại: {score.grade}")
     return 0

@@ -356,22 +356,3 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
         evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
         deadline=deadline)
 
-
-def describe_rule(ind: Indicator) -> str:
-    """The scoring rule in words, for the catalogue page and the report."""
-    unit = " %" if ind.is_ratio else (f" {ind.measure}" if ind.measure else "")
-    from kpi.present.texts import smart_number as n
-    cmp = ind.comparison
-    pts = n(ind.points)
-    if ind.scoring == "threshold":
-        text = f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; chưa đạt: 0 điểm."
-    elif ind.scoring == "bands":
-        parts = [f"{cmp} {n(a)}{unit}: {n(p)} điểm" for a, p in ind.bands]
-        text = "Theo mức: " + "; ".join(parts) + "; thấp hơn: 0 điểm."
-    else:
-        zero_cmp = "≤" if ind.higher_is_better else "≥"
-        text = (f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; {zero_cmp} {n(ind.zero_at)}{unit}: "
-                f"0 điểm; ở giữa tính theo tỷ lệ.")
-    if not ind.is_ratio:
-        text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
-    return text

@@ -22,28 +22,28 @@ The rules, as the answers state them:
 from __future__ import annotations
 
 import math
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.periods import Month, Quarter
+from kpi.domain.periods import Quarter
 from kpi.domain.scoring import (
     MET,
     NA,
+    IndicatorScore,
     Totals,
     criterion_quarter_totals,
     criterion_rows,
     meets_target,
-    points_text,
     quarter_figures,
     quarter_totals,
     reported_rows,
     score_indicator,
     score_totals,
 )
-from kpi.present.texts import percent, smart_number
 
 EPS = 1e-9
 
@@ -51,9 +51,12 @@ EPS = 1e-9
 @dataclass(frozen=True)
 class GoalAnswer:
     indicator_id: str
+    quarter: Quarter
+    base: Totals                    # the criterion's totals so far in the quarter
     reachable: bool                 # the target can still be met this quarter
-    text: str                       # Vietnamese, for the page, the overview and the report
-    goal: str                       # "target" | "band" | "best" (nothing better is reachable)
+    # "target" | "band" | "best" (nothing better is reachable) | "partial" (a plan's last step,
+    # only the points still missing) | "unknown" (a ratio with no volume to project)
+    goal: str
     goal_achieved: float | None     # the level aimed at (percent for a ratio)
     goal_points: float              # points with the needed change
     months_left: tuple[str, ...]    # e.g. ("2026-11", "2026-12"); empty when closed
@@ -73,14 +76,6 @@ class GoalAnswer:
     change: float | None = None                     # the search variable (see `totals_for`)
 
     @property
-    def best_reachable_points(self) -> float:
-        return self.best_points
-
-    @property
-    def months_left_count(self) -> int:
-        return len(self.months_left)
-
-    @property
     def projected_total_denominator(self) -> float | None:
         if self.projected_denominator is None:
             return None
@@ -91,7 +86,6 @@ class GoalAnswer:
 class PlanStep:
     indicator_id: str
     name: str
-    text: str
     points_before: float
     points_after: float
     effort: float
@@ -104,67 +98,12 @@ class PlanStep:
 
 @dataclass(frozen=True)
 class GoalPlan:
+    quarter: Quarter
     goal_points: float
     current_points: float
     reached: bool
     total_after: float
     steps: tuple[PlanStep, ...] = field(default_factory=tuple)
-    text: str = ""
-
-
-# ── wording ──────────────────────────────────────────────────────────────────
-
-def noun_of(label: str) -> str:
-    """'Số hồ sơ xử lý hoàn toàn trực tuyến' → 'hồ sơ xử lý hoàn toàn trực tuyến'."""
-    text = re.sub(r"\s*\(.*?\)", "", label or "").strip()
-    text = re.sub(r"\s+trong quý$", "", text)
-    for prefix in ("Tổng số ", "Số lượng ", "Số "):
-        if text.startswith(prefix):
-            text = text[len(prefix):]
-            break
-    if len(text) > 1 and text[0].isupper() and not text[1].isupper():
-        text = text[0].lower() + text[1:]
-    return text
-
-
-def _num_noun(ind: Indicator) -> str:
-    n = noun_of(ind.numerator_label)
-    return n if n and ind.numerator_label != "Tử số" else "đơn vị tử số"
-
-
-def _den_noun(ind: Indicator) -> str:
-    n = noun_of(ind.denominator_label)
-    return n if n and ind.denominator_label != "Mẫu số" else "đơn vị mẫu số"
-
-
-def _measure(ind: Indicator) -> str:
-    return noun_of(ind.measure) if ind.measure else ""
-
-
-def months_text(months: tuple[str, ...] | list[str]) -> str:
-    labels = [Month.parse(m).label for m in months]
-    if not labels:
-        return ""
-    if len(labels) == 1:
-        return labels[0]
-    return ", ".join(labels[:-1]) + " và " + labels[-1]
-
-
-def level_text(ind: Indicator, achieved: float | None) -> str:
-    if achieved is None:
-        return "—"
-    if ind.is_ratio:
-        return percent(achieved)
-    m = _measure(ind)
-    return f"{smart_number(achieved)} {m}".strip()
-
-
-def target_text(ind: Indicator, level: float | None = None) -> str:
-    """A target or band level: '90 %', '17 nhà văn hóa' (no needless decimals)."""
-    level = ind.target if level is None else level
-    if ind.is_ratio:
-        return f"{smart_number(level, 1)} %"
-    return f"{smart_number(level)} {_measure(ind)}".strip()
 
 
 # ── where the quarter stands ─────────────────────────────────────────────────
@@ -232,7 +171,7 @@ def _bounds(ind: Indicator, base: Totals, k: int, per_month: float | None) -> tu
     return 0, max(0, int(math.ceil(v)))
 
 
-def _smallest(pred, lo: int, hi: int) -> int | None:
+def _smallest(pred: Callable[[int], bool], lo: int, hi: int) -> int | None:
     """Smallest whole x in [lo, hi] with pred(x), pred monotone (False… True…)."""
     if hi < lo or not pred(hi):
         return None
@@ -273,13 +212,13 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
         if per_month is not None and per_month <= 0:
             per_month = None
         if per_month is None:
-            return _unknown_volume(ind, quarter, left, now)
+            return _unknown_volume(ind, quarter, left, now, base)
     lo, hi = _bounds(ind, base, k, per_month)
 
-    def score_at(x):
+    def score_at(x: int) -> IndicatorScore:
         return score_indicator(ind, totals_for(ind, base, x, k, per_month))
 
-    def meets(x):
+    def meets(x: int) -> bool:
         s = score_at(x)
         return s.achieved is not None and meets_target(ind, s.achieved)
 
@@ -289,14 +228,14 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
         for _reach, pts in ind.bands:          # best band first
             if pts > now.points + EPS and best.points >= pts - EPS:
                 goal = "band"
-                x = _smallest(lambda c, p=pts: score_at(c).points >= p - EPS, lo, hi)
+                x = _smallest(lambda c: score_at(c).points >= pts - EPS, lo, hi)  # noqa: B023 — used at once
                 break
     if x is None:
         goal = "best"
     reachable = goal == "target" and not closed
     at = score_at(x) if x is not None else best
     answer = GoalAnswer(
-        indicator_id=ind.id, reachable=reachable, text="", goal=goal,
+        indicator_id=ind.id, quarter=quarter, base=base, reachable=reachable, goal=goal,
         goal_achieved=at.achieved if goal != "best" else best.achieved,
         goal_points=at.points, months_left=left, closed=closed,
         current_achieved=now.achieved, current_points=now.points,
@@ -304,24 +243,23 @@ def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
         projected_denominator=per_month, change=float(x) if x is not None else None)
     needed = _needed(ind, base, x, k, per_month)
     effort = _effort(ind, base, x, k, per_month, at.points - now.points) if x is not None else None
-    answer = _replace(answer, needed_numerator=needed if ind.is_ratio else None,
-                      needed_value=needed if not ind.is_ratio else None, effort=effort)
-    return _replace(answer, text=_text(ind, quarter, answer, base))
+    return _replace(answer, needed_numerator=needed if ind.is_ratio else None,
+                    needed_value=needed if not ind.is_ratio else None, effort=effort)
 
 
-def _replace(a: GoalAnswer, **kw) -> GoalAnswer:
+def _replace(a: GoalAnswer, **kw: Any) -> GoalAnswer:
     return replace(a, **kw)
 
 
-def _needed(ind, base: Totals, x, k, per_month) -> float | None:
+def _needed(ind: Indicator, base: Totals, x: int | None, k: int, per_month: float | None) -> float | None:
     if x is None:
         return None
     if ind.is_ratio and k > 0 and not ind.higher_is_better:
-        return float(round(k * per_month) - x)     # at most this many in the months left
+        return float(round(k * (per_month or 0.0)) - x)     # at most this many in the months left
     return float(x)
 
 
-def _effort(ind, base: Totals, x, k, per_month, gain) -> float:
+def _effort(ind: Indicator, base: Totals, x: int, k: int, per_month: float | None, gain: float) -> float:
     """Relative change asked beyond the current pace, in percent, per point gained."""
     if gain <= EPS:
         return math.inf
@@ -344,75 +282,10 @@ def _effort(ind, base: Totals, x, k, per_month, gain) -> float:
     return change / gain
 
 
-def _unknown_volume(ind, quarter, left, now) -> GoalAnswer:
-    text = (f"Chưa có số liệu để dự kiến số {_den_noun(ind)}: cần đạt {ind.comparison} "
-            f"{percent(ind.target)} trong {months_text(left)} (nhập số dự kiến để tính cụ thể).")
-    return GoalAnswer(ind.id, True, text, "target", ind.target, ind.points, left, False,
+def _unknown_volume(ind: Indicator, quarter: Quarter, left: tuple[str, ...], now: IndicatorScore,
+                    base: Totals) -> GoalAnswer:
+    return GoalAnswer(ind.id, quarter, base, True, "unknown", ind.target, ind.points, left, False,
                       now.achieved, now.points, None, ind.points)
-
-
-def _text(ind: Indicator, quarter: Quarter, a: GoalAnswer, base: Totals) -> str:
-    goal_level = f"{ind.comparison} {target_text(ind)}"
-    when = months_text(a.months_left)
-    band = ""
-    if a.goal == "band":
-        band_reach = next(r for r, p in ind.bands if abs(p - a.goal_points) < EPS)
-        band = (f"Không thể đạt mục tiêu {goal_level} trong {quarter.label}; mức gần nhất còn đạt "
-                f"được: {ind.comparison} {target_text(ind, band_reach)} ({points_text(a.goal_points)} điểm). ")
-    if a.goal == "best":
-        best = (f"mức tốt nhất còn đạt được: {level_text(ind, a.best_achieved)} "
-                f"({points_text(a.best_points)}/{points_text(ind.points)} điểm)")
-        if a.closed:
-            return (f"{quarter.label} đã đủ số liệu đến tháng cuối quý, không còn tháng nào để "
-                    f"cải thiện; kể cả khi điều chỉnh số liệu của quý cũng không đạt {goal_level}.")
-        if ind.is_ratio:
-            all_word = "0" if not ind.higher_is_better else "100 %"
-            return (f"Không thể đạt {goal_level} trong {quarter.label}: kể cả khi {all_word} "
-                    f"{_den_noun(ind)} trong {when} (dự kiến {smart_number(a.projected_total_denominator)}) "
-                    f"đạt yêu cầu; {best}.")
-        return f"Không thể đạt {goal_level} trong {quarter.label}; {best}."
-    if a.goal == "band":
-        aim = f"để đạt mức {ind.comparison} {target_text(ind, band_reach)}"
-    else:
-        aim = f"để cả quý đạt {goal_level}"
-    # the target says it all; a band or a partial step says where it lands
-    result = "" if a.goal == "target" else \
-        f" → {level_text(ind, a.goal_achieved)}, {points_text(a.goal_points)}/{points_text(ind.points)} điểm"
-    if a.closed:
-        head = f"{quarter.label} đã kết thúc (đủ số liệu đến tháng cuối quý): lẽ ra "
-        if ind.is_ratio:
-            verb = "cần thêm" if ind.higher_is_better else "cần bớt"
-            return (band + head + f"{verb} {smart_number(a.needed_numerator)} {_num_noun(ind)} "
-                    f"(trên {smart_number(base.denominator)} {_den_noun(ind)}) {aim}{result}.")
-        verb = "cần thêm" if ind.higher_is_better else "cần giảm"
-        return band + head + f"{verb} {smart_number(a.needed_value)} {_measure(ind)} {aim}{result}."
-    if ind.is_ratio:
-        D = a.projected_total_denominator
-        share = percent(100.0 * a.needed_numerator / D) if D else "—"
-        if ind.higher_is_better:
-            core = (f"Cần ít nhất {smart_number(a.needed_numerator)} {_num_noun(ind)} trong {when} "
-                    f"(dự kiến {smart_number(D)} {_den_noun(ind)}, tức {share}) {aim}{result}.")
-        else:
-            core = (f"Chỉ được tối đa {smart_number(a.needed_numerator)} {_num_noun(ind)} trong "
-                    f"{when} (dự kiến {smart_number(D)} {_den_noun(ind)}, tức {share}) {aim}{result}.")
-        return band + core
-    m = _measure(ind)
-    if ind.aggregate == "mean":
-        core = (f"Cần bình quân {smart_number(a.needed_value)} {m} mỗi tháng trong {when} "
-                f"{aim}{result}.")
-    elif ind.aggregate == "last":
-        final = (base.value or 0.0) + (a.needed_value if ind.higher_is_better else -a.needed_value)
-        verb = "thêm" if ind.higher_is_better else "giảm"
-        core = (f"Cần {verb} {smart_number(a.needed_value)} {m} (đạt {smart_number(final)}) trước "
-                f"hết {Month.parse(a.months_left[-1]).label} {aim}{result}.")
-    else:
-        verb = "Cần thêm" if ind.higher_is_better else "Chỉ được thêm tối đa"
-        pace = ""
-        if base.months_reported and ind.higher_is_better:
-            pace = (f" (nhịp hiện tại {smart_number((base.value or 0) / base.months_reported, 1)}"
-                    f" {m} mỗi tháng)")
-        core = f"{verb} {smart_number(a.needed_value)} {m} trong {when}{pace} {aim}{result}."
-    return band + core.replace("  ", " ")
 
 
 # ── every criterion, and a total ─────────────────────────────────────────────
@@ -458,32 +331,21 @@ def plan_to_reach(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     options.sort(key=lambda a: (a.effort, -(a.goal_points - a.current_points)))
     total = current.total_points
     steps: list[PlanStep] = []
-    rows = quarter_figures(figures, quarter, unit)
     for a in options:
         if total >= goal_points - EPS:
             break
         ind = catalog.indicator(a.indicator_id)
         missing = goal_points - total
         if a.goal_points - a.current_points > missing + EPS and ind.scoring == "linear":
-            a = _partial(catalog, ind, figures, quarter, unit, totals[ind.id], rows,
-                         a, a.current_points + missing, projected_denominators)
-        steps.append(PlanStep(ind.id, ind.name, a.text, a.current_points, a.goal_points,
-                              a.effort, a))
+            a = _partial(ind, totals[ind.id], a, a.current_points + missing)
+        steps.append(PlanStep(ind.id, ind.name, a.current_points, a.goal_points,
+                              a.effort if a.effort is not None else math.inf, a))
         total += a.goal_points - a.current_points
     reached = total >= goal_points - EPS
-    if current.total_points >= goal_points - EPS:
-        text = f"Đã đạt {points_text(current.total_points)} điểm, không cần cải thiện thêm."
-    elif reached:
-        text = (f"Cần cải thiện {len(steps)} chỉ tiêu để đạt {points_text(goal_points)} điểm "
-                f"(dự kiến {points_text(total)} điểm).")
-    else:
-        text = (f"Không thể đạt {points_text(goal_points)} điểm trong {quarter.label}: cải thiện hết "
-                f"mức còn có thể chỉ đạt khoảng {points_text(total)} điểm.")
-    return GoalPlan(goal_points, current.total_points, reached, total, tuple(steps), text)
+    return GoalPlan(quarter, goal_points, current.total_points, reached, total, tuple(steps))
 
 
-def _partial(catalog, ind, figures, quarter, unit, base, rows, full: GoalAnswer, points: float,
-             projected) -> GoalAnswer:
+def _partial(ind: Indicator, base: Totals, full: GoalAnswer, points: float) -> GoalAnswer:
     """The smallest change that lifts a linear criterion to `points` (not all the way)."""
     k = len(full.months_left)
     per_month = full.projected_denominator
@@ -494,12 +356,7 @@ def _partial(catalog, ind, figures, quarter, unit, base, rows, full: GoalAnswer,
         return full
     at = score_indicator(ind, totals_for(ind, base, x, k, per_month))
     needed = _needed(ind, base, x, k, per_month)
-    a = _replace(full, goal="partial", goal_achieved=at.achieved, goal_points=at.points,
+    return _replace(full, goal="partial", goal_achieved=at.achieved, goal_points=at.points,
                  change=float(x), needed_numerator=needed if ind.is_ratio else None,
                  needed_value=needed if not ind.is_ratio else None, reachable=not full.closed,
                  effort=_effort(ind, base, x, k, per_month, at.points - full.current_points))
-    text = _text(ind, quarter, _replace(a, goal="target"), base)
-    text = text.replace(f"để cả quý đạt {ind.comparison} {target_text(ind)}",
-                        f"để đạt {points_text(at.points)}/{points_text(ind.points)} điểm "
-                        f"({level_text(ind, at.achieved)})")
-    return _replace(a, text=text)

@@ -262,3 +262,10 @@ def round_points(x: float) -> float:
 def points_text(x: float) -> str:
     """Points as users read them: rounded to 2 decimals, Vietnamese separators ('8,8')."""
     return smart_number(round_points(x))
+
+
+def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:
+    """Criteria by points lost (as displayed, to 2 decimals), most first; a tie keeps catalogue
+    order, so every page and report lists the same criteria in the same order."""
+    position = {r.id: k for k, r in enumerate(score.indicators)}
+    return sorted(score.indicators, key=lambda r: (-round_points(r.points_lost), position[r.id]))

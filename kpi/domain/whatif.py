@@ -21,17 +21,16 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.periods import Month, Quarter
+from kpi.domain.goalseek import GoalAnswer
+from kpi.domain.periods import Quarter
 from kpi.domain.scoring import (
     IndicatorScore,
     QuarterScore,
     Totals,
     empty_figures,
     quarter_totals,
-    round_points,
     score_totals,
 )
-from kpi.present.texts import percent, smart_number
 
 
 @dataclass(frozen=True)
@@ -235,73 +234,7 @@ def apply_to_figures(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter |
     return out if len(out.columns) else empty_figures()
 
 
-# ── words ────────────────────────────────────────────────────────────────────
-
-def describe(catalog: Catalog, adj: Adjustment) -> str:
-    """'+40 hồ sơ xử lý hoàn toàn trực tuyến, +0 hồ sơ tiếp nhận (Tháng 12/2026)'."""
-    from kpi.domain.goalseek import noun_of
-    ind = catalog.indicator(adj.indicator_id)
-    when = f" ({Month.parse(adj.month).label})" if adj.month else ""
-    parts = []
-    if ind.is_ratio:
-        if adj.extra_numerator:
-            parts.append(f"{_signed(adj.extra_numerator)} {noun_of(ind.numerator_label)}")
-        if adj.extra_denominator:
-            parts.append(f"{_signed(adj.extra_denominator)} {noun_of(ind.denominator_label)}")
-        if adj.set_rate is not None:
-            parts.append(f"tỷ lệ quý {percent(adj.set_rate)}")
-    else:
-        m = noun_of(ind.measure) if ind.measure else ""
-        if adj.extra_value:
-            parts.append(f"{_signed(adj.extra_value)} {m}".strip())
-        if adj.set_value is not None:
-            parts.append(f"đặt bằng {smart_number(adj.set_value)} {m}".strip())
-    return f"{ind.name}: " + ", ".join(parts) + when if parts else ind.name
-
-
-def _signed(x: float) -> str:
-    return ("+" if x > 0 else "−") + smart_number(abs(x))
-
-
-def changes_table(result: ScenarioResult) -> pd.DataFrame:
-    """One row per criterion: actual vs scenario (display-ready Vietnamese)."""
-    rows = []
-    for c in result.changes:
-        ind = c.indicator
-        fmt = (lambda x: percent(x)) if ind.is_ratio else (lambda x: smart_number(x))
-        rows.append({"Nhóm": ind.group, "Chỉ tiêu": ind.name,
-                     "Thực tế": fmt(c.actual.achieved), "Mô phỏng": fmt(c.simulated.achieved),
-                     "Điểm thực tế": round_points(c.actual.points),
-                     "Điểm mô phỏng": round_points(c.simulated.points),
-                     "Chênh lệch": round_points(c.gain) if c.gain >= 0 else -round_points(-c.gain),
-                     "Tối đa": c.simulated.max_points})
-    return pd.DataFrame(rows)
-
-
-def compare(a: ScenarioResult, b: ScenarioResult) -> pd.DataFrame:
-    """Two scenarios of the same quarter side by side, per criterion and the total."""
-    rows = []
-    for ca, cb in zip(a.changes, b.changes):
-        rows.append({"Chỉ tiêu": ca.indicator.name,
-                     "Thực tế": round_points(ca.actual.points),
-                     a.scenario.name: round_points(ca.simulated.points),
-                     b.scenario.name if b.scenario.name != a.scenario.name else
-                     f"{b.scenario.name} (2)": round_points(cb.simulated.points)})
-    rows.append({"Chỉ tiêu": "Tổng điểm", "Thực tế": round_points(a.actual.total_points),
-                 a.scenario.name: round_points(a.simulated.total_points),
-                 b.scenario.name if b.scenario.name != a.scenario.name else
-                 f"{b.scenario.name} (2)": round_points(b.simulated.total_points)})
-    return pd.DataFrame(rows)
-
-
-def scenario_from_goal(catalog: Catalog, answer, quarter: Quarter | str,
-                       name: str | None = None) -> Scenario:
-    """A scenario that does what a goal-seek answer asks (spread on the months left)."""
-    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    return Scenario(name or "Theo mục tiêu", adjustments_for_goal(catalog, answer, quarter))
-
-
-def adjustments_for_goal(catalog: Catalog, answer, quarter: Quarter, less: float = 0.0
+def adjustments_for_goal(catalog: Catalog, answer: GoalAnswer, quarter: Quarter, less: float = 0.0
                          ) -> tuple[Adjustment, ...]:
     """The adjustment(s) a goal-seek answer stands for; `less` takes units off the change
     (the tests check that one unit less no longer meets the goal)."""
@@ -309,14 +242,14 @@ def adjustments_for_goal(catalog: Catalog, answer, quarter: Quarter, less: float
     last = answer.months_left[-1] if answer.months_left else str(quarter.months[-1])
     if ind.is_ratio:
         if answer.months_left:
-            D = answer.projected_total_denominator
-            good = answer.needed_numerator if ind.higher_is_better else answer.needed_numerator
+            D = answer.projected_total_denominator or 0.0
+            good = answer.needed_numerator or 0.0
             num = good - less if ind.higher_is_better else good + less
             return (Adjustment(ind.id, extra_numerator=num, extra_denominator=D, month=last),)
         sign = 1 if ind.higher_is_better else -1
-        return (Adjustment(ind.id, extra_numerator=sign * (answer.needed_numerator - less),
+        return (Adjustment(ind.id, extra_numerator=sign * ((answer.needed_numerator or 0.0) - less),
                            month=last),)
     if ind.aggregate == "mean" and answer.months_left:
         raise ValueError("a monthly average is not one adjustment")
     sign = 1 if ind.higher_is_better else -1
-    return (Adjustment(ind.id, extra_value=sign * (answer.needed_value - less), month=last),)
+    return (Adjustment(ind.id, extra_value=sign * ((answer.needed_value or 0.0) - less), month=last),)

@@ -17,8 +17,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month
 from kpi.ingest import layout as L
-from kpi.present.texts import date as fmt_date
-from kpi.present.texts import smart_number
+from kpi.present import texts
 
 HEADER_ROW = 9
 FIRST_ROW = HEADER_ROW + 1
@@ -63,12 +62,12 @@ def build_template(catalog: Catalog, period: Month | str, unit: str | None) -> b
     return out.getvalue()
 
 
-def target_text(ind: Indicator) -> str:
-    cmp = ind.comparison
+def target_cell(ind: Indicator) -> str:
+    """The target as the template shows it: the presenter's target, plus how a count's months add up."""
     if ind.is_ratio:
-        return f"{cmp} {smart_number(ind.target)} %"
+        return texts.target(ind)
     suffix = {"sum": " / quý", "mean": " (bình quân)", "last": ""}[ind.aggregate]
-    return f"{cmp} {smart_number(ind.target)}{suffix}"
+    return f"{texts.target(ind, noun=False)}{suffix}"
 
 
 def input_hint(ind: Indicator) -> str:
@@ -80,7 +79,7 @@ def input_hint(ind: Indicator) -> str:
 
 def due_text(catalog: Catalog, month: Month) -> str:
     due = month.due_date(catalog.due_day, catalog.due_month_offset)
-    return f"Trước ngày {due.day} tháng {due.month} năm {due.year} ({fmt_date(due)})"
+    return texts.due_rule(due)
 
 
 def _data_sheet(ws, catalog: Catalog, month: Month, code: str) -> None:
@@ -110,7 +109,7 @@ def _data_sheet(ws, catalog: Catalog, month: Month, code: str) -> None:
     for n, ind in enumerate(inds, start=1):
         r = FIRST_ROW + n - 1
         name = f"{ind.name}\n{input_hint(ind)}"
-        values = [n, ind.id, name, target_text(ind)]
+        values = [n, ind.id, name, target_cell(ind)]
         for col, v in enumerate(values, start=1):
             ws.cell(r, col, v)
         inputs = (5, 6) if ind.is_ratio else (7,)

@@ -15,8 +15,7 @@ from kpi.ingest.parse import DataSheet, Meta, TableRow
 from kpi.ingest.problems import Problem, problem
 from kpi.ingest.xlsx import Cell, Workbook
 from kpi.present.texts import date as fmt_date
-from kpi.present.texts import percent as fmt_percent
-from kpi.present.texts import smart_number
+from kpi.present.texts import percent, smart_number
 
 PERCENT_TOLERANCE = 0.5   # percentage points between a typed % and Tử số/Mẫu số
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
@@ -45,7 +44,7 @@ def shown(cell: Cell | None) -> str:
     v = cell.value
     if isinstance(v, float):
         if cell.fmt == "percent":
-            return fmt_percent(v * 100, 2).replace(",00 %", " %")
+            return f"{smart_number(v * 100, 2)} %"
         return smart_number(v, 6)
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
@@ -275,7 +274,7 @@ class _Reader:
                 elif (calc := ratio_percent(num, den)) is not None:
                     if abs(calc - pct) > PERCENT_TOLERANCE:
                         self.warn(v_ref, f"Giá trị {text} của {what} khác tỷ lệ tính từ Tử số/Mẫu "
-                                  f"số ({fmt_percent(calc)}); hệ thống dùng Tử số và Mẫu số.",
+                                  f"số ({percent(calc)}); hệ thống dùng Tử số và Mẫu số.",
                                   field_=L.COL_VALUE, value=text)
             if len(self.out.problems) > before:
                 return None

@@ -7,22 +7,22 @@ the screen and the same tables can be tested here with exact numbers.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 
-from kpi.domain.catalog import Catalog, Indicator, describe_rule
+from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month, Period, Quarter
 from kpi.domain.scoring import (
-    IndicatorScore,
     QuarterScore,
     achieved_of,
-    points_text,
+    ranked_by_loss,
     ratio_percent,
     round_points,
     score_quarter,
-    status_text,
     totals_of,
 )
+from kpi.domain.whatif import ScenarioResult
 from kpi.present import texts as fmt
 
 # ── the period being looked at ───────────────────────────────────────────────
@@ -70,20 +70,6 @@ def has_data(figures: pd.DataFrame, period: Period, unit: str | None = None) -> 
 
 # ── texts of one criterion ───────────────────────────────────────────────────
 
-def value_text(ind: Indicator, value: float | None) -> str:
-    """An achieved value as users read it: `95,5 %` for a ratio, `14 nhà` for a count."""
-    if value is None:
-        return fmt.MISSING
-    if ind.is_ratio:
-        return fmt.percent(value)
-    return f"{fmt.smart_number(value, 1)} {ind.measure}".strip()
-
-
-def target_text(ind: Indicator) -> str:
-    unit = "%" if ind.is_ratio else ind.measure
-    return f"{ind.comparison} {fmt.smart_number(ind.target, 1)} {unit}".strip()
-
-
 def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.DataFrame:
     """A copy of a table whose number columns (points) read the Vietnamese way: 1,2 not 1.2."""
     out = table.copy()
@@ -91,11 +77,6 @@ def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.Dat
         if col not in exclude and pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda x: fmt.smart_number(None if pd.isna(x) else float(x)))
     return out
-
-
-def score_headline(score: QuarterScore) -> str:
-    """`78,5/100`."""
-    return f"{points_text(score.total_points)}/{fmt.smart_number(score.max_points)}"
 
 
 def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | None:
@@ -108,8 +89,7 @@ def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | 
 def change_text(delta: float | None, previous_label: str) -> str | None:
     if delta is None:
         return None
-    sign = "+" if delta > 0 else ""
-    return f"{sign}{fmt.smart_number(delta)} điểm so với {previous_label}"
+    return f"{fmt.metric_delta(delta)} điểm so với {previous_label}"
 
 
 # ── overview tables ──────────────────────────────────────────────────────────
@@ -118,18 +98,13 @@ CRITERIA_COLUMNS = ["Mã", "Nhóm", "Chỉ tiêu", "Đạt được", "Mục ti�
                     "Điểm mất", "Trạng thái", "Đơn vị chủ trì"]
 
 
-def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:
-    """Criteria by points lost, most first; ties keep catalogue order."""
-    return sorted(score.indicators, key=lambda r: -round_points(r.points_lost))
-
-
 def criteria_table(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
     """The criteria table of the overview, sorted by points lost."""
     rows = [{
         "Mã": r.id, "Nhóm": r.indicator.group, "Chỉ tiêu": r.indicator.name,
-        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-        "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
-        "Điểm mất": points_text(r.points_lost), "Trạng thái": status_text(r.status),
+        "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
+        "Điểm": fmt.points(r.points), "Tối đa": fmt.points(r.max_points),
+        "Điểm mất": fmt.points(r.points_lost), "Trạng thái": fmt.status(r.status),
         "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit)}
         for r in ranked_by_loss(score)]
     return pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
@@ -143,17 +118,36 @@ def group_table(score: QuarterScore) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Nhóm", "Điểm", "Tối đa", "Tỷ lệ"])
 
 
-def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
-               what_it_takes: dict[str, str] | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class LossRow:
+    """One criterion losing points, as the overview's table and the projector's card show it."""
+    id: str
+    name: str
+    points_lost: float
+    achieved: str       # as written for people (kpi.present.texts)
+    target: str
+    status: str         # the status code (met, near, …)
+    lead: str           # the lead unit's name
+    todo: str           # what meeting it takes ("" when nothing to say)
+
+
+def loss_rows(catalog: Catalog, score: QuarterScore, n: int = 5,
+              what_it_takes: dict[str, str] | None = None) -> list[LossRow]:
     """The n criteria losing most points (only those losing any), with what it takes."""
     what_it_takes = what_it_takes or {}
-    rows = [{
-        "Mã": r.id, "Chỉ tiêu": r.indicator.name, "Điểm mất": points_text(r.points_lost),
-        "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-        "Trạng thái": status_text(r.status),
-        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit),
-        "Cần làm": what_it_takes.get(r.id, "")}
-        for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
+    return [LossRow(r.id, r.indicator.name, r.points_lost, fmt.achieved(r.indicator, r.achieved),
+                    fmt.target(r.indicator), r.status, catalog.unit_name(r.indicator.lead_unit),
+                    what_it_takes.get(r.id, ""))
+            for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
+
+
+def top_losses(catalog: Catalog, score: QuarterScore, n: int = 5,
+               what_it_takes: dict[str, str] | None = None) -> pd.DataFrame:
+    """`loss_rows` as a table with Vietnamese headers."""
+    rows = [{"Mã": r.id, "Chỉ tiêu": r.name, "Điểm mất": fmt.points(r.points_lost),
+             "Đạt được": r.achieved, "Mục tiêu": r.target, "Trạng thái": fmt.status(r.status),
+             "Đơn vị chủ trì": r.lead, "Cần làm": r.todo}
+            for r in loss_rows(catalog, score, n, what_it_takes)]
     return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Điểm mất", "Đạt được", "Mục tiêu",
                                        "Trạng thái", "Đơn vị chủ trì", "Cần làm"])
 
@@ -170,7 +164,7 @@ def losses_by_lead_unit(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
             count[lead] = count.get(lead, 0) + 1
     ranked = sorted(lost.items(), key=lambda kv: -kv[1])
     rows = [{"Đơn vị": code, "Tên đơn vị": catalog.unit_name(code),
-             "Điểm mất": points_text(v), "Số chỉ tiêu": count[code]} for code, v in ranked]
+             "Điểm mất": fmt.points(v), "Số chỉ tiêu": count[code]} for code, v in ranked]
     return pd.DataFrame(rows, columns=["Đơn vị", "Tên đơn vị", "Điểm mất", "Số chỉ tiêu"])
 
 
@@ -178,8 +172,8 @@ def what_it_takes_texts(catalog: Catalog, figures: pd.DataFrame, period: Period,
                         unit: str | None = None) -> dict[str, str]:
     """Criterion id → what meeting it by the quarter's end takes (kpi.goalseek's words)."""
     from kpi.domain.goalseek import what_it_takes_all
-    answers = what_it_takes_all(catalog, figures, period.quarter, unit=unit)
-    return {k: a.text for k, a in answers.items()}
+    from kpi.present.goal_texts import answer_texts
+    return answer_texts(catalog, what_it_takes_all(catalog, figures, period.quarter, unit=unit))
 
 
 def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -344,9 +338,9 @@ def unit_share(catalog: Catalog, score: QuarterScore, unit_score: QuarterScore) 
 
 def unit_criteria_table(catalog: Catalog, unit_score: QuarterScore) -> pd.DataFrame:
     rows = [{"Mã": r.id, "Chỉ tiêu": r.indicator.name,
-             "Đạt được": value_text(r.indicator, r.achieved), "Mục tiêu": target_text(r.indicator),
-             "Điểm": points_text(r.points), "Tối đa": points_text(r.max_points),
-             "Trạng thái": status_text(r.status),
+             "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
+             "Điểm": fmt.points(r.points), "Tối đa": fmt.points(r.max_points),
+             "Trạng thái": fmt.status(r.status),
              "Chủ trì": "Có" if r.indicator.lead_unit == unit_score.unit else ""}
             for r in ranked_by_loss(unit_score)]
     return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Đạt được", "Mục tiêu", "Điểm", "Tối đa",
@@ -374,8 +368,8 @@ def upload_history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 def catalog_table(catalog: Catalog) -> pd.DataFrame:
     rows = [{"Mã": i.id, "Nhóm": i.group, "Chỉ tiêu": i.name,
-             "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": target_text(i),
-             "Điểm": fmt.smart_number(i.points), "Cách tính điểm": describe_rule(i),
+             "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": fmt.target(i),
+             "Điểm": fmt.points(i.points), "Cách tính điểm": fmt.rule(i),
              "Đơn vị chủ trì": catalog.unit_name(i.lead_unit),
              "Đơn vị báo cáo": ", ".join(i.units),
              "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
@@ -395,7 +389,7 @@ def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:
         out[ind.measure.capitalize() or "Giá trị"] = [fmt.smart_number(_f(x))
                                                      for x in contrib["value"]]
     out["Phần đóng góp"] = [fmt.percent(_f(x)) for x in contrib["share"]]
-    out["Trạng thái"] = [status_text(s) for s in contrib["status"]]
+    out["Trạng thái"] = [fmt.status(s) for s in contrib["status"]]
     return pd.DataFrame(out)
 
 
@@ -429,8 +423,8 @@ def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
         else:
             new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
         rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
-                     "Đạt được": value_text(ind, _f(r.achieved)),
-                     "Đang lưu": old, "Đạt được (đang lưu)": value_text(ind, _f(r.previous_achieved)),
+                     "Đạt được": fmt.achieved(ind, _f(r.achieved)),
+                     "Đang lưu": old, "Đạt được (đang lưu)": fmt.achieved(ind, _f(r.previous_achieved)),
                      "Thay đổi": "● Có thay đổi" if r.changed else ""})
     return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
                                        "Đạt được (đang lưu)", "Thay đổi"])
@@ -444,3 +438,36 @@ def outcome_text(catalog: Catalog, outcome) -> str:
     if outcome.supersedes:
         return f"{where}: đã lưu phiên bản {outcome.version}, thay bản trước."
     return f"{where}: đã lưu phiên bản {outcome.version}."
+
+
+# ── what-if ──────────────────────────────────────────────────────────────────
+
+def changes_table(result: ScenarioResult) -> pd.DataFrame:
+    """One row per criterion: actual vs scenario (display-ready Vietnamese)."""
+    rows = []
+    for c in result.changes:
+        ind = c.indicator
+        rows.append({"Nhóm": ind.group, "Chỉ tiêu": ind.name,
+                     "Thực tế": fmt.achieved(ind, c.actual.achieved),
+                     "Mô phỏng": fmt.achieved(ind, c.simulated.achieved),
+                     "Điểm thực tế": round_points(c.actual.points),
+                     "Điểm mô phỏng": round_points(c.simulated.points),
+                     "Chênh lệch": round_points(c.gain) if c.gain >= 0 else -round_points(-c.gain),
+                     "Tối đa": c.simulated.max_points})
+    return pd.DataFrame(rows)
+
+
+def compare(a: ScenarioResult, b: ScenarioResult) -> pd.DataFrame:
+    """Two scenarios of the same quarter side by side, per criterion and the total."""
+    rows = []
+    for ca, cb in zip(a.changes, b.changes):
+        rows.append({"Chỉ tiêu": ca.indicator.name,
+                     "Thực tế": round_points(ca.actual.points),
+                     a.scenario.name: round_points(ca.simulated.points),
+                     b.scenario.name if b.scenario.name != a.scenario.name else
+                     f"{b.scenario.name} (2)": round_points(cb.simulated.points)})
+    rows.append({"Chỉ tiêu": "Tổng điểm", "Thực tế": round_points(a.actual.total_points),
+                 a.scenario.name: round_points(a.simulated.total_points),
+                 b.scenario.name if b.scenario.name != a.scenario.name else
+                 f"{b.scenario.name} (2)": round_points(b.simulated.total_points)})
+    return pd.DataFrame(rows)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from kpi.domain.catalog import AGGREGATE_LABELS, Indicator
+
 MISSING = "—"
 
 
@@ -42,3 +44,134 @@ def datetime(d: dt.datetime | None) -> str:
     if d is None:
         return MISSING
     return d.strftime("%d/%m/%Y %H:%M")
+
+
+# ── how a value of the scoring is written for people (one place) ─────────────
+# The status words live with the engine (kpi.domain.scoring imports `smart_number` from here, so
+# they are looked up when needed, not at import time).
+
+MINUS = "−"  # U+2212: the minus sign in text (st.metric deltas use `metric_delta`, ASCII)
+_MAX_DECIMALS = 6
+
+
+def _missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def round_half_up(x: float, decimals: int) -> float:
+    scale = 10 ** decimals
+    return math.floor(abs(x) * scale + 0.5 + 1e-9) / scale * (1 if x >= 0 else -1)
+
+
+def decimals_for(value: float, decimals: int, target: float | None = None, higher: bool = True) -> int:
+    """How many decimals `value` needs so that rounding never crosses the target line.
+
+    A value missing the target is never written equal to or past it (94,99 % not 95,0 % for
+    ≥ 95 %; 5,01 not 5 for ≤ 5); a value meeting it is never written short of it."""
+    if target is None:
+        return decimals
+    met = value >= target if higher else value <= target
+    for k in range(decimals, _MAX_DECIMALS + 1):
+        shown = round_half_up(value, k)
+        meets_shown = shown >= target if higher else shown <= target
+        if meets_shown == met:
+            return k
+    return _MAX_DECIMALS
+
+
+def _num(x: float, decimals: int, target: float | None = None, higher: bool = True, trim: bool = False) -> str:
+    k = decimals_for(x, decimals, target, higher)
+    text = number(round_half_up(x, k), k)
+    if trim and "," in text:
+        text = text.rstrip("0").rstrip(",")
+    return text.replace("-", MINUS)
+
+
+def achieved(ind: Indicator, value: float | None, noun: bool = True) -> str:
+    """An achieved value: `95,5 %` for a ratio, `14 nhà` for a count (its unit noun; `noun=False`
+    for a narrow column); a value just under the target keeps the decimals that show it."""
+    if _missing(value):
+        return MISSING
+    assert value is not None
+    if ind.is_ratio:
+        return f"{_num(value, 1, ind.target, ind.higher_is_better)} %"
+    text = _num(value, 1, ind.target, ind.higher_is_better, trim=True)
+    return f"{text} {ind.measure if noun else ''}".strip()
+
+
+def level(ind: Indicator, value: float, noun: bool = True) -> str:
+    """A target or band level without its sign: `95 %`, `17 nhà văn hóa`."""
+    unit = "%" if ind.is_ratio else (ind.measure if noun else "")
+    return f"{smart_number(value, 2)} {unit}".strip()
+
+
+def target(ind: Indicator, noun: bool = True) -> str:
+    """A target with its sign: `≥ 95 %`, `≤ 5 %`, `≥ 17 nhà văn hóa`."""
+    return f"{ind.comparison} {level(ind, ind.target, noun)}"
+
+
+def points(x: float | None) -> str:
+    """Points as users read them: rounded half up to 2 decimals, no needless zeros ('8,8')."""
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    return _num(x, 2, trim=True)
+
+
+def points_of(x: float | None, max_points: float) -> str:
+    """`8,8/10`."""
+    return f"{points(x)}/{points(max_points)}"
+
+
+def score_headline(total: float, max_points: float) -> str:
+    """The score headline: `78,5/100`."""
+    return points_of(total, max_points)
+
+
+def points_change(x: float | None) -> str:
+    """A signed change of points in text: `+1,5`, `−3,29`, `0`."""
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    shown = round_half_up(x, 2)
+    if shown == 0:
+        return "0"
+    return ("+" if shown > 0 else MINUS) + points(abs(shown))
+
+
+def metric_delta(x: float | None) -> str | None:
+    """A change of points for `st.metric`'s delta: ASCII sign so Streamlit colours a loss red
+    (`-3,29`, `+1,5`); None when there is nothing to compare."""
+    if _missing(x):
+        return None
+    return points_change(x).replace(MINUS, "-")
+
+
+def status(code: str) -> str:
+    """A status read without colour: icon and word (`✔ Đạt`)."""
+    from kpi.domain.scoring import STATUS_ICONS, STATUS_LABELS
+    return f"{STATUS_ICONS[code]} {STATUS_LABELS[code]}"
+
+
+def due_rule(due: dt.date) -> str:
+    """A due date as a rule: `Trước ngày 18 tháng 8 năm 2026 (18/08/2026)`."""
+    return f"Trước ngày {due.day} tháng {due.month} năm {due.year} ({date(due)})"
+
+
+def rule(ind: Indicator) -> str:
+    """The scoring rule of a criterion in words (catalogue page, indicator page, reports)."""
+    unit = " %" if ind.is_ratio else (f" {ind.measure}" if ind.measure else "")
+    n = smart_number
+    cmp = ind.comparison
+    if ind.scoring == "threshold":
+        text = f"Đạt {cmp} {n(ind.target)}{unit}: {n(ind.points)} điểm; chưa đạt: 0 điểm."
+    elif ind.scoring == "bands":
+        parts = [f"{cmp} {n(a)}{unit}: {n(p)} điểm" for a, p in ind.bands]
+        text = "Theo mức: " + "; ".join(parts) + "; thấp hơn: 0 điểm."
+    else:
+        zero_cmp = "≤" if ind.higher_is_better else "≥"
+        text = (f"Đạt {cmp} {n(ind.target)}{unit}: {n(ind.points)} điểm; {zero_cmp} {n(ind.zero_at)}{unit}: "
+                f"0 điểm; ở giữa tính theo tỷ lệ.")
+    if not ind.is_ratio:
+        text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
+    return text

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from kpi.domain.scoring import round_points
 from kpi.domain.whatif import ScenarioResult
-from kpi.present.texts import smart_number
+from kpi.present import texts
 
 GAIN, LOSS, TOTAL, INK = "#0072B2", "#D55E00", "#8C8C8C", "#1A1A1A"
 
@@ -26,9 +25,7 @@ def gain_waterfall(result: ScenarioResult, *, projector: bool = False,
     x.append("Mô phỏng")
     y.append(result.simulated.total_points)
     measure.append("total")
-    text = [smart_number(round_points(y[0]))] + \
-        [("+" if v >= 0 else "−") + smart_number(round_points(abs(v))) for v in y[1:-1]] + \
-        [smart_number(round_points(y[-1]))]
+    text = [texts.points(y[0])] + [texts.points_change(v) for v in y[1:-1]] + [texts.points(y[-1])]
     fig = go.Figure(go.Waterfall(
         x=x, y=y, measure=measure, text=text, textposition="outside", cliponaxis=False,
         increasing={"marker": {"color": GAIN}}, decreasing={"marker": {"color": LOSS}},

@@ -13,11 +13,13 @@ import pandas as pd
 from fpdf import FPDF
 
 from kpi.domain.catalog import Catalog
-from kpi.domain.goalseek import target_text, what_it_takes_all
+from kpi.domain.goalseek import what_it_takes_all
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import points_text, round_points, score_quarter
+from kpi.domain.scoring import ranked_by_loss, round_points, score_quarter
+from kpi.present import texts
+from kpi.present.goal_texts import answer_text
 from kpi.present.texts import date as fmt_date
-from kpi.present.texts import percent, smart_number
+from kpi.present.texts import percent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -83,7 +85,7 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
 
     # the score
     pdf.set_font(FONT, "B", 24)
-    pdf.cell(W, 12, f"{points_text(score.total_points)}/{points_text(score.max_points)} điểm", align="C",
+    pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
     pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",
@@ -131,7 +133,7 @@ def _group_chart(pdf: FPDF, score, W: float) -> None:
             pdf.set_fill_color(*BAR)
             pdf.rect(bx, y, bar_w * g.points / scale, bar_h, style="F")
         pdf.set_xy(bx + bar_w + 2, y)
-        pdf.cell(value_w, bar_h, f"{points_text(g.points)}/{points_text(g.max_points)}")
+        pdf.cell(value_w, bar_h, texts.points_of(g.points, g.max_points))
         y += bar_h + gap
     # legend
     pdf.set_xy(x0 + label_w, y)
@@ -147,8 +149,7 @@ def _group_chart(pdf: FPDF, score, W: float) -> None:
 
 
 def _losses(pdf: FPDF, score, answers, W: float) -> None:
-    losing = sorted((r for r in score.indicators if round_points(r.points_lost) > 0),
-                    key=lambda r: -r.points_lost)
+    losing = [r for r in ranked_by_loss(score) if round_points(r.points_lost) > 0]
     pdf.set_font(FONT, "B", 12)
     pdf.cell(W, 7, f"Các chỉ tiêu bị trừ điểm ({len(losing)})", new_x="LMARGIN", new_y="NEXT")
     if not losing:
@@ -168,7 +169,7 @@ def _losses(pdf: FPDF, score, answers, W: float) -> None:
         ind = r.indicator
         answer = answers.get(ind.id)
         pdf.set_font(FONT, "", 8)
-        hint = _lines(pdf, answer.text, cols[0][1] - 4, 3) if answer else []
+        hint = _lines(pdf, answer_text(ind, answer), cols[0][1] - 4, 3) if answer else []
         row_h = 5 + 3.6 * len(hint)
         if pdf.get_y() + row_h > bottom - 6:
             break
@@ -178,10 +179,8 @@ def _losses(pdf: FPDF, score, answers, W: float) -> None:
         pdf.rect(pdf.l_margin, y, W, row_h)
         pdf.set_xy(pdf.l_margin + 1, y + 0.3)
         pdf.cell(cols[0][1] - 2, 4.6, _fit(pdf, ind.name, cols[0][1] - 3))
-        achieved = percent(r.achieved) if ind.is_ratio else smart_number(r.achieved)
-        vals = [achieved, f"{ind.comparison} "
-                f"{target_text(ind) if ind.is_ratio else smart_number(ind.target)}",
-                f"{points_text(r.points)}/{points_text(r.max_points)}", f"−{points_text(r.points_lost)}"]
+        vals = [texts.achieved(ind, r.achieved, noun=False), texts.target(ind, noun=False),
+                texts.points_of(r.points, r.max_points), texts.points_change(-r.points_lost)]
         x = pdf.l_margin + cols[0][1]
         for (title, w), v in zip(cols[1:], vals):
             pdf.set_xy(x, y + 0.3)

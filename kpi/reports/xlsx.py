@@ -19,6 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from kpi.domain.catalog import Catalog
 from kpi.domain.periods import Month, Quarter
 from kpi.domain.scoring import NA, NO_DATA, STATUS_LABELS, QuarterScore, round_points, score_quarter
+from kpi.present import texts
 from kpi.present.texts import smart_number
 
 FORMULA_STARTS = ("=", "+", "-", "@")
@@ -161,11 +162,11 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
             ind = r.indicator
             put_number(ws, row, 1, n, alignment=CENTER)
             put_text(ws, row, 2, ind.name, alignment=WRAP)
-            target = f"{ind.comparison} {smart_number(ind.target)}" + \
-                (" %" if ind.is_ratio else "")
-            put_text(ws, row, 3, target, alignment=CENTER)
+            put_text(ws, row, 3, texts.target(ind, noun=False), alignment=CENTER)
             if r.achieved is not None:
-                put_number(ws, row, 4, round(r.achieved, 2), "0.00" if ind.is_ratio else "General",
+                # as many decimals as keep a value just under the target under it (94,99 for ≥ 95)
+                k = texts.decimals_for(r.achieved, 2, ind.target, ind.higher_is_better)
+                put_number(ws, row, 4, texts.round_half_up(r.achieved, k), "0." + "0" * k if ind.is_ratio else "General",
                            alignment=CENTER)
             if ind.is_ratio and r.totals.numerator is not None:
                 put_number(ws, row, 5, r.totals.numerator, "#,##0", alignment=CENTER)

@@ -10,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from kpi.domain.catalog import Catalog
-from kpi.domain.scoring import status_text
+from kpi.present import texts
 from kpi.present.charts import STATUS_COLORS
 from kpi.present.charts import status_legend as legend
+from kpi.present.tables import LossRow
 
 _CSS_DIR = Path(__file__).resolve().parent
 
@@ -27,7 +28,7 @@ def inject_css(projector: bool) -> None:
 def status_badge(status: str) -> str:
     """A status as HTML: colour (Okabe-Ito, from charts) + icon + word, so it reads without colour."""
     return (f'<span class="kpi-badge {status}" style="background:{STATUS_COLORS[status]}">'
-            f'{escape(status_text(status))}</span>')
+            f'{escape(texts.status(status))}</span>')
 
 
 def status_legend() -> None:
@@ -35,19 +36,19 @@ def status_legend() -> None:
     st.markdown(f'<div class="kpi-legend">{items}</div>', unsafe_allow_html=True)
 
 
-def losses_html(top: pd.DataFrame, statuses: dict[str, str]) -> str:
+def losses_html(top: list[LossRow]) -> str:
     """The criteria losing most points as an HTML table (large text in projector mode)."""
     head = ('<tr><th>Chỉ tiêu</th><th class="num">Điểm mất</th><th>Đạt / mục tiêu</th>'
             '<th>Trạng thái</th><th>Cần làm để lấy lại điểm</th><th>Chủ trì</th></tr>')
     body = []
-    for _, r in top.iterrows():
+    for r in top:
         body.append(
-            f'<tr><td class="name">{escape(r["Chỉ tiêu"])}</td>'
-            f'<td class="num">−{escape(r["Điểm mất"])}</td>'
-            f'<td>{escape(r["Đạt được"])} / {escape(r["Mục tiêu"])}</td>'
-            f'<td>{status_badge(statuses[r["Mã"]])}</td>'
-            f'<td class="todo">{escape(r["Cần làm"])}</td>'
-            f'<td>{escape(r["Đơn vị chủ trì"])}</td></tr>')
+            f'<tr><td class="name">{escape(r.name)}</td>'
+            f'<td class="num">{escape(texts.points_change(-r.points_lost))}</td>'
+            f'<td>{escape(r.achieved)} / {escape(r.target)}</td>'
+            f'<td>{status_badge(r.status)}</td>'
+            f'<td class="todo">{escape(r.todo)}</td>'
+            f'<td>{escape(r.lead)}</td></tr>')
     return f'<table class="kpi-losses">{head}{"".join(body)}</table>'
 
 
@@ -72,22 +73,21 @@ def report_downloads(catalog: Catalog, figures: pd.DataFrame, period) -> None:
         file_name=f"tom-tat-{slug}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:")
 
 
-def loss_card_html(row: pd.Series, status: str, position: int, count: int) -> str:
+def loss_card_html(row: LossRow, position: int, count: int) -> str:
     """One criterion losing points, as a large card for the projector."""
-    todo = (f'<div class="todo"><b>Cần làm:</b> {escape(row["Cần làm"])}</div>'
-            if row["Cần làm"] else "")
+    todo = f'<div class="todo"><b>Cần làm:</b> {escape(row.todo)}</div>' if row.todo else ""
     return (f'<div class="kpi-card"><div class="pos">{position}/{count}</div>'
-            f'<div class="name">{escape(row["Chỉ tiêu"])}</div>'
-            f'<div class="facts">{status_badge(status)} '
-            f'<span>Đạt {escape(row["Đạt được"])} / mục tiêu {escape(row["Mục tiêu"])}</span> '
-            f'<span class="lost">−{escape(row["Điểm mất"])} điểm</span></div>'
-            f'{todo}<div class="lead"><b>Chủ trì:</b> {escape(row["Đơn vị chủ trì"])}</div></div>')
+            f'<div class="name">{escape(row.name)}</div>'
+            f'<div class="facts">{status_badge(row.status)} '
+            f'<span>Đạt {escape(row.achieved)} / mục tiêu {escape(row.target)}</span> '
+            f'<span class="lost">{escape(texts.points_change(-row.points_lost))} điểm</span></div>'
+            f'{todo}<div class="lead"><b>Chủ trì:</b> {escape(row.lead)}</div></div>')
 
 
-def loss_carousel(losing: pd.DataFrame, statuses: dict[str, str], seconds: int) -> None:
+def loss_carousel(losing: list[LossRow], seconds: int) -> None:
     """Advance through the criteria losing points, one card every `seconds` (only this card
     reruns, not the page)."""
-    if losing.empty:
+    if not losing:
         st.success("Không chỉ tiêu nào mất điểm trong kỳ này.")
         return
 
@@ -95,18 +95,16 @@ def loss_carousel(losing: pd.DataFrame, statuses: dict[str, str], seconds: int) 
     def card():
         i = st.session_state.get("rotate_index", 0) % len(losing)
         st.session_state["rotate_index"] = i + 1
-        row = losing.iloc[i]
-        st.markdown(loss_card_html(row, statuses[row["Mã"]], i + 1, len(losing)),
-                    unsafe_allow_html=True)
+        st.markdown(loss_card_html(losing[i], i + 1, len(losing)), unsafe_allow_html=True)
 
     card()
 
 
-def losses(top: pd.DataFrame, statuses: dict[str, str]) -> None:
-    if top.empty:
+def losses(top: list[LossRow]) -> None:
+    if not top:
         st.success("Không chỉ tiêu nào mất điểm trong kỳ này.")
     else:
-        st.markdown(losses_html(top, statuses), unsafe_allow_html=True)
+        st.markdown(losses_html(top), unsafe_allow_html=True)
 
 
 def chart(fig) -> None:

@@ -14,6 +14,7 @@ from kpi.domain.periods import Month
 from kpi.ingest import layout as L
 from kpi.ingest.template import build_template
 from kpi.present import tables as views
+from kpi.present import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -71,7 +72,7 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     at.run()
     _no_errors(at, "overview Q3")
     assert at.metric[0].label == "Tổng điểm Quý III/2026"
-    assert at.metric[0].value == views.score_headline(expected)
+    assert at.metric[0].value == texts.score_headline(expected.total_points, expected.max_points)
     assert at.metric[1].value == expected.grade
     # the month view: the picker switches to months, the URL follows
     at.radio(key="period_kind").set_value("Tháng").run()
@@ -79,6 +80,15 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     _no_errors(at, "overview 08/2026")
     assert at.metric[0].label == "Tổng điểm Tháng 8/2026"
     assert at.query_params["period"] == "2026-08"
+
+
+def test_a_loss_since_the_previous_quarter_is_a_negative_metric_delta(monkeypatch, demo_db):
+    """The demo's 2026-Q4 (92,47) is 0,63 below 2026-Q3 (93,10): st.metric must get an ASCII "-"."""
+    at = _app(monkeypatch, demo_db)
+    at.query_params["period"] = "2026-Q4"
+    at.run()
+    _no_errors(at, "overview Q4")
+    assert at.metric[0].delta == "-0,63 điểm so với Quý III/2026"
 
 
 def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, demo_db):
@@ -178,7 +188,7 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     at.switch_page("pages/overview.py").run()
     _no_errors(at, "overview after upload")
     assert at.metric[0].label == "Tổng điểm Quý IV/2026"
-    assert at.metric[0].value == views.score_headline(expected)
+    assert at.metric[0].value == texts.score_headline(expected.total_points, expected.max_points)
     assert expected.total_points > 0
 
 
