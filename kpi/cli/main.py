@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
     "score": ("score", "tính điểm một quý"),
     "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
+    "verify": ("verify", "đối chiếu cơ sở dữ liệu, tệp đã lưu và nhật ký"),
 }
 
 __all__ = ["COMMANDS", "Context", "UserError", "build_parser", "main"]
