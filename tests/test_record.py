@@ -133,3 +133,23 @@ def test_two_databases_in_one_folder_keep_apart(tmp_path, catalog, capsys):
     c = store.connect(new)
     assert c.execute("SELECT submitted_by, file_name FROM uploads").fetchall() == [("A", "x.xlsx")]
     c.close()
+
+
+def test_demo_refuses_real_data_unless_forced(live, capsys):
+    db, *_ = live
+    c = store.connect(db)
+    before = store.content_counts(c)
+    c.close()
+    assert cli(db, "demo", "--months", "3") == 2
+    assert capsys.readouterr().err == (f"Lỗi: Cơ sở dữ liệu đã có 2 lần gửi số liệu thật; không tạo dữ liệu "
+                                       f"mẫu lên trên (dùng --force nếu thật sự muốn). Cơ sở dữ liệu: {db}.\n")
+    c = store.connect(db)
+    assert store.content_counts(c) == before
+    c.close()
+    assert cli(db, "demo", "--months", "3", "--force") == 0
+
+
+def test_demo_into_an_empty_or_demo_database_still_works(tmp_path, capsys):
+    db = tmp_path / "d.duckdb"
+    assert cli(db, "demo", "--months", "2") == 0
+    assert cli(db, "demo", "--months", "2") == 0   # demo over demo: identical, allowed
