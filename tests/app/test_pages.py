@@ -276,3 +276,32 @@ def test_an_unreadable_upload_is_refused_in_vietnamese(monkeypatch, tmp_path):
     assert not at.exception
     assert at.error and "chưa nhập gì" in at.error[0].value
     assert at.dataframe[0].value["Lỗi"].str.contains("không phải tệp Excel .xlsx \\(tệp PDF\\)").any()
+
+
+def test_an_inf_cell_is_never_a_traceback_on_the_page(monkeypatch, tmp_path, catalog):
+    from tests.ingest_helpers import filled, patch_part, set_cell_xml
+    data = filled(catalog, period="2024-06")
+    data = patch_part(data, "xl/worksheets/sheet1.xml",
+                      lambda x: set_cell_xml(x, "E15", '<c r="E15"><v>inf</v></c>'))
+    at = _app(monkeypatch, tmp_path / "kpi.duckdb")
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("inf.xlsx", data).run()
+    assert not at.exception
+    texts = [e.value for e in at.error] + [s.value for s in at.success]
+    assert texts and not any("Traceback" in t or "/work/" in t or ".py" in t for t in texts)
+
+
+def test_an_unexpected_error_is_one_vietnamese_message(monkeypatch, tmp_path):
+    import kpi.web.safe as safe
+    at = _app(monkeypatch, tmp_path / "kpi.duckdb")
+    at.run()
+
+    def boom(*a, **k):
+        raise RuntimeError("/secret/path leaked")
+    monkeypatch.setattr("kpi.ingest.check_workbook", boom)
+    monkeypatch.setattr(safe, "check_workbook", boom)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("a.xlsx", b"PK..").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [safe.UNEXPECTED]
