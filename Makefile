@@ -19,8 +19,11 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+DEMO_DB := data/kpi.duckdb
+
+# the demo is seeded only into the default demo database, never into $(KPI_DB) chosen by the user
 demo: setup
-	$(PY) -m kpi demo --if-missing
+	if [ "$(KPI_DB)" = "$(DEMO_DB)" ]; then $(PY) -m kpi --db $(DEMO_DB) demo --if-missing; fi
 
 run: setup demo
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true

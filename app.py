@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.domain.catalog import CatalogError
 from kpi.store import StoreError
-from kpi.web import data, state, widgets
+from kpi.web import data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 
@@ -17,6 +17,7 @@ pages = [
             url_path="nhap-so-lieu"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
+    st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
 ]
 
 try:
@@ -29,7 +30,7 @@ except CatalogError as e:
 try:
     figures = data.current_figures()
 except StoreError as e:  # database held by another program, newer than the app, …
-    st.error(f"Không mở được cơ sở dữ liệu: {e}")
+    st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
     st.stop()
 if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
@@ -44,4 +45,7 @@ else:
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
-st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
+try:
+    st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
+except Exception as e:  # noqa: BLE001 — one Vietnamese message; the traceback goes to the server log
+    safe.unexpected(e)

@@ -19,8 +19,11 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        """Kept raw files: `<folder of the database>/uploads`."""
-        return self.db_path.parent / "uploads"
+        """Kept raw files of this database only: `<folder>/<db stem>.uploads` (data/kpi.uploads).
+
+        Two databases in one folder never share kept files or a journal. Files kept before this
+        layout (`<folder>/uploads`) stay readable: every upload row names its `stored_path`."""
+        return self.db_path.parent / f"{self.db_path.stem}.uploads"
 
 
 def resolve(db: str | None = None, config: str | None = None) -> Settings:

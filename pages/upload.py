@@ -6,11 +6,11 @@ import streamlit as st
 
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Month
-from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
+from kpi.ingest import annotate_workbook, import_workbook, preview_figures
 from kpi.ingest.template import build_template
 from kpi.present import tables
 from kpi.store import StoreError
-from kpi.web import data
+from kpi.web import data, safe
 
 catalog = data.catalog()
 st.title("Nhập số liệu tháng")
@@ -35,7 +35,8 @@ cols[2].download_button("Tải mẫu", lambda: build_template(catalog, month, un
 st.subheader("2. Gửi tệp đã điền")
 who = st.text_input("Người nhập", key="uploader_name", placeholder="Họ và tên, đơn vị",
                     help="Bắt buộc: tên người chịu trách nhiệm về số liệu được ghi vào nhật ký.")
-upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", type=["xlsx"], key="upload_file")
+# any type is accepted here: the core checks type and size and says what is wrong in Vietnamese
+upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", key="upload_file")
 if upload is None:
     # the uploader's own button text comes from Streamlit in English: say what it does
     st.info("Bấm nút «Upload» (tải tệp lên) hoặc kéo thả tệp mẫu đã điền vào ô trên; hệ thống "
@@ -44,27 +45,32 @@ if upload is None:
 
 workbook = upload.getvalue()
 digest = hashlib.sha256(workbook).hexdigest()
-check = check_workbook(workbook, upload.name, catalog)
+check = safe.checked_upload(digest, upload.name, workbook)   # once per file, not per rerun
+name = safe.md(upload.name)
 
 st.subheader("3. Kết quả kiểm tra")
 if not check.ok:
-    st.error(f"Tệp «{upload.name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
+    st.error(f"Tệp «{name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
              "Hãy sửa các ô dưới đây rồi gửi lại.")
     st.dataframe(tables.problems_table(check.problems), hide_index=True, width="stretch")
-    try:
-        marked = annotate_workbook(workbook, check.problems)
-    except ValueError:  # not a readable workbook: nothing to annotate
-        marked = None
-    if marked:
-        st.download_button("Tải tệp đã đánh dấu lỗi", marked,
-                           file_name=f"da-danh-dau-loi-{upload.name}",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/download:")
+    # the annotated copy costs a second read of the file: only when asked for
+    if st.button("Tạo tệp đánh dấu lỗi", icon=":material/edit_note:", key="annotate"):
+        try:
+            marked = annotate_workbook(workbook, check.problems)
+        except ValueError:  # not a readable workbook (FileRefused): nothing to annotate
+            marked = None
+        if marked:
+            st.download_button("Tải tệp đã đánh dấu lỗi", marked,
+                               file_name=f"da-danh-dau-loi-{digest[:8]}.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               icon=":material/download:")
+        else:
+            st.info("Tệp này không phải sổ tính Excel đọc được nên không đánh dấu được.")
     st.stop()
 
-st.success(f"Tệp «{upload.name}» hợp lệ: {len(check.submissions)} bảng số liệu.")
+st.success(f"Tệp «{name}» hợp lệ: {len(check.submissions)} bảng số liệu.")
 if check.warnings:
-    st.warning("Lưu ý:\n" + "\n".join(f"- {w}" for w in check.warnings))
+    st.warning("Lưu ý:\n" + "\n".join(f"- {safe.md(w)}" for w in check.warnings))
 
 for sub in check.submissions:
     st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
@@ -85,7 +91,7 @@ if st.button("Xác nhận nhập số liệu", type="primary", disabled=not who.
                                      Actor(who.strip()), data.uploads_dir())
         except StoreError as e:
             status.update(label="Chưa nhập được số liệu", state="error")
-            st.error(str(e))
+            st.error(safe.md(e))
             st.stop()
         if not result.ok:
             status.update(label="Chưa nhập được số liệu", state="error")

@@ -1,6 +1,7 @@
-"""`demo`: fill the database with the deterministic demo data."""
+"""`demo`: fill the database with the deterministic demo data (never over real uploads)."""
+from kpi.cli.context import UserError
 from kpi.store import data_version
-from kpi.usecases.demo import load_demo
+from kpi.usecases.demo import RealDataPresent, load_demo
 
 
 def register(sub):
@@ -8,16 +9,20 @@ def register(sub):
     p.add_argument("--months", type=int, default=18, help="số tháng dữ liệu mẫu (mặc định 18)")
     p.add_argument("--if-missing", action="store_true",
                    help="chỉ tạo khi cơ sở dữ liệu chưa có số liệu nào")
+    p.add_argument("--force", action="store_true",
+                   help="vẫn tạo dữ liệu mẫu dù cơ sở dữ liệu đã có số liệu thật (không nên)")
     p.set_defaults(handler=run)
 
 
 def run(args, ctx):
     if not 1 <= args.months <= 120:
-        from kpi.cli.context import UserError
         raise UserError("--months phải từ 1 đến 120.")
     if args.if_missing and data_version(ctx.conn, ctx.catalog.commune) != "0:0":
         print(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; không tạo dữ liệu mẫu.")
         return 0
-    created = load_demo(ctx.conn, ctx.catalog, args.months)
+    try:
+        created = load_demo(ctx.conn, ctx.catalog, args.months, force=args.force)
+    except RealDataPresent as e:
+        raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_path}.") from None
     print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_path}.")
     return 0

@@ -17,13 +17,16 @@ from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
 
 # command → (module in kpi/cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "backup": ("backup", "sao lưu cơ sở dữ liệu và các tệp đã lưu vào một tệp .zip"),
     "check-config": ("check_config", "kiểm tra danh mục chỉ tiêu (TOML)"),
     "demo": ("demo", "tạo dữ liệu mẫu (các tháng gần nhất)"),
     "import": ("import_files", "nhập các tệp Excel số liệu tháng"),
     "rebuild": ("rebuild", "dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu"),
     "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
+    "restore": ("restore", "khôi phục một bản sao lưu vào cơ sở dữ liệu mới (--db)"),
     "score": ("score", "tính điểm một quý"),
     "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
+    "verify": ("verify", "đối chiếu cơ sở dữ liệu, tệp đã lưu và nhật ký"),
 }
 
 __all__ = ["COMMANDS", "Context", "UserError", "build_parser", "main"]

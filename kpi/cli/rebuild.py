@@ -1,20 +1,21 @@
-"""`rebuild --from DIR`: replay the kept upload files, in their order, into an empty database."""
+"""`rebuild --from DIR`: replay the kept upload files, in their order, into an empty database.
+
+It never reports success while a file would be skipped, guessed or invented: with a missing or
+broken journal, a missing or changed kept file, or a kept file the journal does not list, it stops
+with the list and writes nothing."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from kpi.cli.context import UserError
-from kpi.domain.figures import Actor
-from kpi.ingest import import_workbook
-from kpi.ingest.importer import kept_file, read_journal
 from kpi.store import content_counts
+from kpi.usecases.record import plan_rebuild, rebuild
 
 
 def register(sub):
     p = sub.add_parser("rebuild", help="dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu")
     p.add_argument("--from", dest="source", required=True, metavar="THƯ_MỤC",
-                   help="thư mục tệp đã lưu (data/uploads của cơ sở dữ liệu cũ)")
+                   help="thư mục tệp đã lưu của cơ sở dữ liệu cũ (ví dụ data/kpi.uploads)")
     p.set_defaults(handler=run)
 
 
@@ -22,33 +23,26 @@ def run(args, ctx):
     source = Path(args.source)
     if not source.is_dir():
         raise UserError(f"Không tìm thấy thư mục {source}.")
-    entries = read_journal(source)
-    if not entries:
-        raise UserError(f"Thư mục {source} không có tệp nào đã lưu.")
+    plan = plan_rebuild(source)
+    if plan.problems:
+        print(f"✖ Không dựng lại từ {source} — không ghi gì:")
+        for p in plan.problems:
+            print(f"  - {p}")
+        return 1
     conn = ctx.conn
     if content_counts(conn)["uploads"]:
         raise UserError(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; chỉ dựng lại vào cơ sở dữ "
                         "liệu rỗng (dùng --db với một tệp mới).")
-    same_dir = source.resolve() == ctx.uploads_dir.resolve()
-    created = failed = 0
-    for e in entries:
-        path = kept_file(source, e["sha256"])
-        if not path.exists():
-            print(f"✖ thiếu tệp {path} ({e.get('file_name')}); bỏ qua.")
-            failed += 1
-            continue
-        at = dt.datetime.fromisoformat(e["at"]) if e.get("at") else None
-        result = import_workbook(conn, ctx.catalog, path.read_bytes(), e.get("file_name") or path.name,
-                                 Actor(e.get("by") or "Khôi phục", e.get("role") or "coordinator"),
-                                 ctx.uploads_dir, today=at.date() if at else None,
-                                 submitted_at=at, journal=not same_dir)
-        if not result.ok:
-            failed += 1
-            print(f"✖ {e.get('file_name')}: không nhập lại được:")
-            for p in result.check.problems:
-                print(f"  - {p}")
-            continue
-        created += len(result.created)
-    print(f"Đã dựng lại {ctx.db_path}: {len(entries)} tệp, {created} lần gửi số liệu, "
-          f"{failed} tệp lỗi.")
-    return 1 if failed else 0
+    if source.resolve() == ctx.uploads_dir.resolve():
+        raise UserError("Thư mục nguồn trùng thư mục tệp của cơ sở dữ liệu mới; dùng --db với "
+                        "một tệp ở chỗ khác.")
+    differences = rebuild(conn, ctx.catalog, plan, ctx.uploads_dir, source)
+    if differences:
+        print(f"✖ Dựng lại {ctx.db_path} không khớp nhật ký:")
+        for d in differences:
+            print(f"  - {d}")
+        return 1
+    created = sum(len(e.get("units") or []) for e in plan.entries)
+    print(f"Đã dựng lại {ctx.db_path}: {len(plan.entries)} tệp, {created} lần gửi số liệu, "
+          "khớp nhật ký.")
+    return 0

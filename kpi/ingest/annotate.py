@@ -16,6 +16,15 @@ SUMMARY_SHEET = "Lỗi cần sửa"
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 BAD_FONT = Font(color="9C0006", bold=True)
 AUTHOR = "Kiểm tra số liệu"
+MAX_ANNOTATED_CELLS = 200   # cells marked red with a comment; the summary sheet lists the rest
+
+
+def _text_cell(ws, row: int, col: int, value: str):
+    """A cell holding `value` as text, never as a formula (a sheet named `=1+2` stays text)."""
+    cell = ws.cell(row, col)
+    cell.value = value
+    cell.data_type = "s"
+    return cell
 
 
 def annotate_workbook(data: bytes, problems: list[Problem]) -> bytes:
@@ -30,7 +39,7 @@ def annotate_workbook(data: bytes, problems: list[Problem]) -> bytes:
     for p in problems:
         if p.sheet in wb.sheetnames and p.cell:
             by_cell.setdefault((p.sheet, p.cell), []).append(p.message)
-    for (sheet, ref), messages in by_cell.items():
+    for (sheet, ref), messages in list(by_cell.items())[:MAX_ANNOTATED_CELLS]:
         cell = wb[sheet][ref]
         if not hasattr(cell, "comment") or type(cell).__name__ == "MergedCell":
             continue
@@ -41,13 +50,13 @@ def annotate_workbook(data: bytes, problems: list[Problem]) -> bytes:
         comment.width, comment.height = 320, min(600, 60 + 18 * (len(text) // 45 + len(messages)))
         cell.comment = comment
     ws = wb.create_sheet(SUMMARY_SHEET, 0)
-    ws["A1"] = f"Tệp có {len(problems)} lỗi cần sửa (ô lỗi tô đỏ, di chuột vào ô để xem chú thích)"
-    ws["A1"].font = Font(bold=True, size=13, color="9C0006")
-    ws.append(["Vị trí", "Lỗi"])
-    for c in ws[2]:
-        c.font = Font(bold=True)
-    for p in problems:
-        ws.append([p.where, p.message])
+    _text_cell(ws, 1, 1, f"Tệp có {len(problems)} lỗi cần sửa (ô lỗi tô đỏ, di chuột vào ô để xem "
+                         "chú thích)").font = Font(bold=True, size=13, color="9C0006")
+    for col, title in enumerate(["Vị trí", "Lỗi"], start=1):
+        _text_cell(ws, 2, col, title).font = Font(bold=True)
+    for row, p in enumerate(problems, start=3):
+        _text_cell(ws, row, 1, p.where)
+        _text_cell(ws, row, 2, p.message)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 120
     for row in ws.iter_rows(min_row=3):

@@ -13,6 +13,8 @@ from kpi.ingest.safety import open_package
 from kpi.ingest.validate import to_submission, validate_sheet
 from kpi.ingest.xlsx import read_workbook
 
+MAX_PROBLEMS = 200        # problems listed per file; the rest are counted in one last line
+
 
 @dataclass
 class CheckResult:
@@ -78,4 +80,16 @@ def check_workbook(data: bytes, file_name: str, catalog: Catalog, *,
                                        field="Bảng số liệu", expected="ít nhất một số liệu"))
     if not result.problems:
         result.submissions = subs
+    _bound(result)
     return result
+
+
+def _bound(result: CheckResult) -> None:
+    """At most MAX_PROBLEMS problems (and warnings) listed: a hostile file costs a short list."""
+    for name in ("problems", "warnings"):
+        items = getattr(result, name)
+        if len(items) > MAX_PROBLEMS:
+            rest = len(items) - MAX_PROBLEMS
+            setattr(result, name, items[:MAX_PROBLEMS] + [problem(
+                f"còn {rest} {'lỗi' if name == 'problems' else 'lưu ý'} khác không liệt kê (chỉ "
+                f"hiện {MAX_PROBLEMS} đầu tiên); hãy sửa những chỗ trên rồi gửi lại.")])

@@ -1,7 +1,8 @@
 """`import_workbook`: check a file, keep the raw bytes, store every unit-month in one call.
 
-A rejected file (or a dry run) never touches the database. The kept files are listed in
-`<uploads>/journal.jsonl` (order, who, when) so `python -m kpi rebuild` can replay them.
+A rejected file (or a dry run) never touches the database. The kept files are listed in the
+database (uploads: sha256, stored_path, submitted_at, submitted_by, version) and mirrored after
+each stored import to `<uploads>/journal.jsonl`, so `python -m kpi rebuild` can replay them.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
-from kpi.store import RecordOutcome, StoreError, keep_raw_file, record_submissions
+from kpi.store import RecordOutcome, StoreError, keep_raw_file, kept_uploads, record_submissions, sha_in_use
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -57,40 +58,79 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
     try:
         outcomes = record_submissions(conn, subs, actor)
     except StoreError as e:
+        if not sha_in_use(conn, sha):
+            path.unlink(missing_ok=True)
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],
                              check.warnings, [])
         return ImportResult(file_name, failed, [])
-    if journal and any(o.created for o in outcomes):
-        _journal(Path(uploads_dir), sha, file_name, actor, submitted_at, outcomes)
+    if not any(o.created for o in outcomes) and not sha_in_use(conn, sha):
+        path.unlink(missing_ok=True)     # same figures in other bytes: nothing new to keep
+    elif journal:
+        write_journal(conn, uploads_dir)
     return ImportResult(file_name, check, outcomes)
 
 
-def _journal(uploads_dir: Path, sha: str, file_name: str, actor: Actor,
-             submitted_at: dt.datetime | None, outcomes: list[RecordOutcome]) -> None:
-    line = json.dumps({"sha256": sha, "file_name": file_name, "by": actor.name, "role": actor.role,
-                       "at": (submitted_at or dt.datetime.now()).isoformat(timespec="seconds"),
-                       "units": [[o.unit, o.period, o.version] for o in outcomes if o.created]},
-                      ensure_ascii=False)
-    with _JOURNAL_LOCK, open(uploads_dir / JOURNAL, "a", encoding="utf-8") as f:
-        f.write(line + "\n")
+class JournalError(Exception):
+    """The journal file cannot be trusted (broken lines or missing); the message says where."""
+
+
+def journal_entries(conn) -> list[dict]:
+    """The database's kept uploads as journal entries: one per stored file import, in order."""
+    entries: list[dict] = []
+    for row in kept_uploads(conn):
+        key = (row["sha256"], row["submitted_at"], row["submitted_by"])
+        last = entries[-1] if entries else None
+        if last is None or (last["sha256"], last["_at"], last["by"]) != key:
+            last = {"sha256": row["sha256"], "file_name": row["file_name"], "by": row["submitted_by"],
+                    "at": row["submitted_at"].isoformat(), "_at": row["submitted_at"], "units": []}
+            entries.append(last)
+        last["units"].append([row["unit"], row["period"], row["version"]])
+    for e in entries:
+        del e["_at"]
+    return entries
+
+
+def write_journal(conn, uploads_dir: str | Path) -> Path:
+    """Mirror the database's kept uploads to `<uploads>/journal.jsonl` (whole file, atomically).
+
+    The database is the truth: the journal is rewritten from it after every stored import, so a
+    crash between the commit and this write leaves a journal one import behind that the next
+    import (or `verify --fix`) settles; `verify` names the lag meanwhile."""
+    uploads_dir = Path(uploads_dir)
+    uploads_dir.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
+    path = uploads_dir / JOURNAL
+    with _JOURNAL_LOCK:
+        tmp = path.with_suffix(".jsonl.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    return path
 
 
 def read_journal(uploads_dir: str | Path) -> list[dict]:
-    """The kept files in import order; without a journal, every kept file by modification time."""
-    uploads_dir = Path(uploads_dir)
-    path = uploads_dir / JOURNAL
-    if path.exists():
-        out = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                try:
-                    out.append(json.loads(line))
-                except json.JSONDecodeError:
-                    continue     # a half-written last line after a crash
-        return out
-    files = sorted(uploads_dir.glob("??/*.xlsx"), key=lambda p: (p.stat().st_mtime, p.name))
-    return [{"sha256": p.stem, "file_name": p.name, "by": "Khôi phục từ tệp", "role": "system",
-             "at": None} for p in files]
+    """The journal's entries in import order; a missing journal or a broken line is an error
+    (never guessed from the folder's files)."""
+    path = Path(uploads_dir) / JOURNAL
+    if not path.exists():
+        raise JournalError(f"Không có nhật ký {path}.")
+    out, broken = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+            if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+                raise ValueError
+            out.append(entry)
+        except ValueError:
+            broken.append(n)
+    if broken:
+        raise JournalError(f"Nhật ký {path} hỏng ở dòng {', '.join(map(str, broken))}.")
+    return out
+
+
+def kept_files(uploads_dir: str | Path) -> list[Path]:
+    return sorted(Path(uploads_dir).glob("??/*.xlsx"))
 
 
 def kept_file(uploads_dir: str | Path, sha256: str) -> Path:

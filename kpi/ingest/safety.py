@@ -52,13 +52,34 @@ class Package:
         return bytes(out)
 
 
-def open_package(data: bytes) -> Package:  # noqa: C901
+_MACRO_MARKS = (b"macroEnabled", b"vbaProject", b"vnd.ms-office.vbaProject")
+
+
+def open_package(data: bytes) -> Package:
     """Check `data` is a safe-looking .xlsx and open it; raise FileRefused otherwise."""
+    _check_bytes(data)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
+        raise FileRefused("tệp bị hỏng hoặc chưa tải lên hết (không đọc được cấu trúc nén của "
+                          ".xlsx). Hãy mở lại bằng Excel, lưu và gửi lại.", EXPECTED) from None
+    _check_sizes(infos)
+    names = {i.filename for i in infos}
+    _check_kind(names)
+    pkg = Package(zf)
+    _refuse_macros(pkg, names)
+    return pkg
+
+
+def _check_bytes(data: bytes) -> None:
+    """Empty, too large, old binary Excel, or not a zip at all."""
     if not data:
         raise FileRefused("tệp rỗng (0 byte).", EXPECTED)
     if len(data) > MAX_FILE_BYTES:
-        raise FileRefused(f"tệp quá lớn ({len(data) // (1024 * 1024)} MB); một tệp số liệu tháng "
-                          "chỉ vài chục KB.", EXPECTED)
+        raise FileRefused(f"tệp quá lớn ({len(data) / (1024 * 1024):.1f} MB, tối đa "
+                          f"{MAX_FILE_BYTES // (1024 * 1024)} MB); một tệp số liệu tháng chỉ vài "
+                          "chục KB.", EXPECTED)
     if data.startswith(_OLE2):
         if "EncryptedPackage".encode("utf-16-le") in data:
             raise FileRefused("tệp được đặt mật khẩu nên không đọc được. Hãy mở bằng Excel, bỏ "
@@ -67,12 +88,10 @@ def open_package(data: bytes) -> Package:  # noqa: C901
                           "và «Lưu thành» Sổ làm việc Excel (.xlsx) rồi gửi lại.", EXPECTED)
     if not data.startswith(b"PK"):
         raise FileRefused(f"không phải tệp Excel .xlsx ({_guess_kind(data)}).", EXPECTED)
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError):
-        raise FileRefused("tệp bị hỏng hoặc chưa tải lên hết (không đọc được cấu trúc nén của "
-                          ".xlsx). Hãy mở lại bằng Excel, lưu và gửi lại.", EXPECTED) from None
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """The zip directory's declared sizes and ratios, before anything is inflated."""
     if len(infos) > MAX_MEMBERS:
         raise FileRefused(f"tệp chứa quá nhiều phần ({len(infos)}); không phải tệp số liệu.", EXPECTED)
     total = 0
@@ -90,19 +109,32 @@ def open_package(data: bytes) -> Package:  # noqa: C901
     if total > MAX_TOTAL_BYTES:
         raise FileRefused(f"tệp giải nén ra {total // (1024 * 1024)} MB, quá lớn cho một tệp số "
                           "liệu; không đọc.", EXPECTED)
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        if "xl/workbook.bin" in names:
-            raise FileRefused("đây là sổ tính nhị phân .xlsb. Hãy «Lưu thành» .xlsx rồi gửi lại.",
-                              EXPECTED)
-        if "word/document.xml" in names:
-            raise FileRefused("đây là tệp Word (.docx), không phải sổ tính Excel.", EXPECTED)
-        if "content.xml" in names:
-            raise FileRefused("đây là tệp OpenDocument (.ods). Hãy «Lưu thành» .xlsx rồi gửi lại.",
-                              EXPECTED)
-        raise FileRefused("tệp nén này không phải sổ tính Excel (không có xl/workbook.xml).",
-                          EXPECTED)
-    return Package(zf)
+
+
+_OTHER_KINDS = (
+    ("xl/workbook.bin", "đây là sổ tính nhị phân .xlsb. Hãy «Lưu thành» .xlsx rồi gửi lại."),
+    ("word/document.xml", "đây là tệp Word (.docx), không phải sổ tính Excel."),
+    ("content.xml", "đây là tệp OpenDocument (.ods). Hãy «Lưu thành» .xlsx rồi gửi lại."),
+)
+
+
+def _check_kind(names: set[str]) -> None:
+    if "xl/workbook.xml" in names:
+        return
+    for part, message in _OTHER_KINDS:
+        if part in names:
+            raise FileRefused(message, EXPECTED)
+    raise FileRefused("tệp nén này không phải sổ tính Excel (không có xl/workbook.xml).", EXPECTED)
+
+
+def _refuse_macros(pkg: Package, names: set[str]) -> None:
+    """A workbook carrying VBA (a renamed .xlsm) is refused: it is never kept with its macros."""
+    types = pkg.read("[Content_Types].xml") if pkg.has("[Content_Types].xml") else b""
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or \
+            any(mark.lower() in types.lower() for mark in _MACRO_MARKS):
+        raise FileRefused("tệp có chứa macro (VBA, sổ tính .xlsm). Vì an toàn hệ thống không nhận "
+                          "tệp có macro: hãy mở bằng Excel, «Lưu thành» Sổ làm việc Excel (.xlsx) "
+                          "rồi gửi lại.", EXPECTED)
 
 
 def _guess_kind(data: bytes) -> str:

@@ -255,79 +255,115 @@ def _formats(pkg: Package, rels) -> list[str | None]:
     return kinds
 
 
-def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:  # noqa: C901
+MAX_SHEET_ROWS = 2000     # rows read per sheet; the monthly template has about 40
+
+
+def _refuse_long_sheet(pkg: Package, path: str, name: str) -> None:
+    """Count rows on the raw bytes (C speed) before any XML is parsed."""
+    data = pkg.read(path)
+    rows = data.count(b"<row ") + data.count(b"<row>")
+    if rows > MAX_SHEET_ROWS:
+        def dotted(n: int) -> str:
+            return f"{n:,}".replace(",", ".")
+        raise FileRefused(f"trang tính «{name}» có {dotted(rows)} dòng, quá {dotted(MAX_SHEET_ROWS)} "
+                          "dòng mà một tệp số liệu tháng có thể có (tệp mẫu chỉ khoảng 40 dòng); "
+                          "không đọc. Hãy dùng tệp mẫu tải từ hệ thống.", EXPECTED)
+
+
+def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
+    _refuse_long_sheet(pkg, path, name)
     root = _xml(pkg, path, sheet=True)
     ns = _ns(root)
     sheet = Sheet(name, visible)
-    by_row = sheet.by_row
-    data = root.find(f"{ns}sheetData")
-    tag_c, tag_v, tag_f, tag_is = f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is"
+    tags = (f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is", ns)
     fmt_of = {str(i): kind for i, kind in enumerate(formats) if kind}
+    data = root.find(f"{ns}sheetData")
     row_no = 0
     for row in (data if data is not None else []):
         r = row.get("r")
         row_no = int(r) if r and r.isdigit() else row_no + 1
-        col_no = 0
-        for c in row:
-            if c.tag != tag_c:
-                continue
-            ref = c.get("r")
-            rr = row_no
-            if ref is not None:
-                try:
-                    rr, col_no = parse_ref(ref)
-                except ValueError:
-                    col_no += 1
-            else:
+        if len(sheet.by_row) > MAX_SHEET_ROWS:
+            raise FileRefused(f"trang tính «{name}» có quá {MAX_SHEET_ROWS} dòng; không đọc.", EXPECTED)
+        _read_row(row, row_no, sheet.by_row, tags, shared, fmt_of)
+    _read_merges(root.find(f"{ns}mergeCells"), sheet)
+    return sheet
+
+
+def _read_row(row, row_no: int, by_row: dict, tags: tuple, shared: list[str], fmt_of: dict) -> None:
+    tag_c = tags[0]
+    col_no = 0
+    for c in row:
+        if c.tag != tag_c:
+            continue
+        ref = c.get("r")
+        rr = row_no
+        if ref is not None:
+            try:
+                rr, col_no = parse_ref(ref)
+            except ValueError:
                 col_no += 1
-            if not len(c):          # a styled empty cell: nothing to read
-                continue
-            v = f = is_el = None
-            for child in c:
-                tag = child.tag
-                if tag == tag_v:
-                    v = child
-                elif tag == tag_f:
-                    f = child
-                elif tag == tag_is:
-                    is_el = child
-            t = c.get("t", "n")
-            text = v.text if v is not None else None
-            cell = Cell(fmt=fmt_of.get(c.get("s")), formula=f is not None)
-            if t == "inlineStr":
-                cell.value = _text(is_el, ns) if is_el is not None else None
-            elif v is None:
-                if not cell.formula:
-                    continue
-            elif not text:
-                if not cell.formula:
-                    continue
-                if t == "str":
-                    cell.value = ""   # Excel's cached empty-text result; openpyxl writes <v/> untyped
-            elif t == "s":
-                try:
-                    cell.value = shared[int(text)]
-                except (ValueError, IndexError):
-                    cell.error = "#REF!"
-            elif t == "str":
-                cell.value = text
-            elif t == "b":
-                cell.value = text.strip() in ("1", "true")
-            elif t == "e":
-                cell.error = text
-            elif t == "d":
-                try:
-                    cell.value = dt.datetime.fromisoformat(text.strip())
-                except ValueError:
-                    cell.value = text
-                cell.fmt = "date"
-            else:
-                try:
-                    cell.value = float(text)
-                except ValueError:
-                    cell.value = text
+        else:
+            col_no += 1
+        if not len(c):          # a styled empty cell: nothing to read
+            continue
+        cell = _cell(c, tags, shared, fmt_of)
+        if cell is not None:
             by_row.setdefault(rr, {})[col_no] = cell
-    merges = root.find(f"{ns}mergeCells")
+
+
+def _cell(c, tags: tuple, shared: list[str], fmt_of: dict) -> Cell | None:
+    """One <c> element as a Cell; None for a cell holding nothing."""
+    _, tag_v, tag_f, tag_is, ns = tags
+    v = f = is_el = None
+    for child in c:
+        tag = child.tag
+        if tag == tag_v:
+            v = child
+        elif tag == tag_f:
+            f = child
+        elif tag == tag_is:
+            is_el = child
+    t = c.get("t", "n")
+    text = v.text if v is not None else None
+    cell = Cell(fmt=fmt_of.get(c.get("s")), formula=f is not None)
+    if t == "inlineStr":
+        cell.value = _text(is_el, ns) if is_el is not None else None
+    elif v is None or not text:
+        if not cell.formula:
+            return None
+        if v is not None and t == "str":
+            cell.value = ""   # Excel's cached empty-text result; openpyxl writes <v/> untyped
+    else:
+        _typed_value(cell, t, text, shared)
+    return cell
+
+
+def _typed_value(cell: Cell, t: str, text: str, shared: list[str]) -> None:
+    if t == "s":
+        try:
+            cell.value = shared[int(text)]
+        except (ValueError, IndexError):
+            cell.error = "#REF!"
+    elif t == "str":
+        cell.value = text
+    elif t == "b":
+        cell.value = text.strip() in ("1", "true")
+    elif t == "e":
+        cell.error = text
+    elif t == "d":
+        try:
+            cell.value = dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            cell.value = text
+        cell.fmt = "date"
+    else:
+        try:
+            cell.value = float(text)
+        except ValueError:
+            cell.value = text
+
+
+def _read_merges(merges, sheet: Sheet) -> None:
     for m in (merges if merges is not None else []):
         ref = m.get("ref", "")
         a, _, b = ref.partition(":")
@@ -336,4 +372,3 @@ def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:  # noqa: C901
         except ValueError:
             continue
         sheet.merges.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
-    return sheet

@@ -9,7 +9,10 @@ from kpi.store.reads import (
                              data_version,
                              figures_of_upload,
                              first_submissions,
+                             kept_uploads,
+                             non_demo_uploads,
                              reported_periods,
+                             sha_in_use,
                              upload_history,
 )
 from kpi.store.schema import SCHEMA_VERSION
@@ -17,5 +20,5 @@ from kpi.store.writes import RecordOutcome, keep_raw_file, record_submission, re
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log", "content_counts",
            "current_figures", "data_version", "figures_of_upload", "first_submissions",
-           "reported_periods", "upload_history", "RecordOutcome", "keep_raw_file",
+           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "sha_in_use", "RecordOutcome", "keep_raw_file",
            "record_submission", "record_submissions", "sync_catalog"]

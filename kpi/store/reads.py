@@ -78,3 +78,21 @@ def content_counts(conn: Conn) -> dict[str, int]:
     """Row counts of every table (tests compare them before and after a rejected file)."""
     tables = ["communes", "units", "uploads", "measurements", "audit_log", "schema_version"]
     return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
+def kept_uploads(conn: Conn) -> list[dict]:
+    """Every upload that came from a kept file, in the order it was stored (the journal's truth)."""
+    rows = conn.execute(
+        "SELECT id, commune, unit, period, version, sha256, file_name, submitted_by, submitted_at, "
+        "stored_path FROM uploads WHERE sha256 IS NOT NULL ORDER BY id").fetchall()
+    cols = ["id", "commune", "unit", "period", "version", "sha256", "file_name", "submitted_by",
+            "submitted_at", "stored_path"]
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def sha_in_use(conn: Conn, sha256: str) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM uploads WHERE sha256 = ?", [sha256]).fetchall()[0][0])
+
+
+def non_demo_uploads(conn: Conn) -> int:
+    return int(conn.execute("SELECT count(*) FROM uploads WHERE source <> 'demo'").fetchall()[0][0])

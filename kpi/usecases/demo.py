@@ -13,7 +13,7 @@ import random
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.periods import Month
-from kpi.store import record_submissions, sync_catalog
+from kpi.store import non_demo_uploads, record_submissions, sync_catalog
 
 DEMO_ACTOR = Actor("Dữ liệu mẫu", role="system")
 
@@ -112,8 +112,19 @@ def _figure(ind, unit: str, progress: float, rng: random.Random, unit_count: int
     return Figure(ind.id, value=value)
 
 
-def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = None) -> int:
-    """Write the demo through the store; returns the number of uploads created."""
+class RealDataPresent(Exception):
+    """The database holds uploads that are not demo data; the demo is not written over them."""
+
+
+def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = None,
+              *, force: bool = False) -> int:
+    """Write the demo through the store; returns the number of uploads created.
+
+    Refuses (writing nothing) a database holding any non-demo upload unless `force`."""
+    real = non_demo_uploads(conn)
+    if real and not force:
+        raise RealDataPresent(f"Cơ sở dữ liệu đã có {real} lần gửi số liệu thật; không tạo dữ liệu "
+                              "mẫu lên trên (dùng --force nếu thật sự muốn).")
     sync_catalog(conn, catalog, DEMO_ACTOR)
     outcomes = record_submissions(conn, build_demo(catalog, months, today), DEMO_ACTOR)
     return sum(o.created for o in outcomes)

@@ -19,7 +19,7 @@ from kpi.present import texts
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py",
-         "pages/catalog.py"]
+         "pages/catalog.py", "pages/backup.py"]
 
 
 def _app(monkeypatch, db: Path) -> AppTest:
@@ -205,7 +205,8 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     assert at.error and "chưa nhập gì" in at.error[0].value
     problems = at.dataframe[0].value
     assert (problems["Ô"] != "").any() and (problems["Trang tính"] == L.DATA_SHEET).any()
-    assert not at.button  # nothing to confirm
+    # nothing to confirm; the annotated copy only on request (adapted: it was built on every run)
+    assert [b.label for b in at.button] == ["Tạo tệp đánh dấu lỗi"]
     conn = store.connect(db)
     assert store.upload_history(conn, catalog.commune).empty
     conn.close()
@@ -257,3 +258,60 @@ def test_a_broken_catalogue_is_listed_not_a_traceback(monkeypatch, tmp_path):
     assert not at.exception
     assert at.error[0].value.startswith("Không đọc được danh mục chỉ tiêu")
     assert any("DVC_HS_TRUC_TUYEN, khóa `target`" in m.value for m in at.markdown)
+
+
+def test_markdown_in_a_file_name_and_cells_is_shown_as_text(monkeypatch, tmp_path, catalog):
+    db = tmp_path / "kpi.duckdb"
+    ratio = next(i for i in catalog.indicators_of_unit("CA") if i.is_ratio)
+    data = filled_template(catalog, "CA", Month(2026, 10), {ratio.id: (12, 10)})
+    hostile = "![x](http://evil.example/p.png) [bấm](http://evil.example) <b>:red[đỏ]</b>.xlsx"
+    at = _app(monkeypatch, db)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload(hostile, data).run()
+    assert not at.exception
+    [message] = [e.value for e in at.error]
+    assert message.startswith("Tệp «\\!\\[x\\](http\\://evil.example/p.png) \\[bấm\\](http\\://evil.example) "
+                              "\\<b\\>\\:red\\[đỏ\\]\\</b\\>.xlsx» có 1 lỗi")
+    at.button(key="annotate").click().run()
+    assert not at.exception
+    assert at.get("download_button")
+
+
+def test_an_unreadable_upload_is_refused_in_vietnamese(monkeypatch, tmp_path):
+    at = _app(monkeypatch, tmp_path / "kpi.duckdb")
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("bao-cao.pdf", b"%PDF-1.4 ...").run()
+    assert not at.exception
+    assert at.error and "chưa nhập gì" in at.error[0].value
+    assert at.dataframe[0].value["Lỗi"].str.contains("không phải tệp Excel .xlsx \\(tệp PDF\\)").any()
+
+
+def test_an_inf_cell_is_never_a_traceback_on_the_page(monkeypatch, tmp_path, catalog):
+    from tests.ingest_helpers import filled, patch_part, set_cell_xml
+    data = filled(catalog, period="2024-06")
+    data = patch_part(data, "xl/worksheets/sheet1.xml",
+                      lambda x: set_cell_xml(x, "E15", '<c r="E15"><v>inf</v></c>'))
+    at = _app(monkeypatch, tmp_path / "kpi.duckdb")
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("inf.xlsx", data).run()
+    assert not at.exception
+    texts = [e.value for e in at.error] + [s.value for s in at.success]
+    assert texts and not any("Traceback" in t or "/work/" in t or ".py" in t for t in texts)
+
+
+def test_an_unexpected_error_is_one_vietnamese_message(monkeypatch, tmp_path):
+    import kpi.web.safe as safe
+    at = _app(monkeypatch, tmp_path / "kpi.duckdb")
+    at.run()
+
+    def boom(*a, **k):
+        raise RuntimeError("/secret/path leaked")
+    monkeypatch.setattr("kpi.ingest.check_workbook", boom)
+    monkeypatch.setattr(safe, "check_workbook", boom)
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_file").upload("a.xlsx", b"PK..").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [safe.UNEXPECTED]

@@ -1,0 +1,25 @@
+"""`restore ARCHIVE --db NEW`: a new database (and its kept-files folder) from a backup."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from kpi.cli.context import UserError
+from kpi.usecases.backup import restore_backup
+
+
+def register(sub):
+    p = sub.add_parser("restore", help="khôi phục một bản sao lưu vào cơ sở dữ liệu mới (--db)")
+    p.add_argument("archive", metavar="TỆP_ZIP", help="tệp sao lưu (.zip)")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx):
+    archive = Path(args.archive)
+    if not archive.is_file():
+        raise UserError(f"Không tìm thấy tệp sao lưu {archive}.")
+    if ctx.db_path.exists():
+        raise UserError(f"Tệp {ctx.db_path} đã có; khôi phục chỉ vào một tệp mới (--db TỆP_MỚI).")
+    conn = restore_backup(archive, ctx.db_path, ctx.uploads_dir)
+    conn.close()
+    print(f"Đã khôi phục {archive} vào {ctx.db_path} (tệp đã lưu: {ctx.uploads_dir}).")
+    return 0

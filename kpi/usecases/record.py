@@ -1,0 +1,125 @@
+"""The record checked and replayed: database, kept files and journal must tell one story.
+
+`verify` lists every difference between the three (empty list: they agree). `plan_rebuild`
+refuses to start while anything would have to be skipped, guessed or invented; `rebuild` replays
+the journal with each file's stored submission time and checks every version it produces.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpi.domain.catalog import Catalog
+from kpi.domain.figures import Actor
+from kpi.ingest.importer import (
+    JournalError,
+    import_workbook,
+    journal_entries,
+    kept_file,
+    kept_files,
+    read_journal,
+    write_journal,
+)
+from kpi.store import kept_uploads
+
+
+def _file_sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def verify(conn, uploads_dir: str | Path) -> list[str]:
+    """Every difference between the database, the kept files and the journal, in Vietnamese."""
+    uploads_dir = Path(uploads_dir)
+    diffs: list[str] = []
+    rows = kept_uploads(conn)
+    known = {r["sha256"] for r in rows}
+    checked: set[str] = set()
+    for r in rows:
+        if r["sha256"] in checked:
+            continue
+        checked.add(r["sha256"])
+        path = Path(r["stored_path"]) if r["stored_path"] else kept_file(uploads_dir, r["sha256"])
+        if not path.exists():
+            path = kept_file(uploads_dir, r["sha256"])
+        if not path.exists():
+            diffs.append(f"thiếu tệp đã lưu {r['sha256'][:12]}… ({r['file_name']}, lần gửi số "
+                         f"{r['id']}: {r['unit']} {r['period']} phiên bản {r['version']})")
+        elif _file_sha(path) != r["sha256"]:
+            diffs.append(f"tệp đã lưu {path} bị thay đổi (mã băm không khớp)")
+    for path in kept_files(uploads_dir):
+        if path.stem not in known:
+            diffs.append(f"tệp {path} không thuộc lần gửi nào trong cơ sở dữ liệu")
+    try:
+        journal = read_journal(uploads_dir)
+    except JournalError as e:
+        return diffs + [str(e)]
+    expected = journal_entries(conn)
+    for n, e in enumerate(expected, start=1):
+        if e not in journal:
+            diffs.append(f"nhật ký thiếu lần nhập thứ {n}: {e['file_name']} lúc {e['at']} "
+                         f"({', '.join(f'{u} {p} v{v}' for u, p, v in e['units'])})")
+    for e in journal:
+        if e not in expected:
+            diffs.append(f"nhật ký ghi {e.get('file_name')} lúc {e.get('at')} nhưng cơ sở dữ liệu "
+                         "không có lần nhập này")
+    return diffs
+
+
+@dataclass
+class RebuildPlan:
+    entries: list[dict]
+    problems: list[str] = field(default_factory=list)
+
+
+def plan_rebuild(source: str | Path) -> RebuildPlan:
+    """What a rebuild from `source` would replay, and every reason it must not start."""
+    source = Path(source)
+    try:
+        entries = read_journal(source)
+    except JournalError as e:
+        return RebuildPlan([], [f"{e} Không dựng lại khi không biết chắc thứ tự và người gửi."])
+    problems: list[str] = []
+    listed = set()
+    for e in entries:
+        listed.add(e["sha256"])
+        path = kept_file(source, e["sha256"])
+        if not path.exists():
+            problems.append(f"thiếu tệp {path} ({e.get('file_name')})")
+        elif _file_sha(path) != e["sha256"]:
+            problems.append(f"tệp {path} bị thay đổi (mã băm không khớp)")
+        if not e.get("at"):
+            problems.append(f"nhật ký không ghi thời điểm gửi của {e.get('file_name')}")
+    for path in kept_files(source):
+        if path.stem not in listed:
+            problems.append(f"tệp {path} không có trong nhật ký (chưa rõ đã được ghi hay chưa)")
+    if not entries and not problems:
+        problems.append(f"thư mục {source} không có tệp nào đã lưu")
+    return RebuildPlan(entries, problems)
+
+
+def rebuild(conn, catalog: Catalog, plan: RebuildPlan, uploads_dir: str | Path,
+            source: str | Path) -> list[str]:
+    """Replay the plan into an empty database; returns the differences from the journal."""
+    differences: list[str] = []
+    for e in plan.entries:
+        at = dt.datetime.fromisoformat(e["at"])
+        path = kept_file(source, e["sha256"])
+        result = import_workbook(conn, catalog, path.read_bytes(), e.get("file_name") or path.name,
+                                 Actor(e.get("by") or "Khôi phục", role="system"), uploads_dir,
+                                 today=at.date(), submitted_at=at, journal=False)
+        if not result.ok:
+            differences.append(f"{e.get('file_name')}: không nhập lại được: "
+                               + "; ".join(str(p) for p in result.check.problems))
+            continue
+        got = sorted([o.unit, o.period, o.version] for o in result.created)
+        want = sorted(e.get("units") or [])
+        if want and got != want:
+            differences.append(f"{e.get('file_name')}: nhật ký ghi {want}, dựng lại được {got}")
+    write_journal(conn, uploads_dir)
+    return differences

@@ -1,0 +1,40 @@
+"""User text on pages, safely: Markdown escaping, the checked upload cached by its hash, and the
+one message for an unexpected error (details in the server log only)."""
+from __future__ import annotations
+
+import logging
+import re
+
+import streamlit as st
+
+from kpi.ingest import CheckResult, check_workbook
+from kpi.web import data
+
+log = logging.getLogger("kpi.web")
+# what Markdown (and Streamlit's directives :red[…], :material/…:, emoji :x:) could act on
+_MARKUP = re.compile(r"([\\`*_\[\]<>#!~|${}&]|:(?=[\w/]))")
+UNEXPECTED = ("Đã có lỗi không mong đợi; số liệu đã lưu không bị ảnh hưởng. Hãy tải lại trang và "
+              "thử lại; nếu vẫn lỗi, báo quản trị viên (chi tiết đã ghi vào nhật ký máy chủ).")
+
+
+def md(text: object) -> str:
+    """`text` as literal characters inside Markdown: links, images, emphasis, HTML, code and
+    Streamlit's `:material/…:` / `:red[…]` directives are backslash-escaped into plain text."""
+    return _MARKUP.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _checked(digest: str, config: str, mtime: float, file_name: str, _data: bytes) -> CheckResult:
+    return check_workbook(_data, file_name, data.catalog())
+
+
+def checked_upload(digest: str, file_name: str, workbook: bytes) -> CheckResult:
+    """The check of an uploaded file, once per file content (sha256) and catalogue version."""
+    path = data.config_path()
+    return _checked(digest, str(path), path.stat().st_mtime if path.exists() else 0.0, file_name,
+                    workbook)
+
+
+def unexpected(error: BaseException) -> None:
+    log.error("unexpected error on a page", exc_info=error)
+    st.error(UNEXPECTED)

@@ -1,0 +1,95 @@
+"""Backup through a live connection → restore → the same score for every quarter; recovery from
+a damaged database file; the daily archives kept N deep."""
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from kpi import store
+from kpi.cli.main import main
+from kpi.domain.figures import Actor
+from kpi.ingest import import_workbook
+from kpi.settings import resolve
+from kpi.usecases.backup import daily_backup, make_backup
+from kpi.usecases.demo import load_demo
+from tests.ingest_helpers import TTPVHCC_FIGURES, filled
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = dt.date(2026, 11, 20)
+QUARTERS = ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+
+
+def cli(db, *args):
+    return main(["--db", str(db), *args])
+
+
+def scores(db, capsys):
+    out = {}
+    for q in QUARTERS:
+        assert cli(db, "score", "--quarter", q, "--json") == 0
+        out[q] = capsys.readouterr().out
+    return out
+
+
+def live_db(tmp_path, catalog):
+    db = tmp_path / "live" / "kpi.duckdb"
+    conn = store.connect(db)
+    load_demo(conn, catalog, 18, today=TODAY)
+    uploads = resolve(str(db)).uploads_dir
+    data = filled(catalog, period="2026-10", figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(1, 380)))
+    assert import_workbook(conn, catalog, data, "sua.xlsx", Actor("Ánh"), uploads).created
+    return db, conn, uploads
+
+
+def test_backup_while_open_then_restore_gives_identical_scores(tmp_path, catalog, capsys):
+    db, conn, uploads = live_db(tmp_path, catalog)
+    archive = make_backup(conn.cursor(), uploads, tmp_path / "bk" / "a.zip")  # the app's connection, still open
+    # another process (the CLI while the app runs) cannot open the file: a clear message, exit 2
+    busy = subprocess.run([sys.executable, "-m", "kpi", "--db", str(db), "backup", "-o",
+                           str(tmp_path / "x.zip")], capture_output=True, text=True, cwd=ROOT)
+    assert busy.returncode == 2 and "đang được một chương trình khác mở" in busy.stderr
+    assert not (tmp_path / "x.zip").exists()
+    conn.close()
+    new = tmp_path / "restored" / "kpi.duckdb"
+    assert cli(new, "restore", str(archive)) == 0
+    assert capsys.readouterr().out == (f"Đã khôi phục {archive} vào {new} "
+                                       f"(tệp đã lưu: {new.parent / 'kpi.uploads'}).\n")
+    restored, original = scores(new, capsys), scores(db, capsys)
+    assert restored == original
+    assert len(set(original.values())) == len(QUARTERS)     # real, different scores compared
+    assert cli(new, "verify") == 0
+    assert cli(new, "restore", str(archive)) == 2                      # never over an existing file
+
+
+def test_recovery_from_a_damaged_database_file(tmp_path, catalog, capsys):
+    db, conn, uploads = live_db(tmp_path, catalog)
+    conn.close()
+    before = scores(db, capsys)
+    assert cli(db, "backup", "-o", str(tmp_path / "bk.zip")) == 0
+    capsys.readouterr()
+    # the file is damaged: its header overwritten
+    raw = bytearray(db.read_bytes())
+    raw[0:4096] = b"\0" * 4096
+    db.write_bytes(bytes(raw))
+    assert cli(db, "score", "--quarter", "2026-Q3") != 0
+    capsys.readouterr()
+    # README steps: move the damaged file aside, restore the last backup into the same path
+    damaged = db.with_suffix(".duckdb.hong")
+    db.rename(damaged)
+    shutil.move(str(uploads), str(uploads) + ".cu")
+    assert cli(db, "restore", str(tmp_path / "bk.zip")) == 0
+    capsys.readouterr()
+    assert scores(db, capsys) == before
+    assert cli(db, "verify") == 0
+
+
+def test_daily_backup_kept_n_deep(tmp_path, catalog):
+    db, conn, uploads = live_db(tmp_path, catalog)
+    folder = tmp_path / "daily"
+    for day in range(1, 6):
+        assert daily_backup(conn, uploads, folder, keep=3, today=dt.date(2026, 11, day))
+    assert daily_backup(conn, uploads, folder, keep=3, today=dt.date(2026, 11, 5)) is None
+    assert sorted(p.name for p in folder.iterdir()) == ["kpi-2026-11-03.zip", "kpi-2026-11-04.zip",
+                                                         "kpi-2026-11-05.zip"]
+    conn.close()
