@@ -153,3 +153,28 @@ def test_demo_into_an_empty_or_demo_database_still_works(tmp_path, capsys):
     db = tmp_path / "d.duckdb"
     assert cli(db, "demo", "--months", "2") == 0
     assert cli(db, "demo", "--months", "2") == 0   # demo over demo: identical, allowed
+
+
+def test_a_resumed_batch_adds_no_versions(tmp_path, catalog, capsys):
+    db = tmp_path / "kpi.duckdb"
+    files = tmp_path / "in"
+    files.mkdir()
+    # one unit-month sent twice in the batch: the second file corrects the first
+    (files / "1.xlsx").write_bytes(filled(catalog, period=PERIOD))
+    (files / "2.xlsx").write_bytes(filled(catalog, period=PERIOD,
+                                          figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))))
+    assert cli(db, "import", str(files), "--by", "A") == 0
+    capsys.readouterr()
+    assert cli(db, "import", str(files), "--by", "A") == 0     # the batch run again after a crash
+    out = capsys.readouterr().out
+    assert out.endswith("Tổng kết: 2 tệp — 0 đã nhập, 2 không đổi, 0 bị từ chối.\n")
+    assert f"= {files / '1.xlsx'}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua." in out
+    c = store.connect(db)
+    assert c.execute("SELECT version, status FROM uploads ORDER BY id").fetchall() == \
+        [(1, "superseded"), (2, "accepted")]
+    c.close()
+    # a single file re-sent on its own still reverts deliberately to its figures
+    assert cli(db, "import", str(files / "1.xlsx"), "--by", "A") == 0
+    c = store.connect(db)
+    assert c.execute("SELECT max(version) FROM uploads").fetchall() == [(3,)]
+    c.close()

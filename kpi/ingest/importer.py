@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ class ImportResult:
     check: CheckResult
     outcomes: list[RecordOutcome] = field(default_factory=list)
     dry_run: bool = False
+    already_stored: bool = False    # a resumed batch met a file whose exact bytes are stored
 
     @property
     def ok(self) -> bool:
@@ -41,16 +43,22 @@ class ImportResult:
     @property
     def identical(self) -> bool:
         """Everything in the file was already stored (same file or same figures)."""
-        return bool(self.outcomes) and not self.created
+        return self.already_stored or (bool(self.outcomes) and not self.created)
 
 
 def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: Actor,
                     uploads_dir, *, dry_run: bool = False, today: dt.date | None = None,
-                    submitted_at: dt.datetime | None = None, journal: bool = True) -> ImportResult:
-    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing."""
+                    submitted_at: dt.datetime | None = None, journal: bool = True,
+                    resume: bool = False) -> ImportResult:
+    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing.
+
+    With `resume` (a batch run again after a crash) a file whose exact bytes are already stored,
+    at any version, is a no-op reported as such: re-running a batch never adds versions."""
     check = check_workbook(data, file_name, catalog, today=today)
     if not check.ok or dry_run:
         return ImportResult(file_name, check, [], dry_run)
+    if resume and sha_in_use(conn, hashlib.sha256(data).hexdigest()):
+        return ImportResult(file_name, check, [], already_stored=True)
     sha, path = keep_raw_file(uploads_dir, data)
     subs = [dataclasses.replace(s, file_name=file_name, sha256=sha, size=len(data),
                                 stored_path=str(path), source="excel", submitted_at=submitted_at)
