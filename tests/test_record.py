@@ -81,7 +81,7 @@ def test_crash_between_commit_and_journal_is_seen_and_settled(tmp_path, catalog,
     out = capsys.readouterr().out
     assert "không có trong nhật ký" in out and "không ghi gì" in out
     assert not (tmp_path / "new" / "kpi.duckdb").exists()
-    assert cli(db, "verify", "--fix-journal") == 0
+    assert cli(db, "verify", "--fix") == 0
     capsys.readouterr()
     assert cli(tmp_path / "new" / "kpi.duckdb", "rebuild", "--from", str(uploads)) == 0
 
@@ -178,3 +178,15 @@ def test_a_resumed_batch_adds_no_versions(tmp_path, catalog, capsys):
     c = store.connect(db)
     assert c.execute("SELECT max(version) FROM uploads").fetchall() == [(3,)]
     c.close()
+
+
+def test_a_crash_before_the_commit_leaves_a_file_that_verify_fix_sets_aside(live, capsys):
+    db, uploads, *_ = live
+    orphan = uploads / "ab" / ("ab" + "0" * 62 + ".xlsx")
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"kept, never committed")
+    assert cli(db, "verify") == 1
+    capsys.readouterr()
+    assert cli(db, "verify", "--fix") == 0
+    assert not orphan.exists() and (uploads / "khong-thuoc-lan-gui" / orphan.name).exists()
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Khớp:")

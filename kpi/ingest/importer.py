@@ -18,7 +18,15 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
-from kpi.store import RecordOutcome, StoreError, keep_raw_file, kept_uploads, record_submissions, sha_in_use
+from kpi.store import (
+    RecordOutcome,
+    StoreError,
+    forget_raw_file,
+    keep_raw_file,
+    kept_uploads,
+    record_submissions,
+    sha_in_use,
+)
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -66,14 +74,15 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
     try:
         outcomes = record_submissions(conn, subs, actor)
     except StoreError as e:
-        if not sha_in_use(conn, sha):
-            path.unlink(missing_ok=True)
+        forget_raw_file(conn, path, sha)
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],
                              check.warnings, [])
         return ImportResult(file_name, failed, [])
-    if not any(o.created for o in outcomes) and not sha_in_use(conn, sha):
-        path.unlink(missing_ok=True)     # same figures in other bytes: nothing new to keep
-    elif journal:
+    if not any(o.created for o in outcomes):
+        forget_raw_file(conn, path, sha)     # same figures in other bytes: nothing new to keep
+    elif not path.exists():
+        keep_raw_file(uploads_dir, data)     # a concurrent identical import had just removed it
+    if journal and any(o.created for o in outcomes):
         write_journal(conn, uploads_dir)
     return ImportResult(file_name, check, outcomes)
 
@@ -106,9 +115,9 @@ def write_journal(conn, uploads_dir: str | Path) -> Path:
     import (or `verify --fix`) settles; `verify` names the lag meanwhile."""
     uploads_dir = Path(uploads_dir)
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
     path = uploads_dir / JOURNAL
-    with _JOURNAL_LOCK:
+    with _JOURNAL_LOCK:      # read and write together: the last writer has read every commit
+        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
         tmp = path.with_suffix(".jsonl.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)
