@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.domain.catalog import CatalogError
 from kpi.store import StoreError
-from kpi.web import data, safe, state, widgets
+from kpi.web import backups, data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 
@@ -32,6 +32,7 @@ try:
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
     st.stop()
+backups.ensure_daily_backup()
 if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
     bar = st.columns([5, 1.7, 1.2, 1.3, 1.4], vertical_alignment="bottom")

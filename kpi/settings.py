@@ -26,6 +26,19 @@ class Settings:
         return self.db_path.parent / f"{self.db_path.stem}.uploads"
 
 
+def daily_backup_settings() -> tuple[Path, int] | None:
+    """Optional daily automatic backup: `KPI_BACKUP_DIR` (folder) and `KPI_BACKUP_KEEP` (how many
+    daily archives to keep, default 14). None when no folder is set."""
+    folder = os.environ.get("KPI_BACKUP_DIR")
+    if not folder:
+        return None
+    try:
+        keep = max(1, int(os.environ.get("KPI_BACKUP_KEEP") or 14))
+    except ValueError:
+        keep = 14
+    return Path(folder), keep
+
+
 def resolve(db: str | None = None, config: str | None = None) -> Settings:
     """Explicit values first, then the environment, then the defaults."""
     return Settings(Path(db or os.environ.get("KPI_DB") or DEFAULT_DB),

@@ -93,3 +93,23 @@ def test_daily_backup_kept_n_deep(tmp_path, catalog):
     assert sorted(p.name for p in folder.iterdir()) == ["kpi-2026-11-03.zip", "kpi-2026-11-04.zip",
                                                          "kpi-2026-11-05.zip"]
     conn.close()
+
+
+def test_files_kept_in_the_old_shared_folder_stay_readable(tmp_path, catalog, capsys):
+    # a database from before the per-database folder: its files sit in <folder>/uploads
+    db = tmp_path / "old" / "kpi.duckdb"
+    conn = store.connect(db)
+    store.sync_catalog(conn, catalog, Actor("Ánh"))
+    legacy = db.parent / "uploads"
+    assert import_workbook(conn, catalog, filled(catalog, period="2024-06"), "a.xlsx", Actor("Ánh"),
+                           legacy).created
+    conn.close()
+    assert cli(db, "verify") == 1                       # no journal yet in data/kpi.uploads
+    assert cli(db, "verify", "--fix") == 0              # the database's own list is the truth
+    assert cli(db, "backup", "-o", str(tmp_path / "b.zip")) == 0
+    new = tmp_path / "new" / "kpi.duckdb"
+    assert cli(new, "restore", str(tmp_path / "b.zip")) == 0
+    assert cli(new, "verify") == 0
+    capsys.readouterr()
+    # the old folder's own journal still rebuilds
+    assert cli(tmp_path / "r" / "kpi.duckdb", "rebuild", "--from", str(legacy)) == 0

@@ -81,7 +81,7 @@ def test_crash_between_commit_and_journal_is_seen_and_settled(tmp_path, catalog,
     out = capsys.readouterr().out
     assert "không có trong nhật ký" in out and "không ghi gì" in out
     assert not (tmp_path / "new" / "kpi.duckdb").exists()
-    assert cli(db, "verify", "--fix-journal") == 0
+    assert cli(db, "verify", "--fix") == 0
     capsys.readouterr()
     assert cli(tmp_path / "new" / "kpi.duckdb", "rebuild", "--from", str(uploads)) == 0
 
@@ -153,3 +153,40 @@ def test_demo_into_an_empty_or_demo_database_still_works(tmp_path, capsys):
     db = tmp_path / "d.duckdb"
     assert cli(db, "demo", "--months", "2") == 0
     assert cli(db, "demo", "--months", "2") == 0   # demo over demo: identical, allowed
+
+
+def test_a_resumed_batch_adds_no_versions(tmp_path, catalog, capsys):
+    db = tmp_path / "kpi.duckdb"
+    files = tmp_path / "in"
+    files.mkdir()
+    # one unit-month sent twice in the batch: the second file corrects the first
+    (files / "1.xlsx").write_bytes(filled(catalog, period=PERIOD))
+    (files / "2.xlsx").write_bytes(filled(catalog, period=PERIOD,
+                                          figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))))
+    assert cli(db, "import", str(files), "--by", "A") == 0
+    capsys.readouterr()
+    assert cli(db, "import", str(files), "--by", "A") == 0     # the batch run again after a crash
+    out = capsys.readouterr().out
+    assert out.endswith("Tổng kết: 2 tệp — 0 đã nhập, 2 không đổi, 0 bị từ chối.\n")
+    assert f"= {files / '1.xlsx'}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua." in out
+    c = store.connect(db)
+    assert c.execute("SELECT version, status FROM uploads ORDER BY id").fetchall() == \
+        [(1, "superseded"), (2, "accepted")]
+    c.close()
+    # a single file re-sent on its own still reverts deliberately to its figures
+    assert cli(db, "import", str(files / "1.xlsx"), "--by", "A") == 0
+    c = store.connect(db)
+    assert c.execute("SELECT max(version) FROM uploads").fetchall() == [(3,)]
+    c.close()
+
+
+def test_a_crash_before_the_commit_leaves_a_file_that_verify_fix_sets_aside(live, capsys):
+    db, uploads, *_ = live
+    orphan = uploads / "ab" / ("ab" + "0" * 62 + ".xlsx")
+    orphan.parent.mkdir(exist_ok=True)
+    orphan.write_bytes(b"kept, never committed")
+    assert cli(db, "verify") == 1
+    capsys.readouterr()
+    assert cli(db, "verify", "--fix") == 0
+    assert not orphan.exists() and (uploads / "khong-thuoc-lan-gui" / orphan.name).exists()
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Khớp:")

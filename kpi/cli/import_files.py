@@ -21,6 +21,9 @@ def register(sub):
     p.add_argument("--by", help="người nhập (ghi vào lịch sử); mặc định tên người dùng máy")
     p.add_argument("--annotate", metavar="THƯ_MỤC",
                    help="ghi bản sao của tệp bị từ chối, ô lỗi tô đỏ kèm chú thích, vào thư mục này")
+    p.add_argument("--resume", action="store_true",
+                   help="chạy lại một lượt nhập bị gián đoạn: tệp đã nhập rồi (cùng nội dung) được bỏ "
+                        "qua, không thành phiên bản mới (mặc định khi nhập nhiều tệp)")
     p.set_defaults(handler=run)
 
 
@@ -61,6 +64,7 @@ def run(args, ctx):
     catalog = ctx.catalog
     conn = None if args.dry_run else ctx.conn
     imported = same = rejected = 0
+    resume = args.resume or len(files) > 1
     for path in files:
         data = path.read_bytes()
         if args.dry_run:
@@ -68,7 +72,8 @@ def run(args, ctx):
             from kpi.ingest.importer import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
-            result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir)
+            result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir,
+                                     resume=resume)
         if not result.ok:
             rejected += 1
             n = len(result.check.problems)
@@ -83,6 +88,9 @@ def run(args, ctx):
                 print(f"✔ {path}: hợp lệ (chạy thử, chưa ghi) — {s.unit} "
                       f"{catalog.unit_name(s.unit)}, {Month.parse(s.period).label}: "
                       f"{len(s.figures)} số liệu.")
+        elif result.already_stored:
+            same += 1
+            print(f"= {path}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua.")
         else:
             if result.identical:
                 same += 1

@@ -1,22 +1,22 @@
 """`verify`: database, kept files and journal agree (exit 0) or every difference is named (exit 1)."""
 from __future__ import annotations
 
-from kpi.ingest.importer import write_journal
-from kpi.usecases.record import verify
+from kpi.usecases.record import settle, verify
 
 
 def register(sub):
     p = sub.add_parser("verify", help="đối chiếu cơ sở dữ liệu, tệp đã lưu và nhật ký")
-    p.add_argument("--fix-journal", action="store_true",
-                   help="viết lại nhật ký theo cơ sở dữ liệu (sau một lần máy tắt đột ngột)")
+    p.add_argument("--fix", action="store_true",
+                   help="sau một lần máy tắt đột ngột: viết lại nhật ký theo cơ sở dữ liệu và chuyển "
+                        "tệp không thuộc lần gửi nào sang thư mục riêng")
     p.set_defaults(handler=run)
 
 
 def run(args, ctx):
     conn = ctx.conn
-    if args.fix_journal:
-        path = write_journal(conn, ctx.uploads_dir)
-        print(f"Đã viết lại nhật ký {path} theo cơ sở dữ liệu.")
+    if args.fix:
+        for action in settle(conn, ctx.uploads_dir):
+            print(f"Đã {action}.")
     diffs = verify(conn, ctx.uploads_dir)
     if not diffs:
         print(f"Khớp: cơ sở dữ liệu {ctx.db_path}, tệp đã lưu và nhật ký ở {ctx.uploads_dir}.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, field
@@ -17,7 +18,15 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
-from kpi.store import RecordOutcome, StoreError, keep_raw_file, kept_uploads, record_submissions, sha_in_use
+from kpi.store import (
+    RecordOutcome,
+    StoreError,
+    forget_raw_file,
+    keep_raw_file,
+    kept_uploads,
+    record_submissions,
+    sha_in_use,
+)
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -29,6 +38,7 @@ class ImportResult:
     check: CheckResult
     outcomes: list[RecordOutcome] = field(default_factory=list)
     dry_run: bool = False
+    already_stored: bool = False    # a resumed batch met a file whose exact bytes are stored
 
     @property
     def ok(self) -> bool:
@@ -41,16 +51,22 @@ class ImportResult:
     @property
     def identical(self) -> bool:
         """Everything in the file was already stored (same file or same figures)."""
-        return bool(self.outcomes) and not self.created
+        return self.already_stored or (bool(self.outcomes) and not self.created)
 
 
 def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: Actor,
                     uploads_dir, *, dry_run: bool = False, today: dt.date | None = None,
-                    submitted_at: dt.datetime | None = None, journal: bool = True) -> ImportResult:
-    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing."""
+                    submitted_at: dt.datetime | None = None, journal: bool = True,
+                    resume: bool = False) -> ImportResult:
+    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing.
+
+    With `resume` (a batch run again after a crash) a file whose exact bytes are already stored,
+    at any version, is a no-op reported as such: re-running a batch never adds versions."""
     check = check_workbook(data, file_name, catalog, today=today)
     if not check.ok or dry_run:
         return ImportResult(file_name, check, [], dry_run)
+    if resume and sha_in_use(conn, hashlib.sha256(data).hexdigest()):
+        return ImportResult(file_name, check, [], already_stored=True)
     sha, path = keep_raw_file(uploads_dir, data)
     subs = [dataclasses.replace(s, file_name=file_name, sha256=sha, size=len(data),
                                 stored_path=str(path), source="excel", submitted_at=submitted_at)
@@ -58,14 +74,15 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
     try:
         outcomes = record_submissions(conn, subs, actor)
     except StoreError as e:
-        if not sha_in_use(conn, sha):
-            path.unlink(missing_ok=True)
+        forget_raw_file(conn, path, sha)
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],
                              check.warnings, [])
         return ImportResult(file_name, failed, [])
-    if not any(o.created for o in outcomes) and not sha_in_use(conn, sha):
-        path.unlink(missing_ok=True)     # same figures in other bytes: nothing new to keep
-    elif journal:
+    if not any(o.created for o in outcomes):
+        forget_raw_file(conn, path, sha)     # same figures in other bytes: nothing new to keep
+    elif not path.exists():
+        keep_raw_file(uploads_dir, data)     # a concurrent identical import had just removed it
+    if journal and any(o.created for o in outcomes):
         write_journal(conn, uploads_dir)
     return ImportResult(file_name, check, outcomes)
 
@@ -98,9 +115,9 @@ def write_journal(conn, uploads_dir: str | Path) -> Path:
     import (or `verify --fix`) settles; `verify` names the lag meanwhile."""
     uploads_dir = Path(uploads_dir)
     uploads_dir.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
     path = uploads_dir / JOURNAL
-    with _JOURNAL_LOCK:
+    with _JOURNAL_LOCK:      # read and write together: the last writer has read every commit
+        text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
         tmp = path.with_suffix(".jsonl.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(path)

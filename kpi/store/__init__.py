@@ -16,9 +16,16 @@ from kpi.store.reads import (
                              upload_history,
 )
 from kpi.store.schema import SCHEMA_VERSION
-from kpi.store.writes import RecordOutcome, keep_raw_file, record_submission, record_submissions, sync_catalog
+from kpi.store.writes import (
+                             RecordOutcome,
+                             forget_raw_file,
+                             keep_raw_file,
+                             record_submission,
+                             record_submissions,
+                             sync_catalog,
+)
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log", "content_counts",
            "current_figures", "data_version", "figures_of_upload", "first_submissions",
-           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "sha_in_use", "RecordOutcome", "keep_raw_file",
+           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file",
            "record_submission", "record_submissions", "sync_catalog"]

@@ -182,3 +182,16 @@ def keep_raw_file(uploads_dir: str | Path, data: bytes, suffix: str = ".xlsx") -
         tmp.write_bytes(data)
         tmp.replace(path)
     return sha, path
+
+
+def forget_raw_file(conn: Conn, path: str | Path, sha256: str) -> bool:
+    """Delete a kept file no upload refers to (an identical or failed import); True if deleted.
+
+    Checked and deleted under the write lock, so an import of the same bytes that commits
+    meanwhile keeps it (and an importer re-keeps its file after committing if it is gone)."""
+    with WRITE_LOCK:
+        used = conn.execute("SELECT count(*) FROM uploads WHERE sha256 = ?", [sha256]).fetchall()[0][0]
+        if used:
+            return False
+        Path(path).unlink(missing_ok=True)
+        return True

@@ -26,7 +26,10 @@ def make_backup(conn, uploads_dir: str | Path, archive: str | Path) -> Path:
     archive.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         export_database(conn, Path(tmp) / "database")
-        shas = sorted({r["sha256"] for r in kept_uploads(conn)})
+        # where each kept file is: this database's folder, else the path its upload recorded
+        # (files kept before the per-database folder, in `<folder>/uploads`)
+        recorded = {r["sha256"]: r["stored_path"] for r in kept_uploads(conn)}
+        shas = sorted(recorded)
         partial = archive.with_name(archive.name + ".tmp")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
             for f in sorted((Path(tmp) / "database").iterdir()):
@@ -34,6 +37,8 @@ def make_backup(conn, uploads_dir: str | Path, archive: str | Path) -> Path:
             missing = []
             for sha in shas:
                 path = kept_file(uploads_dir, sha)
+                if not path.exists() and recorded[sha]:
+                    path = Path(recorded[sha])
                 if path.exists():
                     zf.write(path, f"uploads/{sha[:2]}/{sha}.xlsx")
                 else:

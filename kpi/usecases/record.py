@@ -123,3 +123,22 @@ def rebuild(conn, catalog: Catalog, plan: RebuildPlan, uploads_dir: str | Path,
             differences.append(f"{e.get('file_name')}: nhật ký ghi {want}, dựng lại được {got}")
     write_journal(conn, uploads_dir)
     return differences
+
+
+ORPHANS = "khong-thuoc-lan-gui"
+
+
+def settle(conn, uploads_dir: str | Path) -> list[str]:
+    """After a crash: rewrite the journal from the database and move kept files that no upload
+    refers to (a crash before the commit) into `<uploads>/khong-thuoc-lan-gui/`; returns what it did."""
+    uploads_dir = Path(uploads_dir)
+    known = {r["sha256"] for r in kept_uploads(conn)}
+    done = []
+    for path in kept_files(uploads_dir):
+        if path.stem not in known:
+            target = uploads_dir / ORPHANS / path.name
+            target.parent.mkdir(exist_ok=True)
+            path.replace(target)
+            done.append(f"chuyển {path} (không thuộc lần gửi nào) vào {target.parent}")
+    done.append(f"viết lại nhật ký {write_journal(conn, uploads_dir)} theo cơ sở dữ liệu")
+    return done

@@ -315,3 +315,13 @@ def test_an_unexpected_error_is_one_vietnamese_message(monkeypatch, tmp_path):
     at.file_uploader(key="upload_file").upload("a.xlsx", b"PK..").run()
     assert not at.exception
     assert [e.value for e in at.error] == [safe.UNEXPECTED]
+
+
+def test_the_app_makes_the_daily_backup_when_configured(monkeypatch, demo_db, tmp_path):
+    import datetime as dt
+    monkeypatch.setenv("KPI_BACKUP_DIR", str(tmp_path / "daily"))
+    monkeypatch.setenv("KPI_BACKUP_KEEP", "3")
+    at = _app(monkeypatch, demo_db)
+    at.run()
+    _no_errors(at, "app with daily backup")
+    assert [p.name for p in (tmp_path / "daily").iterdir()] == [f"kpi-{dt.date.today().isoformat()}.zip"]
