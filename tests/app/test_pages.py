@@ -74,21 +74,16 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     assert at.metric[0].label == "Tổng điểm Quý III/2026"
     assert at.metric[0].value == texts.score_headline(expected.total_points, expected.max_points)
     assert at.metric[1].value == expected.grade
+    # 2026-Q4 (92,47) is 0,63 below 2026-Q3: st.metric gets an ASCII "-" (red, arrow down)
+    at.selectbox(key="period_quarter").set_value("2026-Q4").run()
+    _no_errors(at, "overview Q4")
+    assert at.metric[0].delta == "-0,63 điểm so với Quý III/2026"
     # the month view: the picker switches to months, the URL follows
     at.radio(key="period_kind").set_value("Tháng").run()
     at.selectbox(key="period_month").set_value("2026-08").run()
     _no_errors(at, "overview 08/2026")
     assert at.metric[0].label == "Tổng điểm Tháng 8/2026"
     assert at.query_params["period"] == "2026-08"
-
-
-def test_a_loss_since_the_previous_quarter_is_a_negative_metric_delta(monkeypatch, demo_db):
-    """The demo's 2026-Q4 (92,47) is 0,63 below 2026-Q3 (93,10): st.metric must get an ASCII "-"."""
-    at = _app(monkeypatch, demo_db)
-    at.query_params["period"] = "2026-Q4"
-    at.run()
-    _no_errors(at, "overview Q4")
-    assert at.metric[0].delta == "-0,63 điểm so với Quý III/2026"
 
 
 def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, demo_db):

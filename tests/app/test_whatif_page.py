@@ -67,6 +67,20 @@ def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
     # reset brings the actual back
     at.button[1].click().run()
     assert _metric(at, "Tổng điểm mô phỏng").value == "92,47/100"
+    # a loss: st.metric treats only an ASCII "-" as negative, so it must get one (red, arrow down)
+    loss = simulate_figures(catalog, f, "2026-Q4", Scenario("x", (
+        Adjustment("DVC_QUA_HAN", set_rate=50.0),))).gain
+    assert loss < 0
+    at.text_input(key="wi_name").set_value("Quá hạn 50 %").run()
+    at.number_input(key="wi:DVC_QUA_HAN:rate").set_value(50.0).run()
+    _ok(at)
+    assert _metric(at, "Tổng điểm mô phỏng").delta == f"-{smart_number(round_points(-loss))} điểm"
+    # the comparison tab's deltas too
+    at.button[0].click().run()
+    at.selectbox(key="wi_cmp_b").set_value("Quá hạn 50 %").run()
+    _ok(at)
+    assert _metric(at, "Quá hạn 50 %").delta.startswith(f"-{smart_number(round_points(-loss))} — ")
+    at.button[1].click().run()
     c = store.connect(demo_db)          # same settings as the app's connection
     assert store.current_figures(c, catalog.commune).equals(f)        # nothing stored
     c.close()
@@ -106,24 +120,3 @@ def test_page_runs_on_an_empty_database(monkeypatch, tmp_path):
     assert any("Chưa có số liệu nào để mô phỏng" in i.value for i in at.info)
     assert not at.metric
 
-
-def test_a_loss_is_a_negative_metric_delta(monkeypatch, demo_db, catalog):
-    """st.metric treats only an ASCII "-" as negative: a loss must read red, never green."""
-    c = store.connect(demo_db)
-    f = store.current_figures(c, catalog.commune)
-    c.close()
-    res = simulate_figures(catalog, f, "2026-Q4", Scenario("x", (Adjustment("DVC_QUA_HAN", set_rate=50.0),)))
-    assert res.gain < 0
-    at = _app(monkeypatch, demo_db)
-    at.text_input(key="wi_name").set_value("Quá hạn 50 %").run()
-    at.number_input(key="wi:DVC_QUA_HAN:rate").set_value(50.0).run()
-    _ok(at)
-    delta = _metric(at, "Tổng điểm mô phỏng").delta
-    assert delta == f"-{smart_number(round_points(-res.gain))} điểm"
-    assert delta.startswith("-") and "−" not in delta
-    # the comparison tab's deltas too
-    at.button[0].click().run()
-    at.selectbox(key="wi_cmp_b").set_value("Quá hạn 50 %").run()
-    _ok(at)
-    compared = _metric(at, "Quá hạn 50 %")
-    assert compared.delta.startswith(f"-{smart_number(round_points(-res.gain))} — ")
