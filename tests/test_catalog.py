@@ -139,3 +139,23 @@ def test_check_config_cli(tmp_path):
                          cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 1
     assert "khóa `id`" in out.stdout and "Traceback" not in out.stdout + out.stderr
+
+
+def test_every_source_names_a_file_in_the_sources_folder():
+    import re
+    from pathlib import Path
+
+    from kpi.domain.catalog import load_catalog
+    root = Path(__file__).resolve().parents[1]
+    folder = root.parent / "shared" / "domain" / "sources"
+    if not folder.is_dir():
+        folder = Path("/work/shared/domain/sources")
+    if not folder.is_dir():
+        pytest.skip("the sources folder ../shared/domain/sources is not present")
+    files = {p.name.split("_")[0]: p.name for p in folder.glob("*.txt")}
+    catalog = load_catalog(root / "config" / "indicators.toml")
+    for ind in catalog.indicators:
+        docs = re.findall(r"tài liệu (\d{3})", ind.source)
+        assert docs, f"{ind.id}: source names no document ({ind.source!r})"
+        for d in docs:
+            assert d in files, f"{ind.id}: tài liệu {d} is not a file in {folder}"

@@ -52,7 +52,8 @@ def test_score_unit_json_and_table(demo_file):
     data = json.loads(out.stdout)
     assert data["unit"] == "CA"
     assert [i["id"] for i in data["indicators"]] == ["HT_CHU_KY_SO", "CQ_KY_SO_VB",
-                                                     "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID"]
+                                                     "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID",
+                                                     "NL_KY_NANG_SO"]
     table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3")
     assert "Quý III/2026" in table.stdout and "Tổng điểm:" in table.stdout and "Xếp loại:" in table.stdout
 

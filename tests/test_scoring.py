@@ -311,3 +311,71 @@ def test_json_shape(commune):
     assert nodata["achieved"] is None and nodata["status"] == "no_data"
     assert not any(isinstance(i["achieved"], float) and math.isnan(i["achieved"])
                    for i in d["indicators"])
+
+
+STOCK_CATALOG_SRC = """
+[scorecard]
+name = "Thử"
+commune = "XA"
+grades = [{ min = 0, label = "Yếu" }]
+[[units]]
+code = "A"
+name = "Đơn vị A"
+[[units]]
+code = "B"
+name = "Đơn vị B"
+
+[[indicators]]
+id = "STOCK"
+group = "Hạ tầng"
+name = "Tỷ lệ có chữ ký số (số hiện có đến cuối tháng)"
+kind = "ratio"
+aggregate = "last"
+target = 100
+points = 4
+units = ["A", "B"]
+
+[[indicators]]
+id = "FLOW"
+group = "Hạ tầng"
+name = "Tỷ lệ hồ sơ trực tuyến"
+kind = "ratio"
+target = 100
+points = 4
+units = ["A", "B"]
+"""
+STOCK_CATALOG = parse_catalog(STOCK_CATALOG_SRC)
+
+# A ends the quarter at 10/10 after 0/10 and 5/10; B's latest month (May) is 3/6 (its June is blank)
+STOCK_FIGS = figures([
+    (u, m, i, n, d, NAN) for i in ("STOCK", "FLOW") for (u, m, n, d) in (
+        ("A", "2026-04", 0, 10), ("A", "2026-05", 5, 10), ("A", "2026-06", 10, 10),
+        ("B", "2026-04", 6, 6), ("B", "2026-05", 3, 6), ("B", "2026-06", NAN, NAN))])
+
+
+def test_stock_ratio_takes_each_units_last_reported_month():
+    a = score_quarter(STOCK_CATALOG, STOCK_FIGS, "2026-Q2", "A")
+    # stock: 10/10 = 100 % → 4 points; flow: 15/30 = 50 % → 2 points
+    assert (a.result("STOCK").totals.numerator, a.result("STOCK").totals.denominator) == (10, 10)
+    assert (a.result("STOCK").achieved, a.result("STOCK").points, a.result("STOCK").status) == (100, 4, MET)
+    assert (a.result("FLOW").achieved, a.result("FLOW").points) == (50, 2)
+
+
+def test_stock_ratio_commune_level_sums_units_last_months():
+    q = score_quarter(STOCK_CATALOG, STOCK_FIGS, "2026-Q2")
+    # stock: A 10/10 (June) + B 3/6 (May) = 13/16 = 81,25 % → 4 × 0,8125 = 3,25 points
+    s = q.result("STOCK")
+    assert (s.totals.numerator, s.totals.denominator, s.totals.months_reported) == (13, 16, 3)
+    assert s.achieved == pytest.approx(81.25)
+    assert s.points == pytest.approx(3.25)
+    # flow: (0+5+10+6+3)/(10+10+10+6+6) = 24/42 → 4 × 24/42
+    f = q.result("FLOW")
+    assert (f.totals.numerator, f.totals.denominator) == (24, 42)
+    assert f.points == pytest.approx(4 * 24 / 42)
+
+
+def test_ratio_may_not_be_averaged():
+    from kpi.domain.catalog import CatalogError
+    src = STOCK_CATALOG_SRC.replace('aggregate = "last"', 'aggregate = "mean"')
+    with pytest.raises(CatalogError, match="aggregate"):
+        parse_catalog(src)

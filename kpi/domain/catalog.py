@@ -284,8 +284,9 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     aggregate = raw.get("aggregate", "sum")
     if aggregate not in AGGREGATES:
         bad("aggregate", f"phải là \"sum\", \"last\" hoặc \"mean\" (đang là {aggregate!r}).")
-    elif "aggregate" in raw and kind == "ratio":
-        bad("aggregate", "chỉ dùng cho chỉ tiêu kind = \"number\".")
+    elif aggregate == "mean" and kind == "ratio":
+        bad("aggregate", "chỉ tiêu tỷ lệ chỉ dùng \"sum\" (cộng dồn các tháng) hoặc \"last\" "
+            "(số hiện có ở tháng cuối có báo cáo).")
     na = raw.get("na", "exclude")
     if na not in NA_POLICIES:
         bad("na", f"phải là \"exclude\" hoặc \"full\" (đang là {na!r}).")
@@ -372,6 +373,6 @@ def describe_rule(ind: Indicator) -> str:
         zero_cmp = "≤" if ind.higher_is_better else "≥"
         text = (f"Đạt {cmp} {n(ind.target)}{unit}: {pts} điểm; {zero_cmp} {n(ind.zero_at)}{unit}: "
                 f"0 điểm; ở giữa tính theo tỷ lệ.")
-    if not ind.is_ratio:
+    if not ind.is_ratio or ind.aggregate != "sum":
         text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
     return text

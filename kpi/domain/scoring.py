@@ -195,9 +195,13 @@ def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
         rep = reported_rows(ind, rows)
         if rep.empty:
             return Totals()
+        months = int(rep["period"].nunique())
+        if ind.aggregate == "last":
+            # stock: per unit the counts of its latest reported month, then summed over units
+            rep = rep.sort_values("period").groupby("unit", sort=False)[["numerator", "denominator"]].last()
         return Totals(numerator=float(rep["numerator"].sum()),
                       denominator=float(rep["denominator"].sum()),
-                      months_reported=int(rep["period"].nunique()))
+                      months_reported=months)
     rep = reported_rows(ind, rows)
     if rep.empty:
         return Totals()
