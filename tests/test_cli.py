@@ -72,3 +72,27 @@ def test_errors_are_one_clear_message(demo_file, args, message):
     out = kpi("--db", str(demo_file), *args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_score_json_is_valid_even_with_absurd_stored_figures(tmp_path, catalog):
+    """Figures stored before values were bounded (1e308 twice, inf) never make invalid JSON."""
+    from common import TESTER
+
+    from kpi.domain.figures import Figure, Submission
+    path = tmp_path / "kpi.duckdb"
+    c = store.connect(path)
+    store.sync_catalog(c, catalog, TESTER)
+    store.record_submissions(c, [
+        Submission(catalog.commune, "TTDVSNC", "2026-07", (Figure("TT_PHAT_THANH", value=1e308),)),
+        Submission(catalog.commune, "TTDVSNC", "2026-08", (Figure("TT_PHAT_THANH", value=1e308),
+                                                            Figure("NL_TO_CNS", value=float("inf")))),
+    ], TESTER)
+    c.close()
+    out = kpi("--db", str(path), "score", "--quarter", "2026-Q3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
+    got = {i["id"]: i for i in data["indicators"]}
+    # 1e308 + 1e308 overflows to Infinity: no value, no points, and the total stays a number
+    assert (got["TT_PHAT_THANH"]["achieved"], got["TT_PHAT_THANH"]["points"]) == (None, 0.0)
+    assert (got["NL_TO_CNS"]["achieved"], got["NL_TO_CNS"]["points"]) == (None, 0.0)
+    assert data["total_points"] == 0.0

@@ -1,11 +1,23 @@
 """`score`: the quarter's score table in Vietnamese, or JSON."""
 import json
+import math
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter, status_text
 from kpi.present.texts import percent, smart_number
 from kpi.store import current_figures
+
+
+def finite(data):
+    """The data with every non-finite float as null: JSON has no Infinity or NaN."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
 
 
 def register(sub):
@@ -26,7 +38,7 @@ def run(args, ctx):
     figures = current_figures(ctx.conn, catalog.commune, [str(m) for m in quarter.months], unit)
     score = score_quarter(catalog, figures, quarter, unit)
     if args.json:
-        print(json.dumps(score.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(finite(score.to_dict()), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     who = catalog.unit_name(unit) if unit else catalog.commune_name
     print(f"{catalog.name}\n{who} — {quarter.label}\n")

@@ -18,6 +18,12 @@ AGGREGATES = ("sum", "last", "mean")
 NA_POLICIES = ("exclude", "full")
 ID_RE = re.compile(r"^[A-Z0-9_]+$")
 
+# Figures before this month are refused as typing errors unless [reporting] first_month says
+# otherwise: January 2025, a full year before the commune's 2026 plan (and before the July 2025
+# two-level local government), so every month the commune can still be asked about is accepted.
+DEFAULT_FIRST_MONTH = "2025-01"
+FIRST_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
 KIND_LABELS = {"ratio": "tỷ lệ", "number": "số lượng"}
 AGGREGATE_LABELS = {"sum": "cộng dồn các tháng", "last": "số của tháng cuối có báo cáo",
                     "mean": "bình quân các tháng"}
@@ -69,6 +75,7 @@ class Indicator:
     source: str = ""
     note: str = ""
     deadline: dt.date | None = None
+    max_value: float | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -98,6 +105,7 @@ class Catalog:
     due_month_offset: int
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
+    first_month: str = DEFAULT_FIRST_MONTH
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
@@ -201,6 +209,11 @@ def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogu
     if not isinstance(due_offset, int) or not 0 <= due_offset <= 3:
         problems.append(f"[reporting].due_month_offset: phải là số tháng 0–3, đang là {due_offset!r}.")
         due_offset = 1
+    first_month = rep.get("first_month", DEFAULT_FIRST_MONTH)
+    if not isinstance(first_month, str) or not FIRST_MONTH_RE.match(first_month) or first_month < "2000-01":
+        problems.append(f"[reporting].first_month: phải là tháng dạng \"2025-01\" (từ năm 2000), "
+                        f"đang là {first_month!r}.")
+        first_month = DEFAULT_FIRST_MONTH
 
     units: list[Unit] = []
     seen_units: set[str] = set()
@@ -235,7 +248,7 @@ def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogu
         name=sc["name"], commune=sc["commune"].strip(),
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators))
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
 
 
 def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None:  # noqa: C901
@@ -339,7 +352,12 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     if isinstance(deadline, dt.datetime):
         deadline = deadline.date()
 
-    known = {"id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
+    max_value = raw.get("max_value")
+    if max_value is not None and (not _num(max_value) or max_value <= 0):
+        bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là {max_value!r}.")
+        max_value = None
+
+    known = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
              "zero_at", "bands", "aggregate", "na", "lead", "numerator_label", "denominator_label",
              "measure", "evidence", "source", "note", "deadline"}
     for key in raw:
@@ -355,7 +373,7 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
         lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
         denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
         evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-        deadline=deadline)
+        deadline=deadline, max_value=float(max_value) if max_value is not None else None)
 
 
 def describe_rule(ind: Indicator) -> str:

@@ -140,12 +140,11 @@ def ratio_percent(numerator: float | None, denominator: float | None) -> float |
 
 
 def achieved_of(ind: Indicator, totals: Totals) -> float | None:
-    """The quarter's achieved value, None when there is nothing (or a zero denominator)."""
+    """The quarter's achieved value, None when there is nothing, a zero denominator or a non-finite sum."""
     if totals.months_reported == 0:
         return None
-    if ind.is_ratio:
-        return ratio_percent(totals.numerator, totals.denominator)
-    return totals.value
+    x = ratio_percent(totals.numerator, totals.denominator) if ind.is_ratio else totals.value
+    return x if x is not None and math.isfinite(x) else None
 
 
 def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
@@ -156,6 +155,9 @@ def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
             return IndicatorScore(ind, totals, None, ind.points, ind.points, NA)
         return IndicatorScore(ind, totals, None, 0.0, 0.0, NA)
     achieved = achieved_of(ind, totals)
+    if achieved is None:
+        # a sum that is not a finite number (stored before values were bounded) never earns points
+        return IndicatorScore(ind, totals, None, 0.0, ind.points, MISSED)
     pts = points_for(ind, achieved)
     if meets_target(ind, achieved):
         status = MET
