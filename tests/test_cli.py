@@ -96,3 +96,26 @@ def test_score_json_is_valid_even_with_absurd_stored_figures(tmp_path, catalog):
     assert (got["TT_PHAT_THANH"]["achieved"], got["TT_PHAT_THANH"]["points"]) == (None, 0.0)
     assert (got["NL_TO_CNS"]["achieved"], got["NL_TO_CNS"]["points"]) == (None, 0.0)
     assert data["total_points"] == 0.0
+
+
+@pytest.mark.parametrize("as_of, provisional, to_come", [
+    ("2026-11-17", True, 24),     # before 18/11 not even October is due; 12 units × Nov, Dec
+    ("2026-11-18", True, 24),     # October is due (and in); November and December are not
+    ("2027-01-18", False, 0),     # December is due: the quarter is final
+])
+def test_score_as_of_marks_provisional_quarters(demo_file, as_of, provisional, to_come):
+    out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--json", "--as-of", as_of)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["provisional"], data["unit_months_to_come"]) == (provisional, to_come)
+    assert all(i["provisional"] is provisional for i in data["indicators"])
+    # the demo has October figures for every criterion, so none is pending
+    assert [i["id"] for i in data["indicators"] if i["status"] == "pending"] == []
+    table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", as_of).stdout
+    assert ("Tạm tính: còn 24 lượt báo cáo tháng" in table) is provisional
+
+
+def test_score_as_of_must_be_a_date(demo_file):
+    out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", "23/11/2026")
+    assert out.returncode != 0
+    assert "không phải ngày dạng năm-tháng-ngày" in out.stderr + out.stdout

@@ -30,7 +30,7 @@ def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
     score = score_quarter(catalog, f, Q4)
     assert "TÓM TẮT KẾT QUẢ CHẤM ĐIỂM CHUYỂN ĐỔI SỐ" in text
     assert "Xã Thái Tân — Quý IV/2026" in text
-    assert "92,42/100 điểm" in text and smart_number(round_points(score.total_points)) == "92,42"
+    assert "92,42/100 điểm (tạm tính)" in text and smart_number(round_points(score.total_points)) == "92,42"
     assert "Xếp loại: Xuất sắc (92,4 % số điểm tối đa)" in text
     for g in score.by_group():
         assert f"{g.group} {smart_number(round_points(g.points))}/{smart_number(g.max_points)}" in text

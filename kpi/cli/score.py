@@ -1,10 +1,12 @@
 """`score`: the quarter's score table in Vietnamese, or JSON."""
+import datetime as dt
 import json
 import math
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter, status_text
+from kpi.present.tables import provisional_text
 from kpi.present.texts import percent, smart_number
 from kpi.store import current_figures
 
@@ -20,11 +22,22 @@ def finite(data):
     return data
 
 
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--as-of «{text}» không phải ngày dạng năm-tháng-ngày, ví dụ 2026-11-23.") from None
+
+
 def register(sub):
     p = sub.add_parser("score", help="tính điểm một quý")
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q2")
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                   help="tính đến ngày này (mặc định: hôm nay); tháng chưa đến hạn báo cáo không bị trừ điểm")
     p.set_defaults(handler=run)
 
 
@@ -35,8 +48,9 @@ def run(args, ctx):
     if unit is not None and unit not in {u.code for u in catalog.units}:
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
+    as_of = _as_of(args.as_of)
     figures = current_figures(ctx.conn, catalog.commune, [str(m) for m in quarter.months], unit)
-    score = score_quarter(catalog, figures, quarter, unit)
+    score = score_quarter(catalog, figures, quarter, unit, as_of=as_of)
     if args.json:
         print(json.dumps(finite(score.to_dict()), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
@@ -51,4 +65,6 @@ def run(args, ctx):
               f"{smart_number(r.max_points):>8}  {status_text(r.status)}")
     print(f"\nTổng điểm: {smart_number(round_points(score.total_points))}/"
           f"{smart_number(score.max_points)} ({percent(score.percent)}) — Xếp loại: {score.grade}")
+    if score.provisional:
+        print(provisional_text(score))
     return 0

@@ -19,9 +19,9 @@ NA_POLICIES = ("exclude", "full")
 ID_RE = re.compile(r"^[A-Z0-9_]+$")
 
 # Figures before this month are refused as typing errors unless [reporting] first_month says
-# otherwise: January 2025, a full year before the commune's 2026 plan (and before the July 2025
-# two-level local government), so every month the commune can still be asked about is accepted.
-DEFAULT_FIRST_MONTH = "2025-01"
+# otherwise: January 2024, two full years before the commune's 2026 plan (and well before the
+# July 2025 two-level local government), so every month still asked about is accepted.
+DEFAULT_FIRST_MONTH = "2024-01"
 FIRST_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 KIND_LABELS = {"ratio": "tỷ lệ", "number": "số lượng"}
