@@ -157,6 +157,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     ctx, page = _page(browser, 1366, 768)
     page.goto(app_url + "/?period=2026-Q4", wait_until="networkidle")
     wait_ready(page)
+    page.get_by_text("Tổng điểm Quý IV/2026 (tạm tính)").wait_for(timeout=30000)
     _no_exception(page, "overview")
     body = page.inner_text("body")
     assert "Tổng điểm Quý IV/2026 (tạm tính)" in body
@@ -166,6 +167,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     ctx, page = _page(browser, 1920, 1080)
     page.goto(app_url + "/?period=2026-Q4&projector=1", wait_until="networkidle")
     wait_ready(page)
+    page.get_by_text("Tạm tính: còn 24").wait_for(timeout=30000)
     _no_exception(page, "projector")
     body = page.inner_text("body")
     assert "(tạm tính)" in body and "Tạm tính: còn 24" in body
