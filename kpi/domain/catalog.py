@@ -108,7 +108,7 @@ class Catalog:
     first_month: str = DEFAULT_FIRST_MONTH
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._by_id.update({i.id: i for i in self.indicators})
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -174,11 +174,11 @@ def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
     return _build(data, path)
 
 
-def _num(v) -> bool:
+def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogue rework
+def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — split by the catalogue rework
     problems: list[str] = []
     sc = data.get("scorecard")
     if not isinstance(sc, dict):
@@ -251,12 +251,13 @@ def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogu
         units=tuple(units), indicators=tuple(indicators), first_month=first_month)
 
 
-def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None:  # noqa: C901
+def _build_indicator(n: int, raw: dict, seen_ids: set[str], unit_codes: set[str],
+                     problems: list[str]) -> Indicator | None:  # noqa: C901
     iid = raw.get("id") if isinstance(raw, dict) else None
     where = f"Chỉ tiêu {iid}" if isinstance(iid, str) and iid else f"Chỉ tiêu thứ {n}"
     before = len(problems)
 
-    def bad(key: str, msg: str):
+    def bad(key: str, msg: str) -> None:
         problems.append(f"{where}, khóa `{key}`: {msg}")
 
     if not isinstance(iid, str) or not ID_RE.match(iid):
@@ -367,7 +368,7 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     if len(problems) > before:
         return None
     return Indicator(
-        id=iid, group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
+        id=str(iid), group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
         target=float(target), points=float(points), units=tuple(units), direction=direction,
         scoring=scoring, zero_at=float(zero_at), bands=tuple(bands), aggregate=aggregate, na=na,
         lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
