@@ -27,11 +27,15 @@ reported = [m for m in period.months if tables.has_data(figures, tables.Period(m
 met = sum(r.status == MET for r in score.indicators)
 
 cols = st.columns(4)
-cols[0].metric(f"Tổng điểm {period.label}", texts.score_headline(score.total_points, score.max_points),
+headline = f"Tổng điểm {period.label}" + (" (tạm tính)" if score.provisional else "")
+cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
                tables.change_text(tables.score_change(score, prev_score), previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
+if score.provisional:
+    # at projector size too: the headline must not be read as final
+    st.warning(tables.provisional_text(score), icon=":material/schedule:")
 if period.is_month:
     st.caption(f"Điểm của riêng {period.label}: chấm trên số liệu của tháng; chỉ tiêu cộng dồn cả "
                f"quý (tin, bài…) chỉ đủ khi cộng ba tháng. «Cần làm» tính cho {period.quarter.label}.")

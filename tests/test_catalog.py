@@ -132,3 +132,23 @@ def test_check_config_cli(tmp_path, capsys, monkeypatch):
     assert main(["--config", str(bad), "check-config"]) == 1
     out = capsys.readouterr()
     assert "khóa `id`" in out.out and "Traceback" not in out.out + out.err
+
+
+def test_every_source_names_a_file_in_the_sources_folder():
+    import re
+    from pathlib import Path
+
+    from kpi.domain.catalog import load_catalog
+    root = Path(__file__).resolve().parents[1]
+    folder = root.parent / "shared" / "domain" / "sources"
+    if not folder.is_dir():
+        folder = Path("/work/shared/domain/sources")
+    if not folder.is_dir():
+        pytest.skip("the sources folder ../shared/domain/sources is not present")
+    files = {p.name.split("_")[0]: p.name for p in folder.glob("*.txt")}
+    catalog = load_catalog(root / "config" / "indicators.toml")
+    for ind in catalog.indicators:
+        docs = re.findall(r"tài liệu (\d{3})", ind.source)
+        assert docs, f"{ind.id}: source names no document ({ind.source!r})"
+        for d in docs:
+            assert d in files, f"{ind.id}: tài liệu {d} is not a file in {folder}"

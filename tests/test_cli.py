@@ -87,7 +87,8 @@ def test_score_unit_json_and_table(demo_file):
     data = json.loads(out.stdout)
     assert data["unit"] == "CA"
     assert [i["id"] for i in data["indicators"]] == ["HT_CHU_KY_SO", "CQ_KY_SO_VB",
-                                                     "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID"]
+                                                     "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID",
+                                                     "NL_KY_NANG_SO"]
     table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3")
     assert "Quý III/2026" in table.stdout and "Tổng điểm:" in table.stdout and "Xếp loại:" in table.stdout
     # a target is written with its sign, as everywhere (kpi.present.texts)
@@ -109,3 +110,50 @@ def test_errors_are_one_clear_message(demo_file, args, message):
     out = kpi("--db", str(demo_file), *args)
     assert out.returncode == 2
     assert message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_score_json_is_valid_even_with_absurd_stored_figures(tmp_path, catalog):
+    """Figures stored before values were bounded (1e308 twice, inf) never make invalid JSON."""
+    from common import TESTER
+
+    from kpi.domain.figures import Figure, Submission
+    path = tmp_path / "kpi.duckdb"
+    c = store.connect(path)
+    store.sync_catalog(c, catalog, TESTER)
+    store.record_submissions(c, [
+        Submission(catalog.commune, "TTDVSNC", "2026-07", (Figure("TT_PHAT_THANH", value=1e308),)),
+        Submission(catalog.commune, "TTDVSNC", "2026-08", (Figure("TT_PHAT_THANH", value=1e308),
+                                                            Figure("NL_TO_CNS", value=float("inf")))),
+    ], TESTER)
+    c.close()
+    out = kpi("--db", str(path), "score", "--quarter", "2026-Q3", "--json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout, parse_constant=lambda c: pytest.fail(f"invalid JSON constant {c}"))
+    got = {i["id"]: i for i in data["indicators"]}
+    # 1e308 + 1e308 overflows to Infinity: no value, no points, and the total stays a number
+    assert (got["TT_PHAT_THANH"]["achieved"], got["TT_PHAT_THANH"]["points"]) == (None, 0.0)
+    assert (got["NL_TO_CNS"]["achieved"], got["NL_TO_CNS"]["points"]) == (None, 0.0)
+    assert data["total_points"] == 0.0
+
+
+@pytest.mark.parametrize("as_of, provisional, to_come", [
+    ("2026-11-17", True, 24),     # before 18/11 not even October is due; 12 units × Nov, Dec
+    ("2026-11-18", True, 24),     # October is due (and in); November and December are not
+    ("2027-01-18", False, 0),     # December is due: the quarter is final
+])
+def test_score_as_of_marks_provisional_quarters(demo_file, as_of, provisional, to_come):
+    out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--json", "--as-of", as_of)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert (data["provisional"], data["unit_months_to_come"]) == (provisional, to_come)
+    assert all(i["provisional"] is provisional for i in data["indicators"])
+    # the demo has October figures for every criterion, so none is pending
+    assert [i["id"] for i in data["indicators"] if i["status"] == "pending"] == []
+    table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", as_of).stdout
+    assert ("Tạm tính: còn 24 lượt báo cáo tháng" in table) is provisional
+
+
+def test_score_as_of_must_be_a_date(demo_file):
+    out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", "23/11/2026")
+    assert out.returncode != 0
+    assert "không phải ngày dạng năm-tháng-ngày" in out.stderr + out.stdout

@@ -336,3 +336,66 @@ def test_problem_str_is_one_line_with_place(catalog):
     p = Problem("Số liệu!E12: Tử số của chỉ tiêu X là «abc», không phải số.", "Số liệu", "E12")
     assert str(p) == "Số liệu!E12: Tử số của chỉ tiêu X là «abc», không phải số."
     assert "\n" not in str(p)
+
+
+# ── values that make sense ──────────────────────────────────────────────────
+
+def _raw(catalog, ref, cell_xml):
+    return check(patch_part(filled(catalog), SHEET1, lambda x: set_cell_xml(x, ref, cell_xml)),
+                 catalog=catalog)
+
+
+@pytest.mark.parametrize("raw", ["inf", "-inf", "nan", "NaN", "INF"])
+def test_non_finite_numbers_are_refused_with_the_cell(catalog, raw):
+    result = _raw(catalog, "E15", f'<c r="E15"><v>{raw}</v></c>')
+    assert not result.ok
+    [p] = result.problems
+    assert (p.sheet, p.cell, p.field) == ("Số liệu", "E15", "Tử số")
+    assert "không phải một số hữu hạn" in p.message and "DVC_HS_TRUC_TUYEN" in p.message
+
+
+def test_a_huge_number_is_refused_before_it_can_overflow_a_sum(catalog):
+    result = _raw(catalog, "F15", '<c r="F15"><v>1E300</v></c>')
+    [p] = result.problems
+    assert (p.cell, p.field) == ("F15", "Mẫu số")
+    assert p.message.endswith("lớn bất thường (quá 1.000.000.000.000). Hãy kiểm tra lại số đã nhập.")
+    text = _raw(catalog, "F15", '<c r="F15" t="inlineStr"><is><t>1e300</t></is></c>')
+    assert not text.ok and text.problems[0].cell == "F15"
+
+
+def test_a_date_in_a_number_cell_is_named_as_a_date(catalog):
+    def edit(ws):
+        ws["E15"] = dt.datetime(2026, 1, 5)
+        ws["E15"].number_format = "dd/mm/yyyy"
+    result = with_edit(catalog, edit)
+    [p] = result.problems
+    assert p.cell == "E15"
+    assert "ngày tháng «05/01/2026»" in p.message and "46.027" not in p.message
+
+
+def test_a_value_past_the_catalogues_max_value_is_refused(catalog):
+    from common import CONFIG
+
+    from kpi.domain.catalog import parse_catalog
+    text = CONFIG.read_text(encoding="utf-8").replace(
+        'id = "NL_TO_CNS"\n', 'id = "NL_TO_CNS"\nmax_value = 17\n')
+    bounded = parse_catalog(text)
+    assert bounded.indicator("NL_TO_CNS").max_value == 17
+    ok = check(filled(bounded, "TTDVSNC", figures=dict(TTDVSNC_FIGURES, NL_TO_CNS=17)), catalog=bounded)
+    assert ok.ok, messages(ok)
+    bad = check(filled(bounded, "TTDVSNC", figures=dict(TTDVSNC_FIGURES, NL_TO_CNS=18)), catalog=bounded)
+    [p] = bad.problems
+    assert p.field == "Giá trị" and p.value == "18"
+    assert "vượt mức tối đa 17 mà danh mục chỉ tiêu cho phép" in p.message
+
+
+@pytest.mark.parametrize("period", ["0001-01", "2023-12"])
+def test_months_before_first_month_are_refused(catalog, period):
+    result = with_edit(catalog, lambda ws: ws.__setitem__("C6", period))
+    [p] = result.problems
+    assert p.cell == "C6" and "trước tháng đầu tiên nhận số liệu (Tháng 1/2024" in p.message
+
+
+def test_first_month_itself_is_accepted(catalog):
+    assert catalog.first_month == "2024-01"
+    assert with_edit(catalog, lambda ws: ws.__setitem__("C6", "2024-01")).ok

@@ -11,7 +11,17 @@ from kpi.domain.figures import Actor
 from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
 from kpi.ingest.importer import read_journal
 from kpi.ingest.template import build_template
-from tests.ingest_helpers import TTDVSNC_FIGURES, TTPVHCC_FIGURES, fill_sheet, filled, load, save, snapshot
+from tests.ingest_helpers import (
+    TTDVSNC_FIGURES,
+    TTPVHCC_FIGURES,
+    fill_sheet,
+    filled,
+    load,
+    patch_part,
+    save,
+    set_cell_xml,
+    snapshot,
+)
 
 ANH = Actor("Nguyễn Thị Ánh")
 
@@ -84,6 +94,13 @@ BAD_FILES = {
     "uncached formula": _edit(lambda wb, ws: ws.__setitem__("F15", "=400+12")),
     "numerator > denominator": _edit(lambda wb, ws: ws.__setitem__("E18", 381)),
     "not this unit": _edit(lambda wb, ws: (ws.__setitem__("B21", "DA06_VNEID"))),
+    "infinite count": lambda catalog: patch_part(filled(catalog), "xl/worksheets/sheet1.xml",
+                                                 lambda x: set_cell_xml(x, "E15", '<c r="E15"><v>inf</v></c>')),
+    "nan count": lambda catalog: patch_part(filled(catalog), "xl/worksheets/sheet1.xml",
+                                            lambda x: set_cell_xml(x, "F15", '<c r="F15"><v>nan</v></c>')),
+    "huge count": lambda catalog: patch_part(filled(catalog), "xl/worksheets/sheet1.xml",
+                                             lambda x: set_cell_xml(x, "F15", '<c r="F15"><v>1E300</v></c>')),
+    "year 1": _edit(lambda wb, ws: ws.__setitem__("C6", "0001-01")),
     "empty file": lambda catalog: b"",
     "csv": lambda catalog: b"a;b\n1;2\n",
     "truncated": lambda catalog: filled(catalog)[:3000],

@@ -56,9 +56,9 @@ def test_report_holds_the_engine_numbers(catalog, demo_report):
         assert (g[6], g[7]) == (round_points(gs.max_points), round_points(gs.points))
     values = [r for r in ws.iter_rows(values_only=True)]
     total = next(r for r in values if r[1] == "TỔNG ĐIỂM")
-    assert total[6] == 100 and total[7] == round_points(score.total_points) == 93.1
+    assert total[6] == 100 and total[7] == round_points(score.total_points) == 95.94
     grade = next(r for r in values if r[1] == "XẾP LOẠI")
-    assert grade[2] == "Xuất sắc (93,1 % số điểm tối đa)"
+    assert grade[2] == "Xuất sắc (95,94 % số điểm tối đa)"
     # the demo's corrected September file carries a note: it is in Ghi chú
     so_hoa = crit[[r.id for r in score.indicators].index("DVC_SO_HOA")]
     assert so_hoa[10] == "Bổ sung hồ sơ số hóa bị sót (TTPVHCC, Tháng 9/2026)"

@@ -303,11 +303,144 @@ def test_points_rounded_only_for_display():
 def test_json_shape(commune):
     d = commune.to_dict()
     assert set(d) == {"quarter", "unit", "total_points", "max_points", "percent", "grade",
-                      "indicators"}
+                      "provisional", "unit_months_to_come", "indicators"}
+    assert (d["provisional"], d["unit_months_to_come"]) == (False, 0)
     first = d["indicators"][0]
     assert set(first) == {"id", "group", "name", "achieved", "target", "points", "max_points",
-                          "status"}
+                          "status", "provisional"}
     nodata = next(i for i in d["indicators"] if i["id"] == "NODATA")
     assert nodata["achieved"] is None and nodata["status"] == "no_data"
     assert not any(isinstance(i["achieved"], float) and math.isnan(i["achieved"])
                    for i in d["indicators"])
+
+
+STOCK_CATALOG_SRC = """
+[scorecard]
+name = "Thử"
+commune = "XA"
+grades = [{ min = 0, label = "Yếu" }]
+[[units]]
+code = "A"
+name = "Đơn vị A"
+[[units]]
+code = "B"
+name = "Đơn vị B"
+
+[[indicators]]
+id = "STOCK"
+group = "Hạ tầng"
+name = "Tỷ lệ có chữ ký số (số hiện có đến cuối tháng)"
+kind = "ratio"
+aggregate = "last"
+target = 100
+points = 4
+units = ["A", "B"]
+
+[[indicators]]
+id = "FLOW"
+group = "Hạ tầng"
+name = "Tỷ lệ hồ sơ trực tuyến"
+kind = "ratio"
+target = 100
+points = 4
+units = ["A", "B"]
+"""
+STOCK_CATALOG = parse_catalog(STOCK_CATALOG_SRC)
+
+# A ends the quarter at 10/10 after 0/10 and 5/10; B's latest month (May) is 3/6 (its June is blank)
+STOCK_FIGS = figures([
+    (u, m, i, n, d, NAN) for i in ("STOCK", "FLOW") for (u, m, n, d) in (
+        ("A", "2026-04", 0, 10), ("A", "2026-05", 5, 10), ("A", "2026-06", 10, 10),
+        ("B", "2026-04", 6, 6), ("B", "2026-05", 3, 6), ("B", "2026-06", NAN, NAN))])
+
+
+def test_stock_ratio_takes_each_units_last_reported_month():
+    a = score_quarter(STOCK_CATALOG, STOCK_FIGS, "2026-Q2", "A")
+    # stock: 10/10 = 100 % → 4 points; flow: 15/30 = 50 % → 2 points
+    assert (a.result("STOCK").totals.numerator, a.result("STOCK").totals.denominator) == (10, 10)
+    assert (a.result("STOCK").achieved, a.result("STOCK").points, a.result("STOCK").status) == (100, 4, MET)
+    assert (a.result("FLOW").achieved, a.result("FLOW").points) == (50, 2)
+
+
+def test_stock_ratio_commune_level_sums_units_last_months():
+    q = score_quarter(STOCK_CATALOG, STOCK_FIGS, "2026-Q2")
+    # stock: A 10/10 (June) + B 3/6 (May) = 13/16 = 81,25 % → 4 × 0,8125 = 3,25 points
+    s = q.result("STOCK")
+    assert (s.totals.numerator, s.totals.denominator, s.totals.months_reported) == (13, 16, 3)
+    assert s.achieved == pytest.approx(81.25)
+    assert s.points == pytest.approx(3.25)
+    # flow: (0+5+10+6+3)/(10+10+10+6+6) = 24/42 → 4 × 24/42
+    f = q.result("FLOW")
+    assert (f.totals.numerator, f.totals.denominator) == (24, 42)
+    assert f.points == pytest.approx(4 * 24 / 42)
+
+
+def test_ratio_may_not_be_averaged():
+    from kpi.domain.catalog import CatalogError
+    src = STOCK_CATALOG_SRC.replace('aggregate = "last"', 'aggregate = "mean"')
+    with pytest.raises(CatalogError, match="aggregate"):
+        parse_catalog(src)
+
+
+# ── provisional periods: due on the 18th of the next month ──────────────────
+
+PROV_FIGS = figures([
+    # Q4/2026: A and B report October; B also November (early); nothing else
+    ("A", "2026-10", "ONLINE", 45, 50, NAN), ("B", "2026-10", "ONLINE", 15, 20, NAN),
+    ("B", "2026-11", "ONLINE", 20, 20, NAN),
+    ("A", "2026-10", "OVERDUE", 2, 100, NAN),
+])
+
+
+def test_before_the_first_due_date_nothing_is_lost():
+    import datetime as dt
+
+    from kpi.domain.scoring import PENDING
+    # 17/11/2026: October is due on 18/11, so no month of Q4 is due yet
+    q = score_quarter(CATALOG, PROV_FIGS, "2026-Q4", as_of=dt.date(2026, 11, 17))
+    assert q.provisional
+    # reported criteria are scored on what is in; the others are pending, 0 of 0 points
+    assert q.result("ONLINE").totals.numerator == 80 and q.result("ONLINE").provisional
+    assert q.result("ONLINE").points == pytest.approx(10 * (80 / 90) / 0.9)
+    signed = q.result("SIGNED")
+    assert (signed.status, signed.points, signed.max_points, signed.provisional) == (PENDING, 0, 0, True)
+    # ONLINE 10 + OVERDUE 6 are the only points at stake; units A and B (C reports no criterion)
+    # × 3 months, minus A's October and B's October and November
+    assert q.max_points == 16
+    assert q.to_come == 6 - 3
+
+
+def test_on_the_18th_october_is_due_and_missing_figures_are_lost():
+    import datetime as dt
+    q = score_quarter(CATALOG, PROV_FIGS, "2026-Q4", as_of=dt.date(2026, 11, 18))
+    assert q.provisional                                    # November and December are still to come
+    signed = q.result("SIGNED")
+    assert (signed.status, signed.points, signed.max_points) == (NO_DATA, 0, 5)
+    assert q.max_points == CATALOG.max_points
+    # A and B × November and December, minus B's early November
+    assert q.to_come == 4 - 1
+
+
+def test_a_quarter_is_final_from_the_due_date_of_its_last_month():
+    import datetime as dt
+    before = score_quarter(CATALOG, PROV_FIGS, "2026-Q4", as_of=dt.date(2027, 1, 17))
+    on = score_quarter(CATALOG, PROV_FIGS, "2026-Q4", as_of=dt.date(2027, 1, 18))
+    assert before.provisional and before.to_come == 2          # December of A and B
+    assert not on.provisional and on.to_come == 0
+    assert not any(r.provisional for r in on.indicators)
+    assert on.to_dict()["provisional"] is False
+
+
+def test_due_date_at_month_ends():
+    import datetime as dt
+
+    from kpi.domain.periods import Month
+    from kpi.domain.scoring import months_not_due
+    src = CATALOG_SRC_ZERO_AT.replace('[[units]]', '[reporting]\ndue_day = 31\ndue_month_offset = 1\n[[units]]', 1)
+    cat = parse_catalog(src)
+    # January's figures are due on 31 (→ 28) February 2026; March's on 30 April
+    jan, mar = Month(2026, 1), Month(2026, 3)
+    assert months_not_due(cat, (jan,), dt.date(2026, 2, 27)) == (jan,)
+    assert months_not_due(cat, (jan,), dt.date(2026, 2, 28)) == ()
+    assert months_not_due(cat, (mar,), dt.date(2026, 4, 29)) == (mar,)
+    assert months_not_due(cat, (mar,), dt.date(2026, 4, 30)) == ()

@@ -22,7 +22,8 @@ def test_one_unit_sheet_layout(catalog):
     assert ws["C6"].number_format == "@"
     assert [c.value for c in ws[9]][:8] == HEADERS
     codes = [ws.cell(r, 2).value for r in range(10, ws.max_row + 1)]
-    assert codes == ["HT_CHU_KY_SO", "CQ_KY_SO_VB", "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID"]
+    assert codes == ["HT_CHU_KY_SO", "CQ_KY_SO_VB", "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID",
+                     "NL_KY_NANG_SO"]
     assert codes == [i.id for i in catalog.indicators_of_unit("CA")]
     r = row_of(ws, "DVC_HS_TRUC_TUYEN")
     assert ws.cell(r, 3).value == ("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến\n"

@@ -1,11 +1,34 @@
 """`score`: the quarter's score table in Vietnamese, or JSON."""
+import datetime as dt
 import json
+import math
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import score_quarter
 from kpi.present import texts
+from kpi.present.tables import provisional_text
 from kpi.store import current_figures
+
+
+def finite(data):
+    """The data with every non-finite float as null: JSON has no Infinity or NaN."""
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {k: finite(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [finite(v) for v in data]
+    return data
+
+
+def _as_of(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--as-of «{text}» không phải ngày dạng năm-tháng-ngày, ví dụ 2026-11-23.") from None
 
 
 def register(sub):
@@ -13,6 +36,8 @@ def register(sub):
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q2")
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                   help="tính đến ngày này (mặc định: hôm nay); tháng chưa đến hạn báo cáo không bị trừ điểm")
     p.set_defaults(handler=run)
 
 
@@ -23,10 +48,11 @@ def run(args, ctx):
     if unit is not None and unit not in {u.code for u in catalog.units}:
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
+    as_of = _as_of(args.as_of)
     figures = current_figures(ctx.conn, catalog.commune, [str(m) for m in quarter.months], unit)
-    score = score_quarter(catalog, figures, quarter, unit)
+    score = score_quarter(catalog, figures, quarter, unit, as_of=as_of)
     if args.json:
-        print(json.dumps(score.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(finite(score.to_dict()), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     who = catalog.unit_name(unit) if unit else catalog.commune_name
     print(f"{catalog.name}\n{who} — {quarter.label}\n")
@@ -38,4 +64,6 @@ def run(args, ctx):
               f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
     print(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
           f"({texts.percent(score.percent)}) — Xếp loại: {score.grade}")
+    if score.provisional:
+        print(provisional_text(score))
     return 0

@@ -18,6 +18,12 @@ AGGREGATES = ("sum", "last", "mean")
 NA_POLICIES = ("exclude", "full")
 ID_RE = re.compile(r"^[A-Z0-9_]+$")
 
+# Figures before this month are refused as typing errors unless [reporting] first_month says
+# otherwise: January 2024, two full years before the commune's 2026 plan (and well before the
+# July 2025 two-level local government), so every month still asked about is accepted.
+DEFAULT_FIRST_MONTH = "2024-01"
+FIRST_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
 KIND_LABELS = {"ratio": "tỷ lệ", "number": "số lượng"}
 AGGREGATE_LABELS = {"sum": "cộng dồn các tháng", "last": "số của tháng cuối có báo cáo",
                     "mean": "bình quân các tháng"}
@@ -69,6 +75,7 @@ class Indicator:
     source: str = ""
     note: str = ""
     deadline: dt.date | None = None
+    max_value: float | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -98,9 +105,10 @@ class Catalog:
     due_month_offset: int
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
+    first_month: str = DEFAULT_FIRST_MONTH
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._by_id.update({i.id: i for i in self.indicators})
 
     def indicator(self, indicator_id: str) -> Indicator:
@@ -166,11 +174,11 @@ def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
     return _build(data, path)
 
 
-def _num(v) -> bool:
+def _num(v: object) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogue rework
+def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — split by the catalogue rework
     problems: list[str] = []
     sc = data.get("scorecard")
     if not isinstance(sc, dict):
@@ -201,6 +209,11 @@ def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogu
     if not isinstance(due_offset, int) or not 0 <= due_offset <= 3:
         problems.append(f"[reporting].due_month_offset: phải là số tháng 0–3, đang là {due_offset!r}.")
         due_offset = 1
+    first_month = rep.get("first_month", DEFAULT_FIRST_MONTH)
+    if not isinstance(first_month, str) or not FIRST_MONTH_RE.match(first_month) or first_month < "2000-01":
+        problems.append(f"[reporting].first_month: phải là tháng dạng \"2025-01\" (từ năm 2000), "
+                        f"đang là {first_month!r}.")
+        first_month = DEFAULT_FIRST_MONTH
 
     units: list[Unit] = []
     seen_units: set[str] = set()
@@ -235,15 +248,16 @@ def _build(data: dict, path) -> Catalog:  # noqa: C901 — split by the catalogu
         name=sc["name"], commune=sc["commune"].strip(),
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators))
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
 
 
-def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None:  # noqa: C901
+def _build_indicator(n: int, raw: dict, seen_ids: set[str], unit_codes: set[str],
+                     problems: list[str]) -> Indicator | None:  # noqa: C901
     iid = raw.get("id") if isinstance(raw, dict) else None
     where = f"Chỉ tiêu {iid}" if isinstance(iid, str) and iid else f"Chỉ tiêu thứ {n}"
     before = len(problems)
 
-    def bad(key: str, msg: str):
+    def bad(key: str, msg: str) -> None:
         problems.append(f"{where}, khóa `{key}`: {msg}")
 
     if not isinstance(iid, str) or not ID_RE.match(iid):
@@ -284,8 +298,9 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     aggregate = raw.get("aggregate", "sum")
     if aggregate not in AGGREGATES:
         bad("aggregate", f"phải là \"sum\", \"last\" hoặc \"mean\" (đang là {aggregate!r}).")
-    elif "aggregate" in raw and kind == "ratio":
-        bad("aggregate", "chỉ dùng cho chỉ tiêu kind = \"number\".")
+    elif aggregate == "mean" and kind == "ratio":
+        bad("aggregate", "chỉ tiêu tỷ lệ chỉ dùng \"sum\" (cộng dồn các tháng) hoặc \"last\" "
+            "(số hiện có ở tháng cuối có báo cáo).")
     na = raw.get("na", "exclude")
     if na not in NA_POLICIES:
         bad("na", f"phải là \"exclude\" hoặc \"full\" (đang là {na!r}).")
@@ -338,7 +353,12 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     if isinstance(deadline, dt.datetime):
         deadline = deadline.date()
 
-    known = {"id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
+    max_value = raw.get("max_value")
+    if max_value is not None and (not _num(max_value) or max_value <= 0):
+        bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là {max_value!r}.")
+        max_value = None
+
+    known = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
              "zero_at", "bands", "aggregate", "na", "lead", "numerator_label", "denominator_label",
              "measure", "evidence", "source", "note", "deadline"}
     for key in raw:
@@ -348,11 +368,11 @@ def _build_indicator(n, raw, seen_ids, unit_codes, problems) -> Indicator | None
     if len(problems) > before:
         return None
     return Indicator(
-        id=iid, group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
+        id=str(iid), group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
         target=float(target), points=float(points), units=tuple(units), direction=direction,
         scoring=scoring, zero_at=float(zero_at), bands=tuple(bands), aggregate=aggregate, na=na,
         lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
         denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
         evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-        deadline=deadline)
+        deadline=deadline, max_value=float(max_value) if max_value is not None else None)
 

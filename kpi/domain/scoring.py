@@ -8,23 +8,24 @@ criterion. A blank (NaN) cell means "not reported", never 0.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.periods import Quarter
+from kpi.domain.periods import Month, Quarter
 from kpi.present.texts import smart_number
 
 FIGURE_COLUMNS = ["unit", "period", "indicator_id", "numerator", "denominator", "value"]
 
-MET, NEAR, MISSED, NO_DATA, NA = "met", "near", "missed", "no_data", "na"
-STATUSES = (MET, NEAR, MISSED, NO_DATA, NA)
+MET, NEAR, MISSED, NO_DATA, NA, PENDING = "met", "near", "missed", "no_data", "na", "pending"
+STATUSES = (MET, NEAR, MISSED, NO_DATA, NA, PENDING)
 # Read without colour: an icon and a word (the colours come from kpi.present.charts).
 STATUS_LABELS = {MET: "Đạt", NEAR: "Gần đạt", MISSED: "Chưa đạt", NO_DATA: "Chưa có số liệu",
-                 NA: "Không áp dụng"}
-STATUS_ICONS = {MET: "✔", NEAR: "▲", MISSED: "✖", NO_DATA: "○", NA: "–"}
+                 NA: "Không áp dụng", PENDING: "Chưa đến hạn báo cáo"}
+STATUS_ICONS = {MET: "✔", NEAR: "▲", MISSED: "✖", NO_DATA: "○", NA: "–", PENDING: "◷"}
 NEAR_SHARE = 0.9  # a missed criterion still earning ≥ 90 % of its points is "near"
 
 
@@ -54,6 +55,7 @@ class IndicatorScore:
     points: float
     max_points: float
     status: str
+    provisional: bool = False     # some of its unit-months are not yet due and not reported
 
     @property
     def id(self) -> str:
@@ -80,6 +82,8 @@ class QuarterScore:
     max_points: float
     percent: float | None
     grade: str
+    provisional: bool = False     # some month of the quarter is not yet due
+    to_come: int = 0              # unit-months not yet due and not yet reported
 
     def by_group(self) -> list[GroupScore]:
         groups: dict[str, list[float]] = {}
@@ -100,10 +104,12 @@ class QuarterScore:
             "quarter": self.quarter, "unit": self.unit,
             "total_points": self.total_points, "max_points": self.max_points,
             "percent": self.percent, "grade": self.grade,
+            "provisional": self.provisional, "unit_months_to_come": self.to_come,
             "indicators": [{
                 "id": s.id, "group": s.indicator.group, "name": s.indicator.name,
                 "achieved": s.achieved, "target": s.indicator.target, "points": s.points,
-                "max_points": s.max_points, "status": s.status} for s in self.indicators],
+                "max_points": s.max_points, "status": s.status, "provisional": s.provisional}
+                for s in self.indicators],
         }
 
 
@@ -140,12 +146,11 @@ def ratio_percent(numerator: float | None, denominator: float | None) -> float |
 
 
 def achieved_of(ind: Indicator, totals: Totals) -> float | None:
-    """The quarter's achieved value, None when there is nothing (or a zero denominator)."""
+    """The quarter's achieved value, None when there is nothing, a zero denominator or a non-finite sum."""
     if totals.months_reported == 0:
         return None
-    if ind.is_ratio:
-        return ratio_percent(totals.numerator, totals.denominator)
-    return totals.value
+    x = ratio_percent(totals.numerator, totals.denominator) if ind.is_ratio else totals.value
+    return x if x is not None and math.isfinite(x) else None
 
 
 def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
@@ -156,6 +161,9 @@ def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
             return IndicatorScore(ind, totals, None, ind.points, ind.points, NA)
         return IndicatorScore(ind, totals, None, 0.0, 0.0, NA)
     achieved = achieved_of(ind, totals)
+    if achieved is None:
+        # a sum that is not a finite number (stored before values were bounded) never earns points
+        return IndicatorScore(ind, totals, None, 0.0, ind.points, MISSED)
     pts = points_for(ind, achieved)
     if meets_target(ind, achieved):
         status = MET
@@ -195,9 +203,13 @@ def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
         rep = reported_rows(ind, rows)
         if rep.empty:
             return Totals()
+        months = int(rep["period"].nunique())
+        if ind.aggregate == "last":
+            # stock: per unit the counts of its latest reported month, then summed over units
+            rep = rep.sort_values("period").groupby("unit", sort=False)[["numerator", "denominator"]].last()
         return Totals(numerator=float(rep["numerator"].sum()),
                       denominator=float(rep["denominator"].sum()),
-                      months_reported=int(rep["period"].nunique()))
+                      months_reported=months)
     rep = reported_rows(ind, rows)
     if rep.empty:
         return Totals()
@@ -241,11 +253,65 @@ def quarter_totals(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | s
 
 
 def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
-                  unit: str | None = None) -> QuarterScore:
-    """The quarter's score at commune level (unit=None) or for one unit's own criteria."""
+                  unit: str | None = None, as_of: dt.date | None = None,
+                  months: tuple[Month, ...] | None = None) -> QuarterScore:
+    """The quarter's score at commune level (unit=None) or for one unit's own criteria.
+
+    `as_of` (today by default) decides which unit-months are due: figures of a month are due on
+    the catalogue's due date (`Month.due_date`). A unit-month not yet due and not reported is never
+    a loss; a criterion with nothing reported and nothing due yet is PENDING (0 of 0 points); the
+    quarter is provisional while any of its months is not yet due. `months` narrows the period to
+    some of the quarter's months (a month's own score), the figures being of those months only.
+    """
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     totals = quarter_totals(catalog, figures, quarter, unit)
-    return score_totals(catalog, totals, str(quarter), unit)
+    score = score_totals(catalog, totals, str(quarter), unit)
+    months = quarter.months if months is None else months
+    not_due = months_not_due(catalog, months, as_of)
+    if not not_due:
+        return score
+    reported = reported_unit_months(catalog, quarter_figures(figures, quarter, unit))
+    nothing_due = len(not_due) == len(months)
+    results = tuple(_provisional_result(r, not_due, nothing_due, reported, unit) for r in score.indicators)
+    total = sum(r.points for r in results)
+    max_points = sum(r.max_points for r in results)
+    percent = 100.0 * total / max_points if max_points > 0 else None
+    units = {u for r in results for u in _units_of(r.indicator, unit)}
+    to_come = sum(1 for u in units for m in not_due if (u, str(m)) not in reported["*"])
+    return replace(score, indicators=results, total_points=total, max_points=max_points, percent=percent,
+                   grade=catalog.grade_for(percent), provisional=True, to_come=to_come)
+
+
+def months_not_due(catalog: Catalog, months: tuple[Month, ...],
+                   as_of: dt.date | None = None) -> tuple[Month, ...]:
+    """The months whose figures are not yet due on `as_of` (today by default): before the due date."""
+    day = as_of or dt.date.today()
+    return tuple(m for m in months if day < m.due_date(catalog.due_day, catalog.due_month_offset))
+
+
+def reported_unit_months(catalog: Catalog, rows: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
+    """(unit, month) pairs with a reported figure, per criterion id and under "*" for any criterion."""
+    out: dict[str, set[tuple[str, str]]] = {"*": set()}
+    for ind in catalog.indicators:
+        rep = reported_rows(ind, rows[rows["indicator_id"] == ind.id])
+        pairs = set(zip(rep["unit"], rep["period"]))
+        out[ind.id] = pairs
+        out["*"] |= pairs
+    return out
+
+
+def _units_of(ind: Indicator, unit: str | None) -> tuple[str, ...]:
+    return ind.units if unit is None else tuple(u for u in ind.units if u == unit)
+
+
+def _provisional_result(r: IndicatorScore, not_due: tuple[Month, ...], nothing_due: bool,
+                        reported: dict[str, set[tuple[str, str]]], unit: str | None) -> IndicatorScore:
+    units = _units_of(r.indicator, unit)
+    mine = reported.get(r.id, set())
+    waiting = any((u, str(m)) not in mine for u in units for m in not_due)
+    if r.status == NO_DATA and nothing_due:
+        return replace(r, points=0.0, max_points=0.0, status=PENDING, provisional=True)
+    return replace(r, provisional=waiting)
 
 
 def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,

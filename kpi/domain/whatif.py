@@ -209,7 +209,16 @@ def apply_to_figures(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter |
         if delta.is_zero:
             continue
         who = _unit_for(ind, unit)
-        month = adj.month or str(quarter.months[-1])
+        month = adj.month if adj.month in months else str(quarter.months[-1])
+        if ind.is_ratio and ind.aggregate == "last":
+            # a stock ratio: the change moves the unit's latest month of the quarter
+            mine = (out["indicator_id"] == ind.id) & (out["unit"] == who) & out["period"].isin(months) \
+                & out["numerator"].notna() & out["denominator"].notna()
+            if mine.any():
+                latest = mine & (out["period"] == out.loc[mine, "period"].max())
+                out.loc[latest, "numerator"] += delta.numerator
+                out.loc[latest, "denominator"] += delta.denominator
+                continue
         if ind.is_ratio or ind.aggregate == "sum":
             extra.append({"unit": who, "period": month, "indicator_id": ind.id,
                           "numerator": delta.numerator if ind.is_ratio else float("nan"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +23,9 @@ _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
 _PERIOD_MY = re.compile(r"^(?:tháng|th|t)?\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")
 PERIOD_EXPECTED = "năm-tháng, ví dụ 2026-05"
 COUNT_EXPECTED = "số nguyên từ 0 trở lên, ví dụ 1080 hoặc 1.080"
+# No count of a commune comes near this; a larger number is a typing or export error, and
+# refusing it keeps every quarter sum finite (1e300 would overflow to Infinity).
+LARGEST_VALUE = 1e12
 
 
 @dataclass
@@ -134,6 +138,12 @@ class _Reader:
                      field_=L.LABEL_PERIOD, value=str(month),
                      expected=f"tháng {Month.of(self.today)} trở về trước")
             return None
+        first = Month.parse(self.catalog.first_month)
+        if month < first:
+            self.bad(meta.ref, f"Kỳ báo cáo {month} ({month.label}) ở trước tháng đầu tiên nhận số liệu "
+                     f"({first.label}, khóa [reporting] first_month của danh mục chỉ tiêu).",
+                     field_=L.LABEL_PERIOD, value=str(month), expected=f"từ tháng {first} trở về sau")
+            return None
         return str(month)
 
     # ── numbers ──────────────────────────────────────────────────────────────
@@ -154,16 +164,48 @@ class _Reader:
             self._formula_problem(ref, cell, f"{field_} của {what}")
             return None
         v = cell.value
+        if isinstance(v, float) and cell.fmt == "date" and math.isfinite(v) and 0 < v < 2958466:
+            text = fmt_date(self.wb.to_date(v))      # a date, named as the user typed it
+            self.bad(ref, f"{field_} của {what} là ngày tháng «{text}», không phải số. Hãy nhập số và "
+                     "định dạng ô là số (Number), không phải ngày (Date).", field_=field_, value=text,
+                     expected="một số")
+            return None
         if isinstance(v, float) and cell.fmt != "date":
-            return (v * 100, True) if cell.fmt == "percent" else (v, False)
+            got = (v * 100, True) if cell.fmt == "percent" else (v, False)
+            return got if self._sane(ref, got[0], shown(cell), field_, what) else None
         text = shown(cell)
         parsed = parse_number_text(text) if isinstance(v, str) else None
+        if parsed is not None and not self._sane(ref, parsed[0], text, field_, what):
+            return None
         if parsed is None:
             kind = "ngày tháng" if cell.fmt == "date" or isinstance(v, dt.datetime) else "chữ"
             self.bad(ref, f"{field_} của {what} là {kind} «{text}», không phải số.",
                      field_=field_, value=text, expected="một số")
             return None
         return parsed
+
+    def _sane(self, ref, x: float, text: str, field_: str, what: str) -> bool:
+        """A finite number of a size a commune can have; otherwise a problem naming the cell."""
+        if not math.isfinite(x):
+            self.bad(ref, f"{field_} của {what} là «{text}», không phải một số hữu hạn (vô cực hoặc "
+                     "không xác định). Hãy nhập số cụ thể.", field_=field_, value=text, expected="một số")
+            return False
+        if abs(x) > LARGEST_VALUE:
+            self.bad(ref, f"{field_} của {what} là «{text}», lớn bất thường (quá "
+                     f"{smart_number(LARGEST_VALUE)}). Hãy kiểm tra lại số đã nhập.", field_=field_,
+                     value=text, expected=f"số không quá {smart_number(LARGEST_VALUE)}")
+            return False
+        return True
+
+    def _within_max(self, ref, x: float | None, cell: Cell | None, header: str, ind: Indicator) -> bool:
+        """The catalogue's upper bound of the criterion (max_value), when it gives one."""
+        if x is None or ind.max_value is None or x <= ind.max_value:
+            return True
+        text = shown(cell)
+        self.bad(ref, f"{header} của chỉ tiêu {ind.id} là «{text}», vượt mức tối đa "
+                 f"{smart_number(ind.max_value)} mà danh mục chỉ tiêu cho phép.", field_=header, value=text,
+                 expected=f"≤ {smart_number(ind.max_value)}")
+        return False
 
     def count(self, row: TableRow, header: str, what: str) -> float | None:
         ref, cell = row.refs.get(header), row.cells.get(header)
@@ -241,73 +283,92 @@ class _Reader:
                           "(ô để trống là «chưa báo cáo», không phải 0).", field_="Chưa báo cáo",
                           value=ids)
 
-    def figure(self, row: TableRow, ind: Indicator) -> Figure | None:  # noqa: C901
+    def figure(self, row: TableRow, ind: Indicator) -> Figure | None:
         what = f"chỉ tiêu {ind.id}"
-        before = len(self.out.problems)
         note_cell = row.cells.get(L.COL_NOTE)
         note = shown(note_cell) or None if note_cell is not None and not note_cell.blank else None
-        num = self.count(row, L.COL_NUM, what) if L.COL_NUM in row.cells else None
-        den = self.count(row, L.COL_DEN, what) if L.COL_DEN in row.cells else None
-        v_ref, v_cell = row.refs.get(L.COL_VALUE), row.cells.get(L.COL_VALUE)
-        got = self._number(v_ref, v_cell, L.COL_VALUE, what)
-        n_blank = (row.cells.get(L.COL_NUM) is None or row.cells[L.COL_NUM].blank)
-        d_blank = (row.cells.get(L.COL_DEN) is None or row.cells[L.COL_DEN].blank)
-        if ind.is_ratio:
-            value = None
-            if num is not None and den is not None and num > den:
-                self.bad(row.refs[L.COL_NUM], f"Tử số ({smart_number(num)}) lớn hơn Mẫu số "
-                         f"({smart_number(den)}) ở {what}: «{ind.numerator_label}» không thể lớn hơn "
-                         f"«{ind.denominator_label}».", field_=L.COL_NUM,
-                         value=shown(row.cells[L.COL_NUM]), expected=f"≤ {smart_number(den)}")
-            if got is not None:
-                pct = got[0]    # a ratio's value is a percentage: 90, 90 %, 0,9 in a % cell
-                text = shown(v_cell)
-                if pct < 0 or pct > 100:
-                    self.bad(v_ref, f"Giá trị của {what} là «{text}»: tỷ lệ phải từ 0 đến 100 %.",
-                             field_=L.COL_VALUE, value=text, expected="tỷ lệ từ 0 đến 100 %")
-                elif n_blank and d_blank:
-                    self.bad(v_ref, f"{what} là chỉ tiêu tỷ lệ: đã nhập tỷ lệ «{text}» nhưng thiếu "
-                             f"Tử số ({ind.numerator_label}) và Mẫu số ({ind.denominator_label}). "
-                             "Tỷ lệ % từng tháng không cộng dồn được thành tỷ lệ của quý, hãy nhập "
-                             "Tử số và Mẫu số.", field_=L.COL_VALUE, value=text,
-                             expected="Tử số và Mẫu số")
-                elif (calc := ratio_percent(num, den)) is not None:
-                    if abs(calc - pct) > PERCENT_TOLERANCE:
-                        self.warn(v_ref, f"Giá trị {text} của {what} khác tỷ lệ tính từ Tử số/Mẫu "
-                                  f"số ({percent(calc)}); hệ thống dùng Tử số và Mẫu số.",
-                                  field_=L.COL_VALUE, value=text)
-            if len(self.out.problems) > before:
-                return None
-            if (num is None) != (den is None):
-                lacking = L.COL_DEN if den is None else L.COL_NUM
-                self.warn(row.refs.get(lacking), f"{what} thiếu {lacking}; chỉ tiêu chưa tính được "
-                          "trong tháng này (ô trống lưu là «chưa báo cáo»).", field_=lacking)
-        else:
-            for header, cell_blank in ((L.COL_NUM, n_blank), (L.COL_DEN, d_blank)):
-                if not cell_blank:
-                    self.bad(row.refs[header], f"{what} là chỉ tiêu số lượng: chỉ nhập Giá trị, ô "
-                             f"{header} không áp dụng.", field_=header,
-                             value=shown(row.cells[header]), expected="để trống")
-            value = None
-            if got is not None:
-                x, pct = got
-                text = shown(v_cell)
-                if pct:
-                    self.bad(v_ref, f"Giá trị của {what} là «{text}», một tỷ lệ %; chỉ tiêu này "
-                             f"là số lượng ({ind.measure or 'một số'}).", field_=L.COL_VALUE,
-                             value=text, expected="số từ 0 trở lên, không có %")
-                elif x < 0:
-                    self.bad(v_ref, f"Giá trị của {what} là số âm «{text}».", field_=L.COL_VALUE,
-                             value=text, expected="số từ 0 trở lên")
-                else:
-                    value = x
-            if len(self.out.problems) > before:
-                return None
-            num = den = None
+        got = self._ratio_counts(row, ind, what) if ind.is_ratio else self._number_value(row, ind, what)
+        if got is None:
+            return None
+        num, den, value = got
         if num is None and den is None and value is None and note is None:
             return None
         return Figure(ind.id, num, den, value, note)
 
+    def _blank(self, row: TableRow, header: str) -> bool:
+        return row.cells.get(header) is None or row.cells[header].blank
+
+    def _ratio_counts(self, row: TableRow, ind: Indicator, what: str):
+        """(numerator, denominator, None) of a ratio row; None when it has a problem."""
+        before = len(self.out.problems)
+        num = self.count(row, L.COL_NUM, what) if L.COL_NUM in row.cells else None
+        den = self.count(row, L.COL_DEN, what) if L.COL_DEN in row.cells else None
+        if not self._within_max(row.refs.get(L.COL_NUM), num, row.cells.get(L.COL_NUM), L.COL_NUM, ind):
+            num = None
+        if not self._within_max(row.refs.get(L.COL_DEN), den, row.cells.get(L.COL_DEN), L.COL_DEN, ind):
+            den = None
+        v_ref, v_cell = row.refs.get(L.COL_VALUE), row.cells.get(L.COL_VALUE)
+        got = self._number(v_ref, v_cell, L.COL_VALUE, what)
+        if num is not None and den is not None and num > den:
+            self.bad(row.refs[L.COL_NUM], f"Tử số ({smart_number(num)}) lớn hơn Mẫu số "
+                     f"({smart_number(den)}) ở {what}: «{ind.numerator_label}» không thể lớn hơn "
+                     f"«{ind.denominator_label}».", field_=L.COL_NUM,
+                     value=shown(row.cells[L.COL_NUM]), expected=f"≤ {smart_number(den)}")
+        if got is not None:
+            self._typed_percent(row, ind, what, got[0], num, den)
+        if len(self.out.problems) > before:
+            return None
+        if (num is None) != (den is None):
+            lacking = L.COL_DEN if den is None else L.COL_NUM
+            self.warn(row.refs.get(lacking), f"{what} thiếu {lacking}; chỉ tiêu chưa tính được "
+                      "trong tháng này (ô trống lưu là «chưa báo cáo»).", field_=lacking)
+        return num, den, None
+
+    def _typed_percent(self, row: TableRow, ind: Indicator, what: str, pct: float,
+                       num: float | None, den: float | None) -> None:
+        """A ratio's typed value is a percentage (90, 90 %, 0,9 in a % cell): checked, never used."""
+        v_ref, v_cell = row.refs.get(L.COL_VALUE), row.cells.get(L.COL_VALUE)
+        text = shown(v_cell)
+        if pct < 0 or pct > 100:
+            self.bad(v_ref, f"Giá trị của {what} là «{text}»: tỷ lệ phải từ 0 đến 100 %.",
+                     field_=L.COL_VALUE, value=text, expected="tỷ lệ từ 0 đến 100 %")
+        elif self._blank(row, L.COL_NUM) and self._blank(row, L.COL_DEN):
+            self.bad(v_ref, f"{what} là chỉ tiêu tỷ lệ: đã nhập tỷ lệ «{text}» nhưng thiếu "
+                     f"Tử số ({ind.numerator_label}) và Mẫu số ({ind.denominator_label}). "
+                     "Tỷ lệ % từng tháng không cộng dồn được thành tỷ lệ của quý, hãy nhập "
+                     "Tử số và Mẫu số.", field_=L.COL_VALUE, value=text,
+                     expected="Tử số và Mẫu số")
+        elif (calc := ratio_percent(num, den)) is not None and abs(calc - pct) > PERCENT_TOLERANCE:
+            self.warn(v_ref, f"Giá trị {text} của {what} khác tỷ lệ tính từ Tử số/Mẫu "
+                      f"số ({percent(calc)}); hệ thống dùng Tử số và Mẫu số.",
+                      field_=L.COL_VALUE, value=text)
+
+    def _number_value(self, row: TableRow, ind: Indicator, what: str):
+        """(None, None, value) of a number row; None when it has a problem."""
+        before = len(self.out.problems)
+        for header in (L.COL_NUM, L.COL_DEN):
+            if not self._blank(row, header):
+                self.bad(row.refs[header], f"{what} là chỉ tiêu số lượng: chỉ nhập Giá trị, ô "
+                         f"{header} không áp dụng.", field_=header,
+                         value=shown(row.cells[header]), expected="để trống")
+        v_ref, v_cell = row.refs.get(L.COL_VALUE), row.cells.get(L.COL_VALUE)
+        got = self._number(v_ref, v_cell, L.COL_VALUE, what)
+        value = None
+        if got is not None:
+            x, pct = got
+            text = shown(v_cell)
+            if pct:
+                self.bad(v_ref, f"Giá trị của {what} là «{text}», một tỷ lệ %; chỉ tiêu này "
+                         f"là số lượng ({ind.measure or 'một số'}).", field_=L.COL_VALUE,
+                         value=text, expected="số từ 0 trở lên, không có %")
+            elif x < 0:
+                self.bad(v_ref, f"Giá trị của {what} là số âm «{text}».", field_=L.COL_VALUE,
+                         value=text, expected="số từ 0 trở lên")
+            elif self._within_max(v_ref, x, v_cell, L.COL_VALUE, ind):
+                value = x
+        if len(self.out.problems) > before:
+            return None
+        return None, None, value
 
 def validate_sheet(ds: DataSheet, wb: Workbook, catalog: Catalog, today: dt.date) -> SheetResult:
     r = _Reader(ds, wb, catalog, today)

@@ -6,6 +6,7 @@ the screen and the same tables can be tested here with exact numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -52,13 +53,23 @@ def period_figures(figures: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 def score_period(catalog: Catalog, figures: pd.DataFrame, period: Period,
-                 unit: str | None = None) -> QuarterScore:
-    score = score_quarter(catalog, period_figures(figures, period), period.quarter, unit)
+                 unit: str | None = None, as_of: dt.date | None = None) -> QuarterScore:
+    score = score_quarter(catalog, period_figures(figures, period), period.quarter, unit, as_of,
+                          months=tuple(period.months))
     if period.month:
         # same numbers, labelled with the month so no page calls it a quarter's score
-        score = QuarterScore(str(period.month), score.unit, score.indicators, score.total_points,
-                             score.max_points, score.percent, score.grade)
+        score = dataclasses.replace(score, quarter=str(period.month))
     return score
+
+
+def provisional_text(score: QuarterScore) -> str | None:
+    """`Tạm tính: còn 22 tháng-đơn vị chưa đến hạn báo cáo` for a provisional score, else None."""
+    if not score.provisional:
+        return None
+    if score.to_come:
+        return (f"Tạm tính: còn {score.to_come} lượt báo cáo tháng của các đơn vị chưa đến hạn; "
+                "chỉ tiêu chưa đến hạn không bị tính là mất điểm.")
+    return "Tạm tính: kỳ này chưa hết hạn báo cáo; số liệu còn có thể thay đổi."
 
 
 def has_data(figures: pd.DataFrame, period: Period, unit: str | None = None) -> bool:
@@ -80,8 +91,11 @@ def points_as_text(table: pd.DataFrame, exclude: tuple[str, ...] = ()) -> pd.Dat
 
 
 def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | None:
-    """Points gained since the previous period (None when it had nothing to compare)."""
+    """Points gained since the previous period (None when it had nothing to compare, or when one
+    of the two is provisional: a part of a period is not compared with a whole one)."""
     if previous is None or previous.percent is None or score.percent is None:
+        return None
+    if score.provisional or previous.provisional:
         return None
     return round_points(score.total_points) - round_points(previous.total_points)
 

@@ -172,6 +172,6 @@ def rule(ind: Indicator) -> str:
         zero_cmp = "≤" if ind.higher_is_better else "≥"
         text = (f"Đạt {cmp} {n(ind.target)}{unit}: {n(ind.points)} điểm; {zero_cmp} {n(ind.zero_at)}{unit}: "
                 f"0 điểm; ở giữa tính theo tỷ lệ.")
-    if not ind.is_ratio:
+    if not ind.is_ratio or ind.aggregate != "sum":
         text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
     return text

@@ -61,7 +61,7 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
                       unit: str | None = None, *, today: dt.date | None = None) -> bytes:
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
-    score = score_quarter(catalog, figures, quarter, unit)
+    score = score_quarter(catalog, figures, quarter, unit, as_of=today)
     answers = what_it_takes_all(catalog, figures, quarter, unit=unit)
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -85,7 +85,8 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
 
     # the score
     pdf.set_font(FONT, "B", 24)
-    pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm", align="C",
+    provisional = " (tạm tính)" if score.provisional else ""
+    pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm{provisional}", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
     pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",

@@ -102,7 +102,7 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
                       unit: str | None = None, *, today: dt.date | None = None) -> bytes:
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
-    score = score_quarter(catalog, figures, quarter, unit)
+    score = score_quarter(catalog, figures, quarter, unit, as_of=today)
     notes = quarter_notes(catalog, figures, quarter, unit)
     wb = Workbook()
     ws = wb.active
@@ -184,7 +184,7 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
                 if ws.cell(row=row, column=col).font != BOLD:
                     ws.cell(row=row, column=col).font = PLAIN
             row += 1
-    put_text(ws, row, 2, "TỔNG ĐIỂM", font=BOLD)
+    put_text(ws, row, 2, "TỔNG ĐIỂM (TẠM TÍNH)" if score.provisional else "TỔNG ĐIỂM", font=BOLD)
     put_number(ws, row, 7, round_points(score.max_points), POINTS_FORMAT, font=BOLD)
     put_number(ws, row, 8, round_points(score.total_points), POINTS_FORMAT, font=BOLD)
     for col in range(1, len(COLUMNS) + 1):

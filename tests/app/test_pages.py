@@ -46,7 +46,10 @@ def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
     at.run()
     _no_errors(at, "app")
     # default period: the quarter of the latest month with data (the demo ends in 10/2026)
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
+    # the app runs on the real date: on 23/11/2026 November and December of the 12 units are not due
+    assert at.warning[0].value.startswith("Tạm tính: còn 24 lượt báo cáo tháng của các đơn vị chưa đến hạn")
+    assert not at.metric[0].delta                # a partial quarter is not compared with a whole one
     assert at.query_params["period"] == "2026-Q4"
     for page in PAGES:
         at.switch_page(page).run()
@@ -91,7 +94,7 @@ def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, dem
     at.query_params["period"] = "2019-Q1"
     at.run()
     _no_errors(at, "overview")
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
     assert "2019-Q1" in at.toast[0].value
 
 
@@ -104,7 +107,7 @@ def test_projector_mode_from_the_url(monkeypatch, demo_db):
     assert not at.sidebar.selectbox  # the controls moved out of the hidden sidebar
     assert any("display:none" in m.value for m in at.markdown if "<style>" in m.value
                and "stSidebar" in m.value)
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
     assert len(at.dataframe) == 0  # one screen: headline, groups, losses only
     at.toggle(key="projector").set_value(False).run()
     _no_errors(at, "projector off")
@@ -182,7 +185,7 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     expected = views.score_period(catalog, figures, views.Period.parse("2026-Q4"))
     at.switch_page("pages/overview.py").run()
     _no_errors(at, "overview after upload")
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
     assert at.metric[0].value == texts.score_headline(expected.total_points, expected.max_points)
     assert expected.total_points > 0
 

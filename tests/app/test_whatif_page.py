@@ -53,20 +53,20 @@ def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
     c.close()
     at = _app(monkeypatch, demo_db)
     actual = score_quarter(catalog, f, "2026-Q4").total_points
-    assert _metric(at, "Tổng điểm thực tế").value == _points(actual) == "92,47/100"
+    assert _metric(at, "Tổng điểm thực tế").value == _points(actual) == "92,42/100"
     assert _metric(at, "Tổng điểm mô phỏng").value == _points(actual)
     at.number_input(key="wi:TT_TIN_BAI:val").set_value(9.0).run()
     _ok(at)
     expected = simulate_figures(catalog, f, "2026-Q4", Scenario("x", (
         Adjustment("TT_TIN_BAI", extra_value=9),))).simulated.total_points
-    assert _metric(at, "Tổng điểm mô phỏng").value == _points(expected) == "94,27/100"
+    assert _metric(at, "Tổng điểm mô phỏng").value == _points(expected) == "94,22/100"
     assert _metric(at, "Tổng điểm mô phỏng").delta == "+1,8 điểm"
-    # a rate: the overdue rate set to 1 % (5,75 → 6 points) adds to it
-    at.number_input(key="wi:DVC_QUA_HAN:rate").set_value(1.0).run()
-    assert _metric(at, "Tổng điểm mô phỏng").value == "94,52/100"
+    # a rate: the digitised-archive rate set to 100 % (2,11 → 3 points) adds to it
+    at.number_input(key="wi:CQ_SO_HOA_LUU_TRU:rate").set_value(100.0).run()
+    assert _metric(at, "Tổng điểm mô phỏng").value == "95,11/100"
     # reset brings the actual back
     at.button[1].click().run()
-    assert _metric(at, "Tổng điểm mô phỏng").value == "92,47/100"
+    assert _metric(at, "Tổng điểm mô phỏng").value == "92,42/100"
     # a loss: st.metric treats only an ASCII "-" as negative, so it must get one (red, arrow down)
     loss = simulate_figures(catalog, f, "2026-Q4", Scenario("x", (
         Adjustment("DVC_QUA_HAN", set_rate=50.0),))).gain
@@ -101,7 +101,7 @@ def test_scenarios_are_saved_and_compared(monkeypatch, demo_db):
     table = at.dataframe[-1].value
     total = table.iloc[-1]
     assert total["Chỉ tiêu"] == "Tổng điểm"
-    assert (total["Thực tế"], total["Tin bài"], total["Wifi thêm 3 nhà"]) == ("92,47", "94,27", "93,18")
+    assert (total["Thực tế"], total["Tin bài"], total["Wifi thêm 3 nhà"]) == ("92,42", "94,22", "93,13")
 
 
 def test_goal_plan_goes_into_the_scenario(monkeypatch, demo_db):

@@ -147,3 +147,29 @@ def test_a_link_opened_first_on_a_fresh_server_shows_its_page(writable_app_url, 
 
 def _no_exception_box(page):
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url, browser, shots):
+    """The demo's latest quarter has October only; on the real date its other months are not due
+    (this holds until 18/01/2027, the due date of December's figures)."""
+    if dt.date.today() >= Month(2026, 12).due_date():
+        pytest.skip("Quý IV/2026 of the demo is final from 18/01/2027")
+    ctx, page = _page(browser, 1366, 768)
+    page.goto(app_url + "/?period=2026-Q4", wait_until="networkidle")
+    wait_ready(page)
+    page.get_by_text("Tổng điểm Quý IV/2026 (tạm tính)").wait_for(timeout=30000)
+    _no_exception(page, "overview")
+    body = page.inner_text("body")
+    assert "Tổng điểm Quý IV/2026 (tạm tính)" in body
+    assert "Tạm tính: còn 24 lượt báo cáo tháng của các đơn vị chưa đến hạn" in body
+    page.screenshot(path=str(shots / "provisional-overview-1366x768.png"))
+    ctx.close()
+    ctx, page = _page(browser, 1920, 1080)
+    page.goto(app_url + "/?period=2026-Q4&projector=1", wait_until="networkidle")
+    wait_ready(page)
+    page.get_by_text("Tạm tính: còn 24").wait_for(timeout=30000)
+    _no_exception(page, "projector")
+    body = page.inner_text("body")
+    assert "(tạm tính)" in body and "Tạm tính: còn 24" in body
+    page.screenshot(path=str(shots / "provisional-projector-1920x1080.png"))
+    ctx.close()
