@@ -9,13 +9,38 @@ import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeGuard
 
-KINDS = ("ratio", "number")
-DIRECTIONS = ("higher", "lower")
-SCORINGS = ("linear", "threshold", "bands")
-AGGREGATES = ("sum", "last", "mean")
-NA_POLICIES = ("exclude", "full")
+
+class Kind(StrEnum):
+    RATIO = "ratio"      # numerator / denominator, scored as a percentage
+    NUMBER = "number"    # a count
+
+
+class Direction(StrEnum):
+    HIGHER = "higher"
+    LOWER = "lower"
+
+
+class Scoring(StrEnum):
+    LINEAR = "linear"
+    THRESHOLD = "threshold"
+    BANDS = "bands"
+
+
+class Aggregate(StrEnum):
+    SUM = "sum"      # flow: the months of the quarter add up
+    LAST = "last"    # stock: each unit's last reported month of the quarter
+    MEAN = "mean"
+
+
+class NaPolicy(StrEnum):
+    EXCLUDE = "exclude"
+    FULL = "full"
+
+
 ID_RE = re.compile(r"^[A-Z0-9_]+$")
 
 # Figures before this month are refused as typing errors unless [reporting] first_month says
@@ -57,12 +82,12 @@ class Indicator:
     id: str
     group: str
     name: str
-    kind: str
+    kind: Kind
     target: float
     points: float
     units: tuple[str, ...]
-    direction: str = "higher"
-    scoring: str = "linear"
+    direction: Direction = Direction.HIGHER
+    scoring: Scoring = Scoring.LINEAR
     zero_at: float = 0.0
     bands: tuple[tuple[float, float], ...] = ()
     aggregate: str = "sum"
@@ -174,11 +199,11 @@ def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
     return _build(data, path)
 
 
-def _num(v: object) -> bool:
+def _num(v: object) -> TypeGuard[float]:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — split by the catalogue rework
+def _build(data: dict, path: str | Path | None) -> Catalog:
     problems: list[str] = []
     sc = data.get("scorecard")
     if not isinstance(sc, dict):
@@ -187,11 +212,35 @@ def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — sp
     for key in ("name", "commune"):
         if not isinstance(sc.get(key), str) or not sc.get(key, "").strip():
             problems.append(f"[scorecard].{key}: bắt buộc, là chuỗi ký tự.")
-    grades: list[Grade] = []
-    raw_grades = sc.get("grades", [])
+    grades = _grades(sc.get("grades", []), problems)
+    due_day, due_offset, first_month = _reporting(data.get("reporting", {}), problems)
+    units = _units(data.get("units", []), problems)
+    unit_codes = {u.code for u in units}
+
+    indicators: list[Indicator] = []
+    seen_ids: set[str] = set()
+    raw_inds = data.get("indicators", [])
+    if not raw_inds:
+        problems.append("[[indicators]]: cần ít nhất một chỉ tiêu.")
+    for n, raw in enumerate(raw_inds, 1):
+        ind = _IndicatorReader(n, raw, problems).build(seen_ids, unit_codes)
+        if ind is not None:
+            indicators.append(ind)
+
+    if problems:
+        raise CatalogError(problems, path)
+    return Catalog(
+        name=sc["name"], commune=sc["commune"].strip(),
+        commune_name=str(sc.get("commune_name") or sc["commune"]),
+        grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
+
+
+def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:
     if not isinstance(raw_grades, list) or not raw_grades:
         problems.append("[scorecard].grades: cần danh sách xếp loại, ví dụ [{ min = 90, label = \"Xuất sắc\" }].")
-        raw_grades = []
+        return []
+    grades: list[Grade] = []
     for n, g in enumerate(raw_grades, 1):
         if not isinstance(g, dict) or not _num(g.get("min")) or not isinstance(g.get("label"), str):
             problems.append(f"[scorecard].grades[{n}]: cần min (số) và label (chuỗi).")
@@ -199,8 +248,10 @@ def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — sp
         grades.append(Grade(float(g["min"]), g["label"]))
     if any(a.min <= b.min for a, b in zip(grades, grades[1:])):
         problems.append("[scorecard].grades: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần).")
+    return grades
 
-    rep = data.get("reporting", {})
+
+def _reporting(rep: dict, problems: list[str]) -> tuple[int, int, str]:
     due_day = rep.get("due_day", 18)
     due_offset = rep.get("due_month_offset", 1)
     if not isinstance(due_day, int) or not 1 <= due_day <= 31:
@@ -214,165 +265,192 @@ def _build(data: dict, path: str | Path | None) -> Catalog:  # noqa: C901 — sp
         problems.append(f"[reporting].first_month: phải là tháng dạng \"2025-01\" (từ năm 2000), "
                         f"đang là {first_month!r}.")
         first_month = DEFAULT_FIRST_MONTH
+    return due_day, due_offset, first_month
 
+
+def _units(raw_units: list, problems: list[str]) -> list[Unit]:
     units: list[Unit] = []
-    seen_units: set[str] = set()
-    for n, u in enumerate(data.get("units", []), 1):
+    seen: set[str] = set()
+    for n, u in enumerate(raw_units, 1):
         code, name = (u.get("code"), u.get("name")) if isinstance(u, dict) else (None, None)
         if not isinstance(code, str) or not ID_RE.match(code):
             problems.append(f"[[units]] thứ {n}: code {code!r} phải gồm chữ in hoa A-Z, số 0-9, dấu _.")
             continue
-        if code in seen_units:
+        if code in seen:
             problems.append(f"[[units]] {code}: mã đơn vị bị trùng.")
             continue
         if not isinstance(name, str) or not name.strip():
             problems.append(f"[[units]] {code}.name: bắt buộc.")
-        seen_units.add(code)
+        seen.add(code)
         units.append(Unit(code, str(name or code)))
     if not units:
         problems.append("[[units]]: cần ít nhất một đơn vị.")
-
-    indicators: list[Indicator] = []
-    seen_ids: set[str] = set()
-    raw_inds = data.get("indicators", [])
-    if not raw_inds:
-        problems.append("[[indicators]]: cần ít nhất một chỉ tiêu.")
-    for n, raw in enumerate(raw_inds, 1):
-        ind = _build_indicator(n, raw, seen_ids, seen_units, problems)
-        if ind is not None:
-            indicators.append(ind)
-
-    if problems:
-        raise CatalogError(problems, path)
-    return Catalog(
-        name=sc["name"], commune=sc["commune"].strip(),
-        commune_name=str(sc.get("commune_name") or sc["commune"]),
-        grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
+    return units
 
 
-def _build_indicator(n: int, raw: dict, seen_ids: set[str], unit_codes: set[str],
-                     problems: list[str]) -> Indicator | None:  # noqa: C901
-    iid = raw.get("id") if isinstance(raw, dict) else None
-    where = f"Chỉ tiêu {iid}" if isinstance(iid, str) and iid else f"Chỉ tiêu thứ {n}"
-    before = len(problems)
+_KNOWN_KEYS = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction",
+               "scoring", "zero_at", "bands", "aggregate", "na", "lead", "numerator_label",
+               "denominator_label", "measure", "evidence", "source", "note", "deadline"}
 
-    def bad(key: str, msg: str) -> None:
-        problems.append(f"{where}, khóa `{key}`: {msg}")
 
-    if not isinstance(iid, str) or not ID_RE.match(iid):
-        bad("id", f"bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {iid!r}).")
-    elif iid in seen_ids:
-        bad("id", "mã chỉ tiêu bị trùng.")
-    else:
+class _IndicatorReader:
+    """Reads one `[[indicators]]` table; each part of the rule is checked by its own method and
+    every problem is added to the shared list, named by criterion and key."""
+
+    def __init__(self, n: int, raw: object, problems: list[str]):
+        self.raw: dict = raw if isinstance(raw, dict) else {}
+        iid = self.raw.get("id")
+        self.where = f"Chỉ tiêu {iid}" if isinstance(iid, str) and iid else f"Chỉ tiêu thứ {n}"
+        self.problems = problems
+
+    def bad(self, key: str, msg: str) -> None:
+        self.problems.append(f"{self.where}, khóa `{key}`: {msg}")
+
+    def choice(self, key: str, allowed: type[StrEnum], default: str | None = None) -> str | None:
+        value = self.raw.get(key, default)
+        if value not in tuple(allowed):
+            names = ", ".join(f"\"{a}\"" for a in allowed)
+            self.bad(key, f"phải là một trong {names} (đang là {value!r}).")
+            return None
+        return str(value)
+
+    def build(self, seen_ids: set[str], unit_codes: set[str]) -> Indicator | None:
+        before = len(self.problems)
+        raw = self.raw
+        iid = self.identity(seen_ids)
+        kind = self.choice("kind", Kind)
+        direction = self.choice("direction", Direction, "higher") or "higher"
+        scoring = self.choice("scoring", Scoring, "linear")
+        target, points = self.target_and_points(kind)
+        units, lead = self.units(unit_codes)
+        aggregate = self.aggregate(kind)
+        na = self.choice("na", NaPolicy, "exclude")
+        zero_at = self.zero_at(scoring, direction, target)
+        bands = self.bands(scoring, direction, points)
+        deadline = self.deadline()
+        max_value = self.max_value()
+        for key in raw:
+            if key not in _KNOWN_KEYS:
+                self.bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
+        if len(self.problems) > before:
+            return None
+        assert iid and kind and scoring and aggregate and na and target is not None and points is not None
+        return Indicator(
+            id=iid, group=raw["group"].strip(), name=raw["name"].strip(), kind=Kind(kind),
+            target=target, points=points, units=units, direction=Direction(direction),
+            scoring=Scoring(scoring), zero_at=zero_at, bands=bands, aggregate=aggregate, na=na,
+            lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
+            denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
+            evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
+            deadline=deadline, max_value=max_value)
+
+    def identity(self, seen_ids: set[str]) -> str | None:
+        iid = self.raw.get("id")
+        for key in ("group", "name"):
+            if not isinstance(self.raw.get(key), str) or not self.raw.get(key, "").strip():
+                self.bad(key, "bắt buộc (tiếng Việt).")
+        if not isinstance(iid, str) or not ID_RE.match(iid):
+            self.bad("id", f"bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {iid!r}).")
+            return None
+        if iid in seen_ids:
+            self.bad("id", "mã chỉ tiêu bị trùng.")
+            return None
         seen_ids.add(iid)
-    for key in ("group", "name"):
-        if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
-            bad(key, "bắt buộc (tiếng Việt).")
-    kind = raw.get("kind")
-    if kind not in KINDS:
-        bad("kind", f"phải là \"ratio\" hoặc \"number\" (đang là {kind!r}).")
-    direction = raw.get("direction", "higher")
-    if direction not in DIRECTIONS:
-        bad("direction", f"phải là \"higher\" hoặc \"lower\" (đang là {direction!r}).")
-    scoring = raw.get("scoring", "linear")
-    if scoring not in SCORINGS:
-        bad("scoring", f"phải là \"linear\", \"threshold\" hoặc \"bands\" (đang là {scoring!r}).")
-    target, points = raw.get("target"), raw.get("points")
-    if not _num(target) or target <= 0:
-        bad("target", f"bắt buộc, là số > 0 (đang là {target!r}).")
-    elif kind == "ratio" and target > 100:
-        bad("target", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {target!r}).")
-    if not _num(points) or points <= 0:
-        bad("points", f"bắt buộc, là số > 0 (đang là {points!r}).")
-    units = raw.get("units")
-    if not isinstance(units, list) or not units:
-        bad("units", "bắt buộc: danh sách mã đơn vị báo cáo chỉ tiêu này.")
-        units = []
-    for u in units:
-        if u not in unit_codes:
-            bad("units", f"mã đơn vị không có trong [[units]]: {u!r}.")
-    lead = raw.get("lead")
-    if lead is not None and lead not in unit_codes:
-        bad("lead", f"mã đơn vị chủ trì không có trong [[units]]: {lead!r}.")
-    aggregate = raw.get("aggregate", "sum")
-    if aggregate not in AGGREGATES:
-        bad("aggregate", f"phải là \"sum\", \"last\" hoặc \"mean\" (đang là {aggregate!r}).")
-    elif aggregate == "mean" and kind == "ratio":
-        bad("aggregate", "chỉ tiêu tỷ lệ chỉ dùng \"sum\" (cộng dồn các tháng) hoặc \"last\" "
-            "(số hiện có ở tháng cuối có báo cáo).")
-    na = raw.get("na", "exclude")
-    if na not in NA_POLICIES:
-        bad("na", f"phải là \"exclude\" hoặc \"full\" (đang là {na!r}).")
+        return iid
 
-    zero_at = raw.get("zero_at")
-    if zero_at is not None and not _num(zero_at):
-        bad("zero_at", f"phải là số (đang là {zero_at!r}).")
-        zero_at = None
-    if scoring == "linear" and _num(target):
-        if direction == "lower":
-            if zero_at is None:
-                bad("zero_at", "bắt buộc khi direction = \"lower\" (giá trị đạt được ứng với 0 điểm).")
-            elif zero_at <= target:
-                bad("zero_at", f"với direction = \"lower\" phải lớn hơn target ({zero_at} ≤ {target}).")
-        elif zero_at is not None and zero_at >= target:
-            bad("zero_at", f"phải nhỏ hơn target ({zero_at} ≥ {target}).")
-    if zero_at is None:
-        zero_at = 0.0
+    def target_and_points(self, kind: str | None) -> tuple[float | None, float | None]:
+        target, points = self.raw.get("target"), self.raw.get("points")
+        if not _num(target) or target <= 0:
+            self.bad("target", f"bắt buộc, là số > 0 (đang là {target!r}).")
+            target = None
+        elif kind == Kind.RATIO and target > 100:
+            self.bad("target", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {target!r}).")
+        if not _num(points) or points <= 0:
+            self.bad("points", f"bắt buộc, là số > 0 (đang là {points!r}).")
+            points = None
+        return (None if target is None else float(target)), (None if points is None else float(points))
 
-    bands: list[tuple[float, float]] = []
-    raw_bands = raw.get("bands")
-    if scoring == "bands":
+    def units(self, unit_codes: set[str]) -> tuple[tuple[str, ...], str | None]:
+        units = self.raw.get("units")
+        if not isinstance(units, list) or not units:
+            self.bad("units", "bắt buộc: danh sách mã đơn vị báo cáo chỉ tiêu này.")
+            units = []
+        for u in units:
+            if u not in unit_codes:
+                self.bad("units", f"mã đơn vị không có trong [[units]]: {u!r}.")
+        lead = self.raw.get("lead")
+        if lead is not None and lead not in unit_codes:
+            self.bad("lead", f"mã đơn vị chủ trì không có trong [[units]]: {lead!r}.")
+        return tuple(units), lead
+
+    def aggregate(self, kind: str | None) -> str | None:
+        aggregate = self.choice("aggregate", Aggregate, "sum")
+        if aggregate == Aggregate.MEAN and kind == Kind.RATIO:
+            self.bad("aggregate", "chỉ tiêu tỷ lệ chỉ dùng \"sum\" (cộng dồn các tháng) hoặc \"last\" "
+                     "(số hiện có ở tháng cuối có báo cáo).")
+        return aggregate
+
+    def zero_at(self, scoring: str | None, direction: str, target: float | None) -> float:
+        zero_at = self.raw.get("zero_at")
+        if zero_at is not None and not _num(zero_at):
+            self.bad("zero_at", f"phải là số (đang là {zero_at!r}).")
+            return 0.0
+        if scoring == Scoring.LINEAR and target is not None:
+            if direction == Direction.LOWER:
+                if zero_at is None:
+                    self.bad("zero_at", "bắt buộc khi direction = \"lower\" (giá trị đạt được ứng với 0 điểm).")
+                elif zero_at <= target:
+                    self.bad("zero_at", f"với direction = \"lower\" phải lớn hơn target ({zero_at} ≤ {target:g}).")
+            elif zero_at is not None and zero_at >= target:
+                self.bad("zero_at", f"phải nhỏ hơn target ({zero_at} ≥ {target:g}).")
+        return 0.0 if zero_at is None else float(zero_at)
+
+    def bands(self, scoring: str | None, direction: str,
+              points: float | None) -> tuple[tuple[float, float], ...]:
+        raw_bands = self.raw.get("bands")
+        if scoring != Scoring.BANDS:
+            if raw_bands is not None:
+                self.bad("bands", "chỉ dùng khi scoring = \"bands\".")
+            return ()
         if not isinstance(raw_bands, list) or not raw_bands:
-            bad("bands", "bắt buộc khi scoring = \"bands\": [[đạt được, điểm], ...], mức tốt nhất trước.")
-        else:
-            for b in raw_bands:
-                if not (isinstance(b, list) and len(b) == 2 and _num(b[0]) and _num(b[1]) and b[1] >= 0):
-                    bad("bands", f"mỗi mức là [đạt được, điểm] với điểm ≥ 0 (đang là {b!r}).")
-                    bands = []
-                    break
-                bands.append((float(b[0]), float(b[1])))
-            if bands:
-                thresholds = [b[0] for b in bands]
-                ordered = all((a > b) if direction == "higher" else (a < b)
-                              for a, b in zip(thresholds, thresholds[1:]))
-                if not ordered:
-                    order = "giảm dần" if direction == "higher" else "tăng dần"
-                    bad("bands", f"các mức phải xếp từ tốt nhất: ngưỡng đạt được {order} ({thresholds}).")
-                if any(a[1] < b[1] for a, b in zip(bands, bands[1:])):
-                    bad("bands", "điểm của các mức phải không tăng từ mức tốt nhất xuống.")
-                if _num(points) and any(b[1] > points for b in bands):
-                    bad("bands", f"điểm của một mức vượt quá points ({points}).")
-    elif raw_bands is not None:
-        bad("bands", "chỉ dùng khi scoring = \"bands\".")
+            self.bad("bands", "bắt buộc khi scoring = \"bands\": [[đạt được, điểm], ...], mức tốt nhất trước.")
+            return ()
+        bands: list[tuple[float, float]] = []
+        for b in raw_bands:
+            if not (isinstance(b, list) and len(b) == 2 and _num(b[0]) and _num(b[1]) and b[1] >= 0):
+                self.bad("bands", f"mỗi mức là [đạt được, điểm] với điểm ≥ 0 (đang là {b!r}).")
+                return ()
+            bands.append((float(b[0]), float(b[1])))
+        self.check_band_order(bands, direction, points)
+        return tuple(bands)
 
-    deadline = raw.get("deadline")
-    if deadline is not None and not isinstance(deadline, dt.date):
-        bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
-        deadline = None
-    if isinstance(deadline, dt.datetime):
-        deadline = deadline.date()
+    def check_band_order(self, bands: list[tuple[float, float]], direction: str,
+                         points: float | None) -> None:
+        thresholds = [b[0] for b in bands]
+        ordered = all((a > b) if direction == Direction.HIGHER else (a < b)
+                      for a, b in zip(thresholds, thresholds[1:]))
+        if not ordered:
+            order = "giảm dần" if direction == Direction.HIGHER else "tăng dần"
+            self.bad("bands", f"các mức phải xếp từ tốt nhất: ngưỡng đạt được {order} ({thresholds}).")
+        if any(a[1] < b[1] for a, b in zip(bands, bands[1:])):
+            self.bad("bands", "điểm của các mức phải không tăng từ mức tốt nhất xuống.")
+        if points is not None and any(b[1] > points for b in bands):
+            self.bad("bands", f"điểm của một mức vượt quá points ({points:g}).")
 
-    max_value = raw.get("max_value")
-    if max_value is not None and (not _num(max_value) or max_value <= 0):
-        bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là {max_value!r}.")
-        max_value = None
+    def deadline(self) -> dt.date | None:
+        deadline = self.raw.get("deadline")
+        if deadline is None:
+            return None
+        if not isinstance(deadline, dt.date):
+            self.bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
+            return None
+        return deadline.date() if isinstance(deadline, dt.datetime) else deadline
 
-    known = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction", "scoring",
-             "zero_at", "bands", "aggregate", "na", "lead", "numerator_label", "denominator_label",
-             "measure", "evidence", "source", "note", "deadline"}
-    for key in raw:
-        if key not in known:
-            bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
-
-    if len(problems) > before:
-        return None
-    return Indicator(
-        id=str(iid), group=raw["group"].strip(), name=raw["name"].strip(), kind=kind,
-        target=float(target), points=float(points), units=tuple(units), direction=direction,
-        scoring=scoring, zero_at=float(zero_at), bands=tuple(bands), aggregate=aggregate, na=na,
-        lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
-        denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
-        evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-        deadline=deadline, max_value=float(max_value) if max_value is not None else None)
-
+    def max_value(self) -> float | None:
+        max_value = self.raw.get("max_value")
+        if max_value is None:
+            return None
+        if not _num(max_value) or max_value <= 0:
+            self.bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là {max_value!r}.")
+            return None
+        return float(max_value)

@@ -11,26 +11,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month, Quarter
-from kpi.present.texts import smart_number
 
 FIGURE_COLUMNS = ["unit", "period", "indicator_id", "numerator", "denominator", "value"]
 
-MET, NEAR, MISSED, NO_DATA, NA, PENDING = "met", "near", "missed", "no_data", "na", "pending"
-STATUSES = (MET, NEAR, MISSED, NO_DATA, NA, PENDING)
-# Read without colour: an icon and a word (the colours come from kpi.present.charts).
-STATUS_LABELS = {MET: "Đạt", NEAR: "Gần đạt", MISSED: "Chưa đạt", NO_DATA: "Chưa có số liệu",
-                 NA: "Không áp dụng", PENDING: "Chưa đến hạn báo cáo"}
-STATUS_ICONS = {MET: "✔", NEAR: "▲", MISSED: "✖", NO_DATA: "○", NA: "–", PENDING: "◷"}
+class Status(StrEnum):
+    """How a criterion stands; the words and icons people read are in kpi.present.texts."""
+    MET = "met"
+    NEAR = "near"
+    MISSED = "missed"
+    NO_DATA = "no_data"
+    NA = "na"
+    PENDING = "pending"
+
+
+MET, NEAR, MISSED, NO_DATA, NA, PENDING = tuple(Status)
+STATUSES = tuple(Status)
 NEAR_SHARE = 0.9  # a missed criterion still earning ≥ 90 % of its points is "near"
-
-
-def status_text(status: str) -> str:
-    return f"{STATUS_ICONS[status]} {STATUS_LABELS[status]}"
 
 
 def empty_figures() -> pd.DataFrame:
@@ -323,11 +325,6 @@ def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Qua
 def round_points(x: float) -> float:
     """Points are rounded to 2 decimals for display only."""
     return math.floor(x * 100 + 0.5 + 1e-9) / 100
-
-
-def points_text(x: float) -> str:
-    """Points as users read them: rounded to 2 decimals, Vietnamese separators ('8,8')."""
-    return smart_number(round_points(x))
 
 
 def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kpi.domain.catalog import Indicator
-from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUS_ICONS, STATUS_LABELS, STATUSES
-from kpi.present.texts import smart_number
+from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUSES
+from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, smart_number
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
 STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",

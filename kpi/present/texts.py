@@ -5,6 +5,14 @@ import datetime as dt
 import math
 
 from kpi.domain.catalog import AGGREGATE_LABELS, Indicator
+from kpi.domain.scoring import Status
+
+# Read without colour: an icon and a word (the colours are in kpi.present.charts).
+STATUS_LABELS = {Status.MET: "Đạt", Status.NEAR: "Gần đạt", Status.MISSED: "Chưa đạt",
+                 Status.NO_DATA: "Chưa có số liệu", Status.NA: "Không áp dụng",
+                 Status.PENDING: "Chưa đến hạn báo cáo"}
+STATUS_ICONS = {Status.MET: "✔", Status.NEAR: "▲", Status.MISSED: "✖", Status.NO_DATA: "○",
+                Status.NA: "–", Status.PENDING: "◷"}
 
 MISSING = "—"
 
@@ -149,7 +157,6 @@ def metric_delta(x: float | None) -> str | None:
 
 def status(code: str) -> str:
     """A status read without colour: icon and word (`✔ Đạt`)."""
-    from kpi.domain.scoring import STATUS_ICONS, STATUS_LABELS
     return f"{STATUS_ICONS[code]} {STATUS_LABELS[code]}"
 
 

@@ -94,7 +94,7 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     counts = {}
     for r in score.indicators:
         counts[r.status] = counts.get(r.status, 0) + 1
-    from kpi.domain.scoring import STATUS_LABELS
+    from kpi.present.texts import STATUS_LABELS
     summary = " · ".join(f"{STATUS_LABELS[s]}: {n}" for s, n in counts.items())
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(*MUTED)

@@ -18,9 +18,9 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.periods import Month, Quarter
-from kpi.domain.scoring import NA, NO_DATA, STATUS_LABELS, QuarterScore, round_points, score_quarter
+from kpi.domain.scoring import NA, NO_DATA, QuarterScore, round_points, score_quarter
 from kpi.present import texts
-from kpi.present.texts import smart_number
+from kpi.present.texts import STATUS_LABELS, smart_number
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
