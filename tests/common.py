@@ -15,4 +15,26 @@ from kpi.domain.figures import Actor  # noqa: E402
 CONFIG = ROOT / "config" / "indicators.toml"
 # The demo and the tests are pinned to one day so that numbers do not move with the calendar.
 TODAY = dt.date(2026, 11, 23)
-TESTER = Actor("Người kiểm thử")
+TESTER = Actor("Người kiểm thử", role="office")
+SYSTEM = Actor("Hệ thống (kiểm thử)", role="system")
+
+DEMO_PASSWORD_TEST = "mat-khau-kiem-thu"
+
+
+def add_user(db, login: str, role: str, *units: str, name: str | None = None,
+             password: str = DEMO_PASSWORD_TEST) -> None:
+    """Create an account through the CLI (`users add`, the password on standard input)."""
+    import io
+
+    from kpi.cli.main import main
+    args = ["--db", str(db), "users", "add", login, "--role", role]
+    for u in units:
+        args += ["--unit", u]
+    if name:
+        args += ["--name", name]
+    old = sys.stdin
+    sys.stdin = io.StringIO(password + "\n")
+    try:
+        assert main(args) == 0
+    finally:
+        sys.stdin = old

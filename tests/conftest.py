@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CONFIG, TESTER, TODAY  # noqa: E402
+from common import CONFIG, SYSTEM, TODAY  # noqa: E402
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
@@ -28,7 +28,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def conn(db_path, catalog):
     c = store.connect(db_path)
-    store.sync_catalog(c, catalog, TESTER)
+    store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     yield c
     c.close()
 

@@ -1,13 +1,12 @@
 """`import`: validate and import monthly workbooks; every problem of every file is printed."""
 from __future__ import annotations
 
-import getpass
 import glob
 from pathlib import Path
 
 from kpi.cli.context import UserError
-from kpi.domain.figures import Actor
 from kpi.domain.periods import Month
+from kpi.domain.rights import PermissionDenied
 from kpi.ingest import FileRefused, annotate_workbook, import_workbook
 
 PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
@@ -18,7 +17,10 @@ def register(sub):
     p.add_argument("files", nargs="+", metavar="TỆP",
                    help="tệp .xlsx, thư mục (mọi tệp Excel trong đó) hoặc mẫu như 'thu-muc/*.xlsx'")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
-    p.add_argument("--by", help="người nhập (ghi vào lịch sử); mặc định tên người dùng máy")
+    p.add_argument("--by", metavar="TÊN_ĐĂNG_NHẬP",
+                   help="tài khoản người nhập (bắt buộc khi ghi; áp dụng quyền của tài khoản)")
+    p.add_argument("--allow-rollback", action="store_true",
+                   help="cho phép gửi lại số liệu giống hệt một phiên bản cũ (quay về phiên bản đó)")
     p.add_argument("--annotate", metavar="THƯ_MỤC",
                    help="ghi bản sao của tệp bị từ chối, ô lỗi tô đỏ kèm chú thích, vào thư mục này")
     p.set_defaults(handler=run)
@@ -46,20 +48,16 @@ def expand(items: list[str]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _default_actor() -> str:
-    try:
-        return f"{getpass.getuser()} (dòng lệnh)"
-    except Exception:  # noqa: BLE001 — no login name in some containers
-        return "Dòng lệnh"
-
-
 def run(args, ctx):
     files = expand(args.files)
-    actor = Actor((args.by or _default_actor()).strip())
-    if not actor.name:
-        raise UserError("--by cần tên người nhập.")
     catalog = ctx.catalog
     conn = None if args.dry_run else ctx.conn
+    actor = None
+    if not args.dry_run:
+        if not (args.by or "").strip():
+            raise UserError("Cần --by TÊN_ĐĂNG_NHẬP: tài khoản đang hoạt động của người nhập.")
+        from kpi.usecases.accounts import active_actor
+        actor = active_actor(conn, args.by)
     imported = same = rejected = 0
     for path in files:
         data = path.read_bytes()
@@ -68,7 +66,13 @@ def run(args, ctx):
             from kpi.ingest.importer import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
-            result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir)
+            try:
+                result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir,
+                                         allow_rollback=args.allow_rollback)
+            except PermissionDenied as e:
+                rejected += 1
+                print(f"✖ {path}: bị từ chối — {e} Không ghi gì vào cơ sở dữ liệu.")
+                continue
         if not result.ok:
             rejected += 1
             n = len(result.check.problems)

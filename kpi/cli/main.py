@@ -18,12 +18,15 @@ from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
 # command → (module in kpi/cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "check-config": ("check_config", "kiểm tra danh mục chỉ tiêu (TOML)"),
+    "close": ("close_quarter", "khoá sổ một quý (giữ nguyên kết quả chấm điểm)"),
     "demo": ("demo", "tạo dữ liệu mẫu (các tháng gần nhất)"),
     "import": ("import_files", "nhập các tệp Excel số liệu tháng"),
+    "reopen": ("reopen_quarter", "mở lại một quý đã khoá sổ (quản trị, cần lý do)"),
     "rebuild": ("rebuild", "dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu"),
     "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
     "score": ("score", "tính điểm một quý"),
     "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
+    "users": ("users", "quản lý tài khoản (thêm, liệt kê, khoá, đổi mật khẩu)"),
 }
 
 __all__ = ["COMMANDS", "Context", "UserError", "build_parser", "main"]

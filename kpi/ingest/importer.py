@@ -45,8 +45,12 @@ class ImportResult:
 
 def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: Actor,
                     uploads_dir, *, dry_run: bool = False, today: dt.date | None = None,
-                    submitted_at: dt.datetime | None = None, journal: bool = True) -> ImportResult:
-    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing."""
+                    submitted_at: dt.datetime | None = None, journal: bool = True,
+                    expected: dict[tuple[str, str], int] | None = None,
+                    allow_rollback: bool = False) -> ImportResult:
+    """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing.
+    `expected`/`allow_rollback`: see `store.record_submissions` (rights and locks refuse with
+    `PermissionDenied`)."""
     check = check_workbook(data, file_name, catalog, today=today)
     if not check.ok or dry_run:
         return ImportResult(file_name, check, [], dry_run)
@@ -55,7 +59,7 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
                                 stored_path=str(path), source="excel", submitted_at=submitted_at)
             for s in check.submissions]
     try:
-        outcomes = record_submissions(conn, subs, actor)
+        outcomes = record_submissions(conn, subs, actor, expected, allow_rollback)
     except StoreError as e:
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],
                              check.warnings, [])
@@ -67,7 +71,7 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
 
 def _journal(uploads_dir: Path, sha: str, file_name: str, actor: Actor,
              submitted_at: dt.datetime | None, outcomes: list[RecordOutcome]) -> None:
-    line = json.dumps({"sha256": sha, "file_name": file_name, "by": actor.name, "role": actor.role,
+    line = json.dumps({"sha256": sha, "file_name": file_name, "by": actor.who, "role": actor.role,
                        "at": (submitted_at or dt.datetime.now()).isoformat(timespec="seconds"),
                        "units": [[o.unit, o.period, o.version] for o in outcomes if o.created]},
                       ensure_ascii=False)
