@@ -23,6 +23,7 @@ demo: setup
 	$(PY) -m kpi demo --if-missing
 
 run: setup demo
+	@echo "Đăng nhập: xem README (mục Tài khoản). Tài khoản mẫu, chỉ để dùng thử: admin / demo-admin"
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup

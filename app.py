@@ -2,10 +2,28 @@
 import streamlit as st
 
 from kpi.domain.catalog import CatalogError
+from kpi.domain.rights import may
 from kpi.store import StoreError
-from kpi.web import data, state, widgets
+from kpi.web import auth, data, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
+
+
+# the catalogue and the database must open (their problems name no data); then nothing of the
+# app before logging in
+try:
+    data.catalog()
+except CatalogError as e:
+    st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
+    st.markdown("\n".join(f"- {p}" for p in e.problems))
+    st.stop()
+try:
+    data.connection()
+except StoreError as e:  # database held by another program, newer than the app, …
+    st.error(f"Không mở được cơ sở dữ liệu: {e}")
+    st.stop()
+actor = auth.require_login()
+st.session_state["_actor"] = actor
 
 pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
@@ -18,13 +36,13 @@ pages = [
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
 ]
-
-try:
-    data.catalog()
-except CatalogError as e:
-    st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
-    st.markdown("\n".join(f"- {p}" for p in e.problems))
-    st.stop()
+if not may(actor, "record_submission"):
+    pages = [p for p in pages if p.url_path != "nhap-so-lieu"]
+if may(actor, "read_audit"):
+    pages.append(st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"))
+if may(actor, "manage_accounts"):
+    pages.append(st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
+                         url_path="tai-khoan"))
 
 try:
     figures = data.current_figures()
@@ -33,7 +51,8 @@ except StoreError as e:  # database held by another program, newer than the app,
     st.stop()
 if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
-    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4], vertical_alignment="bottom")
+    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4, 1.1], vertical_alignment="bottom")
+    auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
     state.rotation_picker(bar[2])
     period = state.period_picker(figures, where=bar[3], where_value=bar[4])
@@ -41,6 +60,8 @@ if state.projector_requested():
     bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
 else:
+    st.sidebar.caption(auth.who_caption(actor))
+    auth.logout_button()
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())

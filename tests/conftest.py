@@ -12,7 +12,7 @@ from common import CONFIG, SYSTEM, TODAY  # noqa: E402
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
-from kpi.usecases.demo import load_demo  # noqa: E402
+from kpi.usecases.demo import create_demo_accounts, load_demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +39,7 @@ def demo_db_file(tmp_path_factory, catalog):
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     c = store.connect(path)
     load_demo(c, catalog, 18, today=TODAY)
+    create_demo_accounts(c, catalog)      # tests log in with these (tests/app/login.py)
     c.close()
     return path
 

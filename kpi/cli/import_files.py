@@ -8,6 +8,7 @@ from kpi.cli.context import UserError
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied
 from kpi.ingest import FileRefused, annotate_workbook, import_workbook
+from kpi.store.writes import Conflict
 
 PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
 
@@ -52,12 +53,7 @@ def run(args, ctx):
     files = expand(args.files)
     catalog = ctx.catalog
     conn = None if args.dry_run else ctx.conn
-    actor = None
-    if not args.dry_run:
-        if not (args.by or "").strip():
-            raise UserError("Cần --by TÊN_ĐĂNG_NHẬP: tài khoản đang hoạt động của người nhập.")
-        from kpi.usecases.accounts import active_actor
-        actor = active_actor(conn, args.by)
+    actor = None if args.dry_run else _actor(conn, args.by)
     imported = same = rejected = 0
     for path in files:
         data = path.read_bytes()
@@ -66,12 +62,9 @@ def run(args, ctx):
             from kpi.ingest.importer import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
-            try:
-                result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir,
-                                         allow_rollback=args.allow_rollback)
-            except PermissionDenied as e:
+            result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback)
+            if result is None:
                 rejected += 1
-                print(f"✖ {path}: bị từ chối — {e} Không ghi gì vào cơ sở dữ liệu.")
                 continue
         if not result.ok:
             rejected += 1
@@ -108,6 +101,23 @@ def run(args, ctx):
     verb = "hợp lệ" if args.dry_run else "đã nhập"
     print(f"Tổng kết: {len(files)} tệp — {imported} {verb}, {same} không đổi, {rejected} bị từ chối.")
     return 1 if rejected else 0
+
+
+def _actor(conn, login: str | None):
+    if not (login or "").strip():
+        raise UserError("Cần --by TÊN_ĐĂNG_NHẬP: tài khoản đang hoạt động của người nhập.")
+    from kpi.usecases.accounts import active_actor
+    return active_actor(conn, login)
+
+
+def _store(conn, catalog, data: bytes, path: Path, actor, uploads_dir, allow_rollback: bool):
+    """Import one file with the account's rights; a refusal (rights, lock, roll-back) is printed."""
+    try:
+        return import_workbook(conn, catalog, data, path.name, actor, uploads_dir, allow_rollback=allow_rollback)
+    except (PermissionDenied, Conflict) as e:
+        hint = " Thêm --allow-rollback nếu đúng là muốn quay lại." if isinstance(e, Conflict) else ""
+        print(f"✖ {path}: bị từ chối — {e}{hint} Không ghi gì vào cơ sở dữ liệu.")
+        return None
 
 
 def _annotate(path: Path, data: bytes, problems, out_dir: Path) -> None:

@@ -17,6 +17,7 @@ from kpi.domain.figures import Actor
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
 from kpi.store import RecordOutcome, StoreError, keep_raw_file, record_submissions
+from kpi.store.writes import Conflict
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -60,6 +61,8 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
             for s in check.submissions]
     try:
         outcomes = record_submissions(conn, subs, actor, expected, allow_rollback)
+    except Conflict:
+        raise               # the caller asks the user (review again, confirm a roll-back)
     except StoreError as e:
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],
                              check.warnings, [])

@@ -160,7 +160,7 @@ def _check_conflicts(subs: list[Submission], rows: list[tuple], current: dict[tu
                      expected: dict[tuple[str, str], int] | None, allow_rollback: bool) -> None:
     """Refuse a stale confirm (another version landed since the preview) and a silent roll-back."""
     by_key: dict[tuple, list[tuple]] = {}
-    for commune, unit, period, uid, version, sha, content, status, who, at in rows:
+    for commune, unit, period, _uid, version, _sha, content, _status, who, at in rows:
         by_key.setdefault((commune, unit, period), []).append((version, content, who, at))
     for s in subs:
         key = (s.commune, s.unit, s.period)

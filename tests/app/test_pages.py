@@ -14,6 +14,7 @@ from kpi.domain.periods import Month
 from kpi.ingest import layout as L
 from kpi.ingest.template import build_template
 from kpi.present import tables as views
+from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -21,11 +22,11 @@ PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/uplo
          "pages/catalog.py"]
 
 
-def _app(monkeypatch, db: Path) -> AppTest:
+def _app(monkeypatch, db: Path, login: str = "admin") -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
     at = AppTest.from_file(APP, default_timeout=60)
-    return at
+    return log_in(at, db, login)
 
 
 def _no_errors(at: AppTest, page: str) -> None:
@@ -156,16 +157,15 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     for i in catalog.indicators_of_unit("TTDVSNC"):
         numbers[i.id] = (9, 9) if i.is_ratio else (17,) if i.id == "HT_WIFI_NVH" else (4,)
     data = filled_template(catalog, "TTDVSNC", month, numbers)
-    at = _app(monkeypatch, db)
+    at = _app(monkeypatch, db, "dv-ttdvsnc")     # the unit's coordinator: the submitter is the account
     at.run()
     at.switch_page("pages/upload.py").run()
     _no_errors(at, "upload")
     at.file_uploader(key="upload_file").upload("so-lieu-TTDVSNC.xlsx", data).run()
     _no_errors(at, "upload checked")
     assert any("hợp lệ" in s.value for s in at.success)
-    assert at.button[0].label == "Xác nhận nhập số liệu" and at.button[0].disabled
-    at.text_input(key="uploader_name").input("Nguyễn Văn A").run()
-    at.button[0].click().run()
+    confirm = next(b for b in at.button if b.label == "Xác nhận nhập số liệu")
+    confirm.click().run()
     _no_errors(at, "upload confirmed")
     assert any("Đã nhập số liệu" in s.value and "phiên bản 1" in s.value for s in at.success)
 
@@ -173,7 +173,7 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     hist = store.upload_history(conn, catalog.commune)
     figures = store.current_figures(conn, catalog.commune)
     conn.close()
-    assert list(hist["submitted_by"]) == ["Nguyễn Văn A"] and len(figures) == len(ids)
+    assert list(hist["submitted_by"]) == ["dv-ttdvsnc"] and len(figures) == len(ids)
     expected = views.score_period(catalog, figures, views.Period.parse("2026-Q4"))
     at.switch_page("pages/overview.py").run()
     _no_errors(at, "overview after upload")
@@ -195,7 +195,7 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     assert at.error and "chưa nhập gì" in at.error[0].value
     problems = at.dataframe[0].value
     assert (problems["Ô"] != "").any() and (problems["Trang tính"] == L.DATA_SHEET).any()
-    assert not at.button  # nothing to confirm
+    assert [b.label for b in at.button] == ["Đăng xuất"]  # nothing to confirm
     conn = store.connect(db)
     assert store.upload_history(conn, catalog.commune).empty
     conn.close()
@@ -228,11 +228,14 @@ def test_a_database_the_app_cannot_open_is_one_clear_message(monkeypatch, tmp_pa
     c = store.connect(db)
     c.execute("INSERT INTO schema_version VALUES (99, now())")
     c.close()
-    at = _app(monkeypatch, db)
+    # no account can be read from it: the message comes before the login form
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (1). "
+        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (2). "
         "Hãy cập nhật chương trình."]
 
 
