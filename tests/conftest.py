@@ -38,6 +38,7 @@ def demo_db_file(tmp_path_factory, catalog):
     """A demo database built once per session; copy it before writing to it."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     c = store.connect(path)
+    store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     load_demo(c, catalog, 18, today=TODAY)
     create_demo_accounts(c, catalog)      # tests log in with these (tests/app/login.py)
     c.close()
