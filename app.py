@@ -65,4 +65,10 @@ else:
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
-st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
+current = st.navigation(pages, position="hidden" if state.is_projector() else "sidebar")
+wanted = auth.page_after_login()
+if wanted and wanted != current.url_path:
+    target = next((p for p in pages if p.url_path == wanted), None)
+    if target is not None:
+        st.switch_page(target, query_params=st.query_params.to_dict())
+current.run()
