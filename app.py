@@ -2,10 +2,28 @@
 import streamlit as st
 
 from kpi.domain.catalog import CatalogError
+from kpi.domain.rights import may
 from kpi.store import StoreError
-from kpi.web import backups, data, safe, state, widgets
+from kpi.web import auth, backups, data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
+
+
+# the catalogue and the database must open (their problems name no data); then nothing of the
+# app before logging in
+try:
+    data.catalog()
+except CatalogError as e:
+    st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
+    st.markdown("\n".join(f"- {p}" for p in e.problems))   # the catalogue is the administrator's file
+    st.stop()
+try:
+    data.connection()
+except StoreError as e:  # database held by another program, newer than the app, …
+    st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
+    st.stop()
+actor = auth.require_login()
+st.session_state["_actor"] = actor
 
 pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
@@ -19,13 +37,13 @@ pages = [
             url_path="danh-muc"),
     st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
 ]
-
-try:
-    data.catalog()
-except CatalogError as e:
-    st.error("Không đọc được danh mục chỉ tiêu. Hãy sửa tệp cấu hình rồi tải lại trang.")
-    st.markdown("\n".join(f"- {p}" for p in e.problems))
-    st.stop()
+if not may(actor, "record_submission"):
+    pages = [p for p in pages if p.url_path != "nhap-so-lieu"]
+if may(actor, "read_audit"):
+    pages.append(st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"))
+if may(actor, "manage_accounts"):
+    pages.append(st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
+                         url_path="tai-khoan"))
 
 try:
     figures = data.current_figures()
@@ -35,7 +53,8 @@ except StoreError as e:  # database held by another program, newer than the app,
 backups.ensure_daily_backup()
 if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page
-    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4], vertical_alignment="bottom")
+    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4, 1.1], vertical_alignment="bottom")
+    auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
     state.rotation_picker(bar[2])
     period = state.period_picker(figures, where=bar[3], where_value=bar[4])
@@ -43,10 +62,18 @@ if state.projector_requested():
     bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
 else:
+    st.sidebar.caption(auth.who_caption(actor))
+    auth.logout_button()
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
 try:
-    st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
+    current = st.navigation(pages, position="hidden" if state.is_projector() else "sidebar")
+    wanted = auth.page_after_login()
+    if wanted and wanted != current.url_path:
+        target = next((p for p in pages if p.url_path == wanted), None)
+        if target is not None:
+            st.switch_page(target, query_params=st.query_params.to_dict())
+    current.run()
 except Exception as e:  # noqa: BLE001 — one Vietnamese message; the traceback goes to the server log
     safe.unexpected(e)

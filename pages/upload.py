@@ -4,21 +4,28 @@ import hashlib
 
 import streamlit as st
 
-from kpi.domain.figures import Actor
 from kpi.domain.periods import Month
+from kpi.domain.rights import PermissionDenied, may
 from kpi.ingest import annotate_workbook, import_workbook, preview_figures
 from kpi.ingest.template import build_template
 from kpi.present import tables
-from kpi.store import StoreError
-from kpi.web import data, safe
+from kpi.store import StoreError, upload_history
+from kpi.store.writes import Conflict
+from kpi.web import auth, data, safe
 
 catalog = data.catalog()
+actor = auth.actor()
+if not may(actor, "record_submission"):
+    st.error("Tài khoản của bạn chỉ được xem, không được nhập số liệu.")
+    st.stop()
 st.title("Nhập số liệu tháng")
 st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} tháng M+{catalog.due_month_offset}. "
            "Mỗi lần nhập được lưu thành một phiên bản mới; bản cũ vẫn được giữ.")
 
 st.subheader("1. Tải mẫu Excel")
 units = [None] + [u.code for u in catalog.units]
+if actor.role == "coordinator":   # a coordinator's own unit(s) first
+    units = list(actor.units) + [None] + [u for u in units if u is not None and u not in actor.units]
 months = tables.template_months(dt.date.today())
 cols = st.columns([2, 1, 1], vertical_alignment="bottom")
 unit = cols[0].selectbox("Đơn vị", units, key="template_unit",
@@ -33,8 +40,7 @@ cols[2].download_button("Tải mẫu", lambda: build_template(catalog, month, un
                         icon=":material/download:", width="stretch")
 
 st.subheader("2. Gửi tệp đã điền")
-who = st.text_input("Người nhập", key="uploader_name", placeholder="Họ và tên, đơn vị",
-                    help="Bắt buộc: tên người chịu trách nhiệm về số liệu được ghi vào nhật ký.")
+st.caption(f"Người nhập: {safe.md(auth.who_caption(actor))}")
 # any type is accepted here: the core checks type and size and says what is wrong in Vietnamese
 upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", key="upload_file")
 if upload is None:
@@ -72,6 +78,20 @@ st.success(f"Tệp «{name}» hợp lệ: {len(check.submissions)} bảng số l
 if check.warnings:
     st.warning("Lưu ý:\n" + "\n".join(f"- {safe.md(w)}" for w in check.warnings))
 
+not_own = [s.unit for s in check.submissions if not may(actor, "record_submission", s.unit)]
+if not_own:
+    st.error(f"Tài khoản «{safe.md(actor.login)}» chỉ được nhập số liệu cho đơn vị của mình "
+             f"({', '.join(actor.units)}); tệp này có số liệu của đơn vị {', '.join(sorted(set(not_own)))}. "
+             "Chưa ghi gì.")
+    st.stop()
+
+# the versions the preview is made against: a confirm after another version landed is refused
+seen = st.session_state.setdefault("preview_versions", {}).setdefault(digest, {})
+for sub in check.submissions:
+    if (sub.unit, sub.period) not in seen:
+        h = upload_history(data.connection(), catalog.commune, sub.unit, sub.period)
+        accepted = h[h["status"] == "accepted"]
+        seen[(sub.unit, sub.period)] = int(accepted["version"].iloc[0]) if len(accepted) else 0
 for sub in check.submissions:
     st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
     preview = preview_figures(data.connection(), catalog, sub)
@@ -82,14 +102,26 @@ done = st.session_state.get("imported")
 if done and done[0] == digest:
     st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
     st.stop()
-if not who.strip():
-    st.warning("Hãy điền «Người nhập» để xác nhận.")
-if st.button("Xác nhận nhập số liệu", type="primary", disabled=not who.strip()):
+rollback = st.session_state.get("rollback_asked")
+confirm = st.button("Xác nhận nhập số liệu", type="primary")
+confirm_rollback = False
+if rollback and rollback[0] == digest:
+    st.warning(safe.md(rollback[1]))
+    confirm_rollback = st.button(f"Xác nhận quay về phiên bản {rollback[2]}", key="confirm_rollback")
+if confirm or confirm_rollback:
     with st.status("Đang nhập số liệu…", expanded=True) as status:
         try:
-            result = import_workbook(data.connection(), catalog, workbook, upload.name,
-                                     Actor(who.strip()), data.uploads_dir())
-        except StoreError as e:
+            result = import_workbook(data.connection(), catalog, workbook, upload.name, actor,
+                                     data.uploads_dir(), expected=dict(seen), allow_rollback=confirm_rollback)
+        except Conflict as e:
+            status.update(label="Chưa nhập được số liệu", state="error")
+            if e.kind == "rollback":
+                st.session_state["rollback_asked"] = (digest, str(e), e.version)
+                st.rerun()
+            st.session_state["preview_versions"].pop(digest, None)   # review again
+            st.error(safe.md(e))
+            st.stop()
+        except (StoreError, PermissionDenied) as e:
             status.update(label="Chưa nhập được số liệu", state="error")
             st.error(safe.md(e))
             st.stop()
@@ -100,4 +132,5 @@ if st.button("Xác nhận nhập số liệu", type="primary", disabled=not who.
         lines = [tables.outcome_text(catalog, o) for o in result.outcomes]
         status.update(label="Đã nhập số liệu", state="complete")
     st.session_state["imported"] = (digest, lines)
+    st.session_state.pop("rollback_asked", None)
     st.rerun()  # the frame re-reads the figures: the new month appears in the period picker

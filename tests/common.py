@@ -15,4 +15,52 @@ from kpi.domain.figures import Actor  # noqa: E402
 CONFIG = ROOT / "config" / "indicators.toml"
 # The demo and the tests are pinned to one day so that numbers do not move with the calendar.
 TODAY = dt.date(2026, 11, 23)
-TESTER = Actor("Người kiểm thử")
+TESTER = Actor("Người kiểm thử", role="office")
+SYSTEM = Actor("Hệ thống (kiểm thử)", role="system")
+
+DEMO_PASSWORD_TEST = "mat-khau-kiem-thu"
+
+
+def add_user(db, login: str, role: str, *units: str, name: str | None = None,
+             password: str = DEMO_PASSWORD_TEST) -> None:
+    """Create an account through the CLI (`users add`, the password on standard input)."""
+    import io
+
+    from kpi.cli.main import main
+    args = ["--db", str(db), "users", "add", login, "--role", role]
+    for u in units:
+        args += ["--unit", u]
+    if name:
+        args += ["--name", name]
+    old = sys.stdin
+    sys.stdin = io.StringIO(password + "\n")
+    try:
+        assert main(args) == 0
+    finally:
+        sys.stdin = old
+
+
+def ensure_demo_account(db, login: str = "admin") -> None:
+    """Make sure the demo account `login` exists in `db` (demo databases already have them)."""
+    from kpi import store
+    from kpi.domain.catalog import load_catalog
+    from kpi.store.accounts import get_account
+    from kpi.usecases.accounts import add_user
+    from kpi.usecases.demo import DEMO_ACTOR, demo_account_list, demo_password
+    catalog = load_catalog(CONFIG)
+    conn = store.connect(db)
+    try:
+        if get_account(conn, login) is None:
+            _, role, units, name = next(a for a in demo_account_list(catalog) if a[0] == login)
+            add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True)
+    finally:
+        conn.close()
+
+
+def log_in(at, db, login: str = "admin"):
+    """The one way AppTests log in: a session already authenticated as the demo account `login`
+    (the login form itself is tested in tests/app/test_login.py)."""
+    import time
+    ensure_demo_account(db, login)
+    at.session_state["auth"] = {"login": login, "last_seen": time.time()}
+    return at

@@ -8,11 +8,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CONFIG, TESTER, TODAY  # noqa: E402
+from common import CONFIG, SYSTEM, TODAY  # noqa: E402
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
-from kpi.usecases.demo import load_demo  # noqa: E402
+from kpi.usecases.demo import create_demo_accounts, load_demo  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def conn(db_path, catalog):
     c = store.connect(db_path)
-    store.sync_catalog(c, catalog, TESTER)
+    store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     yield c
     c.close()
 
@@ -38,7 +38,9 @@ def demo_db_file(tmp_path_factory, catalog):
     """A demo database built once per session; copy it before writing to it."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     c = store.connect(path)
+    store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     load_demo(c, catalog, 18, today=TODAY)
+    create_demo_accounts(c, catalog)      # tests log in with these (tests/app/login.py)
     c.close()
     return path
 

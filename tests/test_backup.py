@@ -38,7 +38,7 @@ def live_db(tmp_path, catalog):
     load_demo(conn, catalog, 18, today=TODAY)
     uploads = resolve(str(db)).uploads_dir
     data = filled(catalog, period="2026-10", figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(1, 380)))
-    assert import_workbook(conn, catalog, data, "sua.xlsx", Actor("Ánh"), uploads).created
+    assert import_workbook(conn, catalog, data, "sua.xlsx", Actor("Ánh", role="admin"), uploads).created
     return db, conn, uploads
 
 
@@ -99,9 +99,9 @@ def test_files_kept_in_the_old_shared_folder_stay_readable(tmp_path, catalog, ca
     # a database from before the per-database folder: its files sit in <folder>/uploads
     db = tmp_path / "old" / "kpi.duckdb"
     conn = store.connect(db)
-    store.sync_catalog(conn, catalog, Actor("Ánh"))
+    store.sync_catalog(conn, catalog, Actor("Ánh", role="admin"))
     legacy = db.parent / "uploads"
-    assert import_workbook(conn, catalog, filled(catalog, period="2024-06"), "a.xlsx", Actor("Ánh"),
+    assert import_workbook(conn, catalog, filled(catalog, period="2024-06"), "a.xlsx", Actor("Ánh", role="admin"),
                            legacy).created
     conn.close()
     assert cli(db, "verify") == 1                       # no journal yet in data/kpi.uploads

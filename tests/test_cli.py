@@ -114,12 +114,12 @@ def test_errors_are_one_clear_message(demo_file, args, message):
 
 def test_score_json_is_valid_even_with_absurd_stored_figures(tmp_path, catalog):
     """Figures stored before values were bounded (1e308 twice, inf) never make invalid JSON."""
-    from common import TESTER
+    from common import SYSTEM, TESTER
 
     from kpi.domain.figures import Figure, Submission
     path = tmp_path / "kpi.duckdb"
     c = store.connect(path)
-    store.sync_catalog(c, catalog, TESTER)
+    store.sync_catalog(c, catalog, SYSTEM)
     store.record_submissions(c, [
         Submission(catalog.commune, "TTDVSNC", "2026-07", (Figure("TT_PHAT_THANH", value=1e308),)),
         Submission(catalog.commune, "TTDVSNC", "2026-08", (Figure("TT_PHAT_THANH", value=1e308),

@@ -3,6 +3,7 @@ import pytest
 
 from kpi import store
 from kpi.cli.main import main
+from tests.common import add_user
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled, load
 
 PERIOD = "2024-06"      # safely before the real current month of whoever runs the tests
@@ -17,6 +18,8 @@ def env(tmp_path, catalog):
     (files / "a-ttpvhcc.xlsx").write_bytes(good)
     (files / "b-loi.xlsx").write_bytes(filled(catalog, period=PERIOD, edit=lambda wb, ws: (
         ws.__setitem__("E15", "ba trăm"), ws.__setitem__("F18", -1))))
+    add_user(db, "anh", "coordinator", "TTPVHCC", name="Nguyễn Thị Ánh")
+    add_user(db, "binh", "office", name="Trần Văn Bình")
     return tmp_path, db, files
 
 
@@ -39,7 +42,7 @@ def test_template_command(tmp_path, capsys, catalog):
 def test_import_prints_every_problem_and_exits_1(env, capsys):
     tmp, db, files = env
     code = cli(db, "import", str(files / "a-ttpvhcc.xlsx"), str(files / "b-loi.xlsx"),
-               "--by", "Nguyễn Thị Ánh", "--annotate", str(tmp / "loi"))
+               "--by", "anh", "--annotate", str(tmp / "loi"))
     out = capsys.readouterr().out.splitlines()
     assert code == 1
     assert out == [
@@ -55,16 +58,16 @@ def test_import_prints_every_problem_and_exits_1(env, capsys):
     assert marked["Số liệu"]["E15"].comment is not None
     conn = store.connect(db)
     h = store.upload_history(conn, "THAITAN")
-    assert list(h.submitted_by) == ["Nguyễn Thị Ánh"] and list(h.unit) == ["TTPVHCC"]
+    assert list(h.submitted_by) == ["anh"] and list(h.unit) == ["TTPVHCC"]
     conn.close()
 
 
 def test_import_folder_twice_and_identical(env, capsys):
     tmp, db, files = env
     (files / "b-loi.xlsx").unlink()
-    assert cli(db, "import", str(files)) == 0
+    assert cli(db, "import", str(files), "--by", "anh") == 0
     capsys.readouterr()
-    assert cli(db, "import", str(files / "*.xlsx")) == 0
+    assert cli(db, "import", str(files / "*.xlsx"), "--by", "anh") == 0
     assert capsys.readouterr().out.splitlines() == [
         f"= {files / 'a-ttpvhcc.xlsx'}: TTPVHCC Trung tâm Phục vụ hành chính công, Tháng 6/2024 "
         "giống hệt số liệu đã lưu (phiên bản 1); không có gì mới.",
@@ -73,6 +76,7 @@ def test_import_folder_twice_and_identical(env, capsys):
 
 def test_dry_run_writes_nothing(env, capsys):
     tmp, db, files = env
+    db = tmp / "chua-co" / "kpi.duckdb"    # (the env's database holds the test accounts)
     assert cli(db, "import", "--dry-run", str(files / "a-ttpvhcc.xlsx")) == 0
     assert capsys.readouterr().out.splitlines() == [
         f"✔ {files / 'a-ttpvhcc.xlsx'}: hợp lệ (chạy thử, chưa ghi) — TTPVHCC Trung tâm Phục vụ "
@@ -92,8 +96,8 @@ def test_rebuild_replays_kept_files_in_order(env, capsys, catalog):
     fixed = files / "c-sua.xlsx"
     fixed.write_bytes(filled(catalog, period=PERIOD,
                              figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))))
-    assert cli(db, "import", str(files / "a-ttpvhcc.xlsx"), "--by", "Ánh") == 0
-    assert cli(db, "import", str(fixed), "--by", "Bình") == 0
+    assert cli(db, "import", str(files / "a-ttpvhcc.xlsx"), "--by", "anh") == 0
+    assert cli(db, "import", str(fixed), "--by", "binh") == 0
     new_db = tmp / "moi" / "kpi.duckdb"
     capsys.readouterr()
     assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.uploads")) == 0
@@ -105,7 +109,7 @@ def test_rebuild_replays_kept_files_in_order(env, capsys, catalog):
         old.execute("SELECT submitted_at FROM uploads ORDER BY version").fetchall()
     h_old = store.upload_history(old, "THAITAN")[cols].sort_values("version").values.tolist()
     h_new = store.upload_history(new, "THAITAN")[cols].sort_values("version").values.tolist()
-    assert h_new == h_old and [r[6] for r in h_new] == ["Ánh", "Bình"]
+    assert h_new == h_old and [r[6] for r in h_new] == ["anh", "binh"]
     f_old = store.current_figures(old, "THAITAN").drop(columns="upload_id")
     f_new = store.current_figures(new, "THAITAN").drop(columns="upload_id")
     assert f_new.equals(f_old)

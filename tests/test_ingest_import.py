@@ -23,7 +23,7 @@ from tests.ingest_helpers import (
     snapshot,
 )
 
-ANH = Actor("Nguyễn Thị Ánh")
+ANH = Actor("Nguyễn Thị Ánh", role="office")
 
 
 def run(conn, catalog, data, tmp_path, actor=ANH, **kw):
@@ -58,7 +58,7 @@ def test_same_bytes_again_changes_nothing(conn, catalog, tmp_path):
     data = filled(catalog)
     run(conn, catalog, data, tmp_path)
     before = snapshot(conn)
-    again = run(conn, catalog, data, tmp_path, actor=Actor("Người khác"))
+    again = run(conn, catalog, data, tmp_path, actor=Actor("Người khác", role="office"))
     assert again.ok and again.identical
     [o] = again.outcomes
     assert (o.version, o.created) == (1, False)
@@ -70,7 +70,7 @@ def test_corrected_file_supersedes_and_history_keeps_both(conn, catalog, tmp_pat
     first = run(conn, catalog, filled(catalog), tmp_path)
     fixed = dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))
     second = run(conn, catalog, filled(catalog, figures=fixed), tmp_path,
-                 actor=Actor("Trần Văn Bình"))
+                 actor=Actor("Trần Văn Bình", role="office"))
     [o] = second.outcomes
     assert (o.version, o.created, o.supersedes) == (2, True, first.outcomes[0].upload_id)
     assert stored(conn)["DVC_SO_HOA"] == (366.0, 380.0)

@@ -10,10 +10,11 @@ from kpi.domain.figures import Actor
 from kpi.ingest import import_workbook
 from kpi.ingest import importer as importer_module
 from kpi.settings import resolve
+from tests.common import add_user
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
 PERIOD = "2024-06"
-ANH = Actor("Nguyễn Thị Ánh")
+ANH = Actor("Nguyễn Thị Ánh", role="admin")
 AT1 = dt.datetime(2024, 7, 3, 9, 15, 42, 123456)
 AT2 = dt.datetime(2024, 7, 5, 16, 0, 59, 999999)
 
@@ -124,19 +125,22 @@ def test_two_databases_in_one_folder_keep_apart(tmp_path, catalog, capsys):
     (files / "x.xlsx").write_bytes(filled(catalog, period=PERIOD))
     (files / "y.xlsx").write_bytes(filled(catalog, period=PERIOD,
                                           figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))))
-    assert cli(a, "import", str(files / "x.xlsx"), "--by", "A") == 0
-    assert cli(b, "import", str(files / "y.xlsx"), "--by", "B") == 0
+    add_user(a, "ana", "office")
+    add_user(b, "binh", "office")
+    assert cli(a, "import", str(files / "x.xlsx"), "--by", "ana") == 0
+    assert cli(b, "import", str(files / "y.xlsx"), "--by", "binh") == 0
     assert cli(a, "verify") == 0 and cli(b, "verify") == 0
     capsys.readouterr()
     new = tmp_path / "r" / "a.duckdb"
     assert cli(new, "rebuild", "--from", str(tmp_path / "a.uploads")) == 0
     c = store.connect(new)
-    assert c.execute("SELECT submitted_by, file_name FROM uploads").fetchall() == [("A", "x.xlsx")]
+    assert c.execute("SELECT submitted_by, file_name FROM uploads").fetchall() == [("ana", "x.xlsx")]
     c.close()
 
 
 def test_demo_refuses_real_data_unless_forced(live, capsys):
     db, *_ = live
+    assert cli(db, "score", "--quarter", "2026-Q3") == 0   # the CLI records its catalogue version first
     c = store.connect(db)
     before = store.content_counts(c)
     c.close()
@@ -163,9 +167,10 @@ def test_a_resumed_batch_adds_no_versions(tmp_path, catalog, capsys):
     (files / "1.xlsx").write_bytes(filled(catalog, period=PERIOD))
     (files / "2.xlsx").write_bytes(filled(catalog, period=PERIOD,
                                           figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(366, 380))))
-    assert cli(db, "import", str(files), "--by", "A") == 0
+    add_user(db, "ana", "office")
+    assert cli(db, "import", str(files), "--by", "ana") == 0
     capsys.readouterr()
-    assert cli(db, "import", str(files), "--by", "A") == 0     # the batch run again after a crash
+    assert cli(db, "import", str(files), "--by", "ana") == 0     # the batch run again after a crash
     out = capsys.readouterr().out
     assert out.endswith("Tổng kết: 2 tệp — 0 đã nhập, 2 không đổi, 0 bị từ chối.\n")
     assert f"= {files / '1.xlsx'}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua." in out
@@ -173,8 +178,10 @@ def test_a_resumed_batch_adds_no_versions(tmp_path, catalog, capsys):
     assert c.execute("SELECT version, status FROM uploads ORDER BY id").fetchall() == \
         [(1, "superseded"), (2, "accepted")]
     c.close()
-    # a single file re-sent on its own still reverts deliberately to its figures
-    assert cli(db, "import", str(files / "1.xlsx"), "--by", "A") == 0
+    # a single file re-sent on its own is a roll-back: refused unless asked for deliberately
+    assert cli(db, "import", str(files / "1.xlsx"), "--by", "ana") == 1
+    assert "--allow-rollback" in capsys.readouterr().out
+    assert cli(db, "import", str(files / "1.xlsx"), "--by", "ana", "--allow-rollback") == 0
     c = store.connect(db)
     assert c.execute("SELECT max(version) FROM uploads").fetchall() == [(3,)]
     c.close()

@@ -25,10 +25,10 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_path):
     c = store.connect(db_path)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 1
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 2
     c.close()
     c = store.connect(db_path)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 2
     c.close()
 
 
@@ -41,7 +41,7 @@ def test_newer_database_is_refused(db_path):
 
 def test_a_later_upload_supersedes_and_history_is_kept(conn):
     first = store.record_submission(conn, sub(num=300, sha="a" * 64), TESTER)
-    second = store.record_submission(conn, sub(num=372, sha="b" * 64), Actor("Chị Lan"))
+    second = store.record_submission(conn, sub(num=372, sha="b" * 64), Actor("Chị Lan", role="office"))
     assert (first.version, first.created, first.supersedes) == (1, True, None)
     assert (second.version, second.created, second.supersedes) == (2, True, first.upload_id)
     figs = store.current_figures(conn, "THAITAN")
@@ -87,7 +87,7 @@ def test_a_failing_write_leaves_nothing(conn):
 
 
 def test_the_audit_log_says_who_did_what(conn):
-    store.record_submission(conn, sub(), Actor("Anh Minh"))
+    store.record_submission(conn, sub(), Actor("Anh Minh", role="office"))
     log = store.audit_log(conn, "THAITAN")
     assert log.iloc[0]["actor"] == "Anh Minh" and log.iloc[0]["action"] == "record_submission"
     assert '"unit": "TTPVHCC"' in log.iloc[0]["detail"]

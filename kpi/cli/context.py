@@ -44,7 +44,8 @@ class Context:
         if self._conn is None:
             from kpi import store
             self._conn = store.connect(self.db_path)
-            store.sync_catalog(self._conn, self.catalog, CLI_ACTOR)
+            store.sync_catalog(self._conn, self.catalog, CLI_ACTOR,
+                               self.config_path.read_text(encoding="utf-8"))
         return self._conn
 
     def close(self) -> None:

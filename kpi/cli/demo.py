@@ -1,7 +1,7 @@
 """`demo`: fill the database with the deterministic demo data (never over real uploads)."""
 from kpi.cli.context import UserError
 from kpi.store import data_version
-from kpi.usecases.demo import RealDataPresent, load_demo
+from kpi.usecases.demo import RealDataPresent, create_demo_accounts, load_demo
 
 
 def register(sub):
@@ -19,10 +19,15 @@ def run(args, ctx):
         raise UserError("--months phải từ 1 đến 120.")
     if args.if_missing and data_version(ctx.conn, ctx.catalog.commune) != "0:0":
         print(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; không tạo dữ liệu mẫu.")
+        create_demo_accounts(ctx.conn, ctx.catalog)   # only where every upload is demo data
         return 0
     try:
         created = load_demo(ctx.conn, ctx.catalog, args.months, force=args.force)
     except RealDataPresent as e:
         raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_path}.") from None
     print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_path}.")
+    accounts = create_demo_accounts(ctx.conn, ctx.catalog)
+    if accounts:
+        print(f"Đã tạo {accounts} tài khoản mẫu (chỉ để dùng thử; mật khẩu trong README): "
+              "ví dụ đăng nhập «admin», mật khẩu «demo-admin».")
     return 0

@@ -1,14 +1,14 @@
 """`import`: validate and import monthly workbooks; every problem of every file is printed."""
 from __future__ import annotations
 
-import getpass
 import glob
 from pathlib import Path
 
 from kpi.cli.context import UserError
-from kpi.domain.figures import Actor
 from kpi.domain.periods import Month
+from kpi.domain.rights import PermissionDenied
 from kpi.ingest import FileRefused, annotate_workbook, import_workbook
+from kpi.store.writes import Conflict
 
 PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
 
@@ -18,7 +18,10 @@ def register(sub):
     p.add_argument("files", nargs="+", metavar="TỆP",
                    help="tệp .xlsx, thư mục (mọi tệp Excel trong đó) hoặc mẫu như 'thu-muc/*.xlsx'")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
-    p.add_argument("--by", help="người nhập (ghi vào lịch sử); mặc định tên người dùng máy")
+    p.add_argument("--by", metavar="TÊN_ĐĂNG_NHẬP",
+                   help="tài khoản người nhập (bắt buộc khi ghi; áp dụng quyền của tài khoản)")
+    p.add_argument("--allow-rollback", action="store_true",
+                   help="cho phép gửi lại số liệu giống hệt một phiên bản cũ (quay về phiên bản đó)")
     p.add_argument("--annotate", metavar="THƯ_MỤC",
                    help="ghi bản sao của tệp bị từ chối, ô lỗi tô đỏ kèm chú thích, vào thư mục này")
     p.add_argument("--resume", action="store_true",
@@ -49,20 +52,11 @@ def expand(items: list[str]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
-def _default_actor() -> str:
-    try:
-        return f"{getpass.getuser()} (dòng lệnh)"
-    except Exception:  # noqa: BLE001 — no login name in some containers
-        return "Dòng lệnh"
-
-
 def run(args, ctx):
     files = expand(args.files)
-    actor = Actor((args.by or _default_actor()).strip())
-    if not actor.name:
-        raise UserError("--by cần tên người nhập.")
     catalog = ctx.catalog
     conn = None if args.dry_run else ctx.conn
+    actor = None if args.dry_run else _actor(conn, args.by)
     imported = same = rejected = 0
     resume = args.resume or len(files) > 1
     for path in files:
@@ -72,8 +66,10 @@ def run(args, ctx):
             from kpi.ingest.importer import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
-            result = import_workbook(conn, catalog, data, path.name, actor, ctx.uploads_dir,
-                                     resume=resume)
+            result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback, resume)
+            if result is None:
+                rejected += 1
+                continue
         if not result.ok:
             rejected += 1
             n = len(result.check.problems)
@@ -112,6 +108,24 @@ def run(args, ctx):
     verb = "hợp lệ" if args.dry_run else "đã nhập"
     print(f"Tổng kết: {len(files)} tệp — {imported} {verb}, {same} không đổi, {rejected} bị từ chối.")
     return 1 if rejected else 0
+
+
+def _actor(conn, login: str | None):
+    if not (login or "").strip():
+        raise UserError("Cần --by TÊN_ĐĂNG_NHẬP: tài khoản đang hoạt động của người nhập.")
+    from kpi.usecases.accounts import active_actor
+    return active_actor(conn, login)
+
+
+def _store(conn, catalog, data: bytes, path: Path, actor, uploads_dir, allow_rollback: bool, resume: bool):
+    """Import one file with the account's rights; a refusal (rights, lock, roll-back) is printed."""
+    try:
+        return import_workbook(conn, catalog, data, path.name, actor, uploads_dir,
+                               allow_rollback=allow_rollback, resume=resume)
+    except (PermissionDenied, Conflict) as e:
+        hint = " Thêm --allow-rollback nếu đúng là muốn quay lại." if isinstance(e, Conflict) else ""
+        print(f"✖ {path}: bị từ chối — {e}{hint} Không ghi gì vào cơ sở dữ liệu.")
+        return None
 
 
 def _annotate(path: Path, data: bytes, problems, out_dir: Path) -> None:

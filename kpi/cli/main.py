@@ -19,14 +19,17 @@ from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
 COMMANDS: dict[str, tuple[str, str]] = {
     "backup": ("backup", "sao lưu cơ sở dữ liệu và các tệp đã lưu vào một tệp .zip"),
     "check-config": ("check_config", "kiểm tra danh mục chỉ tiêu (TOML)"),
+    "close": ("close_quarter", "khoá sổ một quý (giữ nguyên kết quả chấm điểm)"),
     "demo": ("demo", "tạo dữ liệu mẫu (các tháng gần nhất)"),
     "import": ("import_files", "nhập các tệp Excel số liệu tháng"),
+    "reopen": ("reopen_quarter", "mở lại một quý đã khoá sổ (quản trị, cần lý do)"),
     "rebuild": ("rebuild", "dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu"),
     "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
     "restore": ("restore", "khôi phục một bản sao lưu vào cơ sở dữ liệu mới (--db)"),
     "score": ("score", "tính điểm một quý"),
     "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
     "verify": ("verify", "đối chiếu cơ sở dữ liệu, tệp đã lưu và nhật ký"),
+    "users": ("users", "quản lý tài khoản (thêm, liệt kê, khoá, đổi mật khẩu)"),
 }
 
 __all__ = ["COMMANDS", "Context", "UserError", "build_parser", "main"]

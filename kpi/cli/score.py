@@ -5,10 +5,9 @@ import math
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import score_quarter
 from kpi.present import texts
 from kpi.present.tables import provisional_text
-from kpi.store import current_figures
+from kpi.usecases.closing import quarter_result
 
 
 def finite(data):
@@ -38,6 +37,8 @@ def register(sub):
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="tính đến ngày này (mặc định: hôm nay); tháng chưa đến hạn báo cáo không bị trừ điểm")
+    p.add_argument("--recompute", action="store_true",
+                   help="quý đã khoá sổ: tính lại theo danh mục và số liệu hiện nay (không đổi kết quả đã khoá)")
     p.set_defaults(handler=run)
 
 
@@ -49,13 +50,19 @@ def run(args, ctx):
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
     as_of = _as_of(args.as_of)
-    figures = current_figures(ctx.conn, catalog.commune, [str(m) for m in quarter.months], unit)
-    score = score_quarter(catalog, figures, quarter, unit, as_of=as_of)
+    result = quarter_result(ctx.conn, catalog, quarter, unit, recompute=args.recompute, as_of=as_of)
+    score = result.score
     if args.json:
-        print(json.dumps(finite(score.to_dict()), ensure_ascii=False, indent=2, allow_nan=False))
+        data = {**score.to_dict(), "closed": result.closed, "catalog_version": result.catalog_version}
+        print(json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     who = catalog.unit_name(unit) if unit else catalog.commune_name
     print(f"{catalog.name}\n{who} — {quarter.label}\n")
+    if result.closed and not args.recompute:
+        print(f"Quý đã khoá sổ ({result.closed_by}, {result.closed_at:%d/%m/%Y %H:%M}): kết quả đã khoá, "
+              f"theo danh mục phiên bản {result.catalog_version}.\n")
+    elif result.closed:
+        print("Quý đã khoá sổ; đây là kết quả tính lại theo danh mục hiện nay, không phải kết quả đã khoá.\n")
     print(f"{'Mã chỉ tiêu':<22}{'Đạt được':>12}{'Mục tiêu':>11}{'Điểm':>8}{'Tối đa':>8}  Trạng thái")
     for r in score.indicators:
         achieved = texts.achieved(r.indicator, r.achieved, noun=False)

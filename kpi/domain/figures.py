@@ -10,9 +10,17 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    """Who writes. Roles and rights come later; today every named actor may write."""
+    """Who writes: a person's account (login, role, own units) or the system itself
+    (role "system": the demo, a rebuild, the catalogue sync)."""
     name: str
     role: str = "coordinator"
+    login: str | None = None
+    units: tuple[str, ...] = ()
+
+    @property
+    def who(self) -> str:
+        """What the history and the audit log record: the login when there is one."""
+        return self.login or self.name
 
 
 @dataclass(frozen=True)

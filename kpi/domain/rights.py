@@ -3,12 +3,69 @@ from __future__ import annotations
 
 from kpi.domain.figures import Actor
 
+ROLES: dict[str, str] = {
+    "admin": "Quản trị",
+    "office": "Văn phòng (Văn hoá – Xã hội)",
+    "leader": "Lãnh đạo",
+    "coordinator": "Đầu mối đơn vị",
+    "viewer": "Chỉ xem",
+}
+SYSTEM = "system"  # the program itself: demo data, rebuilds, the catalogue sync
+
+# action → roles allowed (coordinators additionally only for their own units)
+RIGHTS: dict[str, frozenset[str]] = {
+    "record_submission": frozenset({"admin", "office", "coordinator", SYSTEM}),
+    "sync_catalog": frozenset({"admin", SYSTEM}),
+    "manage_accounts": frozenset({"admin", SYSTEM}),
+    "close_quarter": frozenset({"admin", "office", SYSTEM}),
+    "reopen_quarter": frozenset({"admin", SYSTEM}),
+    "read_audit": frozenset({"admin", "office", SYSTEM}),
+}
+ACTION_TEXT = {
+    "record_submission": "nhập số liệu",
+    "sync_catalog": "cập nhật danh mục",
+    "manage_accounts": "quản lý tài khoản",
+    "close_quarter": "khoá sổ quý",
+    "reopen_quarter": "mở lại quý đã khoá",
+    "read_audit": "xem nhật ký",
+}
+
 
 class PermissionDenied(Exception):
     """A write refused for rights or locks; the message (Vietnamese) says why."""
 
 
+def role_text(role: str) -> str:
+    return ROLES.get(role, role)
+
+
+def may(actor: Actor, action: str, unit: str | None = None) -> bool:
+    """Whether `actor` may do `action` (for `unit` when given); no exception."""
+    try:
+        authorize(actor, action, "", unit)
+    except PermissionDenied:
+        return False
+    return True
+
+
 def authorize(actor: Actor, action: str, commune: str, unit: str | None = None) -> None:
-    """The one place that decides whether `actor` may do `action` (period locks go here too)."""
+    """The one place that decides whether `actor` may do `action` (for `unit` when given)."""
     if not actor.name or not actor.name.strip():
         raise PermissionDenied("Cần ghi rõ người thực hiện (tên người nhập số liệu).")
+    allowed = RIGHTS.get(action)
+    if allowed is None:
+        raise PermissionDenied(f"Thao tác không xác định: {action}.")
+    what = ACTION_TEXT.get(action, action)
+    if actor.role not in allowed:
+        raise PermissionDenied(f"Tài khoản «{actor.who}» ({role_text(actor.role)}) không có quyền {what}.")
+    if actor.role == "coordinator" and unit is not None and unit not in actor.units:
+        own = ", ".join(actor.units) or "chưa được giao đơn vị nào"
+        raise PermissionDenied(f"Tài khoản «{actor.who}» chỉ được {what} cho đơn vị của mình ({own}), "
+                               f"không được cho đơn vị {unit}.")
+
+
+def closed_refusal(period: str, quarter_label: str, closed_by: str, closed_at: str) -> PermissionDenied:
+    """The refusal of a write into a closed quarter, naming the closing and whom to ask."""
+    return PermissionDenied(
+        f"{quarter_label} đã khoá sổ ({closed_by}, {closed_at}): không nhận số liệu tháng {period}. "
+        "Muốn sửa, hãy đề nghị quản trị viên mở lại quý (cần nêu lý do).")

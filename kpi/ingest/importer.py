@@ -16,6 +16,7 @@ from pathlib import Path
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
+from kpi.domain.rights import PermissionDenied
 from kpi.ingest.check import CheckResult, check_workbook
 from kpi.ingest.problems import problem
 from kpi.store import (
@@ -27,6 +28,7 @@ from kpi.store import (
     record_submissions,
     sha_in_use,
 )
+from kpi.store.writes import Conflict
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -57,11 +59,14 @@ class ImportResult:
 def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: Actor,
                     uploads_dir, *, dry_run: bool = False, today: dt.date | None = None,
                     submitted_at: dt.datetime | None = None, journal: bool = True,
-                    resume: bool = False) -> ImportResult:
+                    resume: bool = False, expected: dict[tuple[str, str], int] | None = None,
+                    allow_rollback: bool = False) -> ImportResult:
     """Validate `data` completely; when valid (and not a dry run) store it all-or-nothing.
 
     With `resume` (a batch run again after a crash) a file whose exact bytes are already stored,
-    at any version, is a no-op reported as such: re-running a batch never adds versions."""
+    at any version, is a no-op reported as such: re-running a batch never adds versions.
+    `expected`/`allow_rollback`: see `store.record_submissions`; rights and locks refuse with
+    `PermissionDenied`, a stale confirmation or a roll-back with `Conflict` (nothing is kept)."""
     check = check_workbook(data, file_name, catalog, today=today)
     if not check.ok or dry_run:
         return ImportResult(file_name, check, [], dry_run)
@@ -72,7 +77,10 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
                                 stored_path=str(path), source="excel", submitted_at=submitted_at)
             for s in check.submissions]
     try:
-        outcomes = record_submissions(conn, subs, actor)
+        outcomes = record_submissions(conn, subs, actor, expected, allow_rollback)
+    except (Conflict, PermissionDenied):
+        forget_raw_file(conn, path, sha)
+        raise               # the caller says why or asks the user (review again, confirm a roll-back)
     except StoreError as e:
         forget_raw_file(conn, path, sha)
         failed = CheckResult(check.problems + [problem(f"chưa ghi được vào cơ sở dữ liệu: {e}")],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -33,5 +33,30 @@ MIGRATIONS: dict[int, list[str]] = {
              action VARCHAR NOT NULL, commune VARCHAR, detail VARCHAR)""",
         "CREATE INDEX uploads_unit_period ON uploads (commune, unit, period)",
         "CREATE INDEX measurements_upload ON measurements (upload_id)",
+    ],
+    2: [
+        # accounts, their units, catalogue versions, quarter closures with the frozen result
+        """CREATE TABLE accounts (
+             login VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+             password_hash VARCHAR NOT NULL, active BOOLEAN NOT NULL DEFAULT TRUE,
+             demo BOOLEAN NOT NULL DEFAULT FALSE,
+             created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE account_units (
+             login VARCHAR NOT NULL, unit VARCHAR NOT NULL, PRIMARY KEY (login, unit))""",
+        "CREATE SEQUENCE IF NOT EXISTS catalog_version_seq START 1",
+        """CREATE TABLE catalog_versions (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, sha256 VARCHAR NOT NULL,
+             text VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL, recorded_by VARCHAR NOT NULL)""",
+        "CREATE SEQUENCE IF NOT EXISTS closure_id_seq START 1",
+        """CREATE TABLE quarter_closures (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL,
+             closed_at TIMESTAMP NOT NULL, closed_by VARCHAR NOT NULL,
+             catalog_version BIGINT NOT NULL,       -- catalog_versions.id used for the score
+             figures VARCHAR NOT NULL,               -- JSON: every figure that scored it
+             score VARCHAR NOT NULL,                 -- JSON: the commune's score as closed
+             reopened_at TIMESTAMP, reopened_by VARCHAR, reopen_reason VARCHAR)""",
+        "ALTER TABLE audit_log ADD COLUMN unit VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN period VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN file_sha256 VARCHAR",
     ],
 }

@@ -12,7 +12,8 @@ import pandas as pd
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Submission
-from kpi.domain.rights import authorize
+from kpi.domain.periods import Month
+from kpi.domain.rights import PermissionDenied, authorize, closed_refusal
 from kpi.store.connection import Conn, StoreError, first_row, now, transaction
 from kpi.store.schema import WRITE_LOCK
 
@@ -28,15 +29,39 @@ class RecordOutcome:
     figure_count: int = 0
 
 
-def _audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: dict) -> None:
-    conn.execute("INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)",
-                 [now(), actor.name, action, commune, json.dumps(detail, ensure_ascii=False)])
+class Conflict(StoreError):
+    """A confirm refused because the stored state is not what the user reviewed: another version
+    landed since the preview, or the content returns to an older version (a roll-back)."""
+
+    def __init__(self, message: str, kind: str, unit: str, period: str, version: int):
+        super().__init__(message)
+        self.kind, self.unit, self.period, self.version = kind, unit, period, version
 
 
-def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor) -> None:
-    """Make the commune and its units in the database match the catalogue."""
+AUDIT_COLUMNS = "(id, happened_at, actor, action, commune, detail, unit, period, file_sha256)"
+
+
+def _audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: dict,
+           unit: str | None = None, period: str | None = None, sha256: str | None = None) -> None:
+    conn.execute(f"INSERT INTO audit_log {AUDIT_COLUMNS} VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
+                 [now(), actor.who, action, commune, json.dumps(detail, ensure_ascii=False), unit, period,
+                  sha256]).fetchall()
+
+
+def audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: dict,
+          unit: str | None = None, period: str | None = None, sha256: str | None = None) -> None:
+    """One audit row in its own transaction (logins, refusals: nothing else is written)."""
+    with WRITE_LOCK, transaction(conn):
+        _audit(conn, actor, action, commune, detail, unit, period, sha256)
+
+
+def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = None) -> None:
+    """Make the commune and its units in the database match the catalogue; with the catalogue's
+    `text`, keep it as a new catalogue version when it differs from the last one kept."""
     authorize(actor, "sync_catalog", catalog.commune)
     with WRITE_LOCK, transaction(conn):
+        if text is not None:
+            _record_catalog_version(conn, catalog.commune, text, actor)
         stored = conn.execute("SELECT code, name FROM units WHERE commune = ?",
                               [catalog.commune]).fetchall()
         wanted = [(u.code, u.name) for u in catalog.units]
@@ -52,22 +77,58 @@ def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor) -> None:
         _audit(conn, actor, "sync_catalog", catalog.commune, {"units": [c for c, _ in wanted]})
 
 
+def _record_catalog_version(conn: Conn, commune: str, text: str, actor: Actor) -> None:
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    last = conn.execute("SELECT sha256 FROM catalog_versions WHERE commune = ? ORDER BY id DESC LIMIT 1",
+                        [commune]).fetchall()
+    if last and last[0][0] == sha:
+        return
+    vid = first_row(conn.execute("SELECT nextval('catalog_version_seq')"))[0]
+    conn.execute("INSERT INTO catalog_versions VALUES (?, ?, ?, ?, ?, ?)",
+                 [vid, commune, sha, text, now(), actor.who]).fetchall()
+    _audit(conn, actor, "catalog_version", commune, {"catalog_version": vid, "sha256": sha}, sha256=sha)
+
+
+def _refuse(conn: Conn, actor: Actor, error: Exception, subs: list[Submission] | tuple[Submission, ...]) -> None:
+    """Audit a refused write (the refused transaction itself wrote nothing); an actor without a
+    name has nothing to record."""
+    if not actor.who.strip():
+        return
+    s = subs[0] if subs else None
+    kind = "refused_conflict" if isinstance(error, Conflict) else "refused_rights"
+    audit(conn, actor, kind, s.commune if s else None, {"reason": str(error)},
+          getattr(error, "unit", None) or (s.unit if s else None),
+          getattr(error, "period", None) or (s.period if s else None), s.sha256 if s else None)
+
+
 def record_submissions(conn: Conn, submissions: list[Submission] | tuple[Submission, ...],
-                       actor: Actor) -> list[RecordOutcome]:
+                       actor: Actor, expected: dict[tuple[str, str], int] | None = None,
+                       allow_rollback: bool = False) -> list[RecordOutcome]:
     """Store unit-month submissions all-or-nothing, in one transaction.
 
     A submission whose figures equal the stored current version (or whose file has the same
     sha256) changes nothing; otherwise it becomes a new version that supersedes the current one.
+    Refused (nothing written, the refusal audited): a unit the actor may not write, a month of a
+    closed quarter, a unit-month whose current version is not the one in `expected` ((unit,
+    period) → version the preview showed, 0 for none), content identical to an older version
+    unless `allow_rollback`.
     """
-    for s in submissions:
-        authorize(actor, "record_submission", s.commune, s.unit)
+    try:
+        for s in submissions:
+            authorize(actor, "record_submission", s.commune, s.unit)
+    except PermissionDenied as e:
+        _refuse(conn, actor, e, submissions)
+        raise
     if not submissions:
         return []
     with WRITE_LOCK:
         for attempt in range(5):
             try:
                 with transaction(conn):
-                    return _record_batch(conn, list(submissions), actor)
+                    return _record_batch(conn, list(submissions), actor, expected, allow_rollback)
+            except (PermissionDenied, Conflict) as e:
+                _refuse(conn, actor, e, submissions)
+                raise
             except duckdb.TransactionException:
                 # another writer (a second process) got in first: retry on fresh state
                 time.sleep(0.05 * (attempt + 1))
@@ -78,25 +139,76 @@ def record_submission(conn: Conn, submission: Submission, actor: Actor) -> Recor
     return record_submissions(conn, [submission], actor)[0]
 
 
-def _record_batch(conn: Conn, subs: list[Submission], actor: Actor) -> list[RecordOutcome]:
+def _check_closed(conn: Conn, subs: list[Submission]) -> None:
+    for commune, period in sorted({(s.commune, s.period) for s in subs}):
+        quarter = Month.parse(period).quarter
+        closing = current_closure(conn, commune, str(quarter))
+        if closing is not None:
+            raise closed_refusal(Month.parse(period).label, quarter.label, closing[1],
+                                 closing[0].strftime("%d/%m/%Y %H:%M"))
+
+
+def current_closure(conn: Conn, commune: str, quarter: str) -> tuple | None:
+    """(closed_at, closed_by, catalog_version, figures, score, id) of a closed quarter, or None."""
+    rows = conn.execute("SELECT closed_at, closed_by, catalog_version, figures, score, id FROM quarter_closures "
+                        "WHERE commune = ? AND quarter = ? AND reopened_at IS NULL ORDER BY id DESC LIMIT 1",
+                        [commune, quarter]).fetchall()
+    return rows[0] if rows else None
+
+
+def _check_conflicts(subs: list[Submission], rows: list[tuple], current: dict[tuple, tuple],
+                     expected: dict[tuple[str, str], int] | None, allow_rollback: bool) -> None:
+    """Refuse a stale confirm (another version landed since the preview) and a silent roll-back."""
+    by_key: dict[tuple, list[tuple]] = {}
+    for commune, unit, period, _uid, version, _sha, content, _status, who, at in rows:
+        by_key.setdefault((commune, unit, period), []).append((version, content, who, at))
+    for s in subs:
+        key = (s.commune, s.unit, s.period)
+        cur = current.get(key)
+        label = Month.parse(s.period).label
+        if expected is not None and (s.unit, s.period) in expected:
+            seen = expected[(s.unit, s.period)]
+            now_version = cur[1] if cur else 0
+            if now_version != seen:
+                info = next(r for r in by_key[key] if r[0] == now_version)
+                raise Conflict(f"{s.unit}, {label}: trong lúc bạn xem trước, {info[2]} đã gửi phiên bản "
+                               f"{now_version} lúc {info[3]:%d/%m/%Y %H:%M}. Hãy xem lại rồi xác nhận lại.",
+                               "stale", s.unit, s.period, now_version)
+        content = s.content_sha256()
+        if allow_rollback or (cur and cur[3] == content):
+            continue
+        older = [r for r in by_key.get(key, []) if r[1] == content and (not cur or r[0] != cur[1])]
+        if older:
+            v = max(older)
+            raise Conflict(f"{s.unit}, {label}: số liệu giống hệt phiên bản {v[0]} ({v[3]:%d/%m/%Y %H:%M}, "
+                           f"{v[2]}) — gửi lại sẽ quay về phiên bản cũ đó. Cần xác nhận rõ việc quay lại.",
+                           "rollback", s.unit, s.period, v[0])
+
+
+def _record_batch(conn: Conn, subs: list[Submission], actor: Actor,
+                  expected: dict[tuple[str, str], int] | None = None,
+                  allow_rollback: bool = False) -> list[RecordOutcome]:
     """Decide versions in Python from one read of the stored state, then write in bulk
     (a handful of statements whatever the number of submissions)."""
+    _check_closed(conn, subs)
     keys = sorted({(s.commune, s.unit, s.period) for s in subs})
     state = pd.DataFrame(keys, columns=["commune", "unit", "period"])
     conn.register("_keys", state)
     try:
         rows = conn.execute(
             "SELECT u.commune, u.unit, u.period, u.id, u.version, u.sha256, u.content_sha256, "
-            "u.status FROM uploads u JOIN _keys k USING (commune, unit, period)").fetchall()
+            "u.status, u.submitted_by, u.submitted_at FROM uploads u "
+            "JOIN _keys k USING (commune, unit, period)").fetchall()
     finally:
         conn.unregister("_keys")
     current: dict[tuple, tuple] = {}
     last_version: dict[tuple, int] = {}
-    for commune, unit, period, uid, version, sha, content, status in rows:
+    for commune, unit, period, uid, version, sha, content, status, _who, _at in rows:
         key = (commune, unit, period)
         last_version[key] = max(last_version.get(key, 0), version)
         if status == "accepted":
             current[key] = (uid, version, sha, content)
+    _check_conflicts(subs, rows, current, expected, allow_rollback)
 
     stamp = now()
     outcomes: list[RecordOutcome] = []
@@ -118,14 +230,15 @@ def _record_batch(conn: Conn, subs: list[Submission], actor: Actor) -> list[Reco
         if supersedes is not None:
             superseded.append(supersedes)
         upload_rows.append((upload_id, s.commune, s.unit, s.period, s.file_name, s.sha256,
-                            content, s.size, actor.name, s.submitted_at or stamp, "accepted",
+                            content, s.size, actor.who, s.submitted_at or stamp, "accepted",
                             version, supersedes, s.source, s.stored_path))
         figure_frames.extend(
             (upload_id, s.commune, s.unit, s.period, f.indicator_id, f.numerator,
              f.denominator, f.value, f.note) for f in s.figures)
-        audit.append((stamp, actor.name, "record_submission", s.commune, json.dumps(
-            {"upload_id": upload_id, "unit": s.unit, "period": s.period, "version": version,
-             "file": s.file_name, "supersedes": supersedes}, ensure_ascii=False)))
+        audit.append((stamp, actor.who, "supersede" if supersedes else "record_submission", s.commune,
+                      json.dumps({"upload_id": upload_id, "unit": s.unit, "period": s.period,
+                                  "version": version, "file": s.file_name, "supersedes": supersedes},
+                                 ensure_ascii=False), s.unit, s.period, s.sha256))
         current[key] = (upload_id, version, s.sha256, content)
         last_version[key] = version
         outcomes.append(RecordOutcome(s.unit, s.period, upload_id, version, True, supersedes,
@@ -151,8 +264,8 @@ def _record_batch(conn: Conn, subs: list[Submission], actor: Actor) -> list[Reco
             "upload_id", "commune", "unit", "period", "indicator_id", "numerator",
             "denominator", "value", "note"])
     for row in audit:
-        conn.execute("INSERT INTO audit_log VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?)",
-                     list(row)).fetchall()
+        conn.execute(f"INSERT INTO audit_log {AUDIT_COLUMNS} "
+                     "VALUES (nextval('audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?)", list(row)).fetchall()
     return outcomes
 
 

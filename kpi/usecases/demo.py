@@ -126,5 +126,41 @@ def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = 
         raise RealDataPresent(f"Cơ sở dữ liệu đã có {real} lần gửi số liệu thật; không tạo dữ liệu "
                               "mẫu lên trên (dùng --force nếu thật sự muốn).")
     sync_catalog(conn, catalog, DEMO_ACTOR)
-    outcomes = record_submissions(conn, build_demo(catalog, months, today), DEMO_ACTOR)
+    # a replay of the same deterministic demo repeats its corrections: not a roll-back to ask about
+    outcomes = record_submissions(conn, build_demo(catalog, months, today), DEMO_ACTOR, allow_rollback=True)
     return sum(o.created for o in outcomes)
+
+
+# Demo accounts: for trying the app only (the README lists them as such). Never created in a
+# database that holds real (non-demo) uploads.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (
+    ("admin", "admin", "Quản trị (mẫu)"),
+    ("vanphong", "office", "Văn phòng VH-XH (mẫu)"),
+    ("lanhdao", "leader", "Lãnh đạo (mẫu)"),
+    ("xem", "viewer", "Chỉ xem (mẫu)"),
+)
+
+
+def demo_password(login: str) -> str:
+    return f"demo-{login}"
+
+
+def demo_account_list(catalog: Catalog) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(login, role, units, name) of every demo account: one per role, one coordinator per unit."""
+    out = [(login, role, (), name) for login, role, name in DEMO_ACCOUNTS]
+    out += [(f"dv-{u.code.lower()}", "coordinator", (u.code,), f"Đầu mối {u.name} (mẫu)") for u in catalog.units]
+    return out
+
+
+def create_demo_accounts(conn, catalog: Catalog) -> int:
+    """Create the demo accounts that are missing; none in a database with real uploads."""
+    from kpi.store.accounts import get_account, real_uploads
+    from kpi.usecases.accounts import add_user
+    if real_uploads(conn):
+        return 0
+    created = 0
+    for login, role, units, name in demo_account_list(catalog):
+        if get_account(conn, login) is None:
+            add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True)
+            created += 1
+    return created

@@ -51,7 +51,7 @@ def _connection(path: str):
 @st.cache_resource(show_spinner=False)
 def _catalog_synced(path: str, config: str, mtime: float) -> bool:
     """Write the catalogue's units into the database once per catalogue version, not per rerun."""
-    store.sync_catalog(_connection(path), catalog(), APP_ACTOR)
+    store.sync_catalog(_connection(path), catalog(), APP_ACTOR, config_path().read_text(encoding="utf-8"))
     return True
 
 

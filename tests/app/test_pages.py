@@ -2,19 +2,24 @@
 through the page changes what the overview shows."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
 import openpyxl
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from kpi import store
 from kpi.domain.periods import Month
+from kpi.domain.scoring import round_points
 from kpi.ingest import layout as L
 from kpi.ingest.template import build_template
 from kpi.present import tables as views
 from kpi.present import texts
+from kpi.present.texts import smart_number
+from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -22,11 +27,11 @@ PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/uplo
          "pages/catalog.py", "pages/backup.py"]
 
 
-def _app(monkeypatch, db: Path) -> AppTest:
+def _app(monkeypatch, db: Path, login: str = "admin") -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
     at = AppTest.from_file(APP, default_timeout=60)
-    return at
+    return log_in(at, db, login)
 
 
 def _no_errors(at: AppTest, page: str) -> None:
@@ -77,16 +82,37 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     assert at.metric[0].label == "Tổng điểm Quý III/2026"
     assert at.metric[0].value == texts.score_headline(expected.total_points, expected.max_points)
     assert at.metric[1].value == expected.grade
-    # 2026-Q4 (92,47) is 0,63 below 2026-Q3: st.metric gets an ASCII "-" (red, arrow down)
+    # a provisional quarter is not compared with a whole one: no change shown
     at.selectbox(key="period_quarter").set_value("2026-Q4").run()
     _no_errors(at, "overview Q4")
-    assert at.metric[0].delta == "-0,63 điểm so với Quý III/2026"
+    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)" and not at.metric[0].delta
     # the month view: the picker switches to months, the URL follows
     at.radio(key="period_kind").set_value("Tháng").run()
     at.selectbox(key="period_month").set_value("2026-08").run()
     _no_errors(at, "overview 08/2026")
     assert at.metric[0].label == "Tổng điểm Tháng 8/2026"
     assert at.query_params["period"] == "2026-08"
+
+
+def test_a_loss_against_the_previous_quarter_is_red(monkeypatch, demo_db, catalog):
+    """Once Q4's reports are all due (after 18/01/2027), Q4 is final and lower than Q3: st.metric
+    gets an ASCII "-" (red, arrow down), never a Unicode minus (green, arrow up)."""
+    conn = store.connect(demo_db)
+    figures = store.current_figures(conn, catalog.commune)
+    conn.close()
+    later = dt.date(2027, 1, 20)
+    q3, q4 = views.Period.parse("2026-Q3"), views.Period.parse("2026-Q4")
+    q3_score = views.score_period(catalog, figures, q3, as_of=later)
+    q4_score = views.score_period(catalog, figures, q4, as_of=later)
+    loss = round_points(q3_score.total_points) - round_points(q4_score.total_points)
+    assert not q4_score.provisional and loss > 0
+    with time_machine.travel(dt.datetime(2027, 1, 20, 9, 0), tick=True):
+        at = _app(monkeypatch, demo_db)
+        at.query_params["period"] = "2026-Q4"
+        at.run()
+        _no_errors(at, "overview Q4, January 2027")
+        assert at.metric[0].label == "Tổng điểm Quý IV/2026"
+        assert at.metric[0].delta == f"-{smart_number(loss)} điểm so với Quý III/2026"
 
 
 def test_a_link_with_an_unknown_period_falls_back_to_the_latest(monkeypatch, demo_db):
@@ -164,16 +190,15 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     for i in catalog.indicators_of_unit("TTDVSNC"):
         numbers[i.id] = (9, 9) if i.is_ratio else (17,) if i.id == "HT_WIFI_NVH" else (4,)
     data = filled_template(catalog, "TTDVSNC", month, numbers)
-    at = _app(monkeypatch, db)
+    at = _app(monkeypatch, db, "dv-ttdvsnc")     # the unit's coordinator: the submitter is the account
     at.run()
     at.switch_page("pages/upload.py").run()
     _no_errors(at, "upload")
     at.file_uploader(key="upload_file").upload("so-lieu-TTDVSNC.xlsx", data).run()
     _no_errors(at, "upload checked")
     assert any("hợp lệ" in s.value for s in at.success)
-    assert at.button[0].label == "Xác nhận nhập số liệu" and at.button[0].disabled
-    at.text_input(key="uploader_name").input("Nguyễn Văn A").run()
-    at.button[0].click().run()
+    confirm = next(b for b in at.button if b.label == "Xác nhận nhập số liệu")
+    confirm.click().run()
     _no_errors(at, "upload confirmed")
     assert any("Đã nhập số liệu" in s.value and "phiên bản 1" in s.value for s in at.success)
 
@@ -181,7 +206,7 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     hist = store.upload_history(conn, catalog.commune)
     figures = store.current_figures(conn, catalog.commune)
     conn.close()
-    assert list(hist["submitted_by"]) == ["Nguyễn Văn A"] and len(figures) == len(ids)
+    assert list(hist["submitted_by"]) == ["dv-ttdvsnc"] and len(figures) == len(ids)
     expected = views.score_period(catalog, figures, views.Period.parse("2026-Q4"))
     at.switch_page("pages/overview.py").run()
     _no_errors(at, "overview after upload")
@@ -204,7 +229,7 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     problems = at.dataframe[0].value
     assert (problems["Ô"] != "").any() and (problems["Trang tính"] == L.DATA_SHEET).any()
     # nothing to confirm; the annotated copy only on request (adapted: it was built on every run)
-    assert [b.label for b in at.button] == ["Tạo tệp đánh dấu lỗi"]
+    assert [b.label for b in at.button] == ["Tạo tệp đánh dấu lỗi", "Đăng xuất"]
     conn = store.connect(db)
     assert store.upload_history(conn, catalog.commune).empty
     conn.close()
@@ -237,11 +262,14 @@ def test_a_database_the_app_cannot_open_is_one_clear_message(monkeypatch, tmp_pa
     c = store.connect(db)
     c.execute("INSERT INTO schema_version VALUES (99, now())")
     c.close()
-    at = _app(monkeypatch, db)
+    # no account can be read from it: the message comes before the login form
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
+    at = AppTest.from_file(APP, default_timeout=60)
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (1). "
+        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (2). "
         "Hãy cập nhật chương trình."]
 
 

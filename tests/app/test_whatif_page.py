@@ -12,6 +12,7 @@ from kpi import store
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.domain.whatif import Adjustment, Scenario, simulate_figures
 from kpi.present.texts import smart_number
+from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "pages/whatif.py"
@@ -21,6 +22,7 @@ def _app(monkeypatch, db: Path) -> AppTest:
     monkeypatch.setenv("KPI_DB", str(db))
     monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    log_in(at, db)
     at.run()
     at.switch_page(PAGE).run()
     _ok(at)

@@ -113,3 +113,20 @@ def wait_ready(page, timeout_s: float = 40) -> None:
     while time.monotonic() < end and page.locator('[data-testid="stStatusWidget"]').count():
         page.wait_for_timeout(200)
     page.wait_for_timeout(800)  # charts draw after the run ends
+
+
+def log_in(page, login: str = "admin", password: str | None = None) -> None:
+    """The one way browser tests log in: fill the login form shown before anything else with a
+    demo account (password `demo-<login>`, see README) and wait for the app."""
+    page.get_by_role("textbox", name="Tên đăng nhập").wait_for(timeout=40000)
+    page.get_by_role("textbox", name="Tên đăng nhập").fill(login)
+    page.get_by_role("textbox", name="Mật khẩu").fill(password or f"demo-{login}")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("button", name="Đăng nhập").wait_for(state="detached", timeout=40000)
+    wait_ready(page)
+
+
+def open_app(page, url: str, login: str = "admin") -> None:
+    """Open `url` (a new session) and log in as `login`."""
+    page.goto(url, wait_until="networkidle")
+    log_in(page, login)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kpi.domain.periods import Month
-from tests.e2e.conftest import wait_ready
+from tests.e2e.conftest import open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,7 @@ def _no_exception(page, where):
 
 def test_every_page_renders(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
-    page.goto(app_url + "/", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/")
     for n, (path, title) in enumerate(PAGES.items(), 1):
         page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
         if path != "tong-quan":  # the default page lives at "/"
@@ -47,11 +46,8 @@ def test_every_page_renders(app_url, browser, shots):
 
 def test_link_reopens_the_same_view(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
-    page.goto(app_url + "/", wait_until="networkidle")
-    wait_ready(page)
-    page.goto(app_url + "/chi-tieu?period=2026-08&indicator=DVC_HS_TRUC_TUYEN",
-              wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/")
+    open_app(page, app_url + "/chi-tieu?period=2026-08&indicator=DVC_HS_TRUC_TUYEN")
     _no_exception(page, "link")
     body = page.inner_text("body")
     assert "Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến" in body
@@ -63,8 +59,7 @@ def test_link_reopens_the_same_view(app_url, browser, shots):
 
 def test_projector_mode_fits_one_screen(app_url, browser, shots):
     ctx, page = _page(browser, 1920, 1080)
-    page.goto(app_url + "/?projector=1", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?projector=1")
     _no_exception(page, "projector")
     page.screenshot(path=str(shots / "7-projector-1920x1080.png"))
     assert not page.get_by_test_id("stSidebar").is_visible()
@@ -88,8 +83,7 @@ def test_projector_mode_fits_one_screen(app_url, browser, shots):
 
 def test_projector_rotation_advances_by_itself(app_url, browser, shots):
     ctx, page = _page(browser, 1920, 1080)
-    page.goto(app_url + "/?projector=1&rotate=5", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?projector=1&rotate=5")
     _no_exception(page, "rotation")
     position = page.locator(".kpi-card .pos")
     assert position.inner_text().startswith("1/")
@@ -101,21 +95,30 @@ def test_projector_rotation_advances_by_itself(app_url, browser, shots):
     ctx.close()
 
 
-def test_upload_through_the_page(writable_app_url, browser, shots, catalog, tmp_path):
+def test_a_coordinator_logs_in_uploads_for_their_unit_and_is_refused_for_another(
+        writable_app_url, browser, shots, catalog, tmp_path):
     app_url = writable_app_url
     from tests.app.test_pages import filled_template
+    from tests.e2e.conftest import log_in
     month = Month.of(dt.date.today()).add(-1)
     numbers = {i.id: ((9, 9) if i.is_ratio else (3,)) for i in catalog.indicators_of_unit("KT")}
     path = tmp_path / "so-lieu-KT.xlsx"
     path.write_bytes(filled_template(catalog, "KT", month, numbers))
+    other = tmp_path / "so-lieu-CA.xlsx"
+    other.write_bytes(filled_template(catalog, "CA", month, {
+        i.id: ((8, 10) if i.is_ratio else (3,)) for i in catalog.indicators_of_unit("CA")}))
     ctx, page = _page(browser, 1366, 768)
-    page.goto(app_url + "/", wait_until="networkidle")
-    wait_ready(page)
+    # nothing of the app before logging in, even through a deep link
+    page.goto(app_url + "/nhap-so-lieu", wait_until="networkidle")
+    page.get_by_role("button", name="Đăng nhập").wait_for(timeout=40000)
+    body = page.inner_text("body")
+    assert "Tổng điểm" not in body and "Nhập số liệu tháng" not in body
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    page.screenshot(path=str(shots / "7-login-1366x768.png"))
+    log_in(page, "dv-kt")
     page.get_by_test_id("stSidebarNav").get_by_text("Nhập số liệu", exact=True).click()
     wait_ready(page)
-    page.get_by_role("textbox", name="Người nhập").fill("Trần Thị B")
-    page.get_by_role("textbox", name="Người nhập").press("Enter")
-    wait_ready(page)
+    assert "Người nhập: Đầu mối Phòng Kinh tế (mẫu) (dv-kt)" in page.inner_text("body")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     page.get_by_text("hợp lệ").first.wait_for(timeout=30000)
     wait_ready(page)
@@ -126,6 +129,11 @@ def test_upload_through_the_page(writable_app_url, browser, shots, catalog, tmp_
     _no_exception(page, "upload")
     assert "Phòng Kinh tế" in page.inner_text("body")
     page.screenshot(path=str(shots / "9-upload-done-1366x768.png"))
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(other))
+    page.get_by_text("chỉ được nhập số liệu cho đơn vị của mình (KT)").first.wait_for(timeout=30000)
+    wait_ready(page)
+    assert page.get_by_role("button", name="Xác nhận nhập số liệu").count() == 0
+    page.screenshot(path=str(shots / "9b-upload-other-unit-refused-1366x768.png"))
     ctx.close()
 
 
@@ -135,8 +143,7 @@ def test_a_link_opened_first_on_a_fresh_server_shows_its_page(writable_app_url, 
     legacy `pages/` app and may flash its "Page not found" box before the frame takes over; what
     matters is that the right page, period and unit are shown, with the frame around them.)"""
     ctx, page = _page(browser, 1366, 768)
-    page.goto(writable_app_url + "/don-vi?unit=CA&period=2026-Q3", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, writable_app_url + "/don-vi?unit=CA&period=2026-Q3")
     _no_exception_box(page)
     body = page.inner_text("body")
     assert "Công an xã" in body and "Các chỉ tiêu của đơn vị · Quý III/2026" in body

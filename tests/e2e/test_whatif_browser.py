@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import wait_ready
+from tests.e2e.conftest import open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,7 @@ def _simulated_total(page) -> str:
 def test_changing_a_figure_moves_the_total(app_url, browser, shots):
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = ctx.new_page()
-    page.goto(app_url + "/", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/")
     page.get_by_test_id("stSidebarNav").get_by_text("Mô phỏng", exact=True).click()
     page.wait_for_url("**/mo-phong**")
     wait_ready(page)

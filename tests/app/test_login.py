@@ -1,0 +1,121 @@
+"""The login gate through AppTest: nothing before logging in, the form, failures audited,
+inactivity expiry, logout, pages per role, and the upload page's refusals (other unit, closed
+quarter) leaving the database unchanged."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from kpi import store
+from kpi.domain.figures import Actor
+from kpi.domain.periods import Month
+from kpi.store.accounts import audit_rows
+from kpi.usecases import accounts
+from kpi.usecases.closing import close
+from tests.app.test_pages import filled_template
+from tests.common import log_in
+from tests.ingest_helpers import filled
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    monkeypatch.setenv("KPI_DB", str(path))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
+    monkeypatch.setattr(accounts, "FAILED_LOGIN_DELAY", 0.01)
+    return path
+
+
+def _texts(at: AppTest) -> str:
+    return " ".join(str(e.value) for kind in ("title", "markdown", "metric", "caption", "subheader")
+                    for e in getattr(at, kind))
+
+
+def test_nothing_of_the_app_before_logging_in_then_the_form_logs_in(demo_db):
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
+    assert [b.label for b in at.button] == ["Đăng nhập"]
+    assert not at.metric and not at.dataframe and not at.selectbox and "Tổng điểm" not in _texts(at)
+    at.text_input[0].input("dv-ca")
+    at.text_input[1].input("sai-mat-khau")
+    at.button[0].click().run()
+    assert at.error[0].value.startswith("Tên đăng nhập hoặc mật khẩu không đúng") and not at.metric
+    at.text_input[0].input("dv-ca")
+    at.text_input[1].input("demo-dv-ca")
+    at.button[0].click().run()
+    assert not at.exception and at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
+    conn = store.connect(demo_db)
+    log = audit_rows(conn, "THAITAN")
+    assert list(log["action"])[:2] == ["login", "login_failed"] and list(log["actor"])[:2] == ["dv-ca", "dv-ca"]
+    conn.close()
+
+
+def test_an_idle_session_expires_and_logout_ends_it(demo_db, monkeypatch):
+    monkeypatch.setenv("KPI_SESSION_MINUTES", "5")
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "xem")
+    at.run()
+    assert at.metric and not at.exception
+    at.session_state["auth"]["last_seen"] = time.time() - 6 * 60
+    at.run()
+    assert not at.metric and [b.label for b in at.button] == ["Đăng nhập"]
+    assert at.info[0].value == "Phiên làm việc đã hết hạn do không hoạt động. Hãy đăng nhập lại."
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "xem").run()
+    at.session_state["auth"]["last_seen"] = time.time() - 4 * 60
+    at.run()
+    assert at.metric
+    at.button(key="logout").click().run()
+    assert not at.metric and [b.label for b in at.button] == ["Đăng nhập"]
+    conn = store.connect(demo_db)
+    assert list(audit_rows(conn, "THAITAN", actor="xem")["action"]) == ["logout", "session_expired"]
+    conn.close()
+
+
+@pytest.mark.parametrize(("login", "upload", "audit", "accounts_page"), [
+    ("xem", False, False, False), ("lanhdao", False, False, False), ("dv-ca", True, False, False),
+    ("vanphong", True, True, False), ("admin", True, True, True)])
+def test_pages_per_role(demo_db, login, upload, audit, accounts_page):
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, login).run()
+    assert not at.exception
+    pages = (("pages/upload.py", "Nhập số liệu tháng", upload), ("pages/audit.py", "Nhật ký", audit),
+             ("pages/accounts.py", "Tài khoản", accounts_page))
+    for page, title, shown in pages:
+        try:
+            at.switch_page(page).run()
+        except Exception:  # noqa: BLE001 — a page outside the navigation may not even be switched to
+            assert not shown, page
+            at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, login).run()
+            continue
+        assert not at.exception, page
+        assert (title in [t.value for t in at.title]) == shown, page
+
+
+def test_the_upload_page_refuses_another_unit_and_a_closed_quarter(demo_db, catalog):
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "dv-ca").run()
+    at.switch_page("pages/upload.py").run()
+    assert at.selectbox(key="template_unit").value == "CA"   # the coordinator's own unit first
+    assert "Người nhập: Đầu mối Công an xã (mẫu) (dv-ca)" in _texts(at)
+    conn = store.connect(demo_db)
+    before = conn.execute("SELECT count(*) FROM uploads").fetchone()[0]
+    conn.close()
+    at.file_uploader(key="upload_file").upload("ttpvhcc.xlsx", filled(catalog, "TTPVHCC", "2026-06")).run()
+    assert "chỉ được nhập số liệu cho đơn vị của mình (CA)" in at.error[0].value
+    assert "Xác nhận nhập số liệu" not in [b.label for b in at.button]
+    conn = store.connect(demo_db)
+    close(conn, catalog, Actor("Văn phòng", "office", "vanphong"), "2026-Q2")
+    conn.close()
+    numbers = {i.id: (8, 10) if i.is_ratio else (3,) for i in catalog.indicators_of_unit("CA")}
+    at.file_uploader(key="upload_file").upload("ca.xlsx", filled_template(catalog, "CA", Month(2026, 6), numbers)).run()
+    assert not at.error and not at.exception
+    next(b for b in at.button if b.label == "Xác nhận nhập số liệu").click().run()
+    assert any("Quý II/2026 đã khoá sổ (vanphong" in e.value for e in at.error)
+    conn = store.connect(demo_db)
+    assert conn.execute("SELECT count(*) FROM uploads").fetchone()[0] == before
+    conn.close()
