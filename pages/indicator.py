@@ -25,7 +25,10 @@ st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)
 if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
 else:
-    result = tables.score_period(catalog, figures, period).result(ind.id)
+    basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
+    if not basis.catalog.has_indicator(ind.id):   # a criterion added after the closing
+        basis = data.basis(None)
+    result = tables.score_period(basis.catalog, basis.figures, period).result(ind.id)
     cols = st.columns(4)
     cols[0].metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
     cols[1].metric("Mục tiêu", texts.target(ind))

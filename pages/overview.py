@@ -6,9 +6,9 @@ from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
 from kpi.web import data, state, widgets
 
-catalog = data.catalog()
-figures = data.current_figures()
 period = state.current_period()
+basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
+catalog, figures = basis.catalog, basis.figures
 projector = state.is_projector()
 
 if not projector:  # in projector mode the frame's top row carries the title
@@ -21,18 +21,21 @@ if period is None:
 
 score = tables.score_period(catalog, figures, period)
 previous = period.previous()
-prev_score = (tables.score_period(catalog, figures, previous)
-              if tables.has_data(figures, previous) else None)
+prev_basis = data.basis(previous)
+prev_score = (tables.score_period(prev_basis.catalog, prev_basis.figures, previous)
+              if tables.has_data(prev_basis.figures, previous) else None)
 reported = [m for m in period.months if tables.has_data(figures, tables.Period(m.quarter, m))]
 met = sum(r.status == MET for r in score.indicators)
 
 cols = st.columns(4)
-headline = f"Tổng điểm {period.label}" + (" (tạm tính)" if score.provisional else "")
+headline = f"Tổng điểm {period.label}" + texts.score_state(score.provisional, basis.frozen)
 cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
                tables.change_text(tables.score_change(score, prev_score), previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
+if basis.frozen:
+    st.info(texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version), icon=":material/lock:")
 if score.provisional:
     # at projector size too: the headline must not be read as final
     st.warning(tables.provisional_text(score), icon=":material/schedule:")
@@ -88,4 +91,6 @@ widgets.chart(charts.status_heatmap(
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
            "chỉ tiêu này.")
 
-widgets.report_downloads(catalog, figures, period)
+widgets.report_downloads(catalog, figures, period,
+                         texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version)
+                         if basis.frozen else None)

@@ -26,15 +26,17 @@ if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
     st.stop()
 
-commune_score = tables.score_period(catalog, figures, period)
-unit_score = tables.score_period(catalog, figures, period, unit=code)
+basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
+commune_score = tables.score_period(basis.catalog, basis.figures, period)
+unit_score = tables.score_period(basis.catalog, basis.figures, period, unit=code)
 share = tables.unit_share(catalog, commune_score, unit_score)
 months = tables.data_months(figures)
 timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())
 due = timely[timely["status"] != tables.NOT_DUE]
 
 cols = st.columns(4)
-cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}",
+cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}"
+               + texts.score_state(unit_score.provisional, basis.frozen),
                texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",

@@ -46,6 +46,14 @@ def demo_db_file(tmp_path_factory, catalog):
 
 
 @pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    """A fresh copy of the demo database for one test."""
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    return path
+
+
+@pytest.fixture
 def demo_conn(demo_db_file, tmp_path):
     path = tmp_path / "demo.duckdb"
     path.write_bytes(demo_db_file.read_bytes())

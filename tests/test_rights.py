@@ -256,6 +256,39 @@ def test_the_frozen_result_ignores_later_figures(demo_conn, catalog):
     assert again.closed and again.score.total_points < frozen.total_points
 
 
+def test_reports_of_a_closed_quarter_are_the_frozen_result(tmp_path, demo_db_file, capsys):
+    """The self-scoring table sent to the city is identical after a catalogue edit and says it is
+    the closed result; today's catalogue would give another total."""
+    import openpyxl
+    db = tmp_path / "demo.duckdb"
+    db.write_bytes(demo_db_file.read_bytes())
+    assert cli(db, "close", "--quarter", "2026-Q3", "--by", "vanphong") == 0
+    edited = tmp_path / "edited.toml"
+    edited.write_text(CONFIG.read_text(encoding="utf-8").replace("target = 100\npoints = 2",
+                                                                  "target = 50\npoints = 7", 1), encoding="utf-8")
+
+    def table(path):
+        ws = openpyxl.load_workbook(path).active
+        return [[c.value for c in row] for row in ws.iter_rows(min_row=7)]
+
+    assert cli(db, "report", "--quarter", "2026-Q3", "-o", str(tmp_path / "a.xlsx")) == 0
+    assert cli(db, "report", "--quarter", "2026-Q3", "-o", str(tmp_path / "b.xlsx"), config=edited) == 0
+    assert table(tmp_path / "a.xlsx") == table(tmp_path / "b.xlsx")
+    note = openpyxl.load_workbook(tmp_path / "b.xlsx").active.cell(6, 1).value
+    assert "Kết quả đã khoá sổ lúc " in note and "(vanphong), theo danh mục phiên bản 1" in note
+    assert cli(db, "report", "--quarter", "2026-Q3", "-o", str(tmp_path / "c.pdf"), config=edited) == 0
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_provisional_quarter_cannot_be_closed(demo_conn, catalog):
+    import datetime as dt
+    with pytest.raises(PermissionDenied, match="Quý IV/2026 chưa hết hạn báo cáo .*chưa khoá sổ được"):
+        close(demo_conn, catalog, OFFICE, "2026-Q4", as_of=dt.date(2027, 1, 17))
+    assert demo_conn.execute("SELECT count(*) FROM quarter_closures").fetchone()[0] == 0
+    close(demo_conn, catalog, OFFICE, "2026-Q4", as_of=dt.date(2027, 1, 18))   # the last due date: all due
+    assert quarter_result(demo_conn, catalog, "2026-Q4").closed
+
+
 # --- no lost updates ---------------------------------------------------------------------------
 
 def test_a_stale_confirm_is_refused_with_who_and_when(conn):

@@ -3,7 +3,9 @@ from pathlib import Path
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
+from kpi.present import texts
 from kpi.store import current_figures
+from kpi.usecases.closing import scoring_basis
 
 FORMATS = (".xlsx", ".pdf")
 
@@ -30,14 +32,16 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    figures = current_figures(ctx.conn, catalog.commune)
+    # a closed quarter's report is its frozen result, identical after any catalogue edit
+    basis = scoring_basis(ctx.conn, catalog, quarter, current_figures(ctx.conn, catalog.commune))
+    note = texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version) if basis.frozen else None
     if suffix == ".xlsx":
         from kpi.reports.xlsx import build_report_xlsx
-        data = build_report_xlsx(catalog, figures, quarter, unit)
+        data = build_report_xlsx(basis.catalog, basis.figures, quarter, unit, record_note=note)
         what = "Biểu tự chấm điểm"
     else:
         from kpi.reports.pdf import build_summary_pdf
-        data = build_summary_pdf(catalog, figures, quarter, unit)
+        data = build_summary_pdf(basis.catalog, basis.figures, quarter, unit, record_note=note)
         what = "Bản tóm tắt"
     # written beside, then moved: a failed run never leaves half a file under the real name
     tmp = out.with_name(out.name + ".tmp")

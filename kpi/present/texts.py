@@ -54,9 +54,21 @@ def datetime(d: dt.datetime | None) -> str:
     return d.strftime("%d/%m/%Y %H:%M")
 
 
+def score_state(provisional: bool, frozen: bool) -> str:
+    """The word after a score's title: which kind of result it is (empty for a final live one)."""
+    if frozen:
+        return " (đã khoá sổ)"
+    return " (tạm tính)" if provisional else ""
+
+
+def frozen_note(closed_by: str, closed_at: dt.datetime | None, catalog_version: int | None) -> str:
+    """Where a closed quarter's result comes from, for pages and reports."""
+    version = f", theo danh mục phiên bản {catalog_version}" if catalog_version is not None else ""
+    return (f"Kết quả đã khoá sổ lúc {datetime(closed_at)} ({closed_by}){version}: số liệu và cách "
+            "chấm được giữ nguyên như khi khoá sổ.")
+
+
 # ── how a value of the scoring is written for people (one place) ─────────────
-# The status words live with the engine (kpi.domain.scoring imports `smart_number` from here, so
-# they are looked up when needed, not at import time).
 
 MINUS = "−"  # U+2212: the minus sign in text (st.metric deltas use `metric_delta`, ASCII)
 _MAX_DECIMALS = 6

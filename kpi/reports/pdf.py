@@ -58,7 +58,10 @@ def _lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
 
 
 def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
-                      unit: str | None = None, *, today: dt.date | None = None) -> bytes:
+                      unit: str | None = None, *, today: dt.date | None = None,
+                      record_note: str | None = None) -> bytes:
+    """The one-page meeting summary; `record_note` says where a closed quarter's frozen result
+    comes from."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
     score = score_quarter(catalog, figures, quarter, unit, as_of=today)
@@ -81,12 +84,15 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 11)
     pdf.cell(W, 6, f"{who} — {quarter.label}", align="C", new_x="LMARGIN", new_y="NEXT")
+    if record_note:
+        pdf.set_font(FONT, "", 9)
+        pdf.multi_cell(W, 5, record_note, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
     # the score
     pdf.set_font(FONT, "B", 24)
-    provisional = " (tạm tính)" if score.provisional else ""
-    pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm{provisional}", align="C",
+    state = texts.score_state(score.provisional, frozen=record_note is not None)
+    pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm{state}", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
     pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",

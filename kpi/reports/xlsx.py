@@ -99,7 +99,9 @@ def date_line(catalog: Catalog, today: dt.date) -> str:
 
 
 def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
-                      unit: str | None = None, *, today: dt.date | None = None) -> bytes:
+                      unit: str | None = None, *, today: dt.date | None = None,
+                      record_note: str | None = None) -> bytes:
+    """The self-scoring table; `record_note` says where a closed quarter's frozen result comes from."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
     score = score_quarter(catalog, figures, quarter, unit, as_of=today)
@@ -107,7 +109,7 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     wb = Workbook()
     ws = wb.active
     ws.title = f"Tự chấm {quarter.label.replace('/', '-')}"
-    _head(ws, catalog, quarter, unit)
+    _head(ws, catalog, quarter, unit, record_note)
     row = _table(ws, catalog, score, notes)
     _signatures(ws, catalog, row + 2, today)
     _page_setup(ws)
@@ -116,7 +118,7 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     return buf.getvalue()
 
 
-def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None):
+def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None, record_note: str | None = None):
     last = get_column_letter(len(COLUMNS))
     upper = f"UBND {catalog.commune_name.upper()}"
     ws.merge_cells("A1:C1")
@@ -132,7 +134,8 @@ def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None):
     ws.merge_cells(f"A5:{last}5")
     put_text(ws, 5, 1, f"{quarter.label} — {who}", font=BOLD, alignment=CENTER)
     ws.merge_cells(f"A6:{last}6")
-    put_text(ws, 6, 1, f"(Theo {catalog.name})", font=ITALIC, alignment=CENTER)
+    source = f"(Theo {catalog.name})" + (f" — {record_note}" if record_note else "")
+    put_text(ws, 6, 1, source, font=ITALIC, alignment=CENTER)
     for col, (title, width) in enumerate(COLUMNS, 1):
         put_text(ws, HEADER_ROW, col, title, font=BOLD, alignment=CENTER, border=BOX,
                  fill=GROUP_FILL)

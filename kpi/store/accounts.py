@@ -168,6 +168,13 @@ def frozen_quarter(conn: Conn, commune: str, quarter: str) -> dict | None:
             "score": json.loads(closing[4])}
 
 
+def closures_version(conn: Conn, commune: str) -> str:
+    """Changes with every close and reopen: with the data version, the cache key for reads."""
+    n, reopened = first_row(conn.execute(
+        "SELECT count(*), count(reopened_at) FROM quarter_closures WHERE commune = ?", [commune]))
+    return f"{n}:{reopened}"
+
+
 def closed_quarters(conn: Conn, commune: str) -> pd.DataFrame:
     return conn.execute("SELECT quarter, closed_at, closed_by, catalog_version, reopened_at, reopened_by, "
                         "reopen_reason FROM quarter_closures WHERE commune = ? ORDER BY id DESC", [commune]).df()

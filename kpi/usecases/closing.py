@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 from kpi.domain.catalog import Catalog, parse_catalog
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
@@ -12,6 +14,20 @@ from kpi.domain.rights import PermissionDenied
 from kpi.domain.scoring import QuarterScore, score_quarter
 from kpi.store import current_figures
 from kpi.store.accounts import close_quarter, frozen_quarter, latest_catalog_version, reopen_quarter
+
+
+@dataclass(frozen=True)
+class ScoringBasis:
+    """What scores a quarter: the frozen catalogue and figures when it is closed, else today's."""
+    catalog: Catalog
+    figures: pd.DataFrame
+    closed_by: str | None = None
+    closed_at: dt.datetime | None = None
+    catalog_version: int | None = None
+
+    @property
+    def frozen(self) -> bool:
+        return self.closed_by is not None
 
 
 @dataclass(frozen=True)
@@ -42,20 +58,31 @@ def reopen(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, reason:
     reopen_quarter(conn, actor, catalog.commune, str(quarter), reason)
 
 
+def scoring_basis(conn, catalog: Catalog, quarter: Quarter | str,
+                  figures: pd.DataFrame | None = None) -> ScoringBasis:
+    """The catalogue and figures that score `quarter`: frozen at its closing when it is closed;
+    else `catalog` with `figures` (read from the store when not given)."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    frozen = frozen_quarter(conn, catalog.commune, str(quarter))
+    if frozen is not None:
+        return ScoringBasis(parse_catalog(frozen["catalog_text"]), frozen["figures"], frozen["closed_by"],
+                            frozen["closed_at"], frozen["catalog_version"])
+    if figures is None:
+        figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months])
+    return ScoringBasis(catalog, figures)
+
+
 def quarter_result(conn, catalog: Catalog, quarter: Quarter | str, unit: str | None = None,
                    recompute: bool = False, as_of: dt.date | None = None) -> QuarterResult:
     """The quarter's score: frozen when closed (unless `recompute`: today's catalogue and figures),
     else as of `as_of` (today by default)."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    frozen = frozen_quarter(conn, catalog.commune, str(quarter))
-    if frozen is not None and not recompute:
-        frozen_catalog = parse_catalog(frozen["catalog_text"])
-        figures = frozen["figures"]
-        if unit is not None:
-            figures = figures[figures["unit"] == unit]
-        return QuarterResult(score_quarter(frozen_catalog, figures, quarter, unit), frozen_catalog, True,
-                             frozen["catalog_version"], frozen["closed_by"], frozen["closed_at"])
+    basis = scoring_basis(conn, catalog, quarter)
+    if basis.frozen and not recompute:
+        figures = basis.figures if unit is None else basis.figures[basis.figures["unit"] == unit]
+        return QuarterResult(score_quarter(basis.catalog, figures, quarter, unit), basis.catalog, True,
+                             basis.catalog_version, basis.closed_by, basis.closed_at)
     figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months], unit)
     latest = latest_catalog_version(conn, catalog.commune)
-    return QuarterResult(score_quarter(catalog, figures, quarter, unit, as_of=as_of), catalog, frozen is not None,
+    return QuarterResult(score_quarter(catalog, figures, quarter, unit, as_of=as_of), catalog, basis.frozen,
                          latest[0] if latest else None)

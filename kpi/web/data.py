@@ -11,6 +11,8 @@ from kpi import store
 from kpi.domain.catalog import Catalog, load_catalog
 from kpi.domain.figures import Actor
 from kpi.settings import Settings, resolve
+from kpi.store.accounts import closures_version
+from kpi.usecases.closing import ScoringBasis, scoring_basis
 
 APP_ACTOR = Actor("Ứng dụng web", role="system")
 
@@ -63,7 +65,22 @@ def connection():
 
 
 def data_version() -> str:
-    return store.data_version(connection(), catalog().commune)
+    """Changes with every import, close and reopen: the key of every cached read."""
+    conn, commune = connection(), catalog().commune
+    return f"{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+
+
+def basis(period) -> ScoringBasis:
+    """The catalogue and figures that score `period`: frozen at closing when its quarter is closed,
+    else today's catalogue and all current figures."""
+    if period is None:
+        return ScoringBasis(catalog(), current_figures())
+    return _basis(str(db_path()), str(config_path()), _catalog_mtime(), str(period.quarter), data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _basis(db: str, config: str, mtime: float, quarter: str, version: str) -> ScoringBasis:
+    return scoring_basis(_connection(db).cursor(), catalog(), quarter, current_figures())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

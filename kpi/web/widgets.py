@@ -53,8 +53,9 @@ def losses_html(top: list[LossRow]) -> str:
 
 
 
-def report_downloads(catalog: Catalog, figures: pd.DataFrame, period) -> None:
-    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked."""
+def report_downloads(catalog: Catalog, figures: pd.DataFrame, period, record_note: str | None = None) -> None:
+    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked; a closed
+    quarter's come from its frozen catalogue and figures and say so (`record_note`)."""
     from kpi.reports.pdf import build_summary_pdf
     from kpi.reports.xlsx import build_report_xlsx
     quarter = period.quarter
@@ -64,12 +65,12 @@ def report_downloads(catalog: Catalog, figures: pd.DataFrame, period) -> None:
     # built only when clicked (a callable), on the figures of this run
     cols[0].download_button(
         "Tải biểu tự chấm điểm (Excel)",
-        lambda: build_report_xlsx(catalog, figures, quarter, today=dt.date.today()),
+        lambda: build_report_xlsx(catalog, figures, quarter, today=dt.date.today(), record_note=record_note),
         file_name=f"tu-cham-diem-{slug}.xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     cols[1].download_button(
         "Tải bản tóm tắt (PDF)",
-        lambda: build_summary_pdf(catalog, figures, quarter, today=dt.date.today()),
+        lambda: build_summary_pdf(catalog, figures, quarter, today=dt.date.today(), record_note=record_note),
         file_name=f"tom-tat-{slug}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:")
 
 

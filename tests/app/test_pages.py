@@ -7,7 +7,6 @@ import io
 from pathlib import Path
 
 import openpyxl
-import pytest
 import time_machine
 from streamlit.testing.v1 import AppTest
 
@@ -37,13 +36,6 @@ def _app(monkeypatch, db: Path, login: str = "admin") -> AppTest:
 def _no_errors(at: AppTest, page: str) -> None:
     assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
     assert not at.error, f"{page}: {[e.value for e in at.error]}"
-
-
-@pytest.fixture
-def demo_db(demo_db_file, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    path.write_bytes(demo_db_file.read_bytes())
-    return path
 
 
 def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):

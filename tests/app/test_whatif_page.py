@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from kpi import store
@@ -40,13 +39,6 @@ def _metric(at: AppTest, label: str):
 
 def _points(x: float) -> str:
     return f"{smart_number(round_points(x))}/100"
-
-
-@pytest.fixture
-def demo_db(demo_db_file, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    path.write_bytes(demo_db_file.read_bytes())
-    return path
 
 
 def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
