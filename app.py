@@ -35,12 +35,13 @@ pages = [
             url_path="nhap-so-lieu"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
-    st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
 ]
 if not may(actor, "record_submission"):
     pages = [p for p in pages if p.url_path != "nhap-so-lieu"]
 if may(actor, "read_audit"):
     pages.append(st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"))
+if may(actor, "make_backup"):
+    pages.append(st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"))
 if may(actor, "manage_accounts"):
     pages.append(st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
                          url_path="tai-khoan"))

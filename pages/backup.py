@@ -1,5 +1,5 @@
 """Sao lưu: one archive with the database's content and the kept files, made through the app's
-own connection while everyone keeps working (rights: the lead wires the admin role)."""
+own connection while everyone keeps working (administrator and office only; the core checks)."""
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from kpi.usecases.backup import make_backup
-from kpi.web import data
+from kpi.web import auth, data
 
 st.title("Sao lưu")
 st.caption("Tạo một tệp .zip chứa toàn bộ cơ sở dữ liệu và các tệp Excel đã nhận. Ứng dụng vẫn "
@@ -17,7 +17,7 @@ st.caption("Tạo một tệp .zip chứa toàn bộ cơ sở dữ liệu và c�
 if st.button("Tạo bản sao lưu", type="primary", icon=":material/backup:", key="make_backup"):
     with st.spinner("Đang sao lưu…"), tempfile.TemporaryDirectory() as tmp:
         name = f"sao-luu-kpi-{dt.datetime.now():%Y-%m-%d-%H%M}.zip"
-        archive = make_backup(data.connection(), data.uploads_dir(), Path(tmp) / name)
+        archive = make_backup(data.connection(), auth.actor(), data.uploads_dir(), Path(tmp) / name)
         st.session_state["backup"] = (name, archive.read_bytes())
 
 done = st.session_state.get("backup")

@@ -6,12 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kpi import store
 from kpi.cli.main import main
 from kpi.domain.figures import Actor
 from kpi.ingest import import_workbook
 from kpi.settings import resolve
 from kpi.usecases.backup import daily_backup, make_backup
+
+ADMIN_ACTOR = Actor("Quản trị", "admin", "quantri")
 from kpi.usecases.demo import load_demo
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
@@ -44,7 +48,7 @@ def live_db(tmp_path, catalog):
 
 def test_backup_while_open_then_restore_gives_identical_scores(tmp_path, catalog, capsys):
     db, conn, uploads = live_db(tmp_path, catalog)
-    archive = make_backup(conn.cursor(), uploads, tmp_path / "bk" / "a.zip")  # the app's connection, still open
+    archive = make_backup(conn.cursor(), ADMIN_ACTOR, uploads, tmp_path / "bk" / "a.zip")  # the app's connection, still open
     # another process (the CLI while the app runs) cannot open the file: a clear message, exit 2
     busy = subprocess.run([sys.executable, "-m", "kpi", "--db", str(db), "backup", "-o",
                            str(tmp_path / "x.zip")], capture_output=True, text=True, cwd=ROOT)
@@ -113,3 +117,16 @@ def test_files_kept_in_the_old_shared_folder_stay_readable(tmp_path, catalog, ca
     capsys.readouterr()
     # the old folder's own journal still rebuilds
     assert cli(tmp_path / "r" / "kpi.duckdb", "rebuild", "--from", str(legacy)) == 0
+
+
+def test_only_the_administrator_and_the_office_make_backups(tmp_path, catalog):
+    from kpi.domain.rights import PermissionDenied
+    conn = store.connect(tmp_path / "kpi.duckdb")
+    for role in ("leader", "coordinator", "viewer"):
+        with pytest.raises(PermissionDenied, match="không có quyền sao lưu"):
+            make_backup(conn, Actor("Ai đó", role, "aido"), tmp_path / "up", tmp_path / f"{role}.zip")
+        assert not (tmp_path / f"{role}.zip").exists()
+    assert make_backup(conn, Actor("Văn phòng", "office", "vanphong"), tmp_path / "up", tmp_path / "ok.zip").exists()
+    from kpi.store.accounts import audit_rows
+    assert audit_rows(conn)["action"].tolist().count("make_backup") == 1
+    conn.close()

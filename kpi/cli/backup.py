@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from kpi.cli.context import CLI_ACTOR
 from kpi.usecases.backup import make_backup
 
 
@@ -17,6 +18,6 @@ def register(sub):
 
 
 def run(args, ctx):
-    archive = make_backup(ctx.conn, ctx.uploads_dir, Path(args.output))
+    archive = make_backup(ctx.conn, CLI_ACTOR, ctx.uploads_dir, Path(args.output))
     print(f"Đã sao lưu {ctx.db_path} và các tệp đã lưu vào {archive}.")
     return 0

@@ -20,6 +20,7 @@ RIGHTS: dict[str, frozenset[str]] = {
     "close_quarter": frozenset({"admin", "office", SYSTEM}),
     "reopen_quarter": frozenset({"admin", SYSTEM}),
     "read_audit": frozenset({"admin", "office", SYSTEM}),
+    "make_backup": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "record_submission": "nhập số liệu",
@@ -28,6 +29,7 @@ ACTION_TEXT = {
     "close_quarter": "khoá sổ quý",
     "reopen_quarter": "mở lại quý đã khoá",
     "read_audit": "xem nhật ký",
+    "make_backup": "sao lưu",
 }
 
 

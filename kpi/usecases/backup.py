@@ -13,15 +13,24 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from kpi.domain.figures import Actor
+from kpi.domain.rights import SYSTEM, authorize
 from kpi.ingest.importer import JOURNAL, kept_file, write_journal
 from kpi.store import StoreError, kept_uploads
 from kpi.store.backup import export_database, import_database, relocate_kept_files
+from kpi.store.writes import audit
 
 FORMAT = "kpi-backup-1"
 
 
-def make_backup(conn, uploads_dir: str | Path, archive: str | Path) -> Path:
-    """Write one archive with the database's content and its kept files; returns its path."""
+BACKUP_ACTOR = Actor("Sao lưu tự động", role=SYSTEM)
+
+def make_backup(conn, actor: Actor, uploads_dir: str | Path, archive: str | Path) -> Path:
+    """Write one archive with the database's content and its kept files; returns its path.
+    Only the administrator, the office and the system itself may (an archive holds everything,
+    accounts included); each backup is audited."""
+    authorize(actor, "make_backup", "")
+    audit(conn, actor, "make_backup", None, {"archive": Path(archive).name})
     uploads_dir, archive = Path(uploads_dir), Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,6 +105,6 @@ def daily_backup(conn, uploads_dir: str | Path, folder: str | Path, keep: int,
     target = Path(folder) / f"kpi-{(today or dt.date.today()).isoformat()}.zip"
     if target.exists():
         return None
-    make_backup(conn, uploads_dir, target)
+    make_backup(conn, BACKUP_ACTOR, uploads_dir, target)
     rotate_backups(folder, keep)
     return target
