@@ -27,7 +27,7 @@ demo: setup
 
 run: setup demo
 	@echo "Đăng nhập: xem README (mục Tài khoản). Tài khoản mẫu, chỉ để dùng thử: admin / demo-admin"
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) -m kpi.web.serve --server.port $(PORT) --server.headless true
 
 test: setup
 	$(PY) -m pytest

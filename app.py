@@ -22,8 +22,7 @@ try:
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
     st.stop()
-actor = auth.require_login()
-st.session_state["_actor"] = actor
+actor = auth.current_actor()
 
 pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
@@ -36,15 +35,25 @@ pages = [
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
 ]
-if not may(actor, "record_submission"):
-    pages = [p for p in pages if p.url_path != "nhap-so-lieu"]
-if may(actor, "read_audit"):
-    pages.append(st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"))
-if may(actor, "make_backup"):
-    pages.append(st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"))
-if may(actor, "manage_accounts"):
-    pages.append(st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
-                         url_path="tai-khoan"))
+restricted = {   # page → the right it needs
+    "nhap-so-lieu": "record_submission",
+    "nhat-ky": "read_audit",
+    "sao-luu": "make_backup",
+    "tai-khoan": "manage_accounts",
+}
+pages += [
+    st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
+    st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
+    st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:", url_path="tai-khoan"),
+]
+if actor is None:
+    # every page is known to the router, so a deep link is not "not found"; none of it runs: only
+    # the login form shows, and after logging in the same link opens its page
+    st.navigation(pages, position="hidden")
+    auth.login_form()
+    st.stop()
+st.session_state["_actor"] = actor
+pages = [p for p in pages if p.url_path not in restricted or may(actor, restricted[p.url_path])]
 
 try:
     figures = data.current_figures()
@@ -69,12 +78,6 @@ else:
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
 try:
-    current = st.navigation(pages, position="hidden" if state.is_projector() else "sidebar")
-    wanted = auth.page_after_login()
-    if wanted and wanted != current.url_path:
-        target = next((p for p in pages if p.url_path == wanted), None)
-        if target is not None:
-            st.switch_page(target, query_params=st.query_params.to_dict())
-    current.run()
+    st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
 except Exception as e:  # noqa: BLE001 — one Vietnamese message; the traceback goes to the server log
     safe.unexpected(e)

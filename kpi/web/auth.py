@@ -52,7 +52,6 @@ def current_actor() -> Actor | None:
 def login_form() -> None:
     """The login form; on success the session holds the login and the app reruns."""
     st.title("Chỉ tiêu chuyển đổi số xã")
-    _remember_requested_page()
     notice = st.session_state.pop("_auth_notice", None)
     if notice:
         st.info(notice)
@@ -68,31 +67,6 @@ def login_form() -> None:
         st.session_state[SESSION_KEY] = {"login": account.login, "last_seen": time.time()}
         st.session_state.pop("login_password", None)
         st.rerun()
-
-
-def _remember_requested_page() -> None:
-    """A deep link opened before logging in (/chi-tieu?…) is shown after logging in."""
-    from urllib.parse import urlparse
-    try:
-        path = urlparse(st.context.url or "").path.strip("/").split("/")[-1]
-    except Exception:  # noqa: BLE001 — no URL in some test runners
-        path = ""
-    st.session_state["_after_login"] = path
-
-
-def page_after_login() -> str | None:
-    """The page path asked for before logging in (once)."""
-    return st.session_state.pop("_after_login", None) or None
-
-
-def require_login() -> Actor:
-    """The logged-in actor; otherwise the login form and nothing else (the script stops)."""
-    actor = current_actor()
-    if actor is None:
-        login_form()
-        st.stop()
-    assert actor is not None
-    return actor
 
 
 def logout_button(where=None, key: str = "logout") -> None:
@@ -118,4 +92,4 @@ def actor() -> Actor:
     return a
 
 
-__all__ = ["actor", "current_actor", "login_form", "logout_button", "may", "require_login", "who_caption"]
+__all__ = ["actor", "current_actor", "login_form", "logout_button", "may", "who_caption"]

@@ -38,12 +38,13 @@ def _free_port() -> int:
 
 @contextmanager
 def running_app(db: Path):
-    """`streamlit run app.py` on a free port against `db`; yields its URL, stops it after."""
+    """The app as `make run` starts it (`python -m kpi.web.serve`) on a free port against `db`;
+    yields its URL, stops it after."""
     port = _free_port()
     env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"))
     log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 — held open for the server's lifetime
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "kpi.web.serve", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

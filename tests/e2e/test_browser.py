@@ -37,6 +37,7 @@ def test_every_page_renders(app_url, browser, shots):
         page.screenshot(path=str(shots / f"{n}-{path}-1366x768.png"))
     # the overview in Vietnamese, with the quarter label and Vietnamese numbers
     page.get_by_test_id("stSidebarNav").get_by_text("Tổng quan", exact=True).click()
+    page.get_by_text("5 chỉ tiêu mất nhiều điểm nhất").wait_for(timeout=30000)
     wait_ready(page)
     body = page.inner_text("body")
     assert "Tổng điểm Quý IV/2026" in body and "5 chỉ tiêu mất nhiều điểm nhất" in body
@@ -162,8 +163,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     if dt.date.today() >= Month(2026, 12).due_date():
         pytest.skip("Quý IV/2026 of the demo is final from 18/01/2027")
     ctx, page = _page(browser, 1366, 768)
-    page.goto(app_url + "/?period=2026-Q4", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?period=2026-Q4")
     page.get_by_text("Tổng điểm Quý IV/2026 (tạm tính)").wait_for(timeout=30000)
     _no_exception(page, "overview")
     body = page.inner_text("body")
@@ -172,8 +172,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     page.screenshot(path=str(shots / "provisional-overview-1366x768.png"))
     ctx.close()
     ctx, page = _page(browser, 1920, 1080)
-    page.goto(app_url + "/?period=2026-Q4&projector=1", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?period=2026-Q4&projector=1")
     page.get_by_text("Tạm tính: còn 24").wait_for(timeout=30000)
     _no_exception(page, "projector")
     body = page.inner_text("body")
