@@ -13,6 +13,7 @@ from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
+from kpi.usecases.scores import scoring_figures
 
 Q3 = Quarter(2026, 3)
 
@@ -30,7 +31,7 @@ def rows_by_stt(ws):
 
 @pytest.fixture
 def demo_report(catalog, demo_conn):
-    f = store.current_figures(demo_conn, catalog.commune)
+    f = scoring_figures(demo_conn, catalog, as_of=TODAY)   # what the app and the CLI pass
     data = build_report_xlsx(catalog, f, Q3, today=TODAY)
     return f, data, openpyxl.load_workbook(io.BytesIO(data)).active
 

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
-from kpi.store import current_figures
+from kpi.usecases.scores import scoring_figures
 
 FORMATS = (".xlsx", ".pdf")
 
@@ -30,7 +30,7 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    figures = current_figures(ctx.conn, catalog.commune)
+    figures = scoring_figures(ctx.conn, catalog)  # with the criteria measured from the log
     if suffix == ".xlsx":
         from kpi.reports.xlsx import build_report_xlsx
         data = build_report_xlsx(catalog, figures, quarter, unit)

@@ -36,6 +36,11 @@ class Aggregate(StrEnum):
     MEAN = "mean"
 
 
+class Computed(StrEnum):
+    """A criterion the app measures itself instead of reading it from the units' workbooks."""
+    ON_TIME_REPORTING = "on_time_reporting"   # unit-months first sent before their due date
+
+
 class NaPolicy(StrEnum):
     EXCLUDE = "exclude"
     FULL = "full"
@@ -101,6 +106,11 @@ class Indicator:
     note: str = ""
     deadline: dt.date | None = None
     max_value: float | None = None
+    computed: str | None = None   # a `Computed` value: measured by the app, not in the template
+
+    @property
+    def is_computed(self) -> bool:
+        return self.computed is not None
 
     @property
     def is_ratio(self) -> bool:
@@ -156,6 +166,10 @@ class Catalog:
 
     def indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if code in i.units)
+
+    def typed_indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
+        """The criteria a unit fills in its monthly workbook (computed ones are measured by the app)."""
+        return tuple(i for i in self.indicators_of_unit(code) if not i.is_computed)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -290,7 +304,7 @@ def _units(raw_units: list, problems: list[str]) -> list[Unit]:
 
 _KNOWN_KEYS = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction",
                "scoring", "zero_at", "bands", "aggregate", "na", "lead", "numerator_label",
-               "denominator_label", "measure", "evidence", "source", "note", "deadline"}
+               "denominator_label", "measure", "evidence", "source", "note", "deadline", "computed"}
 
 
 class _IndicatorReader:
@@ -329,6 +343,7 @@ class _IndicatorReader:
         bands = self.bands(scoring, direction, points)
         deadline = self.deadline()
         max_value = self.max_value()
+        computed = self.computed(kind, aggregate)
         for key in raw:
             if key not in _KNOWN_KEYS:
                 self.bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
@@ -342,7 +357,7 @@ class _IndicatorReader:
             lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
             denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
             evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-            deadline=deadline, max_value=max_value)
+            deadline=deadline, max_value=max_value, computed=computed)
 
     def identity(self, seen_ids: set[str]) -> str | None:
         iid = self.raw.get("id")
@@ -445,6 +460,22 @@ class _IndicatorReader:
             self.bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
             return None
         return deadline.date() if isinstance(deadline, dt.datetime) else deadline
+
+    def computed(self, kind: str | None, aggregate: str | None) -> str | None:
+        """`computed = "on_time_reporting"`: a ratio of unit-months the app counts, summed over months."""
+        if self.raw.get("computed") is None:
+            return None
+        computed = self.choice("computed", Computed)
+        if computed is None:
+            return None
+        if kind != Kind.RATIO:
+            self.bad("computed", "chỉ tiêu tính tự động phải có kind = \"ratio\" (số tháng-đơn vị đúng hạn / "
+                     "số tháng-đơn vị đã đến hạn).")
+        if aggregate != Aggregate.SUM:
+            self.bad("computed", "chỉ tiêu tính tự động cộng dồn các tháng: aggregate phải là \"sum\".")
+        if "max_value" in self.raw:
+            self.bad("max_value", "không dùng cho chỉ tiêu tính tự động (không có ô nhập).")
+        return computed
 
     def max_value(self) -> float | None:
         max_value = self.raw.get("max_value")

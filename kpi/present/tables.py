@@ -19,6 +19,7 @@ from kpi.domain.scoring import (
     achieved_of,
     ranked_by_loss,
     ratio_percent,
+    report_timeliness,
     round_points,
     score_quarter,
     totals_of,
@@ -323,10 +324,7 @@ def timeliness(catalog: Catalog, first_submissions: pd.DataFrame, unit: str,
         due = m.due_date(catalog.due_day, catalog.due_month_offset)
         r = by_period.get(str(m))
         sent = pd.Timestamp(r["first_submitted_at"]).to_pydatetime() if r is not None else None
-        if sent is not None:
-            status = ON_TIME if sent.date() < due else LATE
-        else:
-            status = MISSING if today >= due else NOT_DUE
+        status = str(report_timeliness(catalog, m, sent, today))  # the engine's rule, as scored
         out.append({"period": str(m), "label": m.label, "due": due, "submitted": sent,
                     "versions": int(r["versions"]) if r is not None else 0, "status": status,
                     "status_text": TIMELINESS_LABELS[status]})

@@ -10,8 +10,8 @@ from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
 from kpi.domain.scoring import QuarterScore, score_quarter
-from kpi.store import current_figures
 from kpi.store.accounts import close_quarter, frozen_quarter, latest_catalog_version, reopen_quarter
+from kpi.usecases.scores import quarter_figures
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def close(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str,
     """Freeze the quarter's figures, catalogue and score. A quarter whose reports are not all due
     yet (provisional on `as_of`, today by default) cannot be closed: its score is not final."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months])
+    figures = quarter_figures(conn, catalog, quarter, as_of=as_of)
     score = score_quarter(catalog, figures, quarter, as_of=as_of)
     if score.provisional:
         raise PermissionDenied(f"{quarter.label} chưa hết hạn báo cáo (còn {score.to_come} lượt báo cáo "
@@ -55,7 +55,7 @@ def quarter_result(conn, catalog: Catalog, quarter: Quarter | str, unit: str | N
             figures = figures[figures["unit"] == unit]
         return QuarterResult(score_quarter(frozen_catalog, figures, quarter, unit), frozen_catalog, True,
                              frozen["catalog_version"], frozen["closed_by"], frozen["closed_at"])
-    figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months], unit)
+    figures = quarter_figures(conn, catalog, quarter, unit, as_of)
     latest = latest_catalog_version(conn, catalog.commune)
     return QuarterResult(score_quarter(catalog, figures, quarter, unit, as_of=as_of), catalog, frozen is not None,
                          latest[0] if latest else None)
