@@ -141,6 +141,7 @@ class Catalog:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     first_month: str = DEFAULT_FIRST_MONTH
+    official_scale: bool = False   # points and grades are the city's official ones (else the commune's defaults)
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -227,6 +228,10 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         if not isinstance(sc.get(key), str) or not sc.get(key, "").strip():
             problems.append(f"[scorecard].{key}: bắt buộc, là chuỗi ký tự.")
     grades = _grades(sc.get("grades", []), problems)
+    official = sc.get("official_scale", False)
+    if not isinstance(official, bool):
+        problems.append(f"[scorecard].official_scale: phải là true hoặc false, đang là {official!r}.")
+        official = False
     due_day, due_offset, first_month = _reporting(data.get("reporting", {}), problems)
     units = _units(data.get("units", []), problems)
     unit_codes = {u.code for u in units}
@@ -247,7 +252,7 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         name=sc["name"], commune=sc["commune"].strip(),
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official)
 
 
 def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:
