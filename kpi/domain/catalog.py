@@ -131,6 +131,21 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """An obligation of the sources that is followed but not scored (`[[milestones]]`): a task with
+    a deadline, or a target the commune has no monthly figure for yet."""
+    id: str
+    group: str
+    name: str
+    target: str = ""              # the requirement in words, e.g. "100 %"
+    deadline: dt.date | None = None
+    lead: str | None = None
+    evidence: str = ""
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Catalog:
     name: str
     commune: str
@@ -142,6 +157,7 @@ class Catalog:
     indicators: tuple[Indicator, ...]
     first_month: str = DEFAULT_FIRST_MONTH
     official_scale: bool = False   # points and grades are the city's official ones (else the commune's defaults)
+    milestones: tuple[Milestone, ...] = ()
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -246,13 +262,52 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         if ind is not None:
             indicators.append(ind)
 
+    milestones = _milestones(data.get("milestones", []), seen_ids, unit_codes, problems)
+
     if problems:
         raise CatalogError(problems, path)
     return Catalog(
         name=sc["name"], commune=sc["commune"].strip(),
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official)
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official,
+        milestones=tuple(milestones))
+
+
+_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "lead", "evidence", "source", "note"}
+
+
+def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems: list[str]) -> list[Milestone]:
+    """`[[milestones]]`: id, group, name and source required; deadline a date; lead a unit code."""
+    if not isinstance(raw, list):
+        problems.append("[[milestones]]: phải là danh sách các bảng [[milestones]].")
+        return []
+    out: list[Milestone] = []
+    for n, m in enumerate(raw, 1):
+        m = m if isinstance(m, dict) else {}
+        mid = m.get("id")
+        where = f"Mốc {mid}" if isinstance(mid, str) and mid else f"Mốc thứ {n}"
+        before = len(problems)
+        if not isinstance(mid, str) or not ID_RE.match(mid):
+            problems.append(f"{where}, khóa `id`: bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {mid!r}).")
+        elif mid in seen_ids:
+            problems.append(f"{where}, khóa `id`: mã bị trùng với một chỉ tiêu hoặc mốc khác.")
+        for key in ("group", "name", "source"):
+            if not isinstance(m.get(key), str) or not m.get(key, "").strip():
+                problems.append(f"{where}, khóa `{key}`: bắt buộc.")
+        deadline = m.get("deadline")
+        if deadline is not None and not isinstance(deadline, dt.date):
+            problems.append(f"{where}, khóa `deadline`: phải là ngày dạng 2026-06-30 (đang là {deadline!r}).")
+        if m.get("lead") is not None and m.get("lead") not in unit_codes:
+            problems.append(f"{where}, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: {m.get('lead')!r}.")
+        problems.extend(f"{where}, khóa `{k}`: khóa không được hỗ trợ (viết sai tên khóa?)."
+                        for k in m if k not in _MILESTONE_KEYS)
+        if len(problems) > before or not isinstance(mid, str):
+            continue
+        seen_ids.add(mid)
+        out.append(Milestone(mid, m["group"].strip(), m["name"].strip(), str(m.get("target", "")),
+                             deadline, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
+    return out
 
 
 def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:

@@ -390,6 +390,17 @@ def catalog_table(catalog: Catalog) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def milestone_table(catalog: Catalog) -> pd.DataFrame:
+    """The catalogue's obligations followed without points (`[[milestones]]`)."""
+    rows = [{"Mã": m.id, "Nhóm": m.group, "Nhiệm vụ": m.name, "Yêu cầu": m.target,
+             "Hạn hoàn thành": fmt.date(m.deadline) if m.deadline else "",
+             "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "",
+             "Tài liệu kiểm chứng": m.evidence, "Nguồn": m.source, "Ghi chú": m.note}
+            for m in catalog.milestones]
+    return pd.DataFrame(rows, columns=["Mã", "Nhóm", "Nhiệm vụ", "Yêu cầu", "Hạn hoàn thành", "Đơn vị chủ trì",
+                                       "Tài liệu kiểm chứng", "Nguồn", "Ghi chú"])
+
+
 def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:
     """views.unit_contributions as users read it."""
     out = {"Đơn vị": contrib["name"]}

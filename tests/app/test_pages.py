@@ -151,7 +151,8 @@ def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
         at.switch_page(page).run()
         _no_errors(at, page)
         if page == "pages/catalog.py":  # the catalogue does not depend on figures
-            assert len(at.table) == 7  # one table per group
+            assert len(at.table) == 8  # one table per group, then the milestones followed without points
+            assert at.subheader[-1].value == "Mốc, nhiệm vụ theo dõi (không tính điểm) · 8"
         else:
             assert at.info, f"{page} says nothing on an empty database"
 
