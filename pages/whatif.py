@@ -90,7 +90,7 @@ if "wi_name" not in st.session_state:
 scenario = scenario_from_inputs(catalog, st.session_state["wi_name"])
 result = simulate(catalog, totals, quarter, scenario)
 actual, simulated = result.actual, result.simulated
-reach = reach_of(catalog, figures, quarter)          # as of today: months already due are set
+reach = reach_of(catalog, figures, quarter, totals=totals)   # as of today: months already due are set
 out_of_reach = beyond_reach(result, reach)
 
 st.caption(f"{quarter.label} — {catalog.commune_name}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "

@@ -7,6 +7,7 @@ import pytest
 from catalogs import GRADES_3, catalog_of
 
 from kpi.domain.goalseek import GradeGoal, default_grade_goal, grade_goals
+from kpi.domain.periods import Quarter
 from kpi.domain.scoring import QuarterScore, quarter_totals
 from kpi.domain.whatif import Adjustment, Reach, Scenario, beyond_reach, reach_of, simulate
 from kpi.present.goal_texts import beyond_reach_text, grade_goal_text
@@ -156,3 +157,19 @@ def test_grade_goals_and_the_default(points, max_points, goals, default):
 def test_grade_goal_words():
     assert grade_goal_text(GradeGoal("Xuất sắc", 90.0, True)) == "giữ Xuất sắc (từ 90 điểm)"
     assert grade_goal_text(GradeGoal("Xuất sắc", 88.2, False)) == "đạt Xuất sắc (từ 88,2 điểm)"
+
+
+def test_months_left_are_goal_seeks_of_those_not_yet_due(demo_conn, catalog):
+    from kpi.domain.goalseek import months_left_of
+    from kpi.domain.scoring import quarter_figures
+    from kpi.usecases.scores import scoring_figures
+    f = scoring_figures(demo_conn, catalog, as_of=dt.date(2026, 11, 23))
+    for q in ("2026-Q3", "2026-Q4"):
+        reach = reach_of(catalog, f, q, as_of=dt.date(2026, 11, 23))
+        quarter = Quarter.parse(q)
+        rows = quarter_figures(f, quarter)
+        for ind in catalog.indicators:
+            expected = tuple(m for m in months_left_of(ind, rows, quarter) if m >= "2026-11")
+            assert reach[ind.id].months_left == expected, (q, ind.id)
+    # Q4 on 23/11/2026: October reported by everyone and due, November and December still open
+    assert reach["DVC_HS_TRUC_TUYEN"].months_left == ("2026-11", "2026-12")

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.goalseek import GoalAnswer, default_projection, months_left_of
+from kpi.domain.goalseek import GoalAnswer, default_projection
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import (
     IndicatorScore,
@@ -198,7 +198,8 @@ class Reach:
 
 
 def reach_of(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, unit: str | None = None,
-             as_of: dt.date | None = None, projected_denominators: dict | None = None) -> dict[str, Reach]:
+             as_of: dt.date | None = None, projected_denominators: dict | None = None,
+             totals: dict[str, Totals] | None = None) -> dict[str, Reach]:
     """Per criterion, the best value the quarter can still end at.
 
     Months left are goal-seek's (after the criterion's latest month with data) that are not yet due
@@ -212,18 +213,32 @@ def reach_of(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, un
     No month left: the quarter's value is what it is now.
     """
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    rows = quarter_figures(figures, quarter, unit)
-    totals = quarter_totals(catalog, figures, quarter, unit)
+    totals = quarter_totals(catalog, figures, quarter, unit) if totals is None else totals
+    latest = _latest_months(catalog, quarter_figures(figures, quarter, unit))
     open_months = {str(m) for m in months_not_due(catalog, quarter.months, as_of)}
     out = {}
     for ind in (catalog.indicators if unit is None else catalog.indicators_of_unit(unit)):
-        left = tuple(m for m in months_left_of(ind, rows, quarter) if m in open_months)
+        # goal-seek's months left (after the latest month with data), of those not yet due
+        left = tuple(str(m) for m in quarter.months
+                     if str(m) in open_months and str(m) > latest.get(ind.id, ""))
         base = totals[ind.id]
         given = (projected_denominators or {}).get(ind.id)
         per_month = float(given) if given else default_projection(ind, figures, quarter, unit, base)
         units = 1 if unit is not None else len(ind.units)
         out[ind.id] = Reach(ind.id, left, _best(ind, base, len(left), per_month, units))
     return out
+
+
+def _latest_months(catalog: Catalog, rows: pd.DataFrame) -> dict[str, str]:
+    """Per criterion, the latest month of the rows with a reported figure from a unit that reports it
+    (what `goalseek.months_left_of` reads, for every criterion in one pass)."""
+    ratio = {i.id for i in catalog.indicators if i.is_ratio}
+    pairs = {(i.id, u) for i in catalog.indicators for u in i.units}
+    reported = [(iid, u) in pairs and ((n == n and d == d) if iid in ratio else v == v)  # NaN != NaN
+                for iid, u, n, d, v in zip(rows["indicator_id"], rows["unit"], rows["numerator"],
+                                           rows["denominator"], rows["value"])]
+    rep = rows[reported] if len(rows) else rows
+    return {str(k): str(v) for k, v in rep.groupby("indicator_id")["period"].max().items()} if len(rep) else {}
 
 
 def _best(ind: Indicator, base: Totals, k: int, per_month: float | None, units: int) -> float | None:
