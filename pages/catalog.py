@@ -29,3 +29,8 @@ for group in catalog.groups:
     for r in notes.to_dict("records"):
         deadline = f"hạn hoàn thành {r['Hạn hoàn thành']}. " if r["Hạn hoàn thành"] else ""
         st.caption(f"{r['Mã']}: {deadline}{r['Ghi chú']}")
+
+if catalog.milestones:
+    st.subheader(f"Mốc, nhiệm vụ theo dõi (không tính điểm) · {len(catalog.milestones)}")
+    st.caption("Yêu cầu của các văn bản mà xã theo dõi nhưng chưa có số liệu tháng để chấm điểm.")
+    st.table(tables.milestone_table(catalog).set_index("Mã"))

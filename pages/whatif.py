@@ -3,16 +3,24 @@ what meeting each criterion takes; the cheapest way to a total; scenarios kept a
 Nothing here writes to the database."""
 import streamlit as st
 
-from kpi.domain.goalseek import plan_to_reach, points_for_grade, what_it_takes_all
+from kpi.domain.goalseek import default_grade_goal, grade_goals, plan_to_reach, what_it_takes_all
 from kpi.domain.scoring import quarter_totals
-from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, simulate
+from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, beyond_reach, reach_of, simulate
 from kpi.present import tables, texts
-from kpi.present.goal_texts import adjustment_text, answer_text, plan_text
+from kpi.present.goal_texts import (
+    UNREACHABLE,
+    adjustment_text,
+    answer_text,
+    beyond_reach_text,
+    grade_goal_text,
+    plan_text,
+)
 from kpi.present.texts import smart_number
 from kpi.present.whatif_charts import gain_waterfall
 from kpi.web import data, state
 
 EDITING = "Kịch bản đang sửa"
+OWN_TOTAL = "Số điểm tự chọn"
 FIELDS = ("num", "den", "rate", "val", "set")
 
 
@@ -82,6 +90,8 @@ if "wi_name" not in st.session_state:
 scenario = scenario_from_inputs(catalog, st.session_state["wi_name"])
 result = simulate(catalog, totals, quarter, scenario)
 actual, simulated = result.actual, result.simulated
+reach = reach_of(catalog, figures, quarter, totals=totals)   # as of today: months already due are set
+out_of_reach = beyond_reach(result, reach)
 
 st.caption(f"{quarter.label} — {catalog.commune_name}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
            "thay đổi ở dưới chỉ dùng để tính thử, **không thay đổi số liệu đã lưu**.")
@@ -91,8 +101,12 @@ m1.metric("Tổng điểm thực tế", texts.score_headline(actual.total_points
 # a delta for st.metric is ASCII-signed (texts.metric_delta) so a loss shows red
 m2.metric("Tổng điểm mô phỏng", texts.score_headline(simulated.total_points, simulated.max_points),
           delta=f"{texts.metric_delta(result.gain)} điểm" if scenario.adjustments else None)
+if out_of_reach:
+    m2.caption(f"⚠ {len(out_of_reach)} giá trị mô phỏng {UNREACHABLE}; tổng này không còn đạt được.")
 m3.metric("Xếp loại mô phỏng", simulated.grade,
           delta=None if simulated.grade == actual.grade else f"từ {actual.grade}", delta_color="off")
+if out_of_reach:
+    st.warning("\n".join(f"- {beyond_reach_text(c, reach[c.indicator.id])}" for c in out_of_reach))
 
 if scenario.adjustments:
     left, right = st.columns([3, 2])
@@ -132,7 +146,8 @@ with tab_edit:
                 st.markdown(f"**{ind.name}** — thực tế {now}, {texts.points_of(r.actual.points, r.actual.max_points)}"
                             f" điểm ({texts.status(r.actual.status)})"
                             + (f" → **{texts.points(r.simulated.points)}** điểm"
-                               if abs(r.gain) > 1e-9 else ""))
+                               if abs(r.gain) > 1e-9 else "")
+                            + (f" — ⚠ {UNREACHABLE}" if r in out_of_reach else ""))
                 cols = st.columns(3)
                 if ind.is_ratio:
                     t = r.actual.totals
@@ -175,14 +190,18 @@ with tab_goal:
             f"{answer_text(catalog.indicator(k), a)}"
             for k, a in answers.items()))
         st.caption("✔ còn đạt được trong quý · ✖ không còn đạt được mục tiêu trong quý.")
-    st.subheader("Để đạt một tổng điểm")
-    grades = [(g.label, points_for_grade(catalog, g.label, actual.max_points)) for g in catalog.grades]
-    above = [p for _, p in grades if p > actual.total_points + 1e-9]
-    default_goal = float(min(above)) if above else float(actual.max_points)
-    goal = st.number_input("Tổng điểm muốn đạt", min_value=0.0, max_value=float(actual.max_points),
-                           value=float(round(default_goal)), step=1.0, format="%.0f", key="wi_goal",
-                           help="Ngưỡng xếp loại: " + "; ".join(
-                               f"{label} từ {smart_number(p, 2)} điểm" for label, p in grades))
+    st.subheader("Để đạt một xếp loại hoặc một tổng điểm")
+    goals = grade_goals(catalog, actual)
+    options = [grade_goal_text(g) for g in goals] + [OWN_TOTAL]
+    default = default_grade_goal(goals)
+    picked = st.selectbox("Mục tiêu", options, key=f"wi_goal_pick:{quarter}",
+                          index=options.index(grade_goal_text(default)) if default else len(options) - 1,
+                          help="Mặc định: xếp loại cao hơn liền trên (hoặc giữ xếp loại hiện tại khi đã cao nhất).")
+    if picked == OWN_TOTAL:
+        goal = st.number_input("Tổng điểm muốn đạt", min_value=0.0, max_value=float(actual.max_points),
+                               value=float(round(actual.total_points)), step=1.0, format="%.0f", key="wi_goal")
+    else:
+        goal = goals[options.index(picked)].points
     plan = plan_to_reach(catalog, figures, quarter, goal, projected_denominators=projected)
     st.markdown(plan_text(plan))
     if plan.steps:

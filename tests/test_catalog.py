@@ -1,3 +1,4 @@
+import datetime as dt
 import textwrap
 
 import pytest
@@ -126,7 +127,8 @@ def test_check_config_cli(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("KPI_CONFIG", raising=False)
     monkeypatch.chdir(ROOT)
     assert main(["check-config"]) == 0
-    assert "25 chỉ tiêu" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "25 chỉ tiêu" in out and "tổng 100 điểm; 8 mốc theo dõi không tính điểm." in out
     bad = tmp_path / "bad.toml"
     bad.write_text(HEAD + "[[indicators]]\nid = \"x y\"\n", encoding="utf-8")
     assert main(["--config", str(bad), "check-config"]) == 1
@@ -147,8 +149,54 @@ def test_every_source_names_a_file_in_the_sources_folder():
         pytest.skip("the sources folder ../shared/domain/sources is not present")
     files = {p.name.split("_")[0]: p.name for p in folder.glob("*.txt")}
     catalog = load_catalog(root / "config" / "indicators.toml")
-    for ind in catalog.indicators:
+    for ind in (*catalog.indicators, *catalog.milestones):
         docs = re.findall(r"tài liệu (\d{3})", ind.source)
         assert docs, f"{ind.id}: source names no document ({ind.source!r})"
         for d in docs:
             assert d in files, f"{ind.id}: tài liệu {d} is not a file in {folder}"
+
+
+def test_milestones_are_followed_without_points():
+    from kpi.domain.catalog import load_catalog
+    catalog = load_catalog(ROOT / "config" / "indicators.toml")
+    assert [m.id for m in catalog.milestones] == [
+        "M_DVC_25_THIET_YEU", "M_DVC_KHONG_DIA_GIOI", "M_DVC_DOANH_NGHIEP", "M_DVC_MOT_LAN",
+        "M_BINH_DAN_HOC_VU_SO", "M_ATTT_CAP_DO", "M_ATTT_SU_CO_24H", "M_YT_SO_HOA_KCB"]
+    assert catalog.max_points == 100                      # milestones carry no points
+    dated = {m.id: m.deadline for m in catalog.milestones if m.deadline}
+    assert dated == {"M_DVC_25_THIET_YEU": dt.date(2025, 10, 1), "M_ATTT_CAP_DO": dt.date(2026, 4, 30)}
+    # the Quý II/2026 deadlines for computers and signatures
+    assert {catalog.indicator(i).deadline for i in ("HT_MAY_TINH", "HT_CHU_KY_SO")} == {dt.date(2026, 6, 30)}
+
+
+def test_milestone_problems_are_named():
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD + """
+[[indicators]]
+id = "A1"
+group = "G"
+name = "N"
+kind = "number"
+target = 1
+points = 1
+units = ["A"]
+[[milestones]]
+id = "A1"
+group = "G"
+name = "N"
+source = "S"
+[[milestones]]
+id = "M2"
+name = "N"
+deadline = "Quý II"
+lead = "ZZ"
+points = 3
+""")
+    assert [p for p in e.value.problems if p.startswith("Mốc")] == [
+        "Mốc A1, khóa `id`: mã bị trùng với một chỉ tiêu hoặc mốc khác.",
+        "Mốc M2, khóa `group`: bắt buộc.",
+        "Mốc M2, khóa `source`: bắt buộc.",
+        "Mốc M2, khóa `deadline`: phải là ngày dạng 2026-06-30 (đang là 'Quý II').",
+        "Mốc M2, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: 'ZZ'.",
+        "Mốc M2, khóa `points`: khóa không được hỗ trợ (viết sai tên khóa?).",
+    ]

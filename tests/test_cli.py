@@ -16,6 +16,7 @@ from common import ROOT
 from kpi import store
 from kpi.cli.main import main
 from kpi.domain.scoring import score_quarter
+from kpi.usecases.scores import scoring_figures
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def test_score_json_matches_the_engine(demo_file, catalog):
     periods = store.reported_periods(c, catalog.commune)
     from kpi.domain.periods import Month
     quarter = Month.parse(periods[-1]).quarter
-    expected = score_quarter(catalog, store.current_figures(c, catalog.commune), quarter)
+    expected = score_quarter(catalog, scoring_figures(c, catalog), quarter)
     c.close()
     out = kpi("score", "--quarter", str(quarter), "--json", env_db=demo_file)
     assert out.returncode == 0, out.stderr
@@ -88,7 +89,10 @@ def test_score_unit_json_and_table(demo_file):
     assert data["unit"] == "CA"
     assert [i["id"] for i in data["indicators"]] == ["HT_CHU_KY_SO", "CQ_KY_SO_VB",
                                                      "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID",
-                                                     "NL_KY_NANG_SO"]
+                                                     "NL_KY_NANG_SO", "CD_BAO_CAO_DUNG_HAN"]
+    # reporting on time is measured for every unit: CA sent each month of the quarter before the 18th
+    on_time = next(i for i in data["indicators"] if i["id"] == "CD_BAO_CAO_DUNG_HAN")
+    assert (on_time["achieved"], on_time["points"], on_time["status"]) == (100.0, 2.0, "met")
     table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q3")
     assert "Quý III/2026" in table.stdout and "Tổng điểm:" in table.stdout and "Xếp loại:" in table.stdout
     # a target is written with its sign, as everywhere (kpi.present.texts)

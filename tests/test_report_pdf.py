@@ -39,7 +39,8 @@ def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
     assert text.index("Tỷ lệ đơn vị gửi báo cáo tháng trước ngày 18") < \
         text.index("Số tin, bài về chuyển đổi số đăng trên Cổng thông tin điện tử xã")
     assert "Cần thêm 9 tin, bài trong Tháng 11/2026 và Tháng 12/2026" in text
-    assert "Lập ngày 23/11/2026" in text
+    assert "Lập ngày 23 tháng 11 năm 2026" in text
+    assert "không phải thang điểm chính thức của thành phố" in text.replace("\n", " ")
     fonts = {str(font.get("/BaseFont")) for font in
              (reader.pages[0]["/Resources"]["/Font"][k].get_object()
               for k in reader.pages[0]["/Resources"]["/Font"])}

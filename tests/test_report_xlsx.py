@@ -1,5 +1,6 @@
 """The self-scoring table (.xlsx) re-read with openpyxl holds the engine's numbers; user notes
 (even ones starting with =, +, -, @) come back as text, never as formulas."""
+import dataclasses
 import io
 import re
 import zipfile
@@ -13,6 +14,7 @@ from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
+from kpi.usecases.scores import scoring_figures
 
 Q3 = Quarter(2026, 3)
 
@@ -30,7 +32,7 @@ def rows_by_stt(ws):
 
 @pytest.fixture
 def demo_report(catalog, demo_conn):
-    f = store.current_figures(demo_conn, catalog.commune)
+    f = scoring_figures(demo_conn, catalog, as_of=TODAY)   # what the app and the CLI pass
     data = build_report_xlsx(catalog, f, Q3, today=TODAY)
     return f, data, openpyxl.load_workbook(io.BytesIO(data)).active
 
@@ -70,9 +72,19 @@ def test_title_date_signatures_and_print_setup(demo_report):
     assert "BIỂU TỰ CHẤM ĐIỂM KẾT QUẢ ỨNG DỤNG CÔNG NGHỆ THÔNG TIN, CHUYỂN ĐỔI SỐ" in texts
     assert "Quý III/2026 — Xã Thái Tân" in texts
     assert "Thái Tân, ngày 23 tháng 11 năm 2026" in texts
-    assert {"NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ", "UBND XÃ THÁI TÂN"} <= set(texts)
+    # the commune's heading and signature block as its documents write them (tài liệu 001)
+    assert (ws["A1"].value, ws["A2"].value) == ("ỦY BAN NHÂN DÂN", "XÃ THÁI TÂN")
+    signers = [r[8] for r in ws.iter_rows(values_only=True) if r[8] in (
+        "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "(Ký tên, đóng dấu)", "THỦ TRƯỞNG ĐƠN VỊ")]
+    assert signers == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "(Ký tên, đóng dấu)"]
+    assert "NGƯỜI LẬP BIỂU" in texts
+    # points and grades are the commune's defaults until the catalogue says the scale is official
+    assert ("Ghi chú: Điểm và xếp loại tính theo mức mặc định của xã (danh mục chỉ tiêu của ứng dụng), không "
+            "phải thang điểm chính thức của thành phố; xã cập nhật khi thành phố ban hành thang điểm chính "
+            "thức.") in texts
     header = [c.value for c in ws[HEADER_ROW]]
-    assert header == ["STT", "Tiêu chí", "Chỉ tiêu", "Kết quả (%/số lượng)", "Tử số", "Mẫu số",
+    # one term per concept, as in the template and the app: «Chỉ tiêu» the criterion, «Mục tiêu» its target
+    assert header == ["STT", "Chỉ tiêu", "Mục tiêu", "Kết quả (%/số lượng)", "Tử số", "Mẫu số",
                       "Điểm tối đa", "Điểm tự chấm", "Đơn vị chủ trì", "Tài liệu kiểm chứng",
                       "Ghi chú"]
     assert ws.page_setup.orientation == "landscape"
@@ -89,6 +101,15 @@ def test_unit_report_has_only_its_criteria(catalog, demo_conn):
     assert [r[1] for r in crit] == [i.name for i in catalog.indicators_of_unit("CA")]
     texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert "Quý III/2026 — Công an xã — Xã Thái Tân" in texts
+    assert "THỦ TRƯỞNG ĐƠN VỊ" in texts and "TM. ỦY BAN NHÂN DÂN" not in texts   # a unit's head signs
+
+
+def test_no_disclaimer_once_the_scale_is_official(catalog, demo_conn):
+    official = dataclasses.replace(catalog, official_scale=True)
+    f = store.current_figures(demo_conn, catalog.commune)
+    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(official, f, Q3, today=TODAY))).active
+    texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert not [t for t in texts if "thang điểm chính thức" in t]
 
 
 DANGEROUS = ['=HYPERLINK("http://example.invalid","Bấm vào đây")', "+1+2", "-3", "@SUM(A1:A3)"]

@@ -24,7 +24,7 @@ def test_one_unit_sheet_layout(catalog):
     codes = [ws.cell(r, 2).value for r in range(10, ws.max_row + 1)]
     assert codes == ["HT_CHU_KY_SO", "CQ_KY_SO_VB", "DVC_HS_TRUC_TUYEN", "DVC_QUA_HAN", "DA06_VNEID",
                      "NL_KY_NANG_SO"]
-    assert codes == [i.id for i in catalog.indicators_of_unit("CA")]
+    assert codes == [i.id for i in catalog.typed_indicators_of_unit("CA")]
     r = row_of(ws, "DVC_HS_TRUC_TUYEN")
     assert ws.cell(r, 3).value == ("Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến\n"
                                    "Tử số: Số hồ sơ xử lý hoàn toàn trực tuyến\n"
@@ -38,7 +38,7 @@ def test_one_unit_sheet_layout(catalog):
 def test_rows_per_unit_are_exactly_its_criteria(catalog, unit):
     ws = load(build_template(catalog, "2026-05", unit))["Số liệu"]
     codes = [ws.cell(r, 2).value for r in range(10, ws.max_row + 1)]
-    assert codes == [i.id for i in catalog.indicators_of_unit(unit)]
+    assert codes == [i.id for i in catalog.typed_indicators_of_unit(unit)]
 
 
 def test_locks_fills_and_validation(catalog):
@@ -95,7 +95,7 @@ def test_all_units_workbook_has_one_unique_sheet_per_unit(catalog):
         ws = wb[f"Số liệu {u.code}"]
         assert ws["C5"].value == u.code
         assert [ws.cell(r, 2).value for r in range(10, ws.max_row + 1)] == \
-            [i.id for i in catalog.indicators_of_unit(u.code)]
+            [i.id for i in catalog.typed_indicators_of_unit(u.code)]
 
 
 def test_unknown_unit_and_bad_period(catalog):

@@ -16,7 +16,8 @@ def run(args, ctx):
         return 1
     total = catalog.max_points
     print(f"Danh mục hợp lệ: {ctx.config_path} — {len(catalog.indicators)} chỉ tiêu, "
-          f"{len(catalog.groups)} nhóm, {len(catalog.units)} đơn vị, tổng {smart_number(total)} điểm.")
+          f"{len(catalog.groups)} nhóm, {len(catalog.units)} đơn vị, tổng {smart_number(total)} điểm"
+          + (f"; {len(catalog.milestones)} mốc theo dõi không tính điểm." if catalog.milestones else "."))
     if abs(total - 100) > 1e-9:
         print(f"Lưu ý: tổng điểm là {smart_number(total)}, không phải 100.")
     return 0

@@ -4,8 +4,8 @@ from pathlib import Path
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
 from kpi.present import texts
-from kpi.store import current_figures
 from kpi.usecases.closing import scoring_basis
+from kpi.usecases.scores import scoring_figures
 
 FORMATS = (".xlsx", ".pdf")
 
@@ -32,8 +32,9 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    # a closed quarter's report is its frozen result, identical after any catalogue edit
-    basis = scoring_basis(ctx.conn, catalog, quarter, current_figures(ctx.conn, catalog.commune))
+    # a closed quarter's report is its frozen result, identical after any catalogue edit; an open
+    # one is scored with the criteria measured from the log
+    basis = scoring_basis(ctx.conn, catalog, quarter, scoring_figures(ctx.conn, catalog))
     note = texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version) if basis.frozen else None
     if suffix == ".xlsx":
         from kpi.reports.xlsx import build_report_xlsx

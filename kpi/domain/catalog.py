@@ -36,6 +36,11 @@ class Aggregate(StrEnum):
     MEAN = "mean"
 
 
+class Computed(StrEnum):
+    """A criterion the app measures itself instead of reading it from the units' workbooks."""
+    ON_TIME_REPORTING = "on_time_reporting"   # unit-months first sent before their due date
+
+
 class NaPolicy(StrEnum):
     EXCLUDE = "exclude"
     FULL = "full"
@@ -101,6 +106,11 @@ class Indicator:
     note: str = ""
     deadline: dt.date | None = None
     max_value: float | None = None
+    computed: str | None = None   # a `Computed` value: measured by the app, not in the template
+
+    @property
+    def is_computed(self) -> bool:
+        return self.computed is not None
 
     @property
     def is_ratio(self) -> bool:
@@ -121,6 +131,21 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """An obligation of the sources that is followed but not scored (`[[milestones]]`): a task with
+    a deadline, or a target the commune has no monthly figure for yet."""
+    id: str
+    group: str
+    name: str
+    target: str = ""              # the requirement in words, e.g. "100 %"
+    deadline: dt.date | None = None
+    lead: str | None = None
+    evidence: str = ""
+    source: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Catalog:
     name: str
     commune: str
@@ -131,6 +156,8 @@ class Catalog:
     units: tuple[Unit, ...]
     indicators: tuple[Indicator, ...]
     first_month: str = DEFAULT_FIRST_MONTH
+    official_scale: bool = False   # points and grades are the city's official ones (else the commune's defaults)
+    milestones: tuple[Milestone, ...] = ()
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -156,6 +183,10 @@ class Catalog:
 
     def indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if code in i.units)
+
+    def typed_indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
+        """The criteria a unit fills in its monthly workbook (computed ones are measured by the app)."""
+        return tuple(i for i in self.indicators_of_unit(code) if not i.is_computed)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -213,6 +244,10 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         if not isinstance(sc.get(key), str) or not sc.get(key, "").strip():
             problems.append(f"[scorecard].{key}: bắt buộc, là chuỗi ký tự.")
     grades = _grades(sc.get("grades", []), problems)
+    official = sc.get("official_scale", False)
+    if not isinstance(official, bool):
+        problems.append(f"[scorecard].official_scale: phải là true hoặc false, đang là {official!r}.")
+        official = False
     due_day, due_offset, first_month = _reporting(data.get("reporting", {}), problems)
     units = _units(data.get("units", []), problems)
     unit_codes = {u.code for u in units}
@@ -227,13 +262,52 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         if ind is not None:
             indicators.append(ind)
 
+    milestones = _milestones(data.get("milestones", []), seen_ids, unit_codes, problems)
+
     if problems:
         raise CatalogError(problems, path)
     return Catalog(
         name=sc["name"], commune=sc["commune"].strip(),
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
-        units=tuple(units), indicators=tuple(indicators), first_month=first_month)
+        units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official,
+        milestones=tuple(milestones))
+
+
+_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "lead", "evidence", "source", "note"}
+
+
+def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems: list[str]) -> list[Milestone]:
+    """`[[milestones]]`: id, group, name and source required; deadline a date; lead a unit code."""
+    if not isinstance(raw, list):
+        problems.append("[[milestones]]: phải là danh sách các bảng [[milestones]].")
+        return []
+    out: list[Milestone] = []
+    for n, m in enumerate(raw, 1):
+        m = m if isinstance(m, dict) else {}
+        mid = m.get("id")
+        where = f"Mốc {mid}" if isinstance(mid, str) and mid else f"Mốc thứ {n}"
+        before = len(problems)
+        if not isinstance(mid, str) or not ID_RE.match(mid):
+            problems.append(f"{where}, khóa `id`: bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {mid!r}).")
+        elif mid in seen_ids:
+            problems.append(f"{where}, khóa `id`: mã bị trùng với một chỉ tiêu hoặc mốc khác.")
+        for key in ("group", "name", "source"):
+            if not isinstance(m.get(key), str) or not m.get(key, "").strip():
+                problems.append(f"{where}, khóa `{key}`: bắt buộc.")
+        deadline = m.get("deadline")
+        if deadline is not None and not isinstance(deadline, dt.date):
+            problems.append(f"{where}, khóa `deadline`: phải là ngày dạng 2026-06-30 (đang là {deadline!r}).")
+        if m.get("lead") is not None and m.get("lead") not in unit_codes:
+            problems.append(f"{where}, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: {m.get('lead')!r}.")
+        problems.extend(f"{where}, khóa `{k}`: khóa không được hỗ trợ (viết sai tên khóa?)."
+                        for k in m if k not in _MILESTONE_KEYS)
+        if len(problems) > before or not isinstance(mid, str):
+            continue
+        seen_ids.add(mid)
+        out.append(Milestone(mid, m["group"].strip(), m["name"].strip(), str(m.get("target", "")),
+                             deadline, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
+    return out
 
 
 def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:
@@ -290,7 +364,7 @@ def _units(raw_units: list, problems: list[str]) -> list[Unit]:
 
 _KNOWN_KEYS = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction",
                "scoring", "zero_at", "bands", "aggregate", "na", "lead", "numerator_label",
-               "denominator_label", "measure", "evidence", "source", "note", "deadline"}
+               "denominator_label", "measure", "evidence", "source", "note", "deadline", "computed"}
 
 
 class _IndicatorReader:
@@ -329,6 +403,7 @@ class _IndicatorReader:
         bands = self.bands(scoring, direction, points)
         deadline = self.deadline()
         max_value = self.max_value()
+        computed = self.computed(kind, aggregate)
         for key in raw:
             if key not in _KNOWN_KEYS:
                 self.bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
@@ -342,7 +417,7 @@ class _IndicatorReader:
             lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
             denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
             evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-            deadline=deadline, max_value=max_value)
+            deadline=deadline, max_value=max_value, computed=computed)
 
     def identity(self, seen_ids: set[str]) -> str | None:
         iid = self.raw.get("id")
@@ -445,6 +520,22 @@ class _IndicatorReader:
             self.bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
             return None
         return deadline.date() if isinstance(deadline, dt.datetime) else deadline
+
+    def computed(self, kind: str | None, aggregate: str | None) -> str | None:
+        """`computed = "on_time_reporting"`: a ratio of unit-months the app counts, summed over months."""
+        if self.raw.get("computed") is None:
+            return None
+        computed = self.choice("computed", Computed)
+        if computed is None:
+            return None
+        if kind != Kind.RATIO:
+            self.bad("computed", "chỉ tiêu tính tự động phải có kind = \"ratio\" (số tháng-đơn vị đúng hạn / "
+                     "số tháng-đơn vị đã đến hạn).")
+        if aggregate != Aggregate.SUM:
+            self.bad("computed", "chỉ tiêu tính tự động cộng dồn các tháng: aggregate phải là \"sum\".")
+        if "max_value" in self.raw:
+            self.bad("max_value", "không dùng cho chỉ tiêu tính tự động (không có ô nhập).")
+        return computed
 
     def max_value(self) -> float | None:
         max_value = self.raw.get("max_value")

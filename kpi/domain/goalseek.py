@@ -34,6 +34,7 @@ from kpi.domain.scoring import (
     MET,
     NA,
     IndicatorScore,
+    QuarterScore,
     Totals,
     criterion_quarter_totals,
     criterion_rows,
@@ -314,6 +315,35 @@ def points_for_grade(catalog: Catalog, grade: str, max_points: float) -> float:
         if g.label == grade:
             return g.min * max_points / 100.0
     raise KeyError(grade)
+
+
+@dataclass(frozen=True)
+class GradeGoal:
+    """A grade as the goal of a plan: reach it (a grade above the current one) or keep it."""
+    grade: str
+    points: float      # the total the grade starts at
+    keep: bool         # the current grade: keep it
+
+
+def grade_goals(catalog: Catalog, current: QuarterScore) -> tuple[GradeGoal, ...]:
+    """The grades worth aiming at, best first: every grade above the current one, then the current
+    one (to keep). Below the lowest grade (or without a score) every grade is above."""
+    out = []
+    for g in catalog.grades:
+        points = points_for_grade(catalog, g.label, current.max_points)
+        if g.label == current.grade:
+            out.append(GradeGoal(g.label, points, True))
+            break
+        out.append(GradeGoal(g.label, points, False))
+    return tuple(out)
+
+
+def default_grade_goal(goals: tuple[GradeGoal, ...]) -> GradeGoal | None:
+    """The next grade up; at the top grade, keeping it."""
+    if not goals:
+        return None
+    ups = [g for g in goals if not g.keep]
+    return ups[-1] if ups else goals[-1]
 
 
 def plan_to_reach(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,

@@ -316,6 +316,74 @@ def _provisional_result(r: IndicatorScore, not_due: tuple[Month, ...], nothing_d
     return replace(r, provisional=waiting)
 
 
+# ── computed criteria: reporting on time ─────────────────────────────────────
+
+class Timeliness(StrEnum):
+    """How one unit-month was reported against its due date."""
+    ON_TIME = "on_time"     # first sent before the due date
+    LATE = "late"           # first sent on or after the due date
+    MISSING = "missing"     # nothing sent and the due date has passed
+    NOT_DUE = "not_due"     # nothing sent yet, and not due yet: never a loss
+
+
+def report_timeliness(catalog: Catalog, month: Month, first_sent: dt.datetime | None,
+                      as_of: dt.date | None = None) -> Timeliness:
+    """One unit-month against the catalogue's due date («trước ngày 18»: the 17th is on time, the
+    18th is late), judged on the first accepted upload; `as_of` (today by default) decides missing."""
+    due = month.due_date(catalog.due_day, catalog.due_month_offset)
+    if first_sent is not None:
+        return Timeliness.ON_TIME if first_sent.date() < due else Timeliness.LATE
+    return Timeliness.MISSING if (as_of or dt.date.today()) >= due else Timeliness.NOT_DUE
+
+
+def on_time_figures(catalog: Catalog, first_submissions: pd.DataFrame, months: tuple[Month, ...] | list[Month],
+                    as_of: dt.date | None = None) -> pd.DataFrame:
+    """The figure rows of the on-time reporting criteria, one per unit and month: 1 of 1 when the
+    unit-month was first sent before its due date, 0 of 1 when late or missing after it; no row for a
+    unit-month neither sent nor due (pending, never a loss). `first_submissions` has the columns
+    unit, period, first_submitted_at (the store's `first_submissions`)."""
+    first: dict[tuple[str, str], dt.datetime] = {}
+    for unit, period, sent in zip(first_submissions["unit"], first_submissions["period"],
+                                  first_submissions["first_submitted_at"]):
+        if sent is not None and not pd.isna(sent):
+            first[(str(unit), str(period))] = pd.Timestamp(sent).to_pydatetime()
+    rows = []
+    for ind in catalog.indicators:
+        if ind.computed != "on_time_reporting":
+            continue
+        for m in months:
+            for unit in ind.units:
+                state = report_timeliness(catalog, m, first.get((unit, str(m))), as_of)
+                if state == Timeliness.NOT_DUE:
+                    continue
+                rows.append({"unit": unit, "period": str(m), "indicator_id": ind.id,
+                             "numerator": 1.0 if state == Timeliness.ON_TIME else 0.0,
+                             "denominator": 1.0, "value": None})
+    out = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
+    return out.astype({"numerator": "float64", "denominator": "float64", "value": "float64"})
+
+
+def with_computed(catalog: Catalog, figures: pd.DataFrame, first_submissions: pd.DataFrame,
+                  as_of: dt.date | None = None, months: tuple[Month, ...] | list[Month] | None = None) -> pd.DataFrame:
+    """The figures to score: the typed figures without any row of a computed criterion (a value typed
+    in a workbook never counts), plus the computed rows of every month of each quarter that holds an
+    upload or a figure (of `months` only, when given), so no quarter appears that nobody reported in."""
+    computed = {i.id for i in catalog.indicators if i.is_computed}
+    if not computed:
+        return figures
+    typed = figures[~figures["indicator_id"].isin(computed)]
+    periods = set(figures["period"].dropna()) | set(first_submissions["period"].dropna())
+    quarters = sorted({Month.parse(p).quarter for p in periods})
+    touched = [m for q in quarters for m in q.months]
+    months = touched if months is None else [m for m in months if m in touched]
+    extra = on_time_figures(catalog, first_submissions, months, as_of)
+    if extra.empty:
+        return typed
+    if typed.empty:
+        return extra.reindex(columns=list(dict.fromkeys([*figures.columns, *FIGURE_COLUMNS])))
+    return pd.concat([typed, extra], ignore_index=True)
+
+
 def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
                              unit: str | None = None) -> Totals:
     """One criterion's totals over a quarter (what `quarter_totals` gives for all of them)."""

@@ -16,21 +16,27 @@ Adjustments, the way people say them:
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.goalseek import GoalAnswer
+from kpi.domain.goalseek import GoalAnswer, default_projection
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import (
     IndicatorScore,
     QuarterScore,
     Totals,
+    achieved_of,
     empty_figures,
+    months_not_due,
+    quarter_figures,
     quarter_totals,
     score_totals,
 )
+
+EPS = 1e-9
 
 
 @dataclass(frozen=True)
@@ -178,6 +184,100 @@ def simulate_figures(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter |
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     return simulate(catalog, quarter_totals(catalog, figures, quarter, unit), quarter,
                     scenario, unit)
+
+
+# ── what is still reachable in the quarter ───────────────────────────────────
+
+@dataclass(frozen=True)
+class Reach:
+    """How far a criterion's quarter can still move: `best` is the best value (percent for a
+    ratio) it can still end the quarter at, None when nothing bounds it."""
+    indicator_id: str
+    months_left: tuple[str, ...]
+    best: float | None
+
+
+def reach_of(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, unit: str | None = None,
+             as_of: dt.date | None = None, projected_denominators: dict | None = None,
+             totals: dict[str, Totals] | None = None) -> dict[str, Reach]:
+    """Per criterion, the best value the quarter can still end at.
+
+    Months left are goal-seek's (after the criterion's latest month with data) that are not yet due
+    on `as_of` (today by default): a due month's figures are set. The figures already stored stay;
+    the months left add at most:
+    - flow ratio: a projected denominator per month (goal-seek's, or as given), all of it good —
+      higher: (n + D) / (d + D), lower: n / (d + D); no projection known: no bound;
+    - stock ratio, or a "last" number: anything (the quarter's last month is still open);
+    - number: `max_value` per unit and month when the catalogue gives one, else no bound upward;
+      downward a summed number cannot go below what is stored.
+    No month left: the quarter's value is what it is now.
+    """
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    totals = quarter_totals(catalog, figures, quarter, unit) if totals is None else totals
+    latest = _latest_months(catalog, quarter_figures(figures, quarter, unit))
+    open_months = {str(m) for m in months_not_due(catalog, quarter.months, as_of)}
+    out = {}
+    for ind in (catalog.indicators if unit is None else catalog.indicators_of_unit(unit)):
+        # goal-seek's months left (after the latest month with data), of those not yet due
+        left = tuple(str(m) for m in quarter.months
+                     if str(m) in open_months and str(m) > latest.get(ind.id, ""))
+        base = totals[ind.id]
+        given = (projected_denominators or {}).get(ind.id)
+        per_month = float(given) if given else default_projection(ind, figures, quarter, unit, base)
+        units = 1 if unit is not None else len(ind.units)
+        out[ind.id] = Reach(ind.id, left, _best(ind, base, len(left), per_month, units))
+    return out
+
+
+def _latest_months(catalog: Catalog, rows: pd.DataFrame) -> dict[str, str]:
+    """Per criterion, the latest month of the rows with a reported figure from a unit that reports it
+    (what `goalseek.months_left_of` reads, for every criterion in one pass)."""
+    ratio = {i.id for i in catalog.indicators if i.is_ratio}
+    pairs = {(i.id, u) for i in catalog.indicators for u in i.units}
+    reported = [(iid, u) in pairs and ((n == n and d == d) if iid in ratio else v == v)  # NaN != NaN
+                for iid, u, n, d, v in zip(rows["indicator_id"], rows["unit"], rows["numerator"],
+                                           rows["denominator"], rows["value"])]
+    rep = rows[reported] if len(rows) else rows
+    return {str(k): str(v) for k, v in rep.groupby("indicator_id")["period"].max().items()} if len(rep) else {}
+
+
+def _best(ind: Indicator, base: Totals, k: int, per_month: float | None, units: int) -> float | None:
+    now = achieved_of(ind, base)
+    if k == 0:
+        return now
+    up = ind.higher_is_better
+    if ind.aggregate == "last":
+        if ind.is_ratio:
+            return 100.0 if up else 0.0
+        return ind.max_value * units if up and ind.max_value else (None if up else 0.0)
+    if ind.is_ratio:
+        if not per_month:
+            return None
+        n, d, D = base.numerator or 0.0, base.denominator or 0.0, k * per_month
+        return 100.0 * ((n + D) if up else n) / (d + D)
+    v, m = base.value or 0.0, base.months_reported
+    if not up:
+        return v if ind.aggregate == "sum" else v * m / (m + k)
+    if not ind.max_value:
+        return None
+    cap = ind.max_value * units
+    return v + cap * k if ind.aggregate == "sum" else (v * m + cap * k) / (m + k)
+
+
+def beyond_reach(result: ScenarioResult, reach: dict[str, Reach]) -> tuple[IndicatorChange, ...]:
+    """The changed criteria whose simulated value is better than the quarter can still end at."""
+    out = []
+    for c in result.changes:
+        r = reach.get(c.indicator.id)
+        new, old = c.simulated.achieved, c.actual.achieved
+        if r is None or new is None or (old is not None and abs(new - old) < EPS):
+            continue
+        if r.best is None:
+            continue
+        better = new > r.best + EPS if c.indicator.higher_is_better else new < r.best - EPS
+        if better:
+            out.append(c)
+    return tuple(out)
 
 
 # ── the same change as figure rows ───────────────────────────────────────────

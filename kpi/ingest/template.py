@@ -83,7 +83,7 @@ def due_text(catalog: Catalog, month: Month) -> str:
 
 
 def _data_sheet(ws, catalog: Catalog, month: Month, code: str) -> None:
-    inds = catalog.indicators_of_unit(code)
+    inds = catalog.typed_indicators_of_unit(code)  # computed criteria are measured by the app
     ws["A1"] = f"BÁO CÁO SỐ LIỆU CHUYỂN ĐỔI SỐ {month.label.upper()}"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = catalog.name

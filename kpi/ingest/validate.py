@@ -262,6 +262,8 @@ class _Reader:
                          value=code_text, expected="mỗi mã chỉ tiêu một lần")
                 continue
             seen[ind.id] = code_ref
+            if self._computed(code_ref, code_text, ind, has_figures):
+                continue
             if own is not None and ind.id not in own:
                 if has_figures:
                     self.bad(code_ref, f"chỉ tiêu {ind.id} không thuộc các chỉ tiêu đơn vị {unit} "
@@ -276,12 +278,22 @@ class _Reader:
                 continue
             self.out.figures.append(fig)
         if unit is not None and self.out.figures:
-            missing = [i.id for i in self.catalog.indicators_of_unit(unit) if i.id not in seen]
+            missing = [i.id for i in self.catalog.typed_indicators_of_unit(unit) if i.id not in seen]
             if not_reported or missing:
                 ids = ", ".join(not_reported + missing)
                 self.warn(None, f"chưa báo cáo {len(not_reported) + len(missing)} chỉ tiêu: {ids} "
                           "(ô để trống là «chưa báo cáo», không phải 0).", field_="Chưa báo cáo",
                           value=ids)
+
+    def _computed(self, ref: str | None, code_text: str, ind: Indicator, has_figures: bool) -> bool:
+        """A row of a criterion the app computes itself (on-time reporting) is ignored: a typed value
+        would never count, so the file is still accepted and the unit is told why."""
+        if not ind.is_computed:
+            return False
+        if has_figures:
+            self.warn(ref, f"chỉ tiêu {ind.id} do ứng dụng tự tính từ thời điểm gửi số liệu của các đơn vị; "
+                      "số liệu nhập ở dòng này được bỏ qua.", field_=L.COL_CODE, value=code_text)
+        return True
 
     def figure(self, row: TableRow, ind: Indicator) -> Figure | None:
         what = f"chỉ tiêu {ind.id}"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import re
 
 from kpi.domain.catalog import Catalog, Indicator
-from kpi.domain.goalseek import EPS, GoalAnswer, GoalPlan
+from kpi.domain.goalseek import EPS, GoalAnswer, GoalPlan, GradeGoal
 from kpi.domain.periods import Month
-from kpi.domain.whatif import Adjustment
+from kpi.domain.whatif import Adjustment, IndicatorChange, Reach
 from kpi.present import texts
 from kpi.present.texts import smart_number
 
@@ -177,6 +177,11 @@ def plan_text(plan: GoalPlan) -> str:
             f"hết mức còn có thể chỉ đạt khoảng {texts.points(plan.total_after)} điểm.")
 
 
+def grade_goal_text(goal: GradeGoal) -> str:
+    """'giữ Xuất sắc (từ 90 điểm)', 'đạt Tốt (từ 80 điểm)'."""
+    return f"{'giữ' if goal.keep else 'đạt'} {goal.grade} (từ {smart_number(goal.points, 2)} điểm)"
+
+
 # ── what-if adjustments ──────────────────────────────────────────────────────
 
 def _signed(x: float) -> str:
@@ -203,3 +208,16 @@ def adjustment_text(catalog: Catalog, adj: Adjustment) -> str:
         if adj.set_value is not None:
             parts.append(_join("đặt bằng", smart_number(adj.set_value), m))
     return f"{ind.name}: " + ", ".join(parts) + when if parts else ind.name
+
+
+UNREACHABLE = "không còn đạt được trong quý"
+
+
+def beyond_reach_text(change: IndicatorChange, reach: Reach) -> str:
+    """'Tỷ lệ …: mô phỏng 98 % — không còn đạt được trong quý (tối đa còn đạt 93,2 %)'."""
+    ind = change.indicator
+    if not reach.months_left:
+        why = "không còn tháng nào chưa đến hạn báo cáo"
+    else:
+        why = f"{'tối đa' if ind.higher_is_better else 'tối thiểu'} còn đạt {_level(ind, reach.best)}"
+    return f"{ind.name}: mô phỏng {_level(ind, change.simulated.achieved)} — {UNREACHABLE} ({why})"

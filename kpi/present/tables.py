@@ -19,6 +19,7 @@ from kpi.domain.scoring import (
     achieved_of,
     ranked_by_loss,
     ratio_percent,
+    report_timeliness,
     round_points,
     score_quarter,
     totals_of,
@@ -323,10 +324,7 @@ def timeliness(catalog: Catalog, first_submissions: pd.DataFrame, unit: str,
         due = m.due_date(catalog.due_day, catalog.due_month_offset)
         r = by_period.get(str(m))
         sent = pd.Timestamp(r["first_submitted_at"]).to_pydatetime() if r is not None else None
-        if sent is not None:
-            status = ON_TIME if sent.date() < due else LATE
-        else:
-            status = MISSING if today >= due else NOT_DUE
+        status = str(report_timeliness(catalog, m, sent, today))  # the engine's rule, as scored
         out.append({"period": str(m), "label": m.label, "due": due, "submitted": sent,
                     "versions": int(r["versions"]) if r is not None else 0, "status": status,
                     "status_text": TIMELINESS_LABELS[status]})
@@ -390,6 +388,17 @@ def catalog_table(catalog: Catalog) -> pd.DataFrame:
              "Tài liệu kiểm chứng": i.evidence, "Nguồn": i.source, "Ghi chú": i.note}
             for i in catalog.indicators]
     return pd.DataFrame(rows)
+
+
+def milestone_table(catalog: Catalog) -> pd.DataFrame:
+    """The catalogue's obligations followed without points (`[[milestones]]`)."""
+    rows = [{"Mã": m.id, "Nhóm": m.group, "Nhiệm vụ": m.name, "Yêu cầu": m.target,
+             "Hạn hoàn thành": fmt.date(m.deadline) if m.deadline else "",
+             "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "",
+             "Tài liệu kiểm chứng": m.evidence, "Nguồn": m.source, "Ghi chú": m.note}
+            for m in catalog.milestones]
+    return pd.DataFrame(rows, columns=["Mã", "Nhóm", "Nhiệm vụ", "Yêu cầu", "Hạn hoàn thành", "Đơn vị chủ trì",
+                                       "Tài liệu kiểm chứng", "Nguồn", "Ghi chú"])
 
 
 def contribution_table(ind: Indicator, contrib: pd.DataFrame) -> pd.DataFrame:

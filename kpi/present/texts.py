@@ -48,6 +48,19 @@ def date(d: dt.date | dt.datetime | None) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def long_date(d: dt.date) -> str:
+    """A date in words as documents write it, no leading zeros: `ngày 5 tháng 7 năm 2026`."""
+    return f"ngày {d.day} tháng {d.month} năm {d.year}"
+
+
+def scale_disclaimer(official: bool) -> str | None:
+    """What a report says of its points and grades while they are the commune's own defaults."""
+    if official:
+        return None
+    return ("Điểm và xếp loại tính theo mức mặc định của xã (danh mục chỉ tiêu của ứng dụng), không phải "
+            "thang điểm chính thức của thành phố; xã cập nhật khi thành phố ban hành thang điểm chính thức.")
+
+
 def datetime(d: dt.datetime | None) -> str:
     if d is None:
         return MISSING

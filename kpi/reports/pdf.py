@@ -18,7 +18,6 @@ from kpi.domain.periods import Quarter
 from kpi.domain.scoring import ranked_by_loss, round_points, score_quarter
 from kpi.present import texts
 from kpi.present.goal_texts import answer_text
-from kpi.present.texts import date as fmt_date
 from kpi.present.texts import percent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -111,12 +110,16 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
 
     _group_chart(pdf, score, W)
     pdf.ln(4)
-    _losses(pdf, score, answers, W)
+    disclaimer = texts.scale_disclaimer(catalog.official_scale)
+    _losses(pdf, score, answers, W, bottom=pdf.h - (26 if disclaimer else 18))
 
-    pdf.set_y(pdf.h - 14)
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(*MUTED)
-    pdf.cell(W, 5, f"Lập ngày {fmt_date(today)} — {catalog.name}", align="C")
+    if disclaimer:   # two lines between the list (which stops above them) and the footer
+        pdf.set_y(pdf.h - 23)
+        pdf.multi_cell(W, 4, f"Ghi chú: {disclaimer}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.h - 14)
+    pdf.cell(W, 5, f"Lập {texts.long_date(today)} — {catalog.name}", align="C")
     return bytes(pdf.output())
 
 
@@ -155,7 +158,8 @@ def _group_chart(pdf: FPDF, score, W: float) -> None:
     pdf.set_y(y + 6)
 
 
-def _losses(pdf: FPDF, score, answers, W: float) -> None:
+def _losses(pdf: FPDF, score, answers, W: float, bottom: float | None = None) -> None:
+    bottom = pdf.h - 18 if bottom is None else bottom   # the list stops above this (mm)
     losing = [r for r in ranked_by_loss(score) if round_points(r.points_lost) > 0]
     pdf.set_font(FONT, "B", 12)
     pdf.cell(W, 7, f"Các chỉ tiêu bị trừ điểm ({len(losing)})", new_x="LMARGIN", new_y="NEXT")
@@ -170,7 +174,6 @@ def _losses(pdf: FPDF, score, answers, W: float) -> None:
     for title, w in cols:
         pdf.cell(w, 6, title, border=1, fill=True, align="C" if title != "Chỉ tiêu" else "L")
     pdf.ln(6)
-    bottom = pdf.h - 18
     shown = 0
     for r in losing[:MAX_LOSS_ROWS]:
         ind = r.indicator

@@ -25,7 +25,7 @@ from kpi.present.texts import STATUS_LABELS, smart_number
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 COLUMNS = [  # (header, width)
-    ("STT", 6), ("Tiêu chí", 46), ("Chỉ tiêu", 11), ("Kết quả (%/số lượng)", 12),
+    ("STT", 6), ("Chỉ tiêu", 46), ("Mục tiêu", 11), ("Kết quả (%/số lượng)", 12),
     ("Tử số", 10), ("Mẫu số", 10), ("Điểm tối đa", 9), ("Điểm tự chấm", 9),
     ("Đơn vị chủ trì", 22), ("Tài liệu kiểm chứng", 36), ("Ghi chú", 34),
 ]
@@ -95,7 +95,8 @@ def place_of(catalog: Catalog) -> str:
 
 
 def date_line(catalog: Catalog, today: dt.date) -> str:
-    return f"{place_of(catalog)}, ngày {today.day:02d} tháng {today.month:02d} năm {today.year}"
+    """'Thái Tân, ngày 5 tháng 7 năm 2026' (no leading zeros, as the commune writes dates)."""
+    return f"{place_of(catalog)}, {texts.long_date(today)}"
 
 
 def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
@@ -111,7 +112,13 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     ws.title = f"Tự chấm {quarter.label.replace('/', '-')}"
     _head(ws, catalog, quarter, unit, record_note)
     row = _table(ws, catalog, score, notes)
-    _signatures(ws, catalog, row + 2, today)
+    disclaimer = texts.scale_disclaimer(catalog.official_scale)
+    if disclaimer:
+        row += 1
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
+        put_text(ws, row, 1, f"Ghi chú: {disclaimer}", font=ITALIC, alignment=WRAP)
+        ws.row_dimensions[row].height = 32
+    _signatures(ws, catalog, row + 2, today, unit)
     _page_setup(ws)
     buf = io.BytesIO()
     wb.save(buf)
@@ -120,9 +127,10 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
 
 def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None, record_note: str | None = None):
     last = get_column_letter(len(COLUMNS))
-    upper = f"UBND {catalog.commune_name.upper()}"
     ws.merge_cells("A1:C1")
-    put_text(ws, 1, 1, upper, font=BOLD, alignment=CENTER)
+    put_text(ws, 1, 1, "ỦY BAN NHÂN DÂN", font=BOLD, alignment=CENTER)
+    ws.merge_cells("A2:C2")
+    put_text(ws, 2, 1, catalog.commune_name.upper(), font=BOLD, alignment=CENTER)
     ws.merge_cells(f"H1:{last}1")
     put_text(ws, 1, 8, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=BOLD, alignment=CENTER)
     ws.merge_cells(f"H2:{last}2")
@@ -202,18 +210,25 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
     return row
 
 
-def _signatures(ws, catalog: Catalog, row: int, today: dt.date):
+# The commune's signature block (as in its documents, tài liệu 001): the People's Committee signs
+# through a vice-chairman; a unit's own table is signed by its head.
+COMMUNE_SIGNERS = ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+UNIT_SIGNERS = ("THỦ TRƯỞNG ĐƠN VỊ",)
+
+
+def _signatures(ws, catalog: Catalog, row: int, today: dt.date, unit: str | None = None):
     last = len(COLUMNS)
     ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
     put_text(ws, row, 9, date_line(catalog, today), font=ITALIC, alignment=CENTER)
     row += 1
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
     put_text(ws, row, 1, "NGƯỜI LẬP BIỂU", font=BOLD, alignment=CENTER)
-    ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
-    put_text(ws, row, 9, "THỦ TRƯỞNG ĐƠN VỊ", font=BOLD, alignment=CENTER)
-    row += 1
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
-    put_text(ws, row, 1, "(Ký, ghi rõ họ tên)", font=ITALIC, alignment=CENTER)
+    ws.merge_cells(start_row=row + 1, start_column=1, end_row=row + 1, end_column=3)
+    put_text(ws, row + 1, 1, "(Ký, ghi rõ họ tên)", font=ITALIC, alignment=CENTER)
+    for k, line in enumerate(COMMUNE_SIGNERS if unit is None else UNIT_SIGNERS):
+        ws.merge_cells(start_row=row + k, start_column=9, end_row=row + k, end_column=last)
+        put_text(ws, row + k, 9, line, font=BOLD, alignment=CENTER)
+    row += max(len(COMMUNE_SIGNERS if unit is None else UNIT_SIGNERS), 2)
     ws.merge_cells(start_row=row, start_column=9, end_row=row, end_column=last)
     put_text(ws, row, 9, "(Ký tên, đóng dấu)", font=ITALIC, alignment=CENTER)
 

@@ -12,8 +12,8 @@ from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
 from kpi.domain.scoring import QuarterScore, score_quarter
-from kpi.store import current_figures
 from kpi.store.accounts import close_quarter, frozen_quarter, latest_catalog_version, reopen_quarter
+from kpi.usecases.scores import quarter_figures
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ def close(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str,
     """Freeze the quarter's figures, catalogue and score. A quarter whose reports are not all due
     yet (provisional on `as_of`, today by default) cannot be closed: its score is not final."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months])
+    figures = quarter_figures(conn, catalog, quarter, as_of=as_of)
     score = score_quarter(catalog, figures, quarter, as_of=as_of)
     if score.provisional:
         raise PermissionDenied(f"{quarter.label} chưa hết hạn báo cáo (còn {score.to_come} lượt báo cáo "
@@ -68,7 +68,7 @@ def scoring_basis(conn, catalog: Catalog, quarter: Quarter | str,
         return ScoringBasis(parse_catalog(frozen["catalog_text"]), frozen["figures"], frozen["closed_by"],
                             frozen["closed_at"], frozen["catalog_version"])
     if figures is None:
-        figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months])
+        figures = quarter_figures(conn, catalog, quarter)
     return ScoringBasis(catalog, figures)
 
 
@@ -82,7 +82,7 @@ def quarter_result(conn, catalog: Catalog, quarter: Quarter | str, unit: str | N
         figures = basis.figures if unit is None else basis.figures[basis.figures["unit"] == unit]
         return QuarterResult(score_quarter(basis.catalog, figures, quarter, unit), basis.catalog, True,
                              basis.catalog_version, basis.closed_by, basis.closed_at)
-    figures = current_figures(conn, catalog.commune, [str(m) for m in quarter.months], unit)
+    figures = quarter_figures(conn, catalog, quarter, unit, as_of)
     latest = latest_catalog_version(conn, catalog.commune)
     return QuarterResult(score_quarter(catalog, figures, quarter, unit, as_of=as_of), catalog, basis.frozen,
                          latest[0] if latest else None)

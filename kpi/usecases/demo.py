@@ -73,7 +73,7 @@ def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
             if unit.code == MISSING_UNIT and step == len(periods) - 5:
                 continue  # this month never arrived
             figures = []
-            for ind in catalog.indicators_of_unit(unit.code):
+            for ind in catalog.typed_indicators_of_unit(unit.code):
                 figures.append(_figure(ind, unit.code, progress, rng, len(catalog.units),
                                        len(late_units) + (step == len(periods) - 5)))
             days = rng.randint(2, 12)

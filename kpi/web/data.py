@@ -2,6 +2,7 @@
 reads cached by the data version (`cache_data`), the catalogue re-read when its file changes."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +14,7 @@ from kpi.domain.figures import Actor
 from kpi.settings import Settings, resolve
 from kpi.store.accounts import closures_version
 from kpi.usecases.closing import ScoringBasis, scoring_basis
+from kpi.usecases.scores import scoring_figures
 
 APP_ACTOR = Actor("Ứng dụng web", role="system")
 
@@ -84,15 +86,17 @@ def _basis(db: str, config: str, mtime: float, quarter: str, version: str) -> Sc
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _current_figures(db: str, commune: str, version: str) -> pd.DataFrame:
-    return store.current_figures(_connection(db).cursor(), commune)
+def _current_figures(db: str, commune: str, version: str, config: str, mtime: float, today: str) -> pd.DataFrame:
+    return scoring_figures(_connection(db).cursor(), _catalog_at(config, mtime), as_of=dt.date.fromisoformat(today))
 
 
 def current_figures() -> pd.DataFrame:
-    """All current figures of the commune, cached until the next import."""
+    """All current figures of the commune with the criteria measured from the submission log
+    (reporting on time, as of today), cached until the next import, catalogue edit or day."""
     cat = catalog()
     connection()
-    return _current_figures(str(db_path()), cat.commune, data_version())
+    return _current_figures(str(db_path()), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
+                            dt.date.today().isoformat())
 
 
 def first_submissions() -> pd.DataFrame:

@@ -18,6 +18,7 @@ from kpi.ingest.template import build_template
 from kpi.present import tables as views
 from kpi.present import texts
 from kpi.present.texts import smart_number
+from kpi.usecases.scores import scoring_figures
 from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
 
 def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
     conn = store.connect(demo_db)
-    figures = store.current_figures(conn, catalog.commune)
+    figures = scoring_figures(conn, catalog)       # with reporting on time measured from the log
     conn.close()
     q3 = views.Period.parse("2026-Q3")
     expected = views.score_period(catalog, figures, q3)
@@ -89,10 +90,10 @@ def test_overview_numbers_match_the_engine(monkeypatch, demo_db, catalog):
 def test_a_loss_against_the_previous_quarter_is_red(monkeypatch, demo_db, catalog):
     """Once Q4's reports are all due (after 18/01/2027), Q4 is final and lower than Q3: st.metric
     gets an ASCII "-" (red, arrow down), never a Unicode minus (green, arrow up)."""
-    conn = store.connect(demo_db)
-    figures = store.current_figures(conn, catalog.commune)
-    conn.close()
     later = dt.date(2027, 1, 20)
+    conn = store.connect(demo_db)
+    figures = scoring_figures(conn, catalog, as_of=later)
+    conn.close()
     q3, q4 = views.Period.parse("2026-Q3"), views.Period.parse("2026-Q4")
     q3_score = views.score_period(catalog, figures, q3, as_of=later)
     q4_score = views.score_period(catalog, figures, q4, as_of=later)
@@ -142,7 +143,8 @@ def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
         at.switch_page(page).run()
         _no_errors(at, page)
         if page == "pages/catalog.py":  # the catalogue does not depend on figures
-            assert len(at.table) == 7  # one table per group
+            assert len(at.table) == 8  # one table per group, then the milestones followed without points
+            assert at.subheader[-1].value == "Mốc, nhiệm vụ theo dõi (không tính điểm) · 8"
         else:
             assert at.info, f"{page} says nothing on an empty database"
 
@@ -177,9 +179,9 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     # numbers are exactly those of the file
     db = tmp_path / "kpi.duckdb"
     month = Month(2026, 10)
-    ids = [i.id for i in catalog.indicators_of_unit("TTDVSNC")]
+    ids = [i.id for i in catalog.typed_indicators_of_unit("TTDVSNC")]
     numbers = {}
-    for i in catalog.indicators_of_unit("TTDVSNC"):
+    for i in catalog.typed_indicators_of_unit("TTDVSNC"):
         numbers[i.id] = (9, 9) if i.is_ratio else (17,) if i.id == "HT_WIFI_NVH" else (4,)
     data = filled_template(catalog, "TTDVSNC", month, numbers)
     at = _app(monkeypatch, db, "dv-ttdvsnc")     # the unit's coordinator: the submitter is the account
@@ -197,9 +199,10 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     conn = store.connect(db)
     hist = store.upload_history(conn, catalog.commune)
     figures = store.current_figures(conn, catalog.commune)
+    scored = scoring_figures(conn, catalog)
     conn.close()
     assert list(hist["submitted_by"]) == ["dv-ttdvsnc"] and len(figures) == len(ids)
-    expected = views.score_period(catalog, figures, views.Period.parse("2026-Q4"))
+    expected = views.score_period(catalog, scored, views.Period.parse("2026-Q4"))
     at.switch_page("pages/overview.py").run()
     _no_errors(at, "overview after upload")
     assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
@@ -235,8 +238,7 @@ def test_projector_rotation_shows_one_losing_criterion_at_a_time(monkeypatch, de
     _no_errors(at, "rotation")
     assert at.selectbox(key="rotate").value == 10
     cards = [m.value for m in at.markdown if 'class="kpi-card"' in m.value]
-    score = views.score_period(catalog, store.current_figures(store.connect(demo_db),
-                                                               catalog.commune),
+    score = views.score_period(catalog, scoring_figures(store.connect(demo_db), catalog),
                                views.Period.parse("2026-Q4"))
     losing = [r for r in views.ranked_by_loss(score) if round(r.points_lost, 2) > 0]
     assert len(cards) == 1

@@ -11,6 +11,7 @@ from kpi import store
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.domain.whatif import Adjustment, Scenario, simulate_figures
 from kpi.present.texts import smart_number
+from kpi.usecases.scores import scoring_figures
 from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,7 +44,8 @@ def _points(x: float) -> str:
 
 def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
     c = store.connect(demo_db)
-    f = store.current_figures(c, catalog.commune)
+    f = scoring_figures(c, catalog)          # what the page scores: with reporting on time measured
+    stored = store.current_figures(c, catalog.commune)
     c.close()
     at = _app(monkeypatch, demo_db)
     actual = score_quarter(catalog, f, "2026-Q4").total_points
@@ -76,7 +78,7 @@ def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
     assert _metric(at, "Quá hạn 50 %").delta.startswith(f"-{smart_number(round_points(-loss))} — ")
     at.button[1].click().run()
     c = store.connect(demo_db)          # same settings as the app's connection
-    assert store.current_figures(c, catalog.commune).equals(f)        # nothing stored
+    assert store.current_figures(c, catalog.commune).equals(stored)   # nothing stored
     c.close()
 
 
@@ -100,6 +102,7 @@ def test_scenarios_are_saved_and_compared(monkeypatch, demo_db):
 
 def test_goal_plan_goes_into_the_scenario(monkeypatch, demo_db):
     at = _app(monkeypatch, demo_db)
+    at.selectbox(key="wi_goal_pick:2026-Q4").set_value("Số điểm tự chọn").run()
     at.number_input(key="wi_goal").set_value(95.0).run()
     _ok(at)
     assert any(m.value.startswith("Cần cải thiện") for m in at.markdown)
@@ -114,3 +117,26 @@ def test_page_runs_on_an_empty_database(monkeypatch, tmp_path):
     assert any("Chưa có số liệu nào để mô phỏng" in i.value for i in at.info)
     assert not at.metric
 
+
+
+def test_grade_goal_and_values_out_of_reach(monkeypatch, demo_db, catalog):
+    at = _app(monkeypatch, demo_db)
+    # Quý IV is at 92,42 (Xuất sắc, the top grade): the default goal is keeping it
+    pick = at.selectbox(key="wi_goal_pick:2026-Q4")
+    assert pick.options == ["giữ Xuất sắc (từ 90 điểm)", "Số điểm tự chọn"]
+    assert pick.value == "giữ Xuất sắc (từ 90 điểm)"
+    assert any(m.value == "Đã đạt 92,42 điểm, không cần cải thiện thêm." for m in at.markdown)
+    # Quý III: every month is due, so a better rate can no longer happen; it is marked beside the total
+    at.selectbox(key="period_quarter").set_value("2026-Q3").run()
+    at.number_input(key="wi:CQ_SO_HOA_LUU_TRU:rate").set_value(100.0).run()
+    _ok(at)
+    assert at.caption[0].value.startswith("Quý III/2026")
+    assert any(c.value == "⚠ 1 giá trị mô phỏng không còn đạt được trong quý; tổng này không còn đạt được."
+               for c in at.caption)
+    [warning] = at.warning
+    name = catalog.indicator("CQ_SO_HOA_LUU_TRU").name
+    assert warning.value.startswith(f"- {name}: mô phỏng 100,0 % — không còn đạt được trong quý "
+                                    "(không còn tháng nào chưa đến hạn báo cáo)")
+    # a worse value stays possible: no mark
+    at.number_input(key="wi:CQ_SO_HOA_LUU_TRU:rate").set_value(0.0).run()
+    assert not at.warning
