@@ -20,6 +20,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "close_quarter": frozenset({"admin", "office", SYSTEM}),
     "reopen_quarter": frozenset({"admin", SYSTEM}),
     "read_audit": frozenset({"admin", "office", SYSTEM}),
+    "attach_evidence": frozenset({"admin", "office", "coordinator", SYSTEM}),
+    "review_evidence": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "record_submission": "nhập số liệu",
@@ -28,6 +30,8 @@ ACTION_TEXT = {
     "close_quarter": "khoá sổ quý",
     "reopen_quarter": "mở lại quý đã khoá",
     "read_audit": "xem nhật ký",
+    "attach_evidence": "gửi tài liệu kiểm chứng",
+    "review_evidence": "duyệt tài liệu kiểm chứng",
 }
 
 
