@@ -211,3 +211,57 @@ def test_closed_quarter_still_takes_evidence(demo_conn, catalog, tmp_path):
 
 def test_system_actor_may_attach(conn, catalog, edir):
     assert ev.attach_link(conn, catalog, SYSTEM, "2026-Q3", "ATTT_MA_DOC", None, "https://x.vn", "x")[1]
+
+
+# ── verify and backups ───────────────────────────────────────────────────────
+
+def _with_evidence(tmp_path, catalog):
+    from kpi import store
+    from kpi.settings import resolve
+    db = tmp_path / "live" / "kpi.duckdb"
+    conn = store.connect(db)
+    store.sync_catalog(conn, catalog, SYSTEM)
+    settings = resolve(str(db))
+    a, _ = ev.attach_file(conn, catalog, settings.evidence_dir, OFFICE, "2026-Q3", "ATTT_MA_DOC", None, pdf(),
+                          "bb.pdf", "Biên bản 05/BB")
+    b, _ = ev.attach_file(conn, catalog, settings.evidence_dir, OFFICE, "2026-Q3", "HT_MAY_TINH", "VP", png(),
+                          "anh.png", "Ảnh chụp")
+    return db, conn, settings, (a, b)
+
+
+def test_verify_checks_evidence_files(tmp_path, catalog):
+    from kpi.usecases.record import verify, verify_evidence
+    db, conn, settings, (a, b) = _with_evidence(tmp_path, catalog)
+    assert verify_evidence(conn, settings.evidence_dir) == []
+    (settings.evidence_dir / a.sha256).write_bytes(b"%PDF-changed")
+    (settings.evidence_dir / b.sha256).unlink()
+    (settings.evidence_dir / ("0" * 64)).write_bytes(b"stray")
+    diffs = verify(conn, settings.uploads_dir)
+    by_sha = {a.sha256: f"tệp minh chứng {settings.evidence_dir / a.sha256} bị thay đổi (mã băm không khớp)",
+              b.sha256: f"thiếu tệp minh chứng {b.sha256[:12]}… trong {settings.evidence_dir}"}
+    assert diffs[:3] == [by_sha[s] for s in sorted(by_sha)] + [
+        f"tệp {settings.evidence_dir / ('0' * 64)} không thuộc tài liệu kiểm chứng nào trong cơ sở dữ liệu"]
+    conn.close()
+
+
+def test_backup_and_restore_carry_evidence(tmp_path, catalog):
+    import json
+    import zipfile
+
+    from kpi.settings import resolve
+    from kpi.usecases.backup import make_backup, restore_backup
+    from kpi.usecases.record import verify_evidence
+    db, conn, settings, (a, b) = _with_evidence(tmp_path, catalog)
+    archive = make_backup(conn, settings.uploads_dir, tmp_path / "bk.zip")
+    conn.close()
+    with zipfile.ZipFile(archive) as zf:
+        assert {f"evidence/{a.sha256}", f"evidence/{b.sha256}"} <= set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+    assert (manifest["evidence_files"], manifest["missing_evidence_files"]) == (2, [])
+    new = resolve(str(tmp_path / "moi" / "kpi.duckdb"))
+    restored = restore_backup(archive, new.db_path, new.uploads_dir)
+    assert (new.evidence_dir / a.sha256).read_bytes() == pdf()
+    assert (new.evidence_dir / b.sha256).read_bytes() == png()
+    assert verify_evidence(restored, new.evidence_dir) == []
+    assert [i.description for i in evidence_items(restored, catalog.commune)] == ["Biên bản 05/BB", "Ảnh chụp"]
+    restored.close()
