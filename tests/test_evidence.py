@@ -265,3 +265,15 @@ def test_backup_and_restore_carry_evidence(tmp_path, catalog):
     assert verify_evidence(restored, new.evidence_dir) == []
     assert [i.description for i in evidence_items(restored, catalog.commune)] == ["Biên bản 05/BB", "Ảnh chụp"]
     restored.close()
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Biên bản 05/BB ngày 01/07/2026", "Biên bản 05-BB ngày 01-07-2026"),
+    ("../../etc/passwd", "-..-etc-passwd"),
+    ("CON", "_CON"), ("a:b*c?<d>|e\"f", "a b c d e f"), ("  .an ", "an"), ("...", "_"),
+    ("Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc tập trung", "Tỷ lệ máy tính của xã được cài"),
+    ("Ty\u0309 le\u0302\u0323", "Tỷ lệ"),          # decomposed Vietnamese is composed (NFC)
+])
+def test_safe_names_keep_vietnamese(text, name):
+    from kpi.evidence.names import safe_name
+    assert safe_name(text, 32) == name

@@ -33,7 +33,9 @@ def run(args, ctx):
     figures = current_figures(ctx.conn, catalog.commune)
     if suffix == ".xlsx":
         from kpi.reports.xlsx import build_report_xlsx
-        data = build_report_xlsx(catalog, figures, quarter, unit)
+        from kpi.usecases.evidence import evidence_texts, quarter_board
+        slots = [s for s in quarter_board(ctx.conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
+        data = build_report_xlsx(catalog, figures, quarter, unit, evidence=evidence_texts(slots))
         what = "Biểu tự chấm điểm"
     else:
         from kpi.reports.pdf import build_summary_pdf

@@ -6,18 +6,22 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
 from kpi.evidence.board import Slot, board, lacking, slot_unit
-from kpi.evidence.checks import EvidenceRefused, check_evidence_file, check_link
+from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
+from kpi.evidence.names import safe_file_name, safe_name
 from kpi.settings import evidence_max_bytes
-from kpi.store import StoreError
+from kpi.store import StoreError, current_figures
 from kpi.store.evidence import (
     EvidenceItem,
     Review,
@@ -29,7 +33,7 @@ from kpi.store.evidence import (
 )
 
 __all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "lacking_summary",
-           "kept_evidence_file", "keep_evidence_file", "evidence_texts"]
+           "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
 
 
 def kept_evidence_file(evidence_dir: str | Path, sha256: str) -> Path:
@@ -149,3 +153,67 @@ def milestone_reviews(conn, catalog: Catalog, as_of: dt.date) -> dict[str, dt.da
         if r.state == "accepted" and (ind not in out or r.reviewed_at < out[ind]):
             out[ind] = r.reviewed_at
     return out
+
+
+def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
+    """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
+    name>/]NNN <description>.<ext>` (links have no path: the index lists them)."""
+    numbers = {ind.id: n for n, ind in enumerate(_catalog_order(catalog), 1)}
+    groups = {g: n for n, g in enumerate(catalog.groups, 1)}
+    out: dict[int, str] = {}
+    for s in slots:
+        ind = s.indicator
+        folder = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}/"
+                  f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}")
+        if s.unit is not None:
+            folder += "/" + safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60)
+        for item in s.items:
+            if item.sha256 is None:
+                continue
+            ext = EXTENSIONS.get(item.media_type or "", "")
+            out[item.id] = f"{folder}/{safe_file_name(f'{item.id:03d} {item.description}', ext, 90)}"
+    return out
+
+
+def _catalog_order(catalog: Catalog) -> list[Indicator]:
+    """Criteria numbered as the self-scoring table numbers them: group by group."""
+    return [i for g in catalog.groups for i in catalog.indicators if i.group == g]
+
+
+def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO,
+               today: dt.date | None = None) -> dict[str, int]:
+    """Write the quarter's evidence pack as a zip into `target`: the index workbook, the
+    self-scoring report (its evidence column listing the attached documents) and every kept file
+    in its criterion's folder. A kept file missing on disk stops it (nothing half-made is
+    returned as a pack): run `verify`. Returns counts (files, links, criteria without accepted
+    evidence)."""
+    from kpi.reports.evidence_pack import build_index_xlsx
+    from kpi.reports.xlsx import build_report_xlsx
+    from kpi.usecases.closing import quarter_result
+    q = Quarter.parse(_quarter(quarter))
+    today = today or dt.date.today()
+    slots = quarter_board(conn, catalog, q)
+    paths = pack_paths(catalog, slots)
+    files = {item.id: item for s in slots for item in s.items if item.sha256 is not None}
+    for item in files.values():
+        if not kept_evidence_file(evidence_dir, item.sha256 or "").exists():
+            raise StoreError(f"Thiếu tệp đã lưu của tài liệu «{item.description}» ({item.file_name}); "
+                             "chạy `python -m kpi verify` để kiểm tra.")
+    score = quarter_result(conn, catalog, q, as_of=today).score
+    label = safe_name(q.label.replace("/", "-"))
+    report = build_report_xlsx(catalog, current_figures(conn, catalog.commune), q, today=today,
+                               evidence=evidence_texts(slots))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"Danh mục minh chứng {label}.xlsx", build_index_xlsx(catalog, q, slots, score, paths))
+        zf.writestr(f"Biểu tự chấm điểm {label}.xlsx", report)
+        for item_id, item in files.items():
+            zf.write(kept_evidence_file(evidence_dir, item.sha256 or ""), paths[item_id])
+    links = sum(1 for s in slots for i in s.items if i.link)
+    return {"files": len(files), "links": links, "lacking": len(lacking(slots))}
+
+
+def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path,
+               today: dt.date | None = None) -> bytes:
+    buf = io.BytesIO()
+    write_pack(conn, catalog, quarter, evidence_dir, buf, today)
+    return buf.getvalue()
