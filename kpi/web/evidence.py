@@ -11,6 +11,7 @@ from kpi.evidence.board import Slot
 from kpi.evidence.checks import EvidenceRefused
 from kpi.present import texts
 from kpi.present.evidence_tables import slot_label
+from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
 from kpi.usecases import evidence
 from kpi.web import data, safe
@@ -48,7 +49,9 @@ def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
     with st.form("attach_evidence", clear_on_submit=True):
         st.markdown("**Gửi minh chứng**")
         key = st.selectbox("Chỉ tiêu", keys, format_func=labels.__getitem__, key="attach_slot")
-        files = st.file_uploader("Tệp minh chứng (PDF, ảnh PNG/JPEG, Word .docx, Excel .xlsx)", type=UPLOAD_TYPES,
+        limit = texts.smart_number(evidence_max_bytes() / (1024 * 1024), 1)
+        files = st.file_uploader(f"Tệp minh chứng (PDF, ảnh PNG/JPEG, Word .docx, Excel .xlsx; tối đa {limit} MB "
+                                 "mỗi tệp)", type=UPLOAD_TYPES,
                                  accept_multiple_files=True, key="attach_files")
         link = st.text_input("Hoặc liên kết (http/https)", key="attach_link")
         note = st.text_input("Mô tả: số, ngày văn bản, trích yếu", key="attach_note",
