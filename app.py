@@ -32,6 +32,7 @@ pages = [
     st.Page("pages/whatif.py", title="Mô phỏng", icon=":material/tune:", url_path="mo-phong"),
     st.Page("pages/upload.py", title="Nhập số liệu", icon=":material/upload_file:",
             url_path="nhap-so-lieu"),
+    st.Page("pages/evidence.py", title="Minh chứng", icon=":material/folder_open:", url_path="minh-chung"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
 ]

@@ -25,6 +25,31 @@ class Settings:
         layout (`<folder>/uploads`) stay readable: every upload row names its `stored_path`."""
         return self.db_path.parent / f"{self.db_path.stem}.uploads"
 
+    @property
+    def evidence_dir(self) -> Path:
+        """Kept evidence files of this database, content-addressed: `<folder>/<db stem>.evidence/<sha256>`."""
+        return evidence_dir_beside(self.uploads_dir)
+
+
+def evidence_dir_beside(uploads_dir: str | Path) -> Path:
+    """The evidence folder that belongs with a kept-uploads folder: `kpi.uploads` → `kpi.evidence`
+    (any other folder name `x` → `x.evidence`), so code given only the uploads folder finds it."""
+    uploads_dir = Path(uploads_dir)
+    stem = uploads_dir.name.removesuffix(".uploads") if uploads_dir.name.endswith(".uploads") else uploads_dir.name
+    return uploads_dir.parent / f"{stem}.evidence"
+
+
+DEFAULT_EVIDENCE_MAX_MB = 20
+
+
+def evidence_max_bytes() -> int:
+    """The largest evidence file accepted: `KPI_EVIDENCE_MAX_MB` megabytes (default 20)."""
+    try:
+        mb = float(os.environ.get("KPI_EVIDENCE_MAX_MB") or DEFAULT_EVIDENCE_MAX_MB)
+    except ValueError:
+        mb = DEFAULT_EVIDENCE_MAX_MB
+    return int(max(mb, 0.001) * 1024 * 1024)
+
 
 def daily_backup_settings() -> tuple[Path, int] | None:
     """Optional daily automatic backup: `KPI_BACKUP_DIR` (folder) and `KPI_BACKUP_KEEP` (how many

@@ -5,6 +5,7 @@ from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
 from kpi.web import data, state, widgets
+from kpi.web import evidence as web_evidence
 
 period = state.current_period()
 basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
@@ -45,6 +46,10 @@ if period.is_month:
 elif len(reported) < 3:
     st.caption(f"{period.label} mới có số liệu của {len(reported)}/3 tháng "
                f"({', '.join(m.label for m in reported)}); điểm tính trên các tháng đã có.")
+
+# ── evidence: criteria still without accepted evidence and their points (see «Minh chứng») ──
+if not projector:
+    web_evidence.lacking_block(catalog, period.quarter)
 
 what_it_takes = tables.what_it_takes_texts(catalog, figures, period)
 top = tables.loss_rows(catalog, score, 5, what_it_takes)

@@ -38,7 +38,10 @@ def run(args, ctx):
     note = texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version) if basis.frozen else None
     if suffix == ".xlsx":
         from kpi.reports.xlsx import build_report_xlsx
-        data = build_report_xlsx(basis.catalog, basis.figures, quarter, unit, record_note=note)
+        from kpi.usecases.evidence import evidence_texts, quarter_board
+        slots = [s for s in quarter_board(ctx.conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
+        data = build_report_xlsx(basis.catalog, basis.figures, quarter, unit, record_note=note,
+                                 evidence=evidence_texts(slots))
         what = "Biểu tự chấm điểm"
     else:
         from kpi.reports.pdf import build_summary_pdf

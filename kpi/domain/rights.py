@@ -21,6 +21,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "reopen_quarter": frozenset({"admin", SYSTEM}),
     "read_audit": frozenset({"admin", "office", SYSTEM}),
     "make_backup": frozenset({"admin", "office", SYSTEM}),
+    "attach_evidence": frozenset({"admin", "office", "coordinator", SYSTEM}),
+    "review_evidence": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "record_submission": "nhập số liệu",
@@ -30,6 +32,8 @@ ACTION_TEXT = {
     "reopen_quarter": "mở lại quý đã khoá",
     "read_audit": "xem nhật ký",
     "make_backup": "sao lưu",
+    "attach_evidence": "gửi tài liệu kiểm chứng",
+    "review_evidence": "duyệt tài liệu kiểm chứng",
 }
 
 

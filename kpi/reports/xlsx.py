@@ -101,8 +101,11 @@ def date_line(catalog: Catalog, today: dt.date) -> str:
 
 def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
                       unit: str | None = None, *, today: dt.date | None = None,
-                      record_note: str | None = None) -> bytes:
-    """The self-scoring table; `record_note` says where a closed quarter's frozen result comes from."""
+                      record_note: str | None = None,
+                      evidence: dict[str, list[str]] | None = None) -> bytes:
+    """The self-scoring table; `record_note` says where a closed quarter's frozen result comes
+    from; `evidence` (criterion → attached documents' descriptions: number, date, summary) fills
+    the evidence column, else the catalogue's required evidence is written."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
     score = score_quarter(catalog, figures, quarter, unit, as_of=today)
@@ -111,7 +114,7 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     ws = wb.active
     ws.title = f"Tự chấm {quarter.label.replace('/', '-')}"
     _head(ws, catalog, quarter, unit, record_note)
-    row = _table(ws, catalog, score, notes)
+    row = _table(ws, catalog, score, notes, evidence or {})
     disclaimer = texts.scale_disclaimer(catalog.official_scale)
     if disclaimer:
         row += 1
@@ -151,7 +154,8 @@ def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None, record_note:
     ws.row_dimensions[HEADER_ROW].height = 32
 
 
-def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]]) -> int:
+def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]],
+           evidence: dict[str, list[str]]) -> int:
     row = HEADER_ROW + 1
     groups = {g.group: g for g in score.by_group()}
     n = 0
@@ -185,7 +189,7 @@ def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]
             put_number(ws, row, 7, round_points(r.max_points), POINTS_FORMAT, alignment=CENTER)
             put_number(ws, row, 8, round_points(r.points), POINTS_FORMAT, alignment=CENTER)
             put_text(ws, row, 9, catalog.unit_name(ind.lead_unit), alignment=WRAP)
-            put_text(ws, row, 10, ind.evidence, alignment=WRAP)
+            put_text(ws, row, 10, "\n".join(evidence.get(ind.id) or [ind.evidence]), alignment=WRAP)
             remarks = []
             if r.status in (NO_DATA, NA):
                 remarks.append(STATUS_LABELS[r.status])

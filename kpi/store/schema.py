@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -58,5 +58,26 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE audit_log ADD COLUMN unit VARCHAR",
         "ALTER TABLE audit_log ADD COLUMN period VARCHAR",
         "ALTER TABLE audit_log ADD COLUMN file_sha256 VARCHAR",
+    ],
+    3: [
+        # evidence (tài liệu kiểm chứng) per criterion and quarter, optionally per unit; a file is
+        # kept content-addressed beside the database (`<db stem>.evidence/<sha256>`), a link as text.
+        # Rows are only ever added: a later file never erases an earlier one.
+        "CREATE SEQUENCE IF NOT EXISTS evidence_id_seq START 1",
+        """CREATE TABLE evidence_items (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL,
+             indicator_id VARCHAR NOT NULL, unit VARCHAR,          -- NULL: the criterion as a whole
+             sha256 VARCHAR, link VARCHAR,                         -- exactly one of the two
+             file_name VARCHAR, media_type VARCHAR, size BIGINT, description VARCHAR NOT NULL,
+             added_by VARCHAR NOT NULL, added_at TIMESTAMP NOT NULL)""",
+        # reviews keep their history: the latest row of a (quarter, criterion, unit) is its state
+        "CREATE SEQUENCE IF NOT EXISTS evidence_review_id_seq START 1",
+        """CREATE TABLE evidence_reviews (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL,
+             indicator_id VARCHAR NOT NULL, unit VARCHAR,
+             state VARCHAR NOT NULL,                               -- 'accepted' | 'needs_more'
+             comment VARCHAR NOT NULL, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL)""",
+        "CREATE INDEX evidence_items_quarter ON evidence_items (commune, quarter)",
+        "CREATE INDEX evidence_reviews_quarter ON evidence_reviews (commune, quarter)",
     ],
 }

@@ -1,13 +1,15 @@
 """Backup and restore, the same for the admin page and the CLI.
 
 An archive is one .zip: `database/` (DuckDB `EXPORT DATABASE`, made through the caller's open
-connection, so it works while the app runs), `uploads/` (the kept files and the journal) and
-`manifest.json`. Restore creates a new database file and its own kept-files folder.
+connection, so it works while the app runs), `uploads/` (the kept files and the journal),
+`evidence/` (the kept evidence files, by sha256) and `manifest.json`. Restore creates a new
+database file and its own kept-files and evidence folders.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -16,11 +18,14 @@ from pathlib import Path
 from kpi.domain.figures import Actor
 from kpi.domain.rights import SYSTEM, authorize
 from kpi.ingest.importer import JOURNAL, kept_file, write_journal
+from kpi.settings import evidence_dir_beside
 from kpi.store import StoreError, kept_uploads
 from kpi.store.backup import export_database, import_database, relocate_kept_files
+from kpi.store.evidence import evidence_shas
 from kpi.store.writes import audit
 
 FORMAT = "kpi-backup-1"
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 
 BACKUP_ACTOR = Actor("Sao lưu tự động", role=SYSTEM)
@@ -55,12 +60,27 @@ def make_backup(conn, actor: Actor, uploads_dir: str | Path, archive: str | Path
             journal = uploads_dir / JOURNAL
             if journal.exists():
                 zf.write(journal, f"uploads/{JOURNAL}")
+            evidence = _add_evidence(zf, conn, evidence_dir_beside(uploads_dir))
             zf.writestr("manifest.json", json.dumps(
                 {"format": FORMAT, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
-                 "kept_files": len(shas) - len(missing), "missing_kept_files": missing},
+                 "kept_files": len(shas) - len(missing), "missing_kept_files": missing,
+                 "evidence_files": evidence[0], "missing_evidence_files": evidence[1]},
                 ensure_ascii=False, indent=1))
         partial.replace(archive)
     return archive
+
+
+def _add_evidence(zf: zipfile.ZipFile, conn, evidence_dir: Path) -> tuple[int, list[str]]:
+    """Put every evidence file a row names into `evidence/<sha256>`; (count, missing shas)."""
+    missing, count = [], 0
+    for sha in sorted(evidence_shas(conn)):
+        path = evidence_dir / sha
+        if path.exists():
+            zf.write(path, f"evidence/{sha}")
+            count += 1
+        else:
+            missing.append(sha)
+    return count, missing
 
 
 def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | Path):
@@ -82,9 +102,13 @@ def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | 
             parts = name.split("/")
             if parts[0] == "uploads" and len(parts) == 3 and parts[2].endswith(".xlsx"):
                 target = uploads_dir / parts[1] / parts[2]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zf.open(name) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
+            elif parts[0] == "evidence" and len(parts) == 2 and _SHA.fullmatch(parts[1]):
+                target = evidence_dir_beside(uploads_dir) / parts[1]
+            else:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(name) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
     relocate_kept_files(conn, uploads_dir)
     write_journal(conn, uploads_dir)
     return conn

@@ -22,7 +22,9 @@ from kpi.ingest.importer import (
     read_journal,
     write_journal,
 )
+from kpi.settings import evidence_dir_beside
 from kpi.store import kept_uploads
+from kpi.store.evidence import evidence_shas
 
 
 def _file_sha(path: Path) -> str:
@@ -34,9 +36,10 @@ def _file_sha(path: Path) -> str:
 
 
 def verify(conn, uploads_dir: str | Path) -> list[str]:
-    """Every difference between the database, the kept files and the journal, in Vietnamese."""
+    """Every difference between the database, the kept files (uploads and evidence) and the
+    journal, in Vietnamese."""
     uploads_dir = Path(uploads_dir)
-    diffs: list[str] = []
+    diffs: list[str] = verify_evidence(conn, evidence_dir_beside(uploads_dir))
     rows = kept_uploads(conn)
     known = {r["sha256"] for r in rows}
     checked: set[str] = set()
@@ -68,6 +71,25 @@ def verify(conn, uploads_dir: str | Path) -> list[str]:
         if e not in expected:
             diffs.append(f"nhật ký ghi {e.get('file_name')} lúc {e.get('at')} nhưng cơ sở dữ liệu "
                          "không có lần nhập này")
+    return diffs
+
+
+def verify_evidence(conn, evidence_dir: str | Path) -> list[str]:
+    """Every evidence file a row names is kept intact in `evidence_dir` (named by its sha256),
+    and every file there belongs to a row."""
+    evidence_dir = Path(evidence_dir)
+    diffs: list[str] = []
+    known = evidence_shas(conn)
+    for sha in sorted(known):
+        path = evidence_dir / sha
+        if not path.exists():
+            diffs.append(f"thiếu tệp minh chứng {sha[:12]}… trong {evidence_dir}")
+        elif _file_sha(path) != sha:
+            diffs.append(f"tệp minh chứng {path} bị thay đổi (mã băm không khớp)")
+    if evidence_dir.is_dir():
+        for path in sorted(evidence_dir.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.name not in known:
+                diffs.append(f"tệp {path} không thuộc tài liệu kiểm chứng nào trong cơ sở dữ liệu")
     return diffs
 
 

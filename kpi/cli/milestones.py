@@ -1,0 +1,43 @@
+"""`milestones [--as-of YYYY-MM-DD] [--json]`: the criteria with a deadline and where they stand."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from kpi.cli.context import UserError
+
+STATUS_TEXT = {"done": "✔ Đã xong", "on_track": "● Đúng tiến độ", "at_risk": "▲ Có nguy cơ trễ",
+               "overdue": "✖ Quá hạn"}
+
+
+def register(sub):
+    p = sub.add_parser("milestones", help="các mốc hạn hoàn thành: đã xong, đúng tiến độ, có nguy cơ, quá hạn")
+    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD", help="tính đến ngày này (mặc định: hôm nay)")
+    p.add_argument("--json", action="store_true", help="in dạng JSON")
+    p.set_defaults(handler=run)
+
+
+def run(args, ctx):
+    from kpi.present import texts
+    from kpi.usecases.milestones import milestones_on
+    as_of = dt.date.today()
+    if args.as_of:
+        try:
+            as_of = dt.date.fromisoformat(args.as_of.strip())
+        except ValueError:
+            raise UserError(f"--as-of «{args.as_of}» không phải ngày dạng năm-tháng-ngày, ví dụ 2026-07-10.") from None
+    rows = milestones_on(ctx.conn, ctx.catalog, as_of)
+    if args.json:
+        print(json.dumps([m.to_dict() for m in rows], ensure_ascii=False, indent=1))
+        return 0
+    if not rows:
+        print("Danh mục không có chỉ tiêu nào có hạn hoàn thành (deadline).")
+        return 0
+    print(f"Các mốc hạn hoàn thành, tính đến {texts.date(as_of)}:")
+    for m in rows:
+        when = (f"còn {m.days_left} ngày" if m.days_left > 0 else "hôm nay là hạn" if m.days_left == 0
+                else f"quá {-m.days_left} ngày")
+        done = f", minh chứng được duyệt {texts.date(m.done_on)}" if m.done_on else ""
+        print(f"- {STATUS_TEXT[m.status]}: {m.id} — {m.name} (hạn {texts.date(m.deadline)}, {when}; chủ trì "
+              f"{ctx.catalog.unit_name(m.lead)}; đã đạt {texts.percent(m.share_done * 100, 0)}{done})")
+    return 0

@@ -1,0 +1,74 @@
+"""The «Minh chứng» page's tables: the quarter's evidence board and the milestone timeline."""
+from __future__ import annotations
+
+import pandas as pd
+
+from kpi.domain.catalog import Catalog
+from kpi.domain.milestones import Milestone
+from kpi.evidence.board import ACCEPTED, MISSING, NEEDS_MORE, PENDING, STATE_TEXT, Slot
+from kpi.present import texts
+
+STATE_ICONS = {MISSING: "○", PENDING: "◷", NEEDS_MORE: "▲", ACCEPTED: "✔"}
+FILTERS = {"Tất cả": None, "Thiếu": (MISSING,), "Chờ duyệt": (PENDING,), "Cần bổ sung": (NEEDS_MORE,),
+           "Đạt": (ACCEPTED,)}
+MILESTONE_TEXT = {"overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ trễ", "on_track": "● Đúng tiến độ",
+                  "done": "✔ Đã xong"}
+
+
+def state_label(state: str) -> str:
+    return f"{STATE_ICONS[state]} {STATE_TEXT[state]}"
+
+
+def slot_label(catalog: Catalog, slot: Slot) -> str:
+    where = f" — {catalog.unit_name(slot.unit)}" if slot.unit else ""
+    return f"{slot.indicator.id} · {slot.indicator.name}{where}"
+
+
+def shown(slots: list[Slot], states: tuple[str, ...] | None, unit: str | None) -> list[Slot]:
+    """The slots a filter keeps: by state, and for a unit its parts and the criteria it reports
+    or leads (a unit's part of a criterion shows only when it has something or the unit is chosen)."""
+    out = []
+    for s in slots:
+        if states is not None and s.state not in states:
+            continue
+        if unit is not None:
+            if s.unit is not None and s.unit != unit:
+                continue
+            if s.unit is None and unit not in s.indicator.units:
+                continue
+        elif s.unit is not None and not s.items and not s.reviews:
+            continue
+        out.append(s)
+    return out
+
+
+def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
+    rows = []
+    for s in slots:
+        review = s.review
+        rows.append({
+            "Mã": s.indicator.id, "Tiêu chí": s.indicator.name,
+            "Đơn vị": catalog.unit_name(s.unit) if s.unit else "Cả chỉ tiêu",
+            "Trạng thái": state_label(s.state),
+            "Cần có": s.indicator.evidence,
+            "Đã gửi": "\n".join(f"{i.description} ({i.file_name or i.link}; {i.added_by}, "
+                                f"{texts.datetime(i.added_at)})" for i in s.items),
+            "Nhận xét": "" if review is None else f"{review.comment} ({review.reviewed_by}, "
+                                                   f"{texts.datetime(review.reviewed_at)})".strip(),
+            "Điểm tối đa": texts.points(s.indicator.points) if s.unit is None else "",
+        })
+    return pd.DataFrame(rows, columns=["Mã", "Tiêu chí", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét",
+                                       "Điểm tối đa"])
+
+
+def milestone_table(catalog: Catalog, rows: list[Milestone]) -> pd.DataFrame:
+    out = []
+    for m in rows:
+        when = (f"còn {m.days_left} ngày" if m.days_left > 0 else "hôm nay là hạn" if m.days_left == 0
+                else f"quá {-m.days_left} ngày")
+        out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Tiêu chí": m.name, "Hạn": texts.date(m.deadline),
+                    "Còn lại": when if m.status != "done" else (
+                        f"minh chứng duyệt {texts.date(m.done_on)}" if m.done_on else "đã đạt chỉ tiêu"),
+                    "Đã đạt": texts.percent(m.share_done * 100, 0),
+                    "Đơn vị chủ trì": catalog.unit_name(m.lead)})
+    return pd.DataFrame(out, columns=["Tình trạng", "Tiêu chí", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])

@@ -1,0 +1,219 @@
+"""Evidence as both the web and the CLI use it: attach files or links, review, the quarter's
+board, the inspection pack. Files are kept content-addressed beside the database
+(`<db stem>.evidence/<sha256>`), written before the row and never removed while a row names
+them; the same bytes attached twice are stored once."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from kpi.domain.catalog import Catalog, Indicator
+from kpi.domain.figures import Actor
+from kpi.domain.periods import Quarter
+from kpi.domain.rights import PermissionDenied
+from kpi.evidence.board import Slot, board, lacking, slot_unit
+from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
+from kpi.evidence.names import safe_file_name, safe_name
+from kpi.settings import evidence_max_bytes
+from kpi.store import StoreError, current_figures
+from kpi.store.evidence import (
+    EvidenceItem,
+    Review,
+    add_evidence,
+    evidence_items,
+    evidence_reviews,
+    evidence_shas,
+    review_evidence,
+)
+
+__all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "lacking_summary",
+           "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
+
+
+def kept_evidence_file(evidence_dir: str | Path, sha256: str) -> Path:
+    return Path(evidence_dir) / sha256
+
+
+def keep_evidence_file(evidence_dir: str | Path, data: bytes) -> str:
+    """Keep `data` as `<evidence_dir>/<sha256>` (atomically; an intact copy is left as it is)."""
+    sha = hashlib.sha256(data).hexdigest()
+    path = kept_evidence_file(evidence_dir, sha)
+    if path.exists() and path.stat().st_size == len(data) and _sha_of(path) == sha:
+        return sha
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{sha}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return sha
+
+
+def _sha_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _forget(conn, evidence_dir: str | Path, sha: str, existed: bool) -> None:
+    """Remove a file kept for a refused attach, unless it was there before or a row names it."""
+    if not existed and sha not in evidence_shas(conn):
+        kept_evidence_file(evidence_dir, sha).unlink(missing_ok=True)
+
+
+def resolve_slot(catalog: Catalog, indicator_id: str, unit: str | None) -> tuple[Indicator, str | None, str]:
+    """(criterion, the unit it is stored under, the unit whose coordinator may act) or StoreError."""
+    indicator_id = (indicator_id or "").strip().upper()
+    if not catalog.has_indicator(indicator_id):
+        raise StoreError(f"Không có chỉ tiêu mã «{indicator_id}» trong danh mục.")
+    ind = catalog.indicator(indicator_id)
+    unit = unit.strip().upper() if unit and unit.strip() else None
+    if unit is not None and unit not in ind.units:
+        raise StoreError(f"Chỉ tiêu {ind.id} không do đơn vị «{unit}» báo cáo (các đơn vị: {', '.join(ind.units)}).")
+    stored = slot_unit(ind, unit)
+    return ind, stored, stored or (unit or ind.lead_unit)
+
+
+def _quarter(quarter: Quarter | str) -> str:
+    return str(Quarter.parse(quarter) if isinstance(quarter, str) else quarter)
+
+
+def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, quarter: Quarter | str,
+                indicator_id: str, unit: str | None, data: bytes, file_name: str, description: str,
+                max_bytes: int | None = None) -> tuple[EvidenceItem, bool]:
+    """Check `data` by its content, keep it, add its row; (item, created). Refusals:
+    `EvidenceRefused` (the file), `PermissionDenied` (rights), `StoreError` (criterion, unit)."""
+    q = _quarter(quarter)
+    ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
+    checked = check_evidence_file(data, Path(file_name or "").name, max_bytes or evidence_max_bytes())
+    sha = hashlib.sha256(data).hexdigest()
+    existed = kept_evidence_file(evidence_dir, sha).exists()
+    keep_evidence_file(evidence_dir, data)
+    try:
+        return add_evidence(conn, actor, catalog.commune, q, ind.id, stored, rights_unit,
+                            description or checked.file_name, sha256=sha, file_name=checked.file_name,
+                            media_type=checked.media_type, size=checked.size)
+    except (PermissionDenied, StoreError):
+        _forget(conn, evidence_dir, sha, existed)
+        raise
+
+
+def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str,
+                unit: str | None, link: str, description: str) -> tuple[EvidenceItem, bool]:
+    ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
+    return add_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, rights_unit,
+                        description or link, link=check_link(link))
+
+
+def review(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str, unit: str | None,
+           state: str, comment: str) -> Review:
+    ind, stored, _ = resolve_slot(catalog, indicator_id, unit)
+    return review_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, state, comment)
+
+
+def quarter_board(conn, catalog: Catalog, quarter: Quarter | str) -> list[Slot]:
+    q = _quarter(quarter)
+    return board(catalog, evidence_items(conn, catalog.commune, q), evidence_reviews(conn, catalog.commune, q))
+
+
+def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
+    """(criteria without accepted evidence, the points they carry)."""
+    rows = lacking(slots)
+    return len(rows), sum(s.indicator.points for s in rows)
+
+
+def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
+    """What the self-scoring report's evidence column lists per criterion: each attached
+    document's description (number, date, summary), with its unit for a unit's part."""
+    out: dict[str, list[str]] = {}
+    for s in slots:
+        for item in s.items:
+            line = item.description + (f" ({item.unit})" if item.unit else "")
+            bucket = out.setdefault(s.indicator.id, [])
+            if line not in bucket:
+                bucket.append(line)
+    return out
+
+
+def milestone_reviews(conn, catalog: Catalog, as_of: dt.date) -> dict[str, dt.datetime]:
+    """Criterion → when its evidence (criterion as a whole, any quarter) was first accepted,
+    counting only reviews made on or before `as_of`, and only while still accepted then."""
+    latest: dict[tuple[str, str], Review] = {}
+    for r in evidence_reviews(conn, catalog.commune):
+        if r.unit is None and r.reviewed_at.date() <= as_of:
+            latest[(r.quarter, r.indicator_id)] = r
+    out: dict[str, dt.datetime] = {}
+    for (_, ind), r in latest.items():
+        if r.state == "accepted" and (ind not in out or r.reviewed_at < out[ind]):
+            out[ind] = r.reviewed_at
+    return out
+
+
+def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
+    """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
+    name>/]NNN <description>.<ext>` (links have no path: the index lists them)."""
+    numbers = {ind.id: n for n, ind in enumerate(_catalog_order(catalog), 1)}
+    groups = {g: n for n, g in enumerate(catalog.groups, 1)}
+    out: dict[int, str] = {}
+    for s in slots:
+        ind = s.indicator
+        folder = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}/"
+                  f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}")
+        if s.unit is not None:
+            folder += "/" + safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60)
+        for item in s.items:
+            if item.sha256 is None:
+                continue
+            ext = EXTENSIONS.get(item.media_type or "", "")
+            out[item.id] = f"{folder}/{safe_file_name(f'{item.id:03d} {item.description}', ext, 90)}"
+    return out
+
+
+def _catalog_order(catalog: Catalog) -> list[Indicator]:
+    """Criteria numbered as the self-scoring table numbers them: group by group."""
+    return [i for g in catalog.groups for i in catalog.indicators if i.group == g]
+
+
+def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO,
+               today: dt.date | None = None) -> dict[str, int]:
+    """Write the quarter's evidence pack as a zip into `target`: the index workbook, the
+    self-scoring report (its evidence column listing the attached documents) and every kept file
+    in its criterion's folder. A kept file missing on disk stops it (nothing half-made is
+    returned as a pack): run `verify`. Returns counts (files, links, criteria without accepted
+    evidence)."""
+    from kpi.reports.evidence_pack import build_index_xlsx
+    from kpi.reports.xlsx import build_report_xlsx
+    from kpi.usecases.closing import quarter_result
+    q = Quarter.parse(_quarter(quarter))
+    today = today or dt.date.today()
+    slots = quarter_board(conn, catalog, q)
+    paths = pack_paths(catalog, slots)
+    files = {item.id: item for s in slots for item in s.items if item.sha256 is not None}
+    for item in files.values():
+        if not kept_evidence_file(evidence_dir, item.sha256 or "").exists():
+            raise StoreError(f"Thiếu tệp đã lưu của tài liệu «{item.description}» ({item.file_name}); "
+                             "chạy `python -m kpi verify` để kiểm tra.")
+    score = quarter_result(conn, catalog, q, as_of=today).score
+    label = safe_name(q.label.replace("/", "-"))
+    report = build_report_xlsx(catalog, current_figures(conn, catalog.commune), q, today=today,
+                               evidence=evidence_texts(slots))
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"Danh mục minh chứng {label}.xlsx", build_index_xlsx(catalog, q, slots, score, paths))
+        zf.writestr(f"Biểu tự chấm điểm {label}.xlsx", report)
+        for item_id, item in files.items():
+            zf.write(kept_evidence_file(evidence_dir, item.sha256 or ""), paths[item_id])
+    links = sum(1 for s in slots for i in s.items if i.link)
+    return {"files": len(files), "links": links, "lacking": len(lacking(slots))}
+
+
+def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path,
+               today: dt.date | None = None) -> bytes:
+    buf = io.BytesIO()
+    write_pack(conn, catalog, quarter, evidence_dir, buf, today)
+    return buf.getvalue()

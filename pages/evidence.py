@@ -1,0 +1,62 @@
+"""Minh chứng: for the quarter, each criterion (× unit): the evidence required, what is attached,
+the review; filters; attaching and reviewing; the inspection pack; the milestone timeline."""
+import datetime as dt
+
+import streamlit as st
+
+from kpi.present import evidence_tables, texts
+from kpi.usecases import evidence
+from kpi.usecases.milestones import milestones_on
+from kpi.web import data, state
+from kpi.web import evidence as web_evidence
+
+catalog = data.catalog()
+period = state.current_period()
+actor = st.session_state["_actor"]
+
+if period is None:
+    st.title("Minh chứng")
+    st.info("Chưa có số liệu nào, nên chưa có quý nào để gửi minh chứng.")
+    st.stop()
+
+quarter = period.quarter
+st.title(f"Minh chứng · {quarter.label}")
+st.caption("Tài liệu kiểm chứng của từng chỉ tiêu trong quý: cần có gì, đã gửi gì, văn phòng đã duyệt chưa.")
+web_evidence.notice()
+
+slots = evidence.quarter_board(data.connection(), catalog, quarter)
+count, points = evidence.lacking_summary(slots)
+cols = st.columns(3)
+cols[0].metric("Chỉ tiêu chưa có minh chứng được duyệt", f"{count}/{len(catalog.indicators)}")
+cols[1].metric("Điểm của các chỉ tiêu đó", texts.points(points))
+cols[2].metric("Chờ duyệt", sum(s.state == "pending" for s in slots))
+
+timeline = milestones_on(data.connection(), catalog, dt.date.today())
+if timeline:
+    st.subheader("Mốc hạn hoàn thành")
+    st.dataframe(evidence_tables.milestone_table(catalog, timeline), hide_index=True, width="stretch")
+
+st.subheader("Minh chứng theo chỉ tiêu")
+left, right = st.columns([3, 2])
+choice = left.segmented_control("Lọc", list(evidence_tables.FILTERS), default="Tất cả", key="evidence_filter")
+units = [None] + [u.code for u in catalog.units]
+if "evidence_unit" not in st.session_state and actor.role == "coordinator" and actor.units:
+    st.session_state["evidence_unit"] = actor.units[0]      # a coordinator sees their unit first
+unit = right.selectbox("Đơn vị", units, key="evidence_unit",
+                       format_func=lambda u: "Tất cả đơn vị" if u is None else catalog.unit_name(u))
+rows = evidence_tables.shown(slots, evidence_tables.FILTERS[choice or "Tất cả"], unit)
+if rows:
+    st.dataframe(evidence_tables.board_table(catalog, rows), hide_index=True, width="stretch",
+                 column_config={"Tiêu chí": st.column_config.TextColumn(width="large"),
+                                "Cần có": st.column_config.TextColumn(width="medium"),
+                                "Đã gửi": st.column_config.TextColumn(width="large")})
+else:
+    st.info("Không có chỉ tiêu nào khớp bộ lọc.")
+
+attach, review = st.columns(2)
+with attach:
+    web_evidence.attach_form(catalog, quarter, slots, actor)
+with review:
+    web_evidence.review_form(catalog, quarter, slots, actor)
+
+web_evidence.pack_download(catalog, quarter)

@@ -1,0 +1,150 @@
+"""`python -m kpi evidence add|list|review|export` on the demo database: refusals name the file,
+nothing is attached while one file is refused, the pack's folders and index."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from evidence_files import docx, exe, pdf
+
+from kpi.cli.main import main
+
+Q = "2026-Q3"
+
+
+@pytest.fixture
+def db(demo_db_file, tmp_path):
+    path = tmp_path / "kpi.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    return path
+
+
+@pytest.fixture
+def files(tmp_path):
+    out = {}
+    for name, data in {"bb.pdf": pdf(), "qd.docx": docx(), "virus.pdf": exe(), "macro.docx": docx(macro=True)}.items():
+        out[name] = tmp_path / name
+        out[name].write_bytes(data)
+    return out
+
+
+def cli(db, *args):
+    return main(["--db", str(db), *args])
+
+
+def _list(db, capsys):
+    assert cli(db, "evidence", "list", "--quarter", Q, "--json") == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _slot(listing, indicator, unit=None):
+    return next(s for s in listing["slots"] if s["indicator"] == indicator and s["unit"] == unit)
+
+
+def test_add_refuses_everything_when_one_file_is_refused(db, files, capsys):
+    code = cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
+               str(files["virus.pdf"]), str(files["macro.docx"]), "--by", "dv-vhxh")
+    err = capsys.readouterr().err
+    assert code == 2 and "Lỗi: không gửi tệp nào:" in err
+    assert "Tệp «virus.pdf»: là chương trình Windows (.exe/.dll) (dù tên tệp là gì), không nhận." in err
+    assert "Tệp «macro.docx»: có chứa macro (vbaProject.bin), không nhận." in err
+    assert _slot(_list(db, capsys), "ATTT_MA_DOC")["items"] == []
+    assert not (db.parent / "kpi.evidence").exists()
+
+
+def test_add_list_review_export(db, files, capsys):
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
+               "--by", "dv-vhxh", "--note", "Biên bản cài đặt số 05/BB ngày 01/07/2026") == 0
+    assert "Đã gửi «bb.pdf» cho ATTT_MA_DOC Quý III/2026 — mã 1." in capsys.readouterr().out
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
+               "--by", "dv-vhxh") == 0
+    assert "«bb.pdf» đã có sẵn (mã 1" in capsys.readouterr().out
+    # the CA coordinator: its own unit's part, not the other unit's
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "DVC_HS_TRUC_TUYEN", "--unit", "TTPVHCC",
+               str(files["qd.docx"]), "--by", "dv-ca") == 2
+    assert "chỉ được gửi tài liệu kiểm chứng cho đơn vị của mình (CA), không được cho đơn vị TTPVHCC" \
+        in capsys.readouterr().err
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "DVC_HS_TRUC_TUYEN", "--unit", "CA",
+               str(files["qd.docx"]), "--by", "dv-ca", "--note", "QĐ 12/QĐ-UBND") == 0
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "HT_MAY_TINH", "--link",
+               "https://dvc.example.vn/bc", "--by", "vanphong", "--note", "Báo cáo trên hệ thống") == 0
+    assert cli(db, "evidence", "review", "--quarter", Q, "--indicator", "ATTT_MA_DOC", "--state", "accepted",
+               "--by", "dv-vhxh") == 2
+    assert "không có quyền duyệt tài liệu kiểm chứng" in capsys.readouterr().err
+    assert cli(db, "evidence", "review", "--quarter", Q, "--indicator", "ATTT_MA_DOC", "--state", "accepted",
+               "--by", "vanphong") == 0
+    assert cli(db, "evidence", "review", "--quarter", Q, "--indicator", "HT_MAY_TINH", "--state", "needs_more",
+               "--comment", "Thiếu biên bản bàn giao", "--by", "vanphong") == 0
+    capsys.readouterr()
+    listing = _list(db, capsys)
+    total = 100   # the shipped catalogue's points
+    assert (listing["lacking"], listing["lacking_points"]) == (24, total - 4)   # ATTT_MA_DOC carries 4
+    assert _slot(listing, "ATTT_MA_DOC")["state"] == "accepted"
+    assert _slot(listing, "HT_MAY_TINH")["review"]["comment"] == "Thiếu biên bản bàn giao"
+    assert _slot(listing, "DVC_HS_TRUC_TUYEN", "CA")["state"] == "pending"
+    assert [i["description"] for i in _slot(listing, "DVC_HS_TRUC_TUYEN", "CA")["items"]] == ["QĐ 12/QĐ-UBND"]
+
+    pack = db.parent / "ho-so.zip"
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 0
+    assert ("vào " + str(pack) + ": 2 tệp, 1 liên kết; 24 chỉ tiêu chưa có minh chứng được duyệt.") \
+        in capsys.readouterr().out
+    _check_pack(pack, files)
+
+
+def _check_pack(pack, files):
+    from openpyxl import load_workbook
+    a = ("01 Hạ tầng số và an toàn thông tin/03 ATTT_MA_DOC - Tỷ lệ máy tính của xã được cài phần mềm phòng "
+         "chống mã/001 Biên bản cài đặt số 05-BB ngày 01-07-2026.pdf")
+    b = ("03 Dịch vụ công trực tuyến/11 DVC_HS_TRUC_TUYEN - Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến/"
+         "CA - Công an xã/002 QĐ 12-QĐ-UBND.docx")
+    with zipfile.ZipFile(pack) as zf:
+        assert zf.namelist() == ["Danh mục minh chứng Quý III-2026.xlsx", "Biểu tự chấm điểm Quý III-2026.xlsx", a, b]
+        assert zf.read(a) == files["bb.pdf"].read_bytes() and zf.read(b) == files["qd.docx"].read_bytes()
+        index = load_workbook(io.BytesIO(zf.read("Danh mục minh chứng Quý III-2026.xlsx"))).active
+        report = load_workbook(io.BytesIO(zf.read("Biểu tự chấm điểm Quý III-2026.xlsx"))).active
+    rows = {(r[1], r[3]): r for r in index.iter_rows(min_row=4, values_only=True)}
+    assert [c.value for c in index[3]][:6] == ["Nhóm", "Mã", "Tiêu chí", "Đơn vị", "Tài liệu kiểm chứng cần có",
+                                              "Tệp trong bộ hồ sơ / liên kết"]
+    assert rows[("ATTT_MA_DOC", "Cả chỉ tiêu")][4:] == (
+        "Hợp đồng cài đặt, biên bản nghiệm thu, biên bản cài đặt", a, "Biên bản cài đặt số 05/BB ngày 01/07/2026",
+        "dv-vhxh", rows[("ATTT_MA_DOC", "Cả chỉ tiêu")][8], "Đạt", None, "vanphong", "100,0 %", "4/4")
+    assert rows[("HT_MAY_TINH", "Cả chỉ tiêu")][5:7] == ("https://dvc.example.vn/bc", "Báo cáo trên hệ thống")
+    assert rows[("HT_MAY_TINH", "Cả chỉ tiêu")][9:] == ("Cần bổ sung", "Thiếu biên bản bàn giao", "vanphong",
+                                                        "100,0 %", "2/2")
+    # 88,4 % of a ≥ 90 % target, 8 points linear: 88,4 / 90 × 8 = 7,86
+    assert rows[("DVC_HS_TRUC_TUYEN", "Công an xã")][9:] == ("Chờ duyệt", None, None, "88,4 %", "7,86/8")
+    assert rows[("HT_CHU_KY_SO", "Cả chỉ tiêu")][5:10] == ("(chưa có)", None, None, None, "Thiếu")
+    assert len(rows) == 26          # 25 criteria and the one unit part with a document
+    # the report's evidence column lists the attached documents, else what is required
+    col = {r[1]: r[9] for r in report.iter_rows(min_row=8, values_only=True) if r[1]}
+    assert col["Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc (Kaspersky)"] == \
+        "Biên bản cài đặt số 05/BB ngày 01/07/2026"
+    assert col["Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến"] == "QĐ 12/QĐ-UBND (CA)"
+    assert col["Tỷ lệ cán bộ, công chức có chữ ký số cá nhân"] == \
+        "Danh sách cấp chứng thư số; ảnh chụp phần mềm quản lý chứng thư"
+
+
+def test_export_stops_when_a_kept_file_is_missing(db, files, capsys):
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
+               "--by", "vanphong") == 0
+    for f in (db.parent / "kpi.evidence").iterdir():
+        f.unlink()
+    pack = db.parent / "ho-so.zip"
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 2
+    assert "Thiếu tệp đã lưu của tài liệu «bb.pdf» (bb.pdf)" in capsys.readouterr().err
+    assert not pack.exists() and not (db.parent / "ho-so.zip.tmp").exists()
+
+
+def test_report_evidence_column_lists_attached_documents(db, files, capsys):
+    from openpyxl import load_workbook
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
+               "--by", "vanphong", "--note", "Hợp đồng 07/HĐ ngày 02/06/2026") == 0
+    out = db.parent / "bieu.xlsx"
+    assert cli(db, "report", "--quarter", Q, "-o", str(out)) == 0
+    col = {r[1]: r[9] for r in load_workbook(out).active.iter_rows(min_row=8, values_only=True) if r[1]}
+    assert col["Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc (Kaspersky)"] == \
+        "Hợp đồng 07/HĐ ngày 02/06/2026"
+    assert col["Hệ thống tường lửa / giám sát truy nhập bảo vệ mạng LAN đã triển khai"] == \
+        "Hợp đồng, biên bản nghiệm thu hệ thống tường lửa"
