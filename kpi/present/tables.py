@@ -301,38 +301,136 @@ def _f(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-# ── one unit ─────────────────────────────────────────────────────────────────
+# ── reporting on time: every unit, month by month ────────────────────────────
 
 ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
 TIMELINESS_LABELS = {ON_TIME: "✔ Đúng hạn", LATE: "▲ Nộp muộn", MISSING: "✖ Chưa nộp",
                      NOT_DUE: "○ Chưa đến hạn"}
+BOARD_COLUMNS = ["unit", "unit_name", "period", "label", "due", "submitted", "versions", "status",
+                 "days_late", "status_text"]
+
+
+def submission_board(catalog: Catalog, first_submissions: pd.DataFrame, months: list[Month],
+                     today: dt.date, units: list[str] | None = None) -> pd.DataFrame:
+    """Each unit's reporting, month by month, against the catalogue's due date.
+
+    A month is on time when its first version arrived before the due date ("trước ngày 18"),
+    late when on or after it (by `days_late` days: sent on the 18th is one day late), missing
+    when nothing arrived and the due date has passed, not yet due otherwise.
+    One row per unit and month, units in catalogue order, months as given.
+    """
+    codes = units if units is not None else [u.code for u in catalog.units]
+    sent_of = {(r.unit, r.period): r for r in first_submissions.itertuples(index=False)}
+    out = []
+    for code in codes:
+        for m in months:
+            due = m.due_date(catalog.due_day, catalog.due_month_offset)
+            r = sent_of.get((code, str(m)))
+            sent = pd.Timestamp(r.first_submitted_at).to_pydatetime() if r is not None else None
+            days_late = 0
+            if sent is not None:
+                days_late = max(0, (sent.date() - due).days + 1)
+                status = LATE if days_late else ON_TIME
+            else:
+                status = MISSING if today >= due else NOT_DUE
+            out.append({"unit": code, "unit_name": catalog.unit_name(code), "period": str(m),
+                        "label": m.label, "due": due, "submitted": sent,
+                        "versions": int(r.versions) if r is not None else 0, "status": status,
+                        "days_late": days_late, "status_text": TIMELINESS_LABELS[status]})
+    return pd.DataFrame(out, columns=BOARD_COLUMNS)
 
 
 def timeliness(catalog: Catalog, first_submissions: pd.DataFrame, unit: str,
                months: list[Month], today: dt.date) -> pd.DataFrame:
-    """A unit's reporting month by month against the catalogue's due date.
+    """One unit's rows of `submission_board`.
+    Columns: period, label, due, submitted, versions, status, days_late, status_text."""
+    return submission_board(catalog, first_submissions, months, today, [unit]).drop(
+        columns=["unit", "unit_name"]).reset_index(drop=True)
 
-    A month is on time when its first version arrived before the due date ("trước ngày 18"),
-    late when after it, missing when nothing arrived and the due date has passed.
-    Columns: period, label, due, submitted, versions, status, status_text.
-    """
-    mine = first_submissions[first_submissions["unit"] == unit]
-    by_period = {r["period"]: r for _, r in mine.iterrows()}
-    out = []
-    for m in months:
-        due = m.due_date(catalog.due_day, catalog.due_month_offset)
-        r = by_period.get(str(m))
-        sent = pd.Timestamp(r["first_submitted_at"]).to_pydatetime() if r is not None else None
-        if sent is not None:
-            status = ON_TIME if sent.date() < due else LATE
-        else:
-            status = MISSING if today >= due else NOT_DUE
-        out.append({"period": str(m), "label": m.label, "due": due, "submitted": sent,
-                    "versions": int(r["versions"]) if r is not None else 0, "status": status,
-                    "status_text": TIMELINESS_LABELS[status]})
-    return pd.DataFrame(out, columns=["period", "label", "due", "submitted", "versions",
-                                      "status", "status_text"])
 
+def board_months(catalog: Catalog, period: Period, today: dt.date) -> list[Month]:
+    """The months the board shows: the chosen period's quarter, the month falling due next and
+    the current month, oldest first."""
+    return sorted(set(period.quarter.months) | {next_due(catalog, today)[0], Month.of(today)})
+
+
+def board_cell(row) -> str:
+    """A board status as read without colour: icon and words (`▲ Muộn 4 ngày`)."""
+    if row["status"] == LATE:
+        return f"▲ Muộn {row['days_late']} ngày"
+    return TIMELINESS_LABELS[row["status"]]
+
+
+def board_table(board: pd.DataFrame) -> pd.DataFrame:
+    """Units down, months across, one status text per cell."""
+    if board.empty:
+        return pd.DataFrame(columns=["Đơn vị"])
+    cells = board.assign(cell=board.apply(board_cell, axis=1))
+    labels = list(dict.fromkeys(board["label"]))
+    names = list(dict.fromkeys(board["unit_name"]))
+    wide = cells.pivot(index="unit_name", columns="label", values="cell").reindex(
+        index=names, columns=labels)
+    return wide.rename_axis(index="Đơn vị", columns=None).reset_index()
+
+
+def board_counts(board: pd.DataFrame) -> dict[str, int]:
+    """How many unit-months of the board are in each status."""
+    return {s: int((board["status"] == s).sum()) for s in (ON_TIME, LATE, MISSING, NOT_DUE)}
+
+
+def missing_units(board: pd.DataFrame) -> list[tuple[str, list[Month]]]:
+    """(unit code, months past due and not sent) for each unit missing a due report."""
+    gone = board[board["status"] == MISSING]
+    return [(code, [Month.parse(p) for p in rows["period"]])
+            for code, rows in gone.groupby("unit", sort=False)]
+
+
+def missing_summary(catalog: Catalog, board: pd.DataFrame) -> str:
+    """One line for the overview: how many units have not sent a report that is due."""
+    late = len(missing_units(board))
+    total = len(catalog.units)
+    if not late:
+        return f"✔ Cả {total} đơn vị đã gửi đủ số liệu tháng đến hạn"
+    return f"✖ {late}/{total} đơn vị chưa gửi số liệu tháng đã đến hạn"
+
+
+def next_due(catalog: Catalog, today: dt.date) -> tuple[Month, dt.date]:
+    """The month whose report falls due next, and its due date (the first one after today)."""
+    m = Month.of(today).add(-catalog.due_month_offset)
+    while m.due_date(catalog.due_day, catalog.due_month_offset) <= today:
+        m = m.add(1)
+    return m, m.due_date(catalog.due_day, catalog.due_month_offset)
+
+
+def countdown_text(catalog: Catalog, today: dt.date) -> str:
+    """`Số liệu Tháng 11/2026: còn 25 ngày đến hạn 18/12/2026` (gửi trước ngày đó)."""
+    month, due = next_due(catalog, today)
+    return f"Số liệu {month.label}: còn {(due - today).days} ngày đến hạn {fmt.date(due)}"
+
+
+def reminder_text(catalog: Catalog, board: pd.DataFrame, today: dt.date) -> str:
+    """A message ready to paste into Zalo or an email: who has not sent what, and the next due date."""
+    month, due = next_due(catalog, today)
+    lines = [f"{catalog.commune_name}: nhắc gửi số liệu chuyển đổi số ({fmt.date(today)})."]
+    late = missing_units(board)
+    if late:
+        lines.append("Các đơn vị chưa gửi số liệu đã quá hạn:")
+        for code, months in late:
+            lines.append(f"- {catalog.unit_name(code)}: "
+                         + "; ".join(f"{m.label} (hạn trước ngày "
+                                     f"{fmt.date(m.due_date(catalog.due_day, catalog.due_month_offset))})"
+                                     for m in months))
+        lines.append("Đề nghị các đơn vị gửi ngay qua trang «Nhập số liệu».")
+    else:
+        lines.append("Tất cả đơn vị đã gửi đủ số liệu đến hạn.")
+    waiting = board[(board["period"] == str(month)) & (board["status"] == NOT_DUE)]
+    lines.append(f"Số liệu {month.label} gửi trước ngày {fmt.date(due)} "
+                 f"(còn {(due - today).days} ngày)"
+                 + (f"; chưa gửi: {', '.join(waiting['unit_name'])}." if len(waiting) else "."))
+    return "\n".join(lines)
+
+
+# ── one unit ─────────────────────────────────────────────────────────────────
 
 def timeliness_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({

@@ -23,7 +23,7 @@ from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py",
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py", "pages/submissions.py",
          "pages/catalog.py", "pages/backup.py"]
 
 
