@@ -513,33 +513,66 @@ def template_months(today: dt.date, count: int = 12) -> list[Month]:
     return [current.add(-k) for k in range(count)]
 
 
+PROBLEM_COLUMNS = ["Dòng, chỉ tiêu", "Lỗi", "Ô", "Giá trị đã nhập", "Cần"]
+
+
 def problems_table(problems) -> pd.DataFrame:
-    """Validation problems (kpi.ingest.Problem) with where they are, in Vietnamese."""
-    return pd.DataFrame([{"Trang tính": p.sheet or "", "Ô": p.cell or "", "Mục": p.field or "",
-                          "Giá trị đã nhập": p.value or "", "Cần": p.expected or "",
-                          "Lỗi": p.message} for p in problems],
-                        columns=["Trang tính", "Ô", "Mục", "Giá trị đã nhập", "Cần", "Lỗi"])
+    """Validation problems (kpi.ingest.Problem) in Vietnamese: the table row (STT) and the
+    criterion's name first, what is wrong, then the cell."""
+    return pd.DataFrame([{"Dòng, chỉ tiêu": p.headline, "Lỗi": _sentence(p.detail or p.message),
+                          "Ô": p.cell_text, "Giá trị đã nhập": p.value or "", "Cần": p.expected or ""}
+                         for p in problems], columns=PROBLEM_COLUMNS)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+PREVIEW_COLUMNS = ["Chỉ tiêu", "Thay đổi (đang lưu → mới)"]
+NEW, UNCHANGED, CLEARED = "● Mới", "Không đổi", "✖ Bỏ trống"
+
+
+def _preview_figure(ind: Indicator, num, den, value, achieved) -> str | None:
+    """`412/450 (91,6 %)` for a ratio, `17 nhà` for a number; None when nothing is there."""
+    if ind.is_ratio:
+        if _f(num) is None and _f(den) is None:
+            return None
+        shown = f"{fmt.smart_number(_f(num))}/{fmt.smart_number(_f(den))}"
+        return shown if _f(achieved) is None else f"{shown} ({fmt.achieved(ind, _f(achieved), noun=False)})"
+    return None if _f(value) is None else f"{fmt.smart_number(_f(value))} {ind.measure}".strip()
+
+
+def preview_change(ind: Indicator, r) -> str:
+    """One criterion of a preview in words: old → new, «Mới», «Không đổi» or «Bỏ trống»."""
+    new = _preview_figure(ind, r.numerator, r.denominator, r.value, r.achieved)
+    old = _preview_figure(ind, r.previous_numerator, r.previous_denominator, r.previous_value,
+                          r.previous_achieved)
+    if old is None:
+        return f"{NEW}: {new or fmt.MISSING}"
+    if not r.changed:
+        return f"{UNCHANGED}: {old}"
+    if new is None:
+        return f"{CLEARED} (đang lưu: {old})"
+    return f"{old} → {new}"
 
 
 def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
-    """kpi.ingest.preview_figures as users read it: new figure, stored figure, changed."""
-    rows = []
-    for r in preview.itertuples(index=False):
-        ind = catalog.indicator(r.indicator_id)
-        if ind.is_ratio:
-            new = f"{fmt.smart_number(_f(r.numerator))}/{fmt.smart_number(_f(r.denominator))}"
-            old = (f"{fmt.smart_number(_f(r.previous_numerator))}/"
-                   f"{fmt.smart_number(_f(r.previous_denominator))}")
-            if _f(r.previous_numerator) is None and _f(r.previous_denominator) is None:
-                old = fmt.MISSING
-        else:
-            new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
-        rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
-                     "Đạt được": fmt.achieved(ind, _f(r.achieved)),
-                     "Đang lưu": old, "Đạt được (đang lưu)": fmt.achieved(ind, _f(r.previous_achieved)),
-                     "Thay đổi": "● Có thay đổi" if r.changed else ""})
-    return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
-                                       "Đạt được (đang lưu)", "Thay đổi"])
+    """kpi.ingest.preview_figures as users read it, narrow enough for a phone: the criterion and
+    what happens to it (`361/380 (95,0 %) → 366/380 (96,3 %)`, «● Mới: …» when nothing was stored)."""
+    return pd.DataFrame([{"Chỉ tiêu": r.name,
+                          "Thay đổi (đang lưu → mới)": preview_change(catalog.indicator(r.indicator_id), r)}
+                         for r in preview.itertuples(index=False)], columns=PREVIEW_COLUMNS)
+
+
+def preview_summary(preview: pd.DataFrame) -> str:
+    """One line above a preview: a new month, or how many criteria change."""
+    stored = preview[["previous_numerator", "previous_denominator", "previous_value"]].notna().any(axis=1)
+    if not stored.any():
+        return f"Tháng mới: chưa có số liệu đang lưu; {len(preview)} chỉ tiêu đều là số liệu mới."
+    changed = int(preview["changed"].sum())
+    if not changed:
+        return "Giống hệt số liệu đang lưu: không chỉ tiêu nào thay đổi."
+    return f"Thay bản đang lưu: {changed}/{len(preview)} chỉ tiêu thay đổi."
 
 
 def outcome_text(catalog: Catalog, outcome) -> str:
