@@ -105,7 +105,9 @@ for sub in check.submissions:
         h = upload_history(data.connection(), catalog.commune, sub.unit, sub.period)
         accepted = h[h["status"] == "accepted"]
         seen[(sub.unit, sub.period)] = int(accepted["version"].iloc[0]) if len(accepted) else 0
-for sub in check.submissions:
+done = st.session_state.get("imported")
+imported = bool(done and done[0] == digest)
+for sub in [] if imported else check.submissions:   # once stored, a preview would compare it with itself
     st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
     preview = preview_figures(data.connection(), catalog, sub)
     st.caption(tables.preview_summary(preview))
@@ -113,8 +115,7 @@ for sub in check.submissions:
     st.table(tables.preview_table(catalog, preview).map(safe.md), hide_index=True)
 
 st.subheader("4. Xác nhận")
-done = st.session_state.get("imported")
-if done and done[0] == digest:
+if imported:
     st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
     st.stop()
 rollback = st.session_state.get("rollback_asked")

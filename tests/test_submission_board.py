@@ -94,17 +94,18 @@ def test_reminder_lists_the_units_missing_and_the_next_due_date(cat):
         "Các đơn vị chưa gửi số liệu đã quá hạn:\n"
         "- Đơn vị A: Tháng 6/2026 (hạn trước ngày 18/07/2026)\n"
         "Đề nghị các đơn vị gửi ngay qua trang «Nhập số liệu».\n"
-        "Số liệu Tháng 7/2026 gửi trước ngày 18/08/2026 (còn 29 ngày); chưa gửi: Đơn vị A, Đơn vị B.")
+        "Số liệu Tháng 7/2026 gửi trước ngày 18/08/2026 (còn 29 ngày); chưa đơn vị nào gửi.")
 
 
 def test_reminder_when_everyone_has_sent(cat):
     today = dt.date(2026, 6, 1)    # the log as it stood that day
-    first = _first([("A", "2026-04", "2026-05-17 23:59", 1), ("B", "2026-04", "2026-05-21 09:00", 1)])
+    first = _first([("A", "2026-04", "2026-05-17 23:59", 1), ("B", "2026-04", "2026-05-21 09:00", 1),
+                    ("B", "2026-05", "2026-05-31 10:00", 1)])
     b = tables.submission_board(cat, first, [Month(2026, 4), Month(2026, 5)], today)
     assert tables.reminder_text(cat, b, today) == (
         "Xã Thử: nhắc gửi số liệu chuyển đổi số (01/06/2026).\n"
         "Tất cả đơn vị đã gửi đủ số liệu đến hạn.\n"
-        "Số liệu Tháng 5/2026 gửi trước ngày 18/06/2026 (còn 17 ngày); chưa gửi: Đơn vị A, Đơn vị B.")
+        "Số liệu Tháng 5/2026 gửi trước ngày 18/06/2026 (còn 17 ngày); chưa gửi: Đơn vị A.")
 
 
 def test_an_empty_log_gives_an_all_missing_board(cat):
@@ -118,3 +119,12 @@ def test_missing_summary_for_the_overview(cat):
     assert tables.missing_summary(cat, b) == "✖ 1/2 đơn vị chưa gửi số liệu tháng đã đến hạn"
     b = tables.submission_board(cat, FIRST, MONTHS[:2], dt.date(2026, 7, 20))
     assert tables.missing_summary(cat, b) == "✔ Cả 2 đơn vị đã gửi đủ số liệu tháng đến hạn"
+
+
+def test_reminder_when_the_next_month_is_already_in(cat):
+    today = dt.date(2026, 6, 10)
+    first = _first([("A", "2026-05", "2026-06-02 10:00", 1), ("B", "2026-05", "2026-06-03 10:00", 1)])
+    b = tables.submission_board(cat, first, [Month(2026, 5)], today)
+    assert tables.reminder_text(cat, b, today).splitlines()[1:] == [
+        "Tất cả đơn vị đã gửi đủ số liệu đến hạn.",
+        "Số liệu Tháng 5/2026 gửi trước ngày 18/06/2026 (còn 8 ngày); các đơn vị đã gửi đủ."]

@@ -424,9 +424,11 @@ def reminder_text(catalog: Catalog, board: pd.DataFrame, today: dt.date) -> str:
     else:
         lines.append("Tất cả đơn vị đã gửi đủ số liệu đến hạn.")
     waiting = board[(board["period"] == str(month)) & (board["status"] == NOT_DUE)]
-    lines.append(f"Số liệu {month.label} gửi trước ngày {fmt.date(due)} "
-                 f"(còn {(due - today).days} ngày)"
-                 + (f"; chưa gửi: {', '.join(waiting['unit_name'])}." if len(waiting) else "."))
+    if len(waiting) and len(waiting) == board["unit"].nunique():
+        who = "; chưa đơn vị nào gửi."
+    else:
+        who = f"; chưa gửi: {', '.join(waiting['unit_name'])}." if len(waiting) else "; các đơn vị đã gửi đủ."
+    lines.append(f"Số liệu {month.label} gửi trước ngày {fmt.date(due)} (còn {(due - today).days} ngày){who}")
     return "\n".join(lines)
 
 
