@@ -439,7 +439,7 @@ def timeliness_table(df: pd.DataFrame) -> pd.DataFrame:
         "Tháng": df["label"], "Hạn nộp (trước ngày)": [fmt.date(d) for d in df["due"]],
         "Nộp lần đầu": [fmt.datetime(s) if s is not None and not pd.isna(s) else fmt.MISSING
                         for s in df["submitted"]],
-        "Số phiên bản": df["versions"], "Tình trạng": df["status_text"]})
+        "Số phiên bản": df["versions"], "Tình trạng": [board_cell(r) for _, r in df.iterrows()]})
 
 
 def unit_share(catalog: Catalog, score: QuarterScore, unit_score: QuarterScore) -> dict:
