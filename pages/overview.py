@@ -1,4 +1,6 @@
 """Tổng quan: the period's score, the groups, the criteria losing points and who leads them."""
+import datetime as dt
+
 import streamlit as st
 
 from kpi.domain.scoring import MET
@@ -70,6 +72,14 @@ if projector:
             st.subheader(losses_title)
             widgets.losses(top)
     st.stop()  # the projector view is the one screen above
+
+# ── reporting: units missing a due report (details on «Tình hình nộp số liệu») ──
+_today = dt.date.today()
+_board = tables.submission_board(catalog, data.first_submissions(),
+                                 tables.board_months(catalog, period, _today), _today)
+st.page_link("pages/submissions.py", label=tables.missing_summary(catalog, _board)
+             + " · xem tình hình nộp số liệu", icon=":material/fact_check:")
+# ────────────────────────────────────────────────────────────────────────────
 
 st.subheader(losses_title)
 widgets.losses(top)

@@ -6,7 +6,7 @@ import streamlit as st
 from kpi.domain.scoring import MET
 from kpi.present import tables, texts
 from kpi.present.texts import percent, smart_number
-from kpi.web import data, state, widgets
+from kpi.web import data, safe, state, widgets
 
 catalog = data.catalog()
 figures = data.current_figures()
@@ -63,7 +63,8 @@ with left:
     st.subheader("Báo cáo tháng: đúng hạn hay muộn")
     st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
                f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
-    st.dataframe(tables.timeliness_table(timely.iloc[::-1]), hide_index=True, width="stretch")
+    # a static table wraps instead of cutting the status at 1366 (its cells are Markdown: escaped)
+    st.table(tables.timeliness_table(timely.iloc[::-1]).map(safe.md), hide_index=True)
 with right:
     st.subheader("Lịch sử nhập số liệu")
     history = data.upload_history(code)

@@ -13,6 +13,19 @@ from kpi.store import StoreError, upload_history
 from kpi.store.writes import Conflict
 from kpi.web import auth, data, safe
 
+
+def show_problems(problems) -> None:
+    """Every problem as wrapped text (readable on a phone, never cut at 1366): the row (STT)
+    and the criterion first, what is wrong, then the cell, what was typed and what is needed."""
+    lines = []
+    for r in tables.problems_table(problems).itertuples(index=False):
+        where, detail, cell, typed, needed = (safe.md(x) for x in r)
+        extra = "".join([f" · đã nhập «{typed}»" if typed else "", f" · cần: {needed}" if needed else ""])
+        lines.append(f"{len(lines) + 1}. **{where}**: {detail}  \n   _{cell}_{extra}")
+    with st.container(key="upload-problems"):
+        st.markdown("\n".join(lines))
+
+
 catalog = data.catalog()
 actor = auth.actor()
 if not may(actor, "record_submission"):
@@ -58,7 +71,7 @@ st.subheader("3. Kết quả kiểm tra")
 if not check.ok:
     st.error(f"Tệp «{name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
              "Hãy sửa các ô dưới đây rồi gửi lại.")
-    st.dataframe(tables.problems_table(check.problems), hide_index=True, width="stretch")
+    show_problems(check.problems)
     # the annotated copy costs a second read of the file: only when asked for
     if st.button("Tạo tệp đánh dấu lỗi", icon=":material/edit_note:", key="annotate"):
         try:
@@ -92,14 +105,17 @@ for sub in check.submissions:
         h = upload_history(data.connection(), catalog.commune, sub.unit, sub.period)
         accepted = h[h["status"] == "accepted"]
         seen[(sub.unit, sub.period)] = int(accepted["version"].iloc[0]) if len(accepted) else 0
-for sub in check.submissions:
+done = st.session_state.get("imported")
+imported = bool(done and done[0] == digest)
+for sub in [] if imported else check.submissions:   # once stored, a preview would compare it with itself
     st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
     preview = preview_figures(data.connection(), catalog, sub)
-    st.dataframe(tables.preview_table(catalog, preview), hide_index=True, width="stretch")
+    st.caption(tables.preview_summary(preview))
+    # a static table wraps on a phone; its cells are Markdown, so every text is escaped
+    st.table(tables.preview_table(catalog, preview).map(safe.md), hide_index=True)
 
 st.subheader("4. Xác nhận")
-done = st.session_state.get("imported")
-if done and done[0] == digest:
+if imported:
     st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
     st.stop()
 rollback = st.session_state.get("rollback_asked")
@@ -127,7 +143,7 @@ if confirm or confirm_rollback:
             st.stop()
         if not result.ok:
             status.update(label="Chưa nhập được số liệu", state="error")
-            st.dataframe(tables.problems_table(result.check.problems), hide_index=True)
+            show_problems(result.check.problems)
             st.stop()
         lines = [tables.outcome_text(catalog, o) for o in result.outcomes]
         status.update(label="Đã nhập số liệu", state="complete")

@@ -235,7 +235,8 @@ def test_timeliness_on_time_late_missing_not_due(cat):
     assert list(t["due"]) == [dt.date(2026, 5, 18), dt.date(2026, 6, 18), dt.date(2026, 7, 18),
                               dt.date(2026, 8, 18)]
     table = views.timeliness_table(t)
-    assert list(table["Tình trạng"]) == ["✔ Đúng hạn", "▲ Nộp muộn", "✖ Chưa nộp",
+    # adapted: a late month says by how many days, as on the submission board (on the 18th: 1 day)
+    assert list(table["Tình trạng"]) == ["✔ Đúng hạn", "▲ Muộn 1 ngày", "✖ Chưa nộp",
                                          "○ Chưa đến hạn"]
     assert list(table["Nộp lần đầu"]) == ["17/05/2026 23:00", "18/06/2026 08:00", "—", "—"]
     assert list(table["Hạn nộp (trước ngày)"])[0] == "18/05/2026"

@@ -63,14 +63,15 @@ class _Reader:
     def __init__(self, ds: DataSheet, wb: Workbook, catalog: Catalog, today: dt.date):
         self.ds, self.wb, self.catalog, self.today = ds, wb, catalog, today
         self.out = SheetResult(ds.name, problems=list(ds.problems))
+        self.at: dict = {}      # the table row being read: table_row, row_no, criterion
 
     def bad(self, ref: str | None, detail: str, *, field_: str, value=None, expected=None):
         self.out.problems.append(problem(detail, self.ds.name, ref, field=field_, value=value,
-                                         expected=expected))
+                                         expected=expected, **self.at))
 
     def warn(self, ref: str | None, detail: str, *, field_: str, value=None, row=None):
         self.out.warnings.append(problem(detail, self.ds.name, ref, row=row, field=field_,
-                                         value=value))
+                                         value=value, **self.at))
 
     # ── metadata ─────────────────────────────────────────────────────────────
     def _meta_text(self, meta: Meta) -> str | None:
@@ -236,6 +237,7 @@ class _Reader:
         seen: dict[str, str] = {}
         not_reported: list[str] = []
         for row in self.ds.rows:
+            self.at = self._row_parts(row, by_key)
             code_ref, code_cell = row.refs[L.COL_CODE], row.cells.get(L.COL_CODE)
             has_figures = any(row.cells.get(h) is not None and not row.cells[h].blank
                               for h in (L.COL_NUM, L.COL_DEN, L.COL_VALUE))
@@ -277,6 +279,7 @@ class _Reader:
                     not_reported.append(ind.id)
                 continue
             self.out.figures.append(fig)
+        self.at = {}
         if unit is not None and self.out.figures:
             missing = [i.id for i in self.catalog.typed_indicators_of_unit(unit) if i.id not in seen]
             if not_reported or missing:
@@ -294,6 +297,17 @@ class _Reader:
             self.warn(ref, f"chỉ tiêu {ind.id} do ứng dụng tự tính từ thời điểm gửi số liệu của các đơn vị; "
                       "số liệu nhập ở dòng này được bỏ qua.", field_=L.COL_CODE, value=code_text)
         return True
+
+    @staticmethod
+    def _row_parts(row: TableRow, by_key: dict[str, Indicator]) -> dict:
+        """How a coordinator finds a table row: its STT and its criterion's name."""
+        no, code, name = (row.cells.get(h) for h in (L.COL_NO, L.COL_CODE, L.COL_NAME))
+        ind = by_key.get(fold(shown(code))) if code is not None and not code.blank else None
+        typed_name = None   # the template writes the name, then the Tử số / Mẫu số labels below it
+        if name is not None and isinstance(name.value, str) and name.value.strip():
+            typed_name = normalize_text(name.value.strip().splitlines()[0])
+        return {"table_row": row.row, "row_no": shown(no) if no is not None and not no.blank else None,
+                "criterion": ind.name if ind is not None else typed_name}
 
     def figure(self, row: TableRow, ind: Indicator) -> Figure | None:
         what = f"chỉ tiêu {ind.id}"

@@ -16,6 +16,7 @@ from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month, Period, Quarter
 from kpi.domain.scoring import (
     QuarterScore,
+    Timeliness,
     achieved_of,
     ranked_by_loss,
     ratio_percent,
@@ -302,42 +303,141 @@ def _f(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-# ── one unit ─────────────────────────────────────────────────────────────────
+# ── reporting on time: every unit, month by month ────────────────────────────
 
-ON_TIME, LATE, MISSING, NOT_DUE = "on_time", "late", "missing", "not_due"
+ON_TIME, LATE, MISSING, NOT_DUE = tuple(Timeliness)   # the engine's rule decides which
 TIMELINESS_LABELS = {ON_TIME: "✔ Đúng hạn", LATE: "▲ Nộp muộn", MISSING: "✖ Chưa nộp",
                      NOT_DUE: "○ Chưa đến hạn"}
+BOARD_COLUMNS = ["unit", "unit_name", "period", "label", "due", "submitted", "versions", "status",
+                 "days_late", "status_text"]
+
+
+def submission_board(catalog: Catalog, first_submissions: pd.DataFrame, months: list[Month],
+                     today: dt.date, units: list[str] | None = None) -> pd.DataFrame:
+    """Each unit's reporting, month by month, against the catalogue's due date.
+
+    The status is the engine's `report_timeliness` (the same rule that scores on-time reporting);
+    a late month says by `days_late` days (sent on the 18th is one day late).
+    One row per unit and month, units in catalogue order, months as given.
+    """
+    codes = units if units is not None else [u.code for u in catalog.units]
+    sent_of = {(r.unit, r.period): r for r in first_submissions.itertuples(index=False)}
+    out = []
+    for code in codes:
+        for m in months:
+            due = m.due_date(catalog.due_day, catalog.due_month_offset)
+            r = sent_of.get((code, str(m)))
+            sent = pd.Timestamp(r.first_submitted_at).to_pydatetime() if r is not None else None
+            status = str(report_timeliness(catalog, m, sent, today))   # the engine's rule, as scored
+            # «trước ngày 18»: sent on the 18th is one day late
+            days_late = (sent.date() - due).days + 1 if sent is not None and status == LATE else 0
+            out.append({"unit": code, "unit_name": catalog.unit_name(code), "period": str(m),
+                        "label": m.label, "due": due, "submitted": sent,
+                        "versions": int(r.versions) if r is not None else 0, "status": status,
+                        "days_late": days_late, "status_text": TIMELINESS_LABELS[status]})
+    return pd.DataFrame(out, columns=BOARD_COLUMNS)
 
 
 def timeliness(catalog: Catalog, first_submissions: pd.DataFrame, unit: str,
                months: list[Month], today: dt.date) -> pd.DataFrame:
-    """A unit's reporting month by month against the catalogue's due date.
+    """One unit's rows of `submission_board`.
+    Columns: period, label, due, submitted, versions, status, days_late, status_text."""
+    return submission_board(catalog, first_submissions, months, today, [unit]).drop(
+        columns=["unit", "unit_name"]).reset_index(drop=True)
 
-    A month is on time when its first version arrived before the due date ("trước ngày 18"),
-    late when after it, missing when nothing arrived and the due date has passed.
-    Columns: period, label, due, submitted, versions, status, status_text.
-    """
-    mine = first_submissions[first_submissions["unit"] == unit]
-    by_period = {r["period"]: r for _, r in mine.iterrows()}
-    out = []
-    for m in months:
-        due = m.due_date(catalog.due_day, catalog.due_month_offset)
-        r = by_period.get(str(m))
-        sent = pd.Timestamp(r["first_submitted_at"]).to_pydatetime() if r is not None else None
-        status = str(report_timeliness(catalog, m, sent, today))  # the engine's rule, as scored
-        out.append({"period": str(m), "label": m.label, "due": due, "submitted": sent,
-                    "versions": int(r["versions"]) if r is not None else 0, "status": status,
-                    "status_text": TIMELINESS_LABELS[status]})
-    return pd.DataFrame(out, columns=["period", "label", "due", "submitted", "versions",
-                                      "status", "status_text"])
 
+def board_months(catalog: Catalog, period: Period, today: dt.date) -> list[Month]:
+    """The months the board shows: the chosen period's quarter, the month falling due next and
+    the current month, oldest first."""
+    return sorted(set(period.quarter.months) | {next_due(catalog, today)[0], Month.of(today)})
+
+
+def board_cell(row) -> str:
+    """A board status as read without colour: icon and words (`▲ Muộn 4 ngày`)."""
+    if row["status"] == LATE:
+        return f"▲ Muộn {row['days_late']} ngày"
+    return TIMELINESS_LABELS[row["status"]]
+
+
+def board_table(board: pd.DataFrame) -> pd.DataFrame:
+    """Units down, months across, one status text per cell."""
+    if board.empty:
+        return pd.DataFrame(columns=["Đơn vị"])
+    cells = board.assign(cell=board.apply(board_cell, axis=1))
+    labels = list(dict.fromkeys(board["label"]))
+    names = list(dict.fromkeys(board["unit_name"]))
+    wide = cells.pivot(index="unit_name", columns="label", values="cell").reindex(
+        index=names, columns=labels)
+    return wide.rename_axis(index="Đơn vị", columns=None).reset_index()
+
+
+def board_counts(board: pd.DataFrame) -> dict[str, int]:
+    """How many unit-months of the board are in each status."""
+    return {s: int((board["status"] == s).sum()) for s in (ON_TIME, LATE, MISSING, NOT_DUE)}
+
+
+def missing_units(board: pd.DataFrame) -> list[tuple[str, list[Month]]]:
+    """(unit code, months past due and not sent) for each unit missing a due report."""
+    gone = board[board["status"] == MISSING]
+    return [(code, [Month.parse(p) for p in rows["period"]])
+            for code, rows in gone.groupby("unit", sort=False)]
+
+
+def missing_summary(catalog: Catalog, board: pd.DataFrame) -> str:
+    """One line for the overview: how many units have not sent a report that is due."""
+    late = len(missing_units(board))
+    total = len(catalog.units)
+    if not late:
+        return f"✔ Cả {total} đơn vị đã gửi đủ số liệu tháng đến hạn"
+    return f"✖ {late}/{total} đơn vị chưa gửi số liệu tháng đã đến hạn"
+
+
+def next_due(catalog: Catalog, today: dt.date) -> tuple[Month, dt.date]:
+    """The month whose report falls due next, and its due date (the first one after today)."""
+    m = Month.of(today).add(-catalog.due_month_offset)
+    while m.due_date(catalog.due_day, catalog.due_month_offset) <= today:
+        m = m.add(1)
+    return m, m.due_date(catalog.due_day, catalog.due_month_offset)
+
+
+def countdown_text(catalog: Catalog, today: dt.date) -> str:
+    """`Số liệu Tháng 11/2026: còn 25 ngày đến hạn 18/12/2026` (gửi trước ngày đó)."""
+    month, due = next_due(catalog, today)
+    return f"Số liệu {month.label}: còn {(due - today).days} ngày đến hạn {fmt.date(due)}"
+
+
+def reminder_text(catalog: Catalog, board: pd.DataFrame, today: dt.date) -> str:
+    """A message ready to paste into Zalo or an email: who has not sent what, and the next due date."""
+    month, due = next_due(catalog, today)
+    lines = [f"{catalog.commune_name}: nhắc gửi số liệu chuyển đổi số ({fmt.date(today)})."]
+    late = missing_units(board)
+    if late:
+        lines.append("Các đơn vị chưa gửi số liệu đã quá hạn:")
+        for code, months in late:
+            lines.append(f"- {catalog.unit_name(code)}: "
+                         + "; ".join(f"{m.label} (hạn trước ngày "
+                                     f"{fmt.date(m.due_date(catalog.due_day, catalog.due_month_offset))})"
+                                     for m in months))
+        lines.append("Đề nghị các đơn vị gửi ngay qua trang «Nhập số liệu».")
+    else:
+        lines.append("Tất cả đơn vị đã gửi đủ số liệu đến hạn.")
+    waiting = board[(board["period"] == str(month)) & (board["status"] == NOT_DUE)]
+    if len(waiting) and len(waiting) == board["unit"].nunique():
+        who = "; chưa đơn vị nào gửi."
+    else:
+        who = f"; chưa gửi: {', '.join(waiting['unit_name'])}." if len(waiting) else "; các đơn vị đã gửi đủ."
+    lines.append(f"Số liệu {month.label} gửi trước ngày {fmt.date(due)} (còn {(due - today).days} ngày){who}")
+    return "\n".join(lines)
+
+
+# ── one unit ─────────────────────────────────────────────────────────────────
 
 def timeliness_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Tháng": df["label"], "Hạn nộp (trước ngày)": [fmt.date(d) for d in df["due"]],
         "Nộp lần đầu": [fmt.datetime(s) if s is not None and not pd.isna(s) else fmt.MISSING
                         for s in df["submitted"]],
-        "Số phiên bản": df["versions"], "Tình trạng": df["status_text"]})
+        "Số phiên bản": df["versions"], "Tình trạng": [board_cell(r) for _, r in df.iterrows()]})
 
 
 def unit_share(catalog: Catalog, score: QuarterScore, unit_score: QuarterScore) -> dict:
@@ -424,33 +524,66 @@ def template_months(today: dt.date, count: int = 12) -> list[Month]:
     return [current.add(-k) for k in range(count)]
 
 
+PROBLEM_COLUMNS = ["Dòng, chỉ tiêu", "Lỗi", "Ô", "Giá trị đã nhập", "Cần"]
+
+
 def problems_table(problems) -> pd.DataFrame:
-    """Validation problems (kpi.ingest.Problem) with where they are, in Vietnamese."""
-    return pd.DataFrame([{"Trang tính": p.sheet or "", "Ô": p.cell or "", "Mục": p.field or "",
-                          "Giá trị đã nhập": p.value or "", "Cần": p.expected or "",
-                          "Lỗi": p.message} for p in problems],
-                        columns=["Trang tính", "Ô", "Mục", "Giá trị đã nhập", "Cần", "Lỗi"])
+    """Validation problems (kpi.ingest.Problem) in Vietnamese: the table row (STT) and the
+    criterion's name first, what is wrong, then the cell."""
+    return pd.DataFrame([{"Dòng, chỉ tiêu": p.headline, "Lỗi": _sentence(p.detail or p.message),
+                          "Ô": p.cell_text, "Giá trị đã nhập": p.value or "", "Cần": p.expected or ""}
+                         for p in problems], columns=PROBLEM_COLUMNS)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+PREVIEW_COLUMNS = ["Chỉ tiêu", "Thay đổi (đang lưu → mới)"]
+NEW, UNCHANGED, CLEARED = "● Mới", "Không đổi", "✖ Bỏ trống"
+
+
+def _preview_figure(ind: Indicator, num, den, value, achieved) -> str | None:
+    """`412/450 (91,6 %)` for a ratio, `17 nhà` for a number; None when nothing is there."""
+    if ind.is_ratio:
+        if _f(num) is None and _f(den) is None:
+            return None
+        shown = f"{fmt.smart_number(_f(num))}/{fmt.smart_number(_f(den))}"
+        return shown if _f(achieved) is None else f"{shown} ({fmt.achieved(ind, _f(achieved), noun=False)})"
+    return None if _f(value) is None else f"{fmt.smart_number(_f(value))} {ind.measure}".strip()
+
+
+def preview_change(ind: Indicator, r) -> str:
+    """One criterion of a preview in words: old → new, «Mới», «Không đổi» or «Bỏ trống»."""
+    new = _preview_figure(ind, r.numerator, r.denominator, r.value, r.achieved)
+    old = _preview_figure(ind, r.previous_numerator, r.previous_denominator, r.previous_value,
+                          r.previous_achieved)
+    if old is None:
+        return f"{NEW}: {new or fmt.MISSING}"
+    if not r.changed:
+        return f"{UNCHANGED}: {old}"
+    if new is None:
+        return f"{CLEARED} (đang lưu: {old})"
+    return f"{old} → {new}"
 
 
 def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
-    """kpi.ingest.preview_figures as users read it: new figure, stored figure, changed."""
-    rows = []
-    for r in preview.itertuples(index=False):
-        ind = catalog.indicator(r.indicator_id)
-        if ind.is_ratio:
-            new = f"{fmt.smart_number(_f(r.numerator))}/{fmt.smart_number(_f(r.denominator))}"
-            old = (f"{fmt.smart_number(_f(r.previous_numerator))}/"
-                   f"{fmt.smart_number(_f(r.previous_denominator))}")
-            if _f(r.previous_numerator) is None and _f(r.previous_denominator) is None:
-                old = fmt.MISSING
-        else:
-            new, old = fmt.smart_number(_f(r.value)), fmt.smart_number(_f(r.previous_value))
-        rows.append({"Chỉ tiêu": r.name, "Số liệu mới": new,
-                     "Đạt được": fmt.achieved(ind, _f(r.achieved)),
-                     "Đang lưu": old, "Đạt được (đang lưu)": fmt.achieved(ind, _f(r.previous_achieved)),
-                     "Thay đổi": "● Có thay đổi" if r.changed else ""})
-    return pd.DataFrame(rows, columns=["Chỉ tiêu", "Số liệu mới", "Đạt được", "Đang lưu",
-                                       "Đạt được (đang lưu)", "Thay đổi"])
+    """kpi.ingest.preview_figures as users read it, narrow enough for a phone: the criterion and
+    what happens to it (`361/380 (95,0 %) → 366/380 (96,3 %)`, «● Mới: …» when nothing was stored)."""
+    return pd.DataFrame([{"Chỉ tiêu": r.name,
+                          "Thay đổi (đang lưu → mới)": preview_change(catalog.indicator(r.indicator_id), r)}
+                         for r in preview.itertuples(index=False)], columns=PREVIEW_COLUMNS)
+
+
+def preview_summary(preview: pd.DataFrame) -> str:
+    """One line above a preview: a new month, or how many criteria change."""
+    stored = preview[["previous_numerator", "previous_denominator", "previous_value"]].notna().any(axis=1)
+    if not stored.any():
+        return f"Tháng mới: chưa có số liệu đang lưu; {len(preview)} chỉ tiêu đều là số liệu mới."
+    changed = int(preview["changed"].sum())
+    if not changed:
+        return "Giống hệt số liệu đang lưu: không chỉ tiêu nào thay đổi."
+    return f"Thay bản đang lưu: {changed}/{len(preview)} chỉ tiêu thay đổi."
 
 
 def outcome_text(catalog: Catalog, outcome) -> str:

@@ -23,7 +23,7 @@ from tests.common import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py",
+PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/upload.py", "pages/submissions.py",
          "pages/catalog.py", "pages/backup.py"]
 
 
@@ -37,6 +37,11 @@ def _app(monkeypatch, db: Path, login: str = "admin") -> AppTest:
 def _no_errors(at: AppTest, page: str) -> None:
     assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
     assert not at.error, f"{page}: {[e.value for e in at.error]}"
+
+
+def _problem_lists(at: AppTest) -> list[str]:
+    """The upload page's problem lists (Markdown, numbered)."""
+    return [m.value for m in at.markdown if m.value.startswith("1. **")]
 
 
 def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
@@ -221,8 +226,12 @@ def test_upload_page_reports_problems_with_cells(monkeypatch, tmp_path, catalog)
     _no_errors_but_validation = [e.value for e in at.exception]
     assert not _no_errors_but_validation
     assert at.error and "chưa nhập gì" in at.error[0].value
-    problems = at.dataframe[0].value
-    assert (problems["Ô"] != "").any() and (problems["Trang tính"] == L.DATA_SHEET).any()
+    # adapted: the problems are a wrapped list (readable on a phone), no longer a dataframe;
+    # each names the row (STT) and the criterion first, the cell second
+    [problems] = _problem_lists(at)
+    stt = next(str(r) for r in range(1, 40) if f"**STT {r} · {ratio.name}**" in problems)
+    assert problems.startswith(f"1. **STT {stt} · {ratio.name}**: Tử số (12) lớn hơn Mẫu số (10)")
+    assert "_ô E" in problems and f"trang «{L.DATA_SHEET}»_" in problems
     # nothing to confirm; the annotated copy only on request (adapted: it was built on every run)
     assert [b.label for b in at.button] == ["Tạo tệp đánh dấu lỗi", "Đăng xuất"]
     conn = store.connect(db)
@@ -305,7 +314,8 @@ def test_an_unreadable_upload_is_refused_in_vietnamese(monkeypatch, tmp_path):
     at.file_uploader(key="upload_file").upload("bao-cao.pdf", b"%PDF-1.4 ...").run()
     assert not at.exception
     assert at.error and "chưa nhập gì" in at.error[0].value
-    assert at.dataframe[0].value["Lỗi"].str.contains("không phải tệp Excel .xlsx \\(tệp PDF\\)").any()
+    [problems] = _problem_lists(at)   # adapted: a wrapped list, no longer a dataframe
+    assert problems.startswith("1. **Tệp**: Không phải tệp Excel .xlsx (tệp PDF).") and "_cả tệp_" in problems
 
 
 def test_an_inf_cell_is_never_a_traceback_on_the_page(monkeypatch, tmp_path, catalog):

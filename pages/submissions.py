@@ -1,0 +1,37 @@
+"""Tình hình nộp số liệu: which unit sent which month, on time or late, who is still missing,
+how long until the next due date, and a reminder ready to paste into Zalo or an email."""
+import datetime as dt
+
+import streamlit as st
+
+from kpi.domain.periods import Period, Quarter
+from kpi.present import tables, texts
+from kpi.web import data, safe, state
+
+catalog = data.catalog()
+today = dt.date.today()
+period = state.current_period() or Period(Quarter.of(today))
+
+st.title("Tình hình nộp số liệu")
+st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+{catalog.due_month_offset}; "
+           f"tính theo lần nộp đầu tiên. Hôm nay {texts.date(today)}.")
+st.info(tables.countdown_text(catalog, today), icon=":material/event:")
+
+board = tables.submission_board(catalog, data.first_submissions(), tables.board_months(catalog, period, today),
+                                today)
+counts = tables.board_counts(board)
+cols = st.columns(4)
+cols[0].metric("✔ Đúng hạn", f"{counts[tables.ON_TIME]} lượt")
+cols[1].metric("▲ Nộp muộn", f"{counts[tables.LATE]} lượt")
+cols[2].metric("✖ Chưa nộp (quá hạn)", f"{counts[tables.MISSING]} lượt")
+cols[3].metric("○ Chưa đến hạn", f"{counts[tables.NOT_DUE]} lượt")
+
+st.subheader(f"Các đơn vị theo tháng · {period.quarter.label} và tháng hiện tại")
+# a static table wraps instead of cutting; its cells are Markdown, so every text is escaped
+st.table(tables.board_table(board).map(safe.md), hide_index=True)
+st.caption("✔ Đúng hạn · ▲ Muộn N ngày (gửi vào ngày hạn là muộn 1 ngày) · ✖ Chưa nộp, đã quá hạn · "
+           "○ Chưa đến hạn.")
+
+st.subheader("Tin nhắn nhắc nộp số liệu")
+st.caption("Bấm biểu tượng sao chép ở góc khung rồi dán vào Zalo hoặc thư điện tử.")
+st.code(tables.reminder_text(catalog, board, today), language=None, wrap_lines=True)
