@@ -26,7 +26,7 @@ demo: setup
 	if [ "$(KPI_DB)" = "$(DEMO_DB)" ]; then $(PY) -m kpi --db $(DEMO_DB) demo --if-missing; fi
 
 run: setup demo
-	@echo "Đăng nhập: xem README (mục Tài khoản). Tài khoản mẫu, chỉ để dùng thử: admin / demo-admin"
+	@echo "Đăng nhập: xem README (mục «Tài khoản và quyền»). Tài khoản mẫu, chỉ để dùng thử: admin / demo-admin"
 	$(PY) -m kpi.web.serve --server.port $(PORT) --server.headless true
 
 test: setup
