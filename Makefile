@@ -29,8 +29,10 @@ run: setup demo
 	@echo "Đăng nhập: xem README (mục «Tài khoản và quyền»). Tài khoản mẫu, chỉ để dùng thử: admin / demo-admin"
 	$(PY) -m kpi.web.serve --server.port $(PORT) --server.headless true
 
+# the core and page tests on both cores, then the browser tests (each starts its own server)
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 -m "not browser"
+	$(PY) -m pytest -m browser
 
 lint: setup
 	$(PY) -m ruff check .
