@@ -31,6 +31,7 @@ from kpi.store.evidence import (
     evidence_shas,
     review_evidence,
 )
+from kpi.usecases.record import file_sha256
 
 __all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "lacking_summary",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
@@ -44,21 +45,13 @@ def keep_evidence_file(evidence_dir: str | Path, data: bytes) -> str:
     """Keep `data` as `<evidence_dir>/<sha256>` (atomically; an intact copy is left as it is)."""
     sha = hashlib.sha256(data).hexdigest()
     path = kept_evidence_file(evidence_dir, sha)
-    if path.exists() and path.stat().st_size == len(data) and _sha_of(path) == sha:
+    if path.exists() and path.stat().st_size == len(data) and file_sha256(path) == sha:
         return sha
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{sha}.{os.getpid()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
     return sha
-
-
-def _sha_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _forget(conn, evidence_dir: str | Path, sha: str, existed: bool) -> None:
@@ -217,3 +210,4 @@ def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
     buf = io.BytesIO()
     write_pack(conn, catalog, quarter, evidence_dir, buf, today)
     return buf.getvalue()
+

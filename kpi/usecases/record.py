@@ -27,14 +27,6 @@ from kpi.store import kept_uploads
 from kpi.store.evidence import evidence_shas
 
 
-def _file_sha(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def verify(conn, uploads_dir: str | Path) -> list[str]:
     """Every difference between the database, the kept files (uploads and evidence) and the
     journal, in Vietnamese."""
@@ -53,7 +45,7 @@ def verify(conn, uploads_dir: str | Path) -> list[str]:
         if not path.exists():
             diffs.append(f"thiếu tệp đã lưu {r['sha256'][:12]}… ({r['file_name']}, lần gửi số "
                          f"{r['id']}: {r['unit']} {r['period']} phiên bản {r['version']})")
-        elif _file_sha(path) != r["sha256"]:
+        elif file_sha256(path) != r["sha256"]:
             diffs.append(f"tệp đã lưu {path} bị thay đổi (mã băm không khớp)")
     for path in kept_files(uploads_dir):
         if path.stem not in known:
@@ -84,7 +76,7 @@ def verify_evidence(conn, evidence_dir: str | Path) -> list[str]:
         path = evidence_dir / sha
         if not path.exists():
             diffs.append(f"thiếu tệp minh chứng {sha[:12]}… trong {evidence_dir}")
-        elif _file_sha(path) != sha:
+        elif file_sha256(path) != sha:
             diffs.append(f"tệp minh chứng {path} bị thay đổi (mã băm không khớp)")
     if evidence_dir.is_dir():
         for path in sorted(evidence_dir.iterdir()):
@@ -113,7 +105,7 @@ def plan_rebuild(source: str | Path) -> RebuildPlan:
         path = kept_file(source, e["sha256"])
         if not path.exists():
             problems.append(f"thiếu tệp {path} ({e.get('file_name')})")
-        elif _file_sha(path) != e["sha256"]:
+        elif file_sha256(path) != e["sha256"]:
             problems.append(f"tệp {path} bị thay đổi (mã băm không khớp)")
         if not e.get("at"):
             problems.append(f"nhật ký không ghi thời điểm gửi của {e.get('file_name')}")
@@ -164,3 +156,9 @@ def settle(conn, uploads_dir: str | Path) -> list[str]:
             done.append(f"chuyển {path} (không thuộc lần gửi nào) vào {target.parent}")
     done.append(f"viết lại nhật ký {write_journal(conn, uploads_dir)} theo cơ sở dữ liệu")
     return done
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a kept file, read in chunks (kept files and evidence are named by it)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
