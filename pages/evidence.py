@@ -47,7 +47,7 @@ unit = right.selectbox("Đơn vị", units, key="evidence_unit",
 rows = evidence_tables.shown(slots, evidence_tables.FILTERS[choice or "Tất cả"], unit)
 if rows:
     st.dataframe(evidence_tables.board_table(catalog, rows), hide_index=True, width="stretch",
-                 column_config={"Tiêu chí": st.column_config.TextColumn(width="large"),
+                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large"),
                                 "Cần có": st.column_config.TextColumn(width="medium"),
                                 "Đã gửi": st.column_config.TextColumn(width="large")})
 else:

@@ -105,7 +105,7 @@ def _check_pack(pack, files):
         index = load_workbook(io.BytesIO(zf.read("Danh mục minh chứng Quý III-2026.xlsx"))).active
         report = load_workbook(io.BytesIO(zf.read("Biểu tự chấm điểm Quý III-2026.xlsx"))).active
     rows = {(r[1], r[3]): r for r in index.iter_rows(min_row=4, values_only=True)}
-    assert [c.value for c in index[3]][:6] == ["Nhóm", "Mã", "Tiêu chí", "Đơn vị", "Tài liệu kiểm chứng cần có",
+    assert [c.value for c in index[3]][:6] == ["Nhóm", "Mã", "Chỉ tiêu", "Đơn vị", "Tài liệu kiểm chứng cần có",
                                               "Tệp trong bộ hồ sơ / liên kết"]
     assert rows[("ATTT_MA_DOC", "Cả chỉ tiêu")][4:] == (
         "Hợp đồng cài đặt, biên bản nghiệm thu, biên bản cài đặt", a, "Biên bản cài đặt số 05/BB ngày 01/07/2026",

@@ -47,7 +47,7 @@ def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
     for s in slots:
         review = s.review
         rows.append({
-            "Mã": s.indicator.id, "Tiêu chí": s.indicator.name,
+            "Mã": s.indicator.id, "Chỉ tiêu": s.indicator.name,
             "Đơn vị": catalog.unit_name(s.unit) if s.unit else "Cả chỉ tiêu",
             "Trạng thái": state_label(s.state),
             "Cần có": s.indicator.evidence,
@@ -57,7 +57,7 @@ def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
                                                    f"{texts.datetime(review.reviewed_at)})".strip(),
             "Điểm tối đa": texts.points(s.indicator.points) if s.unit is None else "",
         })
-    return pd.DataFrame(rows, columns=["Mã", "Tiêu chí", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét",
+    return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét",
                                        "Điểm tối đa"])
 
 
@@ -66,9 +66,9 @@ def milestone_table(catalog: Catalog, rows: list[Milestone]) -> pd.DataFrame:
     for m in rows:
         when = (f"còn {m.days_left} ngày" if m.days_left > 0 else "hôm nay là hạn" if m.days_left == 0
                 else f"quá {-m.days_left} ngày")
-        out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Tiêu chí": m.name, "Hạn": texts.date(m.deadline),
+        out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Chỉ tiêu": m.name, "Hạn": texts.date(m.deadline),
                     "Còn lại": when if m.status != "done" else (
                         f"minh chứng duyệt {texts.date(m.done_on)}" if m.done_on else "đã đạt chỉ tiêu"),
                     "Đã đạt": texts.percent(m.share_done * 100, 0),
                     "Đơn vị chủ trì": catalog.unit_name(m.lead)})
-    return pd.DataFrame(out, columns=["Tình trạng", "Tiêu chí", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])
+    return pd.DataFrame(out, columns=["Tình trạng", "Chỉ tiêu", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])

@@ -17,7 +17,7 @@ from kpi.present import texts
 from kpi.reports.xlsx import put_text
 
 INDEX_COLUMNS = [  # (header, width)
-    ("Nhóm", 24), ("Mã", 18), ("Tiêu chí", 44), ("Đơn vị", 18), ("Tài liệu kiểm chứng cần có", 40),
+    ("Nhóm", 24), ("Mã", 18), ("Chỉ tiêu", 44), ("Đơn vị", 18), ("Tài liệu kiểm chứng cần có", 40),
     ("Tệp trong bộ hồ sơ / liên kết", 44), ("Mô tả (số, ngày, trích yếu)", 40), ("Người gửi", 14),
     ("Thời điểm gửi", 17), ("Trạng thái duyệt", 14), ("Nhận xét", 30), ("Người duyệt", 14),
     ("Kết quả đạt", 14), ("Điểm", 10),
