@@ -22,12 +22,11 @@ try:
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
     st.stop()
-actor = auth.require_login()
-st.session_state["_actor"] = actor
 
+overview = st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
+                   url_path="")
 pages = [
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
-            url_path="tong-quan"),
+    overview,
     st.Page("pages/indicator.py", title="Chỉ tiêu", icon=":material/flag:", url_path="chi-tieu"),
     st.Page("pages/unit.py", title="Đơn vị", icon=":material/apartment:", url_path="don-vi"),
     st.Page("pages/whatif.py", title="Mô phỏng", icon=":material/tune:", url_path="mo-phong"),
@@ -36,14 +35,23 @@ pages = [
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
     st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
+    st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
+    st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
+            url_path="tai-khoan"),
+    # the overview's own address too (bookmarks, the projector link); the default page lives at "/"
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
+            visibility="hidden"),
 ]
-if not may(actor, "record_submission"):
-    pages = [p for p in pages if p.url_path != "nhap-so-lieu"]
-if may(actor, "read_audit"):
-    pages.append(st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"))
-if may(actor, "manage_accounts"):
-    pages.append(st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
-                         url_path="tai-khoan"))
+PAGE_RIGHTS = {"nhap-so-lieu": "record_submission", "nhat-ky": "read_audit", "tai-khoan": "manage_accounts"}
+
+# Every run declares the pages, the login run too: a deep link (/don-vi?unit=CA) is then always a
+# known page, never Streamlit's English "Page not found"; the menu itself is the app's own links
+# (.streamlit/config.toml hides Streamlit's, see there).
+current = st.navigation(pages, position="hidden")
+actor = auth.require_login()
+st.session_state["_actor"] = actor
+shown = [p for p in pages if p.visibility != "hidden"
+         and (p.url_path not in PAGE_RIGHTS or may(actor, PAGE_RIGHTS[p.url_path]))]
 
 try:
     figures = data.current_figures()
@@ -52,7 +60,8 @@ except StoreError as e:  # database held by another program, newer than the app,
     st.stop()
 backups.ensure_daily_backup()
 if state.projector_requested():
-    # no sidebar in projector mode: the controls sit in one thin row above the page
+    # no sidebar in projector mode: the controls sit in one thin row above the page, the page
+    # links in a row under them (they keep projector mode)
     bar = st.columns([5, 1.7, 1.2, 1.3, 1.4, 1.1], vertical_alignment="bottom")
     auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
@@ -61,14 +70,16 @@ if state.projector_requested():
     st.session_state["_period"] = period
     bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
+    widgets.page_links([p for p in shown if p.url_path in state.PROJECTOR_PAGES], current,
+                       state.link_params(), row=True)
 else:
+    widgets.page_links(shown, current, state.link_params(), where=st.sidebar)
     st.sidebar.caption(auth.who_caption(actor))
     auth.logout_button()
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
 try:
-    current = st.navigation(pages, position="hidden" if state.is_projector() else "sidebar")
     wanted = auth.page_after_login()
     if wanted and wanted != current.url_path:
         target = next((p for p in pages if p.url_path == wanted), None)

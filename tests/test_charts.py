@@ -37,14 +37,22 @@ def test_one_colour_per_status_colour_blind_safe():
     assert [t for t, _, _ in charts.status_legend()][:3] == ["✔ Đạt", "▲ Gần đạt", "✖ Chưa đạt"]
 
 
-def test_group_bars_points_over_maximum(cat, figs):
+def test_group_bars_share_of_each_groups_maximum_labelled_in_points(cat, figs):
+    # deliberately changed: bars are the share of each group's own maximum (a full group reads
+    # full whatever its size), the points are the labels
     fig = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)))
     assert len(fig.data) == 2
     maxima, points = fig.data
     assert (maxima.name, points.name) == ("Tối đa", "Đạt được")
-    assert list(maxima.x) == [12.0, 8.0] and list(points.x) == [10.54, 6.89]
+    assert list(maxima.x) == [100.0, 100.0] and list(maxima.customdata) == [12.0, 8.0]
+    assert points.x == pytest.approx([87.80, 86.11], abs=0.005)  # unrounded points / maximum
+    assert list(points.customdata) == [10.54, 6.89]
     assert list(points.y) == ["Nhóm 1", "Nhóm 2"]
     assert list(points.text) == ["10,54/12", "6,89/8"]
+    assert points.marker.pattern.shape == ""
+    partial = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), partial=True)
+    assert list(partial.data[1].text) == ["10,54/12 (tạm tính)", "6,89/8 (tạm tính)"]
+    assert partial.data[1].marker.pattern.shape == "/"
     assert fig.layout.separators == ",." and fig.layout.barmode == "overlay"
     assert "điểm" in points.hovertemplate
     proj = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), projector=True)

@@ -47,18 +47,24 @@ def _fmt(ind: Indicator) -> str:
     return "%{y:,.1f} %" if ind.is_ratio else "%{y:,.1f} " + ind.measure
 
 
-def group_bars(groups: pd.DataFrame, *, projector: bool = False) -> go.Figure:
-    """Points per group (views.group_table) as bars over their maximum (the grey bar)."""
+PARTIAL_NOTE = " (tạm tính)"
+
+
+def group_bars(groups: pd.DataFrame, *, projector: bool = False, partial: bool = False) -> go.Figure:
+    """Points per group (views.group_table) as a share of each group's own maximum (the grey bar
+    is 100 %), so a full 7/7 group reads full beside 37/38; the points are the labels. `partial`
+    (a provisional period): bars hatched and labelled «tạm tính»."""
+    share = [float(x) if x is not None and x == x else 0.0 for x in groups["Tỷ lệ"]]
+    labels = [f"{smart_number(p)}/{smart_number(m)}" + (PARTIAL_NOTE if partial else "")
+              for p, m in zip(groups["Điểm"], groups["Tối đa"])]
     fig = go.Figure()
-    fig.add_bar(y=groups["Nhóm"], x=groups["Tối đa"], orientation="h", name="Tối đa",
-                marker_color=MAX_COLOR,
-                hovertemplate="%{y}<br>Tối đa: %{x:,.2f} điểm<extra></extra>")
-    fig.add_bar(y=groups["Nhóm"], x=groups["Điểm"], orientation="h", name="Đạt được",
-                marker_color=LINE_COLOR,
-                text=[f"{smart_number(p)}/{smart_number(m)}"
-                      for p, m in zip(groups["Điểm"], groups["Tối đa"])],
-                textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}<br>Đạt được: %{x:,.2f} điểm<extra></extra>")
+    fig.add_bar(y=groups["Nhóm"], x=[100.0] * len(groups), orientation="h", name="Tối đa",
+                marker_color=MAX_COLOR, customdata=groups["Tối đa"],
+                hovertemplate="%{y}<br>Tối đa: %{customdata:,.2f} điểm<extra></extra>")
+    fig.add_bar(y=groups["Nhóm"], x=share, orientation="h", name="Đạt được",
+                marker={"color": LINE_COLOR, "pattern": {"shape": "/" if partial else ""}},
+                text=labels, textposition="outside", cliponaxis=False, customdata=groups["Điểm"],
+                hovertemplate="%{y}<br>Đạt được: %{customdata:,.2f} điểm (%{x:,.1f} %)<extra></extra>")
     fig.update_layout(barmode="overlay", bargap=0.35, showlegend=False)
     fig.update_yaxes(autorange="reversed")
     if projector:
@@ -68,8 +74,9 @@ def group_bars(groups: pd.DataFrame, *, projector: bool = False) -> go.Figure:
         for name in groups["Nhóm"]:
             fig.add_annotation(x=0, y=name, text=name, showarrow=False, xanchor="left",
                                yanchor="bottom", yshift=14, font={"size": 20})
-    # room for the "37,38/38" labels right of the longest bar
-    fig.update_xaxes(title={"text": "Điểm"}, range=[0, 1.3 * max([1.0, *groups["Tối đa"]])])
+    # room for the "37,38/38" labels right of the full bar
+    fig.update_xaxes(title={"text": "% điểm tối đa của nhóm"}, ticksuffix=" %",
+                     range=[0, 160 if partial else 135], tickvals=[0, 25, 50, 75, 100])
     return style(fig, height=60 + 48 * max(1, len(groups)) if not projector
                  else 60 + 80 * max(1, len(groups)), projector=projector)
 

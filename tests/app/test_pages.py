@@ -133,12 +133,34 @@ def test_projector_mode_from_the_url(monkeypatch, demo_db):
     assert not at.sidebar.selectbox  # the controls moved out of the hidden sidebar
     assert any("display:none" in m.value for m in at.markdown if "<style>" in m.value
                and "stSidebar" in m.value)
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
-    assert len(at.dataframe) == 0  # one screen: headline, groups, losses only
+    # one screen: the headline (HTML sized to the screen, no st.metric), losses, groups
+    head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
+    assert "Tổng điểm <b>(tạm tính)</b>" in head and "Tạm tính: còn 24 lượt báo cáo chưa đến hạn" in head
+    assert "so với" not in head  # a provisional quarter is not compared with a whole one
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
     at.toggle(key="projector").set_value(False).run()
     _no_errors(at, "projector off")
     assert "projector" not in at.query_params
     assert len(at.dataframe) >= 2
+
+
+def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
+    """Quý III/2026 of the demo: total, grade, change, the margin to the grade boundary, and the
+    three biggest losses as short actions with links to the criterion and the lead unit."""
+    at = _app(monkeypatch, demo_db)
+    at.query_params["projector"] = "1"
+    at.query_params["period"] = "2026-Q3"
+    at.run()
+    _no_errors(at, "projector Q3")
+    head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
+    for text in ('<div class="kpi-total">95,94/100</div>', '<div class="kpi-grade">Xuất sắc</div>',
+                 "+10,01 điểm so với Quý II/2026", "▼ Mất quá 5,94 điểm sẽ xuống Tốt"):
+        assert text in head, text
+    assert "▲" not in head  # the top grade: nothing above
+    actions = [m.value for m in at.markdown if 'class="kpi-act"' in m.value]
+    assert len(actions) == 5
+    assert "−0,86</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
+    assert "Quý III/2026 đã kết thúc" in at.subheader[0].value
 
 
 def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
