@@ -94,8 +94,12 @@ criteria = tables.criteria_table(catalog, score)
 widgets.linked_table(
     criteria, "criteria_table",
     {None: (INDICATOR, "indicator", "Mã"), "Đơn vị chủ trì": (UNIT, "unit", "Mã đơn vị")},
+    # widths that add up to the page at 1366×768 with the menu open: names wrap, nothing is cut
     column_config={"Mã": None, "Nhóm": None, "Tối đa": None, "Mã đơn vị": None,
-                   "Chỉ tiêu": st.column_config.TextColumn(width="large")}, all_rows=True)
+                   **{c: st.column_config.TextColumn(width=w) for c, w in (
+                       ("Chỉ tiêu", 320), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
+                       ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 170))}},
+    all_rows=True, wrap=True)
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()

@@ -157,17 +157,21 @@ def page_links(pages: list, current, params: dict[str, str], where=None, row: bo
         box.page_link(page, label=page.title, icon=page.icon, query_params=params, width="stretch")
 
 
-ROW_PX = 35  # st.dataframe's row height
+HEAD_PX, ROW_PX = 35, 35   # st.dataframe's header and row height
+WRAP_ROW_PX = 66           # rows taller than 4rem let long texts wrap instead of being cut
 
 
 def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: dict | None = None,
-                 all_rows: bool = False) -> None:
+                 all_rows: bool = False, wrap: bool = False) -> None:
     """A table whose cells open a page: clicking a cell of column c opens `targets[c]` (else
     `targets[None]`), a (page, query parameter, column holding the id) triple, keeping the period
-    and projector mode. `all_rows`: tall enough for every row (no inner scroll box)."""
-    height = ROW_PX * (len(table) + 1) + 3 if all_rows else "auto"
+    and projector mode. `all_rows`: tall enough for every row (no inner scroll box); `wrap`: rows
+    tall enough for long names to wrap (two lines) rather than be cut."""
+    row = WRAP_ROW_PX if wrap else ROW_PX
+    height = HEAD_PX + row * len(table) + 3 if all_rows else "auto"
     event = st.dataframe(table, hide_index=True, width="stretch", height=height, key=key,
-                         column_config=column_config, on_select="rerun", selection_mode="single-cell")
+                         row_height=row, column_config=column_config, on_select="rerun",
+                         selection_mode="single-cell")
     cells = event.selection.get("cells", []) if event else []
     if cells:
         row, column = cells[0][0], cells[0][1]

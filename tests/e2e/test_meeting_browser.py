@@ -121,3 +121,97 @@ def test_projector_fits_the_screen(app_url, browser, shots, w, h, min_text, show
     assert "Chi tiết" in body and "Văn phòng HĐND và UBND xã" in body  # the first loss's lead
     assert "Page not found" not in body
     ctx.close()
+
+
+def _wait_path(page, path):
+    page.wait_for_function("p => location.pathname.endsWith(p)", arg=path, timeout=30000)
+    wait_ready(page)
+
+
+def _projector_still(page):
+    assert "projector=1" in page.url
+    assert not page.get_by_test_id("stSidebar").is_visible()
+    assert page.locator(".st-key-kpi_nav").is_visible()
+
+
+def test_projector_navigation_keeps_projector_mode(app_url, browser, shots):
+    """Overview → Chỉ tiêu → Đơn vị → Mô phỏng → Tổng quan through the projector's row of links,
+    at projector size all the way."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?projector=1&period=2026-Q3")
+    nav = page.locator(".st-key-kpi_nav")
+    for title, path in (("Chỉ tiêu", "/chi-tieu"), ("Đơn vị", "/don-vi"), ("Mô phỏng", "/mo-phong")):
+        nav.get_by_text(title, exact=True).click()
+        _wait_path(page, path)
+        _projector_still(page)
+        assert "period=2026-Q3" in page.url, page.url
+        assert page.locator('[data-testid="stException"]').count() == 0, title
+        assert "Page not found" not in page.inner_text("body")
+        page.screenshot(path=str(shots / f"projector-nav{path.replace('/', '-')}-1366x768.png"))
+    nav.get_by_text("Tổng quan", exact=True).click()
+    page.locator(".kpi-total").wait_for(timeout=30000)
+    _projector_still(page)
+    ctx.close()
+
+
+def test_losses_link_to_their_criterion_and_lead_unit(app_url, browser, shots):
+    """On the projector, the biggest loss of Quý III/2026 opens its criterion and its lead unit."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?projector=1&period=2026-Q3")
+    first = page.locator(".st-key-kpi_loss_1")
+    first.get_by_text("Tỷ lệ tài liệu lưu trữ được số hóa").click()
+    _wait_path(page, "/chi-tieu")
+    assert "indicator=CQ_SO_HOA_LUU_TRU" in page.url and "period=2026-Q3" in page.url, page.url
+    _projector_still(page)
+    page.get_by_role("heading", name="Tỷ lệ tài liệu lưu trữ được số hóa").wait_for(timeout=30000)
+    page.screenshot(path=str(shots / "click-loss-criterion-1366x768.png"))
+    page.locator(".st-key-kpi_nav").get_by_text("Tổng quan", exact=True).click()
+    page.locator(".kpi-total").wait_for(timeout=30000)
+    wait_ready(page)
+    page.locator(".st-key-kpi_loss_1").get_by_text("Văn phòng HĐND và UBND xã").click()
+    _wait_path(page, "/don-vi")
+    assert "unit=VP" in page.url and "period=2026-Q3" in page.url, page.url
+    page.get_by_role("heading", name="Văn phòng HĐND và UBND xã").wait_for(timeout=30000)
+    page.screenshot(path=str(shots / "click-loss-unit-1366x768.png"))
+    ctx.close()
+
+
+def _click_cell(page, key, row, x, row_px=66):
+    """Click the cell of data row `row` (0-based) at `x` px from the table's left edge."""
+    table = page.locator(f".st-key-{key} [data-testid='stDataFrame']")
+    table.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + 35 + row_px * row + row_px // 2)
+
+
+def _inner_scroll(page, key):
+    """How far the table's own scroll box could scroll (0: every row shows)."""
+    return page.locator(f".st-key-{key} [data-testid='stDataFrame'] .dvn-scroller").evaluate(
+        "e => e.scrollHeight - e.clientHeight")
+
+
+def test_overview_tables_open_the_criterion_and_the_unit(app_url, browser, shots):
+    """The criteria table of the overview shows all 25 criteria without an inner scroll box; a
+    click on a criterion's name opens it, on its lead unit opens the unit."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?period=2026-Q3")
+    table = page.locator(".st-key-criteria_table [data-testid='stDataFrame']")
+    table.evaluate("e => e.scrollIntoView({block: 'start'})")
+    wait_ready(page)
+    assert _inner_scroll(page, "criteria_table") <= 1   # every row, no inner scroll box
+    assert table.bounding_box()["height"] >= 66 * 25
+    page.screenshot(path=str(shots / "overview-criteria-1366x768.png"), full_page=False)
+    _click_cell(page, "criteria_table", 0, 60)
+    _wait_path(page, "/chi-tieu")
+    assert "indicator=CQ_SO_HOA_LUU_TRU" in page.url and "period=2026-Q3" in page.url, page.url
+    page.get_by_role("heading", name="Tỷ lệ tài liệu lưu trữ được số hóa").wait_for(timeout=30000)
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text("Tổng quan", exact=True).click()
+    wait_ready(page)
+    page.locator(".st-key-criteria_table").wait_for(timeout=30000)
+    wait_ready(page)
+    box = page.locator(".st-key-criteria_table [data-testid='stDataFrame']").bounding_box()
+    _click_cell(page, "criteria_table", 0, box["width"] - 40)   # the last column: the lead unit
+    _wait_path(page, "/don-vi")
+    assert "unit=VP" in page.url, page.url
+    ctx.close()
