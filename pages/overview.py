@@ -107,6 +107,6 @@ widgets.chart(charts.status_heatmap(
     tables.status_matrix(catalog, figures, period), {u.code: u.name for u in catalog.units},
     {i.id: i.name for i in catalog.indicators}))
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
-           "chỉ tiêu này.")
+           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")
 
 widgets.report_downloads(catalog, figures, period)

@@ -83,6 +83,13 @@ def test_quarter_bars_coloured_by_status_with_target(cat, figs):
     assert list(bars.marker.color) == [charts.STATUS_COLORS["no_data"], charts.STATUS_COLORS["near"]]
     assert bars.customdata[1][0] == "▲ Gần đạt"
     assert list(_target(fig).y) == [90.0, 90.0]
+    # labels horizontal over two lines; both quarters of the mini catalogue are final
+    assert fig.layout.xaxis.tickangle == 0
+    assert list(fig.layout.xaxis.ticktext) == ["Quý I/<br>2026", "Quý II/<br>2026"]
+    assert list(bars.marker.pattern.shape) == ["", ""]
+    partial = charts.quarter_bars(series.assign(provisional=[False, True]), ind)
+    assert list(partial.data[0].marker.pattern.shape) == ["", "/"]
+    assert list(partial.layout.xaxis.ticktext) == ["Quý I/<br>2026", "Quý II/<br>2026<br>(tạm tính)"]
 
 
 def test_unit_bars_ratio_with_target_and_count_without(cat, figs):
@@ -101,10 +108,14 @@ def test_status_heatmap_codes_icons_and_blanks(cat, figs):
                                 {i.id: i.name for i in cat.indicators})
     hm = fig.data[0]
     code = {s: i for i, s in enumerate(STATUSES)}
-    assert [list(r) for r in hm.z] == [[code["met"], code["missed"], code["missed"], None],
-                                       [code["missed"], None, code["missed"], code["met"]]]
-    assert [list(r) for r in hm.text] == [["✔", "✖", "✖", ""], ["✖", "", "✖", "✔"]]
-    assert hm.customdata[0][3] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    # deliberately changed: criteria down (names read horizontally), units across
+    assert [list(r) for r in hm.z] == [[code["met"], code["missed"]], [code["missed"], None],
+                                       [code["missed"], code["missed"]], [None, code["met"]]]
+    assert [list(r) for r in hm.text] == [["✔", "✖"], ["✖", ""], ["✖", "✖"], ["", "✔"]]
+    assert hm.customdata[3][0] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    assert list(fig.layout.xaxis.ticktext) == ["Đơn vị A", "Đơn vị B"]
+    assert list(fig.layout.yaxis.ticktext) == [i.name for i in cat.indicators]
+    assert fig.layout.xaxis.tickangle == 0
     # each status code lands on its own colour in the discrete scale
     n = len(STATUSES)
     for s, i in code.items():

@@ -52,3 +52,14 @@ def test_short_actions_of_the_demo_fit_in_twelve_words(demo_conn, catalog):
     assert short["HT_WIFI_NVH"] == "Thiếu 3 nhà văn hóa"
     assert short["DVC_QUA_HAN"] == "Thừa 14 hồ sơ giải quyết quá hạn"
     assert "521" in full["CQ_SO_HOA_LUU_TRU"] and len(full["CQ_SO_HOA_LUU_TRU"].split()) > SHORT_WORDS
+
+
+def test_chart_labels_short_names_and_wrapped_units(catalog):
+    from kpi.present.texts import indicator_choice, short_name, wrap_words
+    assert short_name("Tỷ lệ hồ sơ TTHC giải quyết quá hạn") == "Tỷ lệ hồ sơ TTHC giải quyết quá hạn"
+    assert short_name("Tỷ lệ công dân từ 14 tuổi trở lên có sổ sức khỏe điện tử trên VNeID") == \
+        "Tỷ lệ công dân từ 14 tuổi trở lên có…"
+    assert len(short_name("x" * 10 + " " + "y" * 40)) <= 38
+    assert wrap_words("Trung tâm Phục vụ hành chính công", 11) == "Trung tâm<br>Phục vụ<br>hành chính<br>công"
+    ind = catalog.indicator("HT_WIFI_NVH")
+    assert indicator_choice(ind) == f"{ind.group} — {ind.name}"

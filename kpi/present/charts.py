@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from kpi.domain.catalog import Indicator
 from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUSES
-from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, smart_number
+from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, short_name, smart_number, wrap_words
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
 STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",
@@ -98,6 +98,7 @@ def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = Fals
     fig.add_trace(target_trace(series["short"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
+    fig.update_xaxes(tickangle=0, nticks=7)   # month labels read horizontally, not all of them
     return style(fig, projector=projector)
 
 
@@ -114,6 +115,13 @@ def quarter_bars(series: pd.DataFrame, ind: Indicator, *, projector: bool = Fals
     fig.add_trace(target_trace(series["label"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
+    # labels read horizontally over two lines; a provisional quarter hatched and marked
+    partial = list(series["provisional"]) if "provisional" in series else [False] * len(series)
+    fig.update_traces(selector={"type": "bar"},
+                      marker_pattern_shape=["/" if p else "" for p in partial])
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=list(series["label"]),
+                     ticktext=[lab.replace("/", "/<br>") + ("<br>(tạm tính)" if p else "")
+                               for lab, p in zip(series["label"], partial)])
     return style(fig, projector=projector)
 
 
@@ -132,6 +140,8 @@ def unit_bars(contrib: pd.DataFrame, ind: Indicator, *, projector: bool = False)
     if ind.is_ratio:
         fig.add_trace(target_trace(contrib["unit"], ind.target, unit_suffix=" %"))
     fig.update_yaxes(**_value_axis(ind))
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=list(contrib["unit"]),
+                     ticktext=[wrap_words(n, 11) for n in contrib["name"]])
     return style(fig, projector=projector)
 
 
@@ -149,19 +159,28 @@ def _discrete_scale() -> list:
 
 def status_heatmap(matrix: pd.DataFrame, unit_names: dict[str, str],
                    indicator_names: dict[str, str], *, projector: bool = False) -> go.Figure:
-    """Units × criteria (views.status_matrix) coloured by status, with the icon in each cell."""
-    z = [[_CODES[v] if isinstance(v, str) else None for v in row] for row in matrix.values]
-    text = [[STATUS_ICONS[v] if isinstance(v, str) else "" for v in row] for row in matrix.values]
+    """Units × criteria (views.status_matrix) coloured by status, with the icon in each cell;
+    drawn criteria down (short names, read horizontally) × units across (names over lines)."""
+    crit, units = list(matrix.columns), list(matrix.index)
+    values = matrix.T.values
+    z = [[_CODES[v] if isinstance(v, str) else None for v in row] for row in values]
+    text = [[STATUS_ICONS[v] if isinstance(v, str) else "" for v in row] for row in values]
     hover = [[f"{unit_names.get(u, u)}<br>{indicator_names.get(c, c)}<br>"
               + (f"{STATUS_ICONS[v]} {STATUS_LABELS[v]}" if isinstance(v, str) else "Không báo cáo")
-              for c, v in zip(matrix.columns, row)] for u, row in zip(matrix.index, matrix.values)]
+              for u, v in zip(units, row)] for c, row in zip(crit, values)]
     fig = go.Figure(go.Heatmap(
-        z=z, x=list(matrix.columns), y=list(matrix.index), text=text, texttemplate="%{text}",
+        z=z, x=units, y=crit, text=text, texttemplate="%{text}",
         customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=-0.5,
         zmax=len(STATUSES) - 0.5, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2))
-    fig.update_xaxes(tickangle=-45, side="top")
-    fig.update_yaxes(autorange="reversed")
-    return style(fig, height=140 + 32 * len(matrix.index), projector=projector)
+    # ids stay the categories (two names may shorten alike); the axes show names
+    fig.update_xaxes(side="top", tickangle=0, tickmode="array", tickvals=units,
+                     ticktext=[wrap_words(unit_names.get(u, u), 8) for u in units],
+                     tickfont={"size": 15 if projector else 11})
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=crit,
+                     ticktext=[short_name(indicator_names.get(c, c), 32) for c in crit])
+    style(fig, height=160 + 26 * len(crit), projector=projector)
+    fig.update_layout(margin={"t": 120})
+    return fig
 
 
 def status_legend() -> list[tuple[str, str, str]]:

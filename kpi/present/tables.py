@@ -262,12 +262,13 @@ def quarter_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
     quarters = quarters if quarters is not None else data_quarters(figures)
     out = []
     for q in quarters:
-        r = score_quarter(catalog, figures, q).result(ind.id)
+        score = score_quarter(catalog, figures, q)
+        r = score.result(ind.id)
         out.append({"quarter": str(q), "label": q.label, "achieved": r.achieved,
                     "target": ind.target, "points": r.points, "max_points": r.max_points,
-                    "status": r.status})
+                    "status": r.status, "provisional": score.provisional})
     return pd.DataFrame(out, columns=["quarter", "label", "achieved", "target", "points",
-                                      "max_points", "status"]).astype(
+                                      "max_points", "status", "provisional"]).astype(
         {"achieved": "float64", "target": "float64", "points": "float64",
          "max_points": "float64"})
 

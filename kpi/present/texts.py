@@ -160,6 +160,31 @@ def status(code: str) -> str:
     return f"{STATUS_ICONS[code]} {STATUS_LABELS[code]}"
 
 
+def indicator_choice(ind: Indicator) -> str:
+    """A criterion in a picker: `Nhóm — Tên chỉ tiêu`."""
+    return f"{ind.group} — {ind.name}"
+
+
+def short_name(text: str, limit: int = 38) -> str:
+    """A name cut at a word boundary to at most `limit` characters (`…` when cut), for chart
+    axes; the full name stays in the hover text."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:-– ")
+    return cut + "…"
+
+
+def wrap_words(text: str, width: int = 12) -> str:
+    """A short label over lines of about `width` characters (`<br>`), for a chart axis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def due_rule(due: dt.date) -> str:
     """A due date as a rule: `Trước ngày 18 tháng 8 năm 2026 (18/08/2026)`."""
     return f"Trước ngày {due.day} tháng {due.month} năm {due.year} ({date(due)})"

@@ -179,6 +179,20 @@ def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: di
         st.switch_page(page, query_params=state.link_params(**{name: str(table.iloc[row][id_column])}))
 
 
-def chart(fig) -> None:
-    """A Plotly figure of kpi.charts as built (its own theme, fonts and separators)."""
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "locale": "vi"})
+def chart(fig, key: str | None = None, opens: tuple[str, str, str] | None = None) -> None:
+    """A Plotly figure of kpi.charts as built (its own theme, fonts and separators).
+
+    `opens` = (page, query parameter, "x" or "y"): a click on a bar or cell opens that page for
+    the id on that axis (keeping the period and projector mode)."""
+    config = {"displayModeBar": False, "locale": "vi"}
+    if opens is None:
+        st.plotly_chart(fig, theme=None, config=config)
+        return
+    event = st.plotly_chart(fig, theme=None, config=config, key=key, on_select="rerun",
+                            selection_mode="points")
+    points = event.selection.get("points", []) if event else []
+    if points:
+        page, name, axis = opens
+        value = points[0].get(axis)
+        if value is not None:
+            st.switch_page(page, query_params=state.link_params(**{name: str(value)}))

@@ -215,3 +215,28 @@ def test_overview_tables_open_the_criterion_and_the_unit(app_url, browser, shots
     _wait_path(page, "/don-vi")
     assert "unit=VP" in page.url, page.url
     ctx.close()
+
+
+def test_heatmap_names_and_a_unit_bar_opens_the_unit(app_url, browser, shots):
+    """The status heatmap names criteria (down) and units (across, horizontal); on a criterion's
+    page a click on a unit's bar opens that unit's page."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?period=2026-Q3")
+    chart = page.locator('[data-testid="stPlotlyChart"]').last
+    chart.evaluate("e => e.scrollIntoView({block: 'start'})")
+    wait_ready(page)
+    page.screenshot(path=str(shots / "overview-heatmap-1366x768.png"))
+    labels = chart.inner_text()
+    assert "Công an" in labels and "Tỷ lệ hồ sơ TTHC giải quyết quá hạn" in labels  # names over lines
+    page.goto(app_url + "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3", wait_until="networkidle")
+    log_in(page)
+    bars = page.locator(".st-key-unit_bars")
+    bars.evaluate("e => e.scrollIntoView({block: 'center'})")
+    wait_ready(page)
+    page.screenshot(path=str(shots / "indicator-unit-bars-1366x768.png"))
+    bar = bars.locator("g.point path").first
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] - 5)
+    _wait_path(page, "/don-vi")
+    assert "unit=" in page.url and "period=2026-Q3" in page.url, page.url
+    ctx.close()
