@@ -70,9 +70,10 @@ def test_projector_mode_fits_one_screen(app_url, browser, shots):
     assert not page.get_by_test_id("stSidebar").is_visible()
     assert page.locator('header[data-testid="stHeader"]').count() == 0 or \
         not page.locator('header[data-testid="stHeader"]').is_visible()
+    # the headline is sized to the screen (test_meeting_browser.py checks 1280, 1366 and 1920)
     sizes = page.evaluate("""() => {
         const px = el => parseFloat(getComputedStyle(el).fontSize);
-        const value = document.querySelector('[data-testid="stMetricValue"] p');
+        const value = document.querySelector('.kpi-total');
         const texts = [...document.querySelectorAll(
             '[data-testid="stMainBlockContainer"] p, [data-testid="stMainBlockContainer"] td')]
             .filter(e => e.offsetParent !== null && e.innerText.trim());
@@ -163,8 +164,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     if dt.date.today() >= Month(2026, 12).due_date():
         pytest.skip("Quý IV/2026 of the demo is final from 18/01/2027")
     ctx, page = _page(browser, 1366, 768)
-    page.goto(app_url + "/?period=2026-Q4", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?period=2026-Q4")
     page.get_by_text("Tổng điểm Quý IV/2026 (tạm tính)").wait_for(timeout=30000)
     _no_exception(page, "overview")
     body = page.inner_text("body")
@@ -173,8 +173,7 @@ def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url
     page.screenshot(path=str(shots / "provisional-overview-1366x768.png"))
     ctx.close()
     ctx, page = _page(browser, 1920, 1080)
-    page.goto(app_url + "/?period=2026-Q4&projector=1", wait_until="networkidle")
-    wait_ready(page)
+    open_app(page, app_url + "/?period=2026-Q4&projector=1")
     page.get_by_text("Tạm tính: còn 24").wait_for(timeout=30000)
     _no_exception(page, "projector")
     body = page.inner_text("body")

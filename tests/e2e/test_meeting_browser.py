@@ -227,7 +227,7 @@ def test_heatmap_names_and_a_unit_bar_opens_the_unit(app_url, browser, shots):
     wait_ready(page)
     page.screenshot(path=str(shots / "overview-heatmap-1366x768.png"))
     labels = chart.inner_text()
-    assert "Công an" in labels and "Tỷ lệ hồ sơ TTHC giải quyết quá hạn" in labels  # names over lines
+    assert "Công an" in labels and "Tỷ lệ quy trình lõi được số hóa" in labels  # names over lines
     page.goto(app_url + "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3", wait_until="networkidle")
     log_in(page)
     bars = page.locator(".st-key-unit_bars")
