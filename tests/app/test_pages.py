@@ -61,6 +61,11 @@ def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
         _no_errors(at, page)
     at.switch_page("pages/indicator.py").run()
     assert at.selectbox(key="indicator_id").value == "HT_MAY_TINH"
+    # the picker reads «Nhóm — Tên chỉ tiêu», grouped in catalogue group order
+    options = at.selectbox(key="indicator_id").options
+    assert options[0] == "Hạ tầng số và an toàn thông tin — Tỷ lệ cán bộ, công chức có máy tính đáp ứng yêu cầu cấu hình"
+    groups = [o.split(" — ")[0] for o in options]
+    assert groups == sorted(groups, key=groups.index) and len(dict.fromkeys(groups)) == 7
     at.selectbox(key="indicator_id").set_value("DVC_HS_TRUC_TUYEN").run()
     _no_errors(at, "indicator DVC_HS_TRUC_TUYEN")
     assert at.query_params["indicator"] == "DVC_HS_TRUC_TUYEN"
@@ -161,6 +166,19 @@ def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
     assert len(actions) == 5
     assert "−0,86</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
     assert "Quý III/2026 đã kết thúc" in at.subheader[0].value
+
+
+def test_catalogue_names_open_their_criterion(monkeypatch, demo_db, catalog):
+    at = _app(monkeypatch, demo_db)
+    at.run()
+    at.switch_page("pages/catalog.py").run()
+    _no_errors(at, "catalogue")
+    # one link per criterion in the page (the menu is in the sidebar), labelled with its name
+    links = [e.proto for e in at.main.get("page_link")]
+    assert [p.label for p in links] == [i.name for g in catalog.groups for i in catalog.indicators
+                                        if i.group == g]
+    assert all(p.page.endswith("chi-tieu") for p in links), {p.page for p in links}
+    assert "indicator=HT_MAY_TINH" in links[0].query_string and "period=2026-Q4" in links[0].query_string
 
 
 def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):
