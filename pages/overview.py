@@ -83,9 +83,12 @@ with left:
 with right:
     st.subheader("Điểm mất theo đơn vị chủ trì")
     by_lead = tables.losses_by_lead_unit(catalog, score)
-    widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")},
-                         column_config={"Đơn vị": None, "Tên đơn vị": st.column_config.TextColumn(
-                             "Đơn vị chủ trì", width="medium")})
+    widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
+                         all_rows=True, column_config={
+                             "Đơn vị": None,
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=190),
+                             "Điểm mất": st.column_config.TextColumn(width=70),
+                             "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
 
 st.subheader("Bảng chỉ tiêu (xếp theo điểm mất)")
 st.caption("Bấm vào tên một chỉ tiêu để mở trang của chỉ tiêu; bấm vào đơn vị chủ trì để mở trang "

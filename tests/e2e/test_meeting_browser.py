@@ -240,3 +240,36 @@ def test_heatmap_names_and_a_unit_bar_opens_the_unit(app_url, browser, shots):
     _wait_path(page, "/don-vi")
     assert "unit=" in page.url and "period=2026-Q3" in page.url, page.url
     ctx.close()
+
+
+_TABLES = """sel => [...document.querySelectorAll(sel)].map(t => {
+    const s = t.querySelector('.dvn-scroller');
+    return {wide: s ? s.scrollWidth - s.clientWidth : 0, tall: s ? s.scrollHeight - s.clientHeight : 0,
+            head: (t.innerText || '').slice(0, 30)};
+})"""
+
+
+def test_tables_at_1366_show_every_column(app_url, browser, shots):
+    """At 1366×768 with the menu open, no table of the overview or a criterion, nor the unit's
+    criteria, hides a column behind a horizontal scroll; the overview's and the unit's criteria
+    show every row. (The unit's reporting and upload history tables belong to the clerk's part.)"""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?period=2026-Q3")
+    for path in ("/?period=2026-Q3", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
+                 "/don-vi?unit=VP&period=2026-Q3"):
+        if path != "/?period=2026-Q3":
+            page.goto(app_url + path, wait_until="networkidle")
+            log_in(page)
+        page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
+        wait_ready(page)
+        own = ".st-key-unit_criteria_table [data-testid='stDataFrame']" if "don-vi" in path else \
+            '[data-testid="stDataFrame"]'
+        tables = page.evaluate(_TABLES, own)
+        assert tables and all(t["wide"] <= 1 for t in tables), (path, tables)
+        for key in ("criteria_table", "unit_criteria_table", "lead_table"):
+            if page.locator(f".st-key-{key}").count():
+                assert _inner_scroll(page, key) <= 1, (path, key)
+                page.locator(f".st-key-{key}").evaluate("e => e.scrollIntoView({block: 'start'})")
+                page.wait_for_timeout(300)
+                page.screenshot(path=str(shots / f"table-{key}-1366x768.png"))
+    ctx.close()
