@@ -34,7 +34,7 @@ timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.d
 due = timely[timely["status"] != tables.NOT_DUE]
 
 cols = st.columns(4)
-cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}",
+cols[0].metric(f"Điểm của đơn vị · {period.label}",
                texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",
