@@ -62,7 +62,7 @@ backups.ensure_daily_backup()
 if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page, the page
     # links in a row under them (they keep projector mode)
-    bar = st.columns([4.4, 2, 1.3, 1.3, 1.4, 1.3], vertical_alignment="bottom")
+    bar = st.columns([3.6, 2.2, 1.5, 1.3, 1.6, 1.4], vertical_alignment="bottom")
     auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
     state.rotation_picker(bar[2])

@@ -273,3 +273,16 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(shots / f"table-{key}-1366x768.png"))
     ctx.close()
+
+
+def test_projector_rotation_fits_1280(app_url, browser, shots):
+    """The rotating card (one losing criterion at a time, full sentence) fits 1280×720 too."""
+    ctx, page = _page(browser, 1280, 720)
+    open_app(page, app_url + "/?projector=1&period=2026-Q3&rotate=30")
+    page.locator(".kpi-card").wait_for(timeout=30000)
+    wait_ready(page)
+    page.screenshot(path=str(shots / "projector-rotation-1280x720.png"))
+    m = page.evaluate(_MEASURE)
+    assert m["doc"] <= m["view"] and m["main"] <= m["mainView"] + 1, m
+    assert m["minText"] >= 18, m
+    ctx.close()
