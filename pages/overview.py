@@ -50,8 +50,9 @@ if projector:
                         if not score.provisional and len(reported) == 3 and not period.is_month else "")
             st.subheader(f"Chỉ tiêu mất nhiều điểm nhất{finished}")
             widgets.losses(top, state.link_params, short=True)
-        st.subheader("Điểm theo nhóm (so với tối đa của nhóm)")
-        widgets.projector_groups(tables.group_table(score))
+        st.subheader("Điểm theo nhóm (so với tối đa của nhóm)"
+                     + (" · tạm tính" if score.provisional else ""))
+        widgets.projector_groups(tables.group_table(score), partial=score.provisional)
     st.stop()  # the projector view is the one screen above
 
 cols = st.columns(4)

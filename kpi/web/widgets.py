@@ -130,9 +130,9 @@ def losses(top: list[LossRow], link_params, short: bool = False) -> None:
                     st.markdown(f"**Cần làm:** {safe.md(r.todo)}")
 
 
-def projector_groups(groups: pd.DataFrame) -> None:
+def projector_groups(groups: pd.DataFrame, partial: bool = False) -> None:
     """Points per group as bars of each group's own maximum (a 7/7 group is a full bar), the
-    points written on each; HTML so that it scales with the screen."""
+    points written on each; HTML so that it scales with the screen. `partial`: hatched bars."""
     rows = []
     for g in groups.to_dict("records"):
         pct = max(0.0, min(100.0, float(g["Tỷ lệ"] or 0.0)))
@@ -140,7 +140,8 @@ def projector_groups(groups: pd.DataFrame) -> None:
         rows.append(f'<div class="kpi-grp"><span class="nm">{escape(g["Nhóm"])}</span>'
                     f'<span class="bar"><i style="width:{pct:.1f}%"></i></span>'
                     f'<span class="pt">{escape(label)}</span></div>')
-    st.markdown(f'<div class="kpi-grps">{"".join(rows)}</div>', unsafe_allow_html=True)
+    st.markdown(f'<div class="kpi-grps{" partial" if partial else ""}">{"".join(rows)}</div>',
+                unsafe_allow_html=True)
 
 
 def page_links(pages: list, current, params: dict[str, str], where=None, row: bool = False) -> None:

@@ -142,6 +142,7 @@ def test_projector_mode_from_the_url(monkeypatch, demo_db):
     head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
     assert "Tổng điểm <b>(tạm tính)</b>" in head and "Tạm tính: còn 24 lượt báo cáo chưa đến hạn" in head
     assert "so với" not in head  # a provisional quarter is not compared with a whole one
+    assert any('class="kpi-grps partial"' in m.value for m in at.markdown)  # hatched group bars
     assert len(at.metric) == 0 and len(at.dataframe) == 0
     at.toggle(key="projector").set_value(False).run()
     _no_errors(at, "projector off")
@@ -166,6 +167,8 @@ def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
     assert len(actions) == 5
     assert "−0,86</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
     assert "Quý III/2026 đã kết thúc" in at.subheader[0].value
+    groups = next(m.value for m in at.markdown if m.value.startswith('<div class="kpi-grps'))
+    assert 'class="kpi-grps"' in groups and "6,73/7" in groups and 'style="width:96.' in groups
 
 
 def test_catalogue_names_open_their_criterion(monkeypatch, demo_db, catalog):
