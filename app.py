@@ -22,11 +22,11 @@ try:
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
     st.stop()
-actor = auth.current_actor()
 
+overview = st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
+                   url_path="")
 pages = [
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", default=True,
-            url_path="tong-quan"),
+    overview,
     st.Page("pages/indicator.py", title="Chỉ tiêu", icon=":material/flag:", url_path="chi-tieu"),
     st.Page("pages/unit.py", title="Đơn vị", icon=":material/apartment:", url_path="don-vi"),
     st.Page("pages/whatif.py", title="Mô phỏng", icon=":material/tune:", url_path="mo-phong"),
@@ -37,26 +37,30 @@ pages = [
             url_path="nop-so-lieu"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",
             url_path="danh-muc"),
-]
-restricted = {   # page → the right it needs
-    "nhap-so-lieu": "record_submission",
-    "nhat-ky": "read_audit",
-    "sao-luu": "make_backup",
-    "tai-khoan": "manage_accounts",
-}
-pages += [
-    st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
     st.Page("pages/backup.py", title="Sao lưu", icon=":material/backup:", url_path="sao-luu"),
-    st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:", url_path="tai-khoan"),
+    st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
+    st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
+            url_path="tai-khoan"),
+    # the overview's own address too (bookmarks, the projector link); the default page lives at "/"
+    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
+            visibility="hidden"),
 ]
+PAGE_RIGHTS = {"nhap-so-lieu": "record_submission", "nhat-ky": "read_audit", "sao-luu": "make_backup",
+               "tai-khoan": "manage_accounts"}
+
+# Every run declares the pages, the login run too: a deep link (/don-vi?unit=CA) is then always a
+# known page and opens after logging in; nothing of a page runs before. The menu is the app's own
+# links (.streamlit/config.toml hides Streamlit's; kpi/web/serve.py switches off the legacy pages/
+# mode of a fresh server).
+current = st.navigation(pages, position="hidden")
+actor = auth.current_actor()
 if actor is None:
-    # every page is known to the router, so a deep link is not "not found"; none of it runs: only
-    # the login form shows, and after logging in the same link opens its page
-    st.navigation(pages, position="hidden")
     auth.login_form()
     st.stop()
 st.session_state["_actor"] = actor
-pages = [p for p in pages if p.url_path not in restricted or may(actor, restricted[p.url_path])]
+shown = [p for p in pages if p.visibility != "hidden"
+         and (p.url_path not in PAGE_RIGHTS or may(actor, PAGE_RIGHTS[p.url_path]))]
+refused_page = current.url_path in PAGE_RIGHTS and not may(actor, PAGE_RIGHTS[current.url_path])
 
 try:
     figures = data.current_figures()
@@ -65,8 +69,9 @@ except StoreError as e:  # database held by another program, newer than the app,
     st.stop()
 backups.ensure_daily_backup()
 if state.projector_requested():
-    # no sidebar in projector mode: the controls sit in one thin row above the page
-    bar = st.columns([5, 1.7, 1.2, 1.3, 1.4, 1.1], vertical_alignment="bottom")
+    # no sidebar in projector mode: the controls sit in one thin row above the page, the page
+    # links in a row under them (they keep projector mode)
+    bar = st.columns([3.6, 2.2, 1.5, 1.3, 1.6, 1.4], vertical_alignment="bottom")
     auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
     state.rotation_picker(bar[2])
@@ -74,13 +79,19 @@ if state.projector_requested():
     st.session_state["_period"] = period
     bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
+    widgets.page_links([p for p in shown if p.url_path in state.PROJECTOR_PAGES], current,
+                       state.link_params(), row=True)
 else:
+    widgets.page_links(shown, current, state.link_params(), where=st.sidebar)
     st.sidebar.caption(auth.who_caption(actor))
     auth.logout_button()
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
 try:
-    st.navigation(pages, position="hidden" if state.is_projector() else "sidebar").run()
+    if refused_page:   # a typed or bookmarked address of a page this account may not open
+        st.error(f"Tài khoản của bạn không được mở trang «{current.title}». Hãy chọn một trang trong menu.")
+    else:
+        current.run()
 except Exception as e:  # noqa: BLE001 — one Vietnamese message; the traceback goes to the server log
     safe.unexpected(e)

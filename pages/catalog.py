@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.present import tables
 from kpi.present.texts import smart_number
-from kpi.web import data
+from kpi.web import data, safe, state
 
 catalog = data.catalog()
 
@@ -25,6 +25,11 @@ for group in catalog.groups:
     st.subheader(f"{group} · {smart_number(points)} điểm")
     # a static table wraps long texts (rules, evidence, sources) instead of cutting them
     st.table(rows[shown].set_index("Mã"))
+    # each criterion's own page (its figures, units, history), keeping the period
+    with st.container(horizontal=True, gap="small", key=f"catalog_links_{catalog.groups.index(group)}"):
+        for r in rows.to_dict("records"):
+            st.page_link("pages/indicator.py", label=safe.md(r["Chỉ tiêu"]), icon=":material/flag:",
+                         query_params=state.link_params(indicator=r["Mã"]))
     notes = rows[(rows["Ghi chú"] != "") | (rows["Hạn hoàn thành"] != "")]
     for r in notes.to_dict("records"):
         deadline = f"hạn hoàn thành {r['Hạn hoàn thành']}. " if r["Hạn hoàn thành"] else ""

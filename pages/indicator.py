@@ -10,11 +10,12 @@ figures = data.current_figures()
 period = state.current_period()
 projector = state.is_projector()
 
-ids = [i.id for i in catalog.indicators]
+# grouped by group (catalogue order); typing filters the list ("wifi", "Đề án 06", …)
+ids = [i.id for g in catalog.groups for i in catalog.indicators if i.group == g]
 state.query_choice("indicator", ids, "indicator_id")
 indicator_id = st.selectbox(
-    "Chỉ tiêu", ids, key="indicator_id",
-    format_func=lambda i: f"{catalog.indicator(i).group} › {catalog.indicator(i).name}")
+    "Chỉ tiêu (gõ để tìm theo tên hoặc nhóm)", ids, key="indicator_id",
+    format_func=lambda i: texts.indicator_choice(catalog.indicator(i)))
 state.mirror_query("indicator", indicator_id)
 ind = catalog.indicator(indicator_id)
 
@@ -58,12 +59,12 @@ else:
     if contrib["status"].eq("no_data").all():
         st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong {period.label}.")
     else:
-        left, right = st.columns([3, 2])
-        with left:
-            widgets.chart(charts.unit_bars(contrib, ind, projector=projector))
-        with right:
-            st.dataframe(tables.contribution_table(ind, contrib), hide_index=True,
-                         width="stretch")
+        st.caption("Bấm vào cột hoặc tên một đơn vị để mở trang của đơn vị.")
+        widgets.chart(charts.unit_bars(contrib, ind, projector=projector), key="unit_bars",
+                      opens=("pages/unit.py", "unit", "x"))
+        by_unit = tables.contribution_table(ind, contrib).assign(Mã=contrib["unit"].to_numpy())
+        widgets.linked_table(by_unit, "contribution_table", {None: ("pages/unit.py", "unit", "Mã")},
+                             column_config={"Mã": None}, all_rows=True)
         st.subheader(f"Số liệu đã nhập · {period.label}")
         st.dataframe(tables.figures_table(catalog, figures, ind.id, period), hide_index=True,
                      width="stretch")

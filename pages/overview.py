@@ -30,17 +30,45 @@ prev_score = (tables.score_period(prev_basis.catalog, prev_basis.figures, previo
 reported = [m for m in period.months if tables.has_data(figures, tables.Period(m.quarter, m))]
 met = sum(r.status == MET for r in score.indicators)
 
+what_it_takes, short_actions = tables.what_it_takes_both(catalog, figures, period)
+change = tables.score_change(score, prev_score)
+
+if projector:
+    # one screen at 1280×720 to 1920×1080 (style-projector.css sizes it to the viewport)
+    up, down = texts.grade_margins(score.total_points, score.max_points, catalog.grades)
+    left, right = st.columns([1, 1.9], gap="medium")
+    with left:
+        widgets.projector_headline(
+            total=texts.score_headline(score.total_points, score.max_points), grade=score.grade,
+            provisional="Kết quả đã khoá sổ" if basis.frozen else tables.provisional_short(score),
+            change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
+    with right:
+        seconds = state.rotation_seconds()
+        if seconds:
+            st.subheader("Các chỉ tiêu mất điểm, lần lượt")
+            every_loss = tables.loss_rows(catalog, score, len(score.indicators), what_it_takes)
+            widgets.loss_carousel(every_loss, seconds)
+        else:
+            top = tables.loss_rows(catalog, score, 5, what_it_takes, short_actions)
+            finished = (f" · {period.quarter.label} đã kết thúc, số còn thiếu"
+                        if not score.provisional and len(reported) == 3 and not period.is_month else "")
+            st.subheader(f"Chỉ tiêu mất nhiều điểm nhất{finished}")
+            widgets.losses(top, state.link_params, short=True)
+        st.subheader("Điểm theo nhóm (so với tối đa của nhóm)"
+                     + (" · tạm tính" if score.provisional else ""))
+        widgets.projector_groups(tables.group_table(score), partial=score.provisional)
+    st.stop()  # the projector view is the one screen above
+
 cols = st.columns(4)
 headline = f"Tổng điểm {period.label}" + texts.score_state(score.provisional, basis.frozen)
 cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
-               tables.change_text(tables.score_change(score, prev_score), previous.label))
+               tables.change_text(change, previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
 if basis.frozen:
     st.info(texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version), icon=":material/lock:")
 if score.provisional:
-    # at projector size too: the headline must not be read as final
     st.warning(tables.provisional_text(score), icon=":material/schedule:")
 if period.is_month:
     st.caption(f"Điểm của riêng {period.label}: chấm trên số liệu của tháng; chỉ tiêu cộng dồn cả "
@@ -50,28 +78,7 @@ elif len(reported) < 3:
                f"({', '.join(m.label for m in reported)}); điểm tính trên các tháng đã có.")
 
 # ── evidence: criteria still without accepted evidence and their points (see «Minh chứng») ──
-if not projector:
-    web_evidence.lacking_block(catalog, period.quarter)
-
-what_it_takes = tables.what_it_takes_texts(catalog, figures, period)
-top = tables.loss_rows(catalog, score, 5, what_it_takes)
-
-losses_title = "5 chỉ tiêu mất nhiều điểm nhất và việc cần làm"
-if projector:
-    left, right = st.columns([1, 2.8])
-    with left:
-        st.subheader("Điểm theo nhóm")
-        widgets.chart(charts.group_bars(tables.group_table(score), projector=True))
-    with right:
-        seconds = state.rotation_seconds()
-        if seconds:
-            st.subheader("Các chỉ tiêu mất điểm, lần lượt")
-            every_loss = tables.loss_rows(catalog, score, len(score.indicators), what_it_takes)
-            widgets.loss_carousel(every_loss, seconds)
-        else:
-            st.subheader(losses_title)
-            widgets.losses(top)
-    st.stop()  # the projector view is the one screen above
+web_evidence.lacking_block(catalog, period.quarter)
 
 # ── reporting: units missing a due report (details on «Tình hình nộp số liệu») ──
 _today = dt.date.today()
@@ -81,22 +88,39 @@ st.page_link("pages/submissions.py", label=tables.missing_summary(catalog, _boar
              + " · xem tình hình nộp số liệu", icon=":material/fact_check:")
 # ────────────────────────────────────────────────────────────────────────────
 
+top = tables.loss_rows(catalog, score, 5, what_it_takes, short_actions)
+losses_title = "5 chỉ tiêu mất nhiều điểm nhất và việc cần làm"
 st.subheader(losses_title)
-widgets.losses(top)
+widgets.losses(top, state.link_params)
 
+INDICATOR, UNIT = "pages/indicator.py", "pages/unit.py"
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Điểm theo nhóm chỉ tiêu")
-    widgets.chart(charts.group_bars(tables.group_table(score)))
+    widgets.chart(charts.group_bars(tables.group_table(score), partial=score.provisional))
 with right:
     st.subheader("Điểm mất theo đơn vị chủ trì")
-    st.dataframe(tables.losses_by_lead_unit(catalog, score), hide_index=True, width="stretch",
-                 column_config={"Đơn vị": None})
+    by_lead = tables.losses_by_lead_unit(catalog, score)
+    widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
+                         all_rows=True, column_config={
+                             "Đơn vị": None,
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=190),
+                             "Điểm mất": st.column_config.TextColumn(width=70),
+                             "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
 
 st.subheader("Bảng chỉ tiêu (xếp theo điểm mất)")
-widgets.status_legend()
-st.dataframe(tables.criteria_table(catalog, score), hide_index=True, width="stretch",
-             column_config={"Mã": None, "Chỉ tiêu": st.column_config.TextColumn(width="large")})
+st.caption("Bấm vào tên một chỉ tiêu để mở trang của chỉ tiêu; bấm vào đơn vị chủ trì để mở trang "
+           "của đơn vị.")
+criteria = tables.criteria_table(catalog, score)
+widgets.linked_table(
+    criteria, "criteria_table",
+    {None: (INDICATOR, "indicator", "Mã"), "Đơn vị chủ trì": (UNIT, "unit", "Mã đơn vị")},
+    # widths that add up to the page at 1366×768 with the menu open: names wrap, nothing is cut
+    column_config={"Mã": None, "Nhóm": None, "Tối đa": None, "Mã đơn vị": None,
+                   **{c: st.column_config.TextColumn(width=w) for c, w in (
+                       ("Chỉ tiêu", 320), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
+                       ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 170))}},
+    all_rows=True, wrap=True)
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()
@@ -104,7 +128,7 @@ widgets.chart(charts.status_heatmap(
     tables.status_matrix(catalog, figures, period), {u.code: u.name for u in catalog.units},
     {i.id: i.name for i in catalog.indicators}))
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
-           "chỉ tiêu này.")
+           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")
 
 widgets.report_downloads(catalog, figures, period,
                          texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version)

@@ -35,8 +35,7 @@ timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.d
 due = timely[timely["status"] != tables.NOT_DUE]
 
 cols = st.columns(4)
-cols[0].metric(f"Điểm các chỉ tiêu của đơn vị · {period.label}"
-               + texts.score_state(unit_score.provisional, basis.frozen),
+cols[0].metric(f"Điểm của đơn vị · {period.label}" + texts.score_state(unit_score.provisional, basis.frozen),
                texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",
@@ -50,13 +49,16 @@ if not own:
 elif not tables.has_data(figures, period, unit=code):
     st.info(f"Đơn vị chưa có số liệu trong {period.label}.")
 else:
-    widgets.status_legend()
-    st.dataframe(tables.unit_criteria_table(catalog, unit_score), hide_index=True,
-                 width="stretch", column_config={
-                     "Mã": None, **{c: st.column_config.Column(width="small") for c in (
-                         "Đạt được", "Mục tiêu", "Điểm", "Tối đa", "Chủ trì")}})
     st.caption("Điểm tính trên số liệu riêng của đơn vị (cùng quy tắc chấm điểm của xã), "
-               f"tối đa {smart_number(share['max_points'])} điểm.")
+               f"tối đa {smart_number(share['max_points'])} điểm. Bấm vào một chỉ tiêu để mở trang "
+               "của chỉ tiêu.")
+    # widths that add up to the page at 1366×768 with the menu open: names wrap, nothing is cut
+    widgets.linked_table(
+        tables.unit_criteria_table(catalog, unit_score), "unit_criteria_table",
+        {None: ("pages/indicator.py", "indicator", "Mã")}, all_rows=True, wrap=True,
+        column_config={"Mã": None, **{c: st.column_config.TextColumn(width=w) for c, w in (
+            ("Chỉ tiêu", 380), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
+            ("Trạng thái", 110), ("Chủ trì", 70))}})
 
 left, right = st.columns(2)
 with left:

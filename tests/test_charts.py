@@ -37,14 +37,22 @@ def test_one_colour_per_status_colour_blind_safe():
     assert [t for t, _, _ in charts.status_legend()][:3] == ["✔ Đạt", "▲ Gần đạt", "✖ Chưa đạt"]
 
 
-def test_group_bars_points_over_maximum(cat, figs):
+def test_group_bars_share_of_each_groups_maximum_labelled_in_points(cat, figs):
+    # deliberately changed: bars are the share of each group's own maximum (a full group reads
+    # full whatever its size), the points are the labels
     fig = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)))
     assert len(fig.data) == 2
     maxima, points = fig.data
     assert (maxima.name, points.name) == ("Tối đa", "Đạt được")
-    assert list(maxima.x) == [12.0, 8.0] and list(points.x) == [10.54, 6.89]
+    assert list(maxima.x) == [100.0, 100.0] and list(maxima.customdata) == [12.0, 8.0]
+    assert points.x == pytest.approx([87.80, 86.11], abs=0.005)  # unrounded points / maximum
+    assert list(points.customdata) == [10.54, 6.89]
     assert list(points.y) == ["Nhóm 1", "Nhóm 2"]
     assert list(points.text) == ["10,54/12", "6,89/8"]
+    assert points.marker.pattern.shape == ""
+    partial = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), partial=True)
+    assert list(partial.data[1].text) == ["10,54/12 (tạm tính)", "6,89/8 (tạm tính)"]
+    assert partial.data[1].marker.pattern.shape == "/"
     assert fig.layout.separators == ",." and fig.layout.barmode == "overlay"
     assert "điểm" in points.hovertemplate
     proj = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), projector=True)
@@ -75,6 +83,13 @@ def test_quarter_bars_coloured_by_status_with_target(cat, figs):
     assert list(bars.marker.color) == [charts.STATUS_COLORS["no_data"], charts.STATUS_COLORS["near"]]
     assert bars.customdata[1][0] == "▲ Gần đạt"
     assert list(_target(fig).y) == [90.0, 90.0]
+    # labels horizontal over two lines; both quarters of the mini catalogue are final
+    assert fig.layout.xaxis.tickangle == 0
+    assert list(fig.layout.xaxis.ticktext) == ["Quý I/<br>2026", "Quý II/<br>2026"]
+    assert list(bars.marker.pattern.shape) == ["", ""]
+    partial = charts.quarter_bars(series.assign(provisional=[False, True]), ind)
+    assert list(partial.data[0].marker.pattern.shape) == ["", "/"]
+    assert list(partial.layout.xaxis.ticktext) == ["Quý I/<br>2026", "Quý II/<br>2026<br>(tạm tính)"]
 
 
 def test_unit_bars_ratio_with_target_and_count_without(cat, figs):
@@ -93,10 +108,14 @@ def test_status_heatmap_codes_icons_and_blanks(cat, figs):
                                 {i.id: i.name for i in cat.indicators})
     hm = fig.data[0]
     code = {s: i for i, s in enumerate(STATUSES)}
-    assert [list(r) for r in hm.z] == [[code["met"], code["missed"], code["missed"], None],
-                                       [code["missed"], None, code["missed"], code["met"]]]
-    assert [list(r) for r in hm.text] == [["✔", "✖", "✖", ""], ["✖", "", "✖", "✔"]]
-    assert hm.customdata[0][3] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    # deliberately changed: criteria down (names read horizontally), units across
+    assert [list(r) for r in hm.z] == [[code["met"], code["missed"]], [code["missed"], None],
+                                       [code["missed"], code["missed"]], [None, code["met"]]]
+    assert [list(r) for r in hm.text] == [["✔", "✖"], ["✖", ""], ["✖", "✖"], ["", "✔"]]
+    assert hm.customdata[3][0] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    assert list(fig.layout.xaxis.ticktext) == ["Đơn vị A", "Đơn vị B"]
+    assert list(fig.layout.yaxis.ticktext) == [i.name for i in cat.indicators]
+    assert fig.layout.xaxis.tickangle == 0
     # each status code lands on its own colour in the discrete scale
     n = len(STATUSES)
     for s, i in code.items():

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 
 from kpi.domain.catalog import Indicator
 from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUSES
-from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, smart_number
+from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, short_name, smart_number, wrap_words
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
 STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",
@@ -47,18 +47,24 @@ def _fmt(ind: Indicator) -> str:
     return "%{y:,.1f} %" if ind.is_ratio else "%{y:,.1f} " + ind.measure
 
 
-def group_bars(groups: pd.DataFrame, *, projector: bool = False) -> go.Figure:
-    """Points per group (views.group_table) as bars over their maximum (the grey bar)."""
+PARTIAL_NOTE = " (tạm tính)"
+
+
+def group_bars(groups: pd.DataFrame, *, projector: bool = False, partial: bool = False) -> go.Figure:
+    """Points per group (views.group_table) as a share of each group's own maximum (the grey bar
+    is 100 %), so a full 7/7 group reads full beside 37/38; the points are the labels. `partial`
+    (a provisional period): bars hatched and labelled «tạm tính»."""
+    share = [float(x) if x is not None and x == x else 0.0 for x in groups["Tỷ lệ"]]
+    labels = [f"{smart_number(p)}/{smart_number(m)}" + (PARTIAL_NOTE if partial else "")
+              for p, m in zip(groups["Điểm"], groups["Tối đa"])]
     fig = go.Figure()
-    fig.add_bar(y=groups["Nhóm"], x=groups["Tối đa"], orientation="h", name="Tối đa",
-                marker_color=MAX_COLOR,
-                hovertemplate="%{y}<br>Tối đa: %{x:,.2f} điểm<extra></extra>")
-    fig.add_bar(y=groups["Nhóm"], x=groups["Điểm"], orientation="h", name="Đạt được",
-                marker_color=LINE_COLOR,
-                text=[f"{smart_number(p)}/{smart_number(m)}"
-                      for p, m in zip(groups["Điểm"], groups["Tối đa"])],
-                textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}<br>Đạt được: %{x:,.2f} điểm<extra></extra>")
+    fig.add_bar(y=groups["Nhóm"], x=[100.0] * len(groups), orientation="h", name="Tối đa",
+                marker_color=MAX_COLOR, customdata=groups["Tối đa"],
+                hovertemplate="%{y}<br>Tối đa: %{customdata:,.2f} điểm<extra></extra>")
+    fig.add_bar(y=groups["Nhóm"], x=share, orientation="h", name="Đạt được",
+                marker={"color": LINE_COLOR, "pattern": {"shape": "/" if partial else ""}},
+                text=labels, textposition="outside", cliponaxis=False, customdata=groups["Điểm"],
+                hovertemplate="%{y}<br>Đạt được: %{customdata:,.2f} điểm (%{x:,.1f} %)<extra></extra>")
     fig.update_layout(barmode="overlay", bargap=0.35, showlegend=False)
     fig.update_yaxes(autorange="reversed")
     if projector:
@@ -68,8 +74,9 @@ def group_bars(groups: pd.DataFrame, *, projector: bool = False) -> go.Figure:
         for name in groups["Nhóm"]:
             fig.add_annotation(x=0, y=name, text=name, showarrow=False, xanchor="left",
                                yanchor="bottom", yshift=14, font={"size": 20})
-    # room for the "37,38/38" labels right of the longest bar
-    fig.update_xaxes(title={"text": "Điểm"}, range=[0, 1.3 * max([1.0, *groups["Tối đa"]])])
+    # room for the "37,38/38" labels right of the full bar
+    fig.update_xaxes(title={"text": "% điểm tối đa của nhóm"}, ticksuffix=" %",
+                     range=[0, 160 if partial else 135], tickvals=[0, 25, 50, 75, 100])
     return style(fig, height=60 + 48 * max(1, len(groups)) if not projector
                  else 60 + 80 * max(1, len(groups)), projector=projector)
 
@@ -91,6 +98,7 @@ def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = Fals
     fig.add_trace(target_trace(series["short"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
+    fig.update_xaxes(tickangle=0, nticks=7)   # month labels read horizontally, not all of them
     return style(fig, projector=projector)
 
 
@@ -107,6 +115,13 @@ def quarter_bars(series: pd.DataFrame, ind: Indicator, *, projector: bool = Fals
     fig.add_trace(target_trace(series["label"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
+    # labels read horizontally over two lines; a provisional quarter hatched and marked
+    partial = list(series["provisional"]) if "provisional" in series else [False] * len(series)
+    fig.update_traces(selector={"type": "bar"},
+                      marker_pattern_shape=["/" if p else "" for p in partial])
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=list(series["label"]),
+                     ticktext=[lab.replace("/", "/<br>") + ("<br>(tạm tính)" if p else "")
+                               for lab, p in zip(series["label"], partial)])
     return style(fig, projector=projector)
 
 
@@ -125,6 +140,8 @@ def unit_bars(contrib: pd.DataFrame, ind: Indicator, *, projector: bool = False)
     if ind.is_ratio:
         fig.add_trace(target_trace(contrib["unit"], ind.target, unit_suffix=" %"))
     fig.update_yaxes(**_value_axis(ind))
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=list(contrib["unit"]),
+                     ticktext=[wrap_words(n, 11) for n in contrib["name"]])
     return style(fig, projector=projector)
 
 
@@ -142,19 +159,28 @@ def _discrete_scale() -> list:
 
 def status_heatmap(matrix: pd.DataFrame, unit_names: dict[str, str],
                    indicator_names: dict[str, str], *, projector: bool = False) -> go.Figure:
-    """Units × criteria (views.status_matrix) coloured by status, with the icon in each cell."""
-    z = [[_CODES[v] if isinstance(v, str) else None for v in row] for row in matrix.values]
-    text = [[STATUS_ICONS[v] if isinstance(v, str) else "" for v in row] for row in matrix.values]
+    """Units × criteria (views.status_matrix) coloured by status, with the icon in each cell;
+    drawn criteria down (short names, read horizontally) × units across (names over lines)."""
+    crit, units = list(matrix.columns), list(matrix.index)
+    values = matrix.T.values
+    z = [[_CODES[v] if isinstance(v, str) else None for v in row] for row in values]
+    text = [[STATUS_ICONS[v] if isinstance(v, str) else "" for v in row] for row in values]
     hover = [[f"{unit_names.get(u, u)}<br>{indicator_names.get(c, c)}<br>"
               + (f"{STATUS_ICONS[v]} {STATUS_LABELS[v]}" if isinstance(v, str) else "Không báo cáo")
-              for c, v in zip(matrix.columns, row)] for u, row in zip(matrix.index, matrix.values)]
+              for u, v in zip(units, row)] for c, row in zip(crit, values)]
     fig = go.Figure(go.Heatmap(
-        z=z, x=list(matrix.columns), y=list(matrix.index), text=text, texttemplate="%{text}",
+        z=z, x=units, y=crit, text=text, texttemplate="%{text}",
         customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=-0.5,
         zmax=len(STATUSES) - 0.5, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2))
-    fig.update_xaxes(tickangle=-45, side="top")
-    fig.update_yaxes(autorange="reversed")
-    return style(fig, height=140 + 32 * len(matrix.index), projector=projector)
+    # ids stay the categories (two names may shorten alike); the axes show names
+    fig.update_xaxes(side="top", tickangle=0, tickmode="array", tickvals=units,
+                     ticktext=[wrap_words(unit_names.get(u, u), 8) for u in units],
+                     tickfont={"size": 15 if projector else 11})
+    fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=crit,
+                     ticktext=[short_name(indicator_names.get(c, c), 32) for c in crit])
+    style(fig, height=160 + 26 * len(crit), projector=projector)
+    fig.update_layout(margin={"t": 120})
+    return fig
 
 
 def status_legend() -> list[tuple[str, str, str]]:

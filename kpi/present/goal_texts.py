@@ -221,3 +221,50 @@ def beyond_reach_text(change: IndicatorChange, reach: Reach) -> str:
     else:
         why = f"{'tối đa' if ind.higher_is_better else 'tối thiểu'} còn đạt {_level(ind, reach.best)}"
     return f"{ind.name}: mô phỏng {_level(ind, change.simulated.achieved)} — {UNREACHABLE} ({why})"
+
+
+# ── one criterion, short (the projector) ─────────────────────────────────────
+
+SHORT_WORDS = 12
+
+
+def _short(head: str, noun: str, tail: str = "") -> str:
+    """`head noun tail` in at most SHORT_WORDS words: a long noun is cut (…), never the
+    numbers; the full sentence is `answer_text`."""
+    fixed = len(head.split()) + len(tail.split())
+    words = noun.split()
+    room = max(1, SHORT_WORDS - fixed)
+    if len(words) > room:
+        words = words[:room - 1] + [words[room - 1] + "…"] if room > 1 else [words[0] + "…"]
+    return _join(head, " ".join(words), tail)
+
+
+def short_action(ind: Indicator, a: GoalAnswer) -> str:
+    """What one criterion needs, in ≤ 12 words: `Cần ≥ 40 hồ sơ trực tuyến trong 2 tháng`, or
+    for a finished quarter `Thiếu 12 hồ sơ…` (the numbers of `answer_text`, without the why; the
+    page says once that the quarter is finished)."""
+    left = f"trong {len(a.months_left)} tháng" if a.months_left else ""
+    if a.goal == "unknown":
+        return f"Cần đạt {ind.comparison} {texts.percent(ind.target)}; nhập số dự kiến để tính"
+    if a.goal == "best":
+        if a.closed:
+            return "Không còn tháng nào để đạt mục tiêu"
+        return f"Không thể đạt mục tiêu; tốt nhất {_level(ind, a.best_achieved)}"
+    if ind.is_ratio:
+        n = smart_number(a.needed_numerator)
+        if a.closed:
+            return _short(f"{'Thiếu' if ind.higher_is_better else 'Thừa'} {n}", _num_noun(ind))
+        head = f"Cần ≥ {n}" if ind.higher_is_better else f"Tối đa {n}"
+        return _short(head, _num_noun(ind), left)
+    n = smart_number(a.needed_value or 0.0)
+    if a.closed:
+        return _short(f"{'Thiếu' if ind.higher_is_better else 'Thừa'} {n}", _measure(ind))
+    if ind.aggregate == "mean":
+        return _short(f"Bình quân {n}", _measure(ind), "mỗi tháng " + left)
+    verb = "Thêm" if ind.higher_is_better else "Giảm" if ind.aggregate == "last" else "Chỉ thêm tối đa"
+    return _short(f"{verb} {n}", _measure(ind), left)
+
+
+def short_actions(catalog: Catalog, answers: dict[str, GoalAnswer]) -> dict[str, str]:
+    """Criterion id → its short action."""
+    return {k: short_action(catalog.indicator(k), a) for k, a in answers.items()}

@@ -74,6 +74,15 @@ def provisional_text(score: QuarterScore) -> str | None:
     return "Tạm tính: kỳ này chưa hết hạn báo cáo; số liệu còn có thể thay đổi."
 
 
+def provisional_short(score: QuarterScore) -> str | None:
+    """The projector's one line: `Tạm tính: còn 24 lượt báo cáo chưa đến hạn`."""
+    if not score.provisional:
+        return None
+    if score.to_come:
+        return f"Tạm tính: còn {score.to_come} lượt báo cáo chưa đến hạn"
+    return "Tạm tính: kỳ này chưa hết hạn báo cáo"
+
+
 def has_data(figures: pd.DataFrame, period: Period, unit: str | None = None) -> bool:
     rows = period_figures(figures, period)
     if unit is not None:
@@ -102,16 +111,19 @@ def score_change(score: QuarterScore, previous: QuarterScore | None) -> float | 
     return round_points(score.total_points) - round_points(previous.total_points)
 
 
-def change_text(delta: float | None, previous_label: str) -> str | None:
+def change_text(delta: float | None, previous_label: str, metric: bool = True) -> str | None:
+    """`+1,5 điểm so với Quý II/2026`; `metric`: the ASCII sign st.metric colours, else the
+    minus sign of text."""
     if delta is None:
         return None
-    return f"{fmt.metric_delta(delta)} điểm so với {previous_label}"
+    sign = fmt.metric_delta(delta) if metric else fmt.points_change(delta)
+    return f"{sign} điểm so với {previous_label}"
 
 
 # ── overview tables ──────────────────────────────────────────────────────────
 
 CRITERIA_COLUMNS = ["Mã", "Nhóm", "Chỉ tiêu", "Đạt được", "Mục tiêu", "Điểm", "Tối đa",
-                    "Điểm mất", "Trạng thái", "Đơn vị chủ trì"]
+                    "Điểm mất", "Trạng thái", "Đơn vị chủ trì", "Mã đơn vị"]
 
 
 def criteria_table(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
@@ -121,7 +133,7 @@ def criteria_table(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
         "Đạt được": fmt.achieved(r.indicator, r.achieved), "Mục tiêu": fmt.target(r.indicator),
         "Điểm": fmt.points(r.points), "Tối đa": fmt.points(r.max_points),
         "Điểm mất": fmt.points(r.points_lost), "Trạng thái": fmt.status(r.status),
-        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit)}
+        "Đơn vị chủ trì": catalog.unit_name(r.indicator.lead_unit), "Mã đơn vị": r.indicator.lead_unit}
         for r in ranked_by_loss(score)]
     return pd.DataFrame(rows, columns=CRITERIA_COLUMNS)
 
@@ -145,15 +157,19 @@ class LossRow:
     status: str         # the status code (met, near, …)
     lead: str           # the lead unit's name
     todo: str           # what meeting it takes ("" when nothing to say)
+    short: str = ""     # the same in ≤ 12 words (the projector)
+    lead_code: str = ""
 
 
 def loss_rows(catalog: Catalog, score: QuarterScore, n: int = 5,
-              what_it_takes: dict[str, str] | None = None) -> list[LossRow]:
+              what_it_takes: dict[str, str] | None = None,
+              short: dict[str, str] | None = None) -> list[LossRow]:
     """The n criteria losing most points (only those losing any), with what it takes."""
     what_it_takes = what_it_takes or {}
+    short = short or {}
     return [LossRow(r.id, r.indicator.name, r.points_lost, fmt.achieved(r.indicator, r.achieved),
                     fmt.target(r.indicator), r.status, catalog.unit_name(r.indicator.lead_unit),
-                    what_it_takes.get(r.id, ""))
+                    what_it_takes.get(r.id, ""), short.get(r.id, ""), r.indicator.lead_unit)
             for r in ranked_by_loss(score) if round_points(r.points_lost) > 0][:n]
 
 
@@ -187,9 +203,16 @@ def losses_by_lead_unit(catalog: Catalog, score: QuarterScore) -> pd.DataFrame:
 def what_it_takes_texts(catalog: Catalog, figures: pd.DataFrame, period: Period,
                         unit: str | None = None) -> dict[str, str]:
     """Criterion id → what meeting it by the quarter's end takes (kpi.goalseek's words)."""
+    return what_it_takes_both(catalog, figures, period, unit)[0]
+
+
+def what_it_takes_both(catalog: Catalog, figures: pd.DataFrame, period: Period,
+                       unit: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """(full sentences, short actions ≤ 12 words) by criterion id, from one goal-seek pass."""
     from kpi.domain.goalseek import what_it_takes_all
-    from kpi.present.goal_texts import answer_texts
-    return answer_texts(catalog, what_it_takes_all(catalog, figures, period.quarter, unit=unit))
+    from kpi.present.goal_texts import answer_texts, short_actions
+    answers = what_it_takes_all(catalog, figures, period.quarter, unit=unit)
+    return answer_texts(catalog, answers), short_actions(catalog, answers)
 
 
 def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -241,12 +264,13 @@ def quarter_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
     quarters = quarters if quarters is not None else data_quarters(figures)
     out = []
     for q in quarters:
-        r = score_quarter(catalog, figures, q).result(ind.id)
+        score = score_quarter(catalog, figures, q)
+        r = score.result(ind.id)
         out.append({"quarter": str(q), "label": q.label, "achieved": r.achieved,
                     "target": ind.target, "points": r.points, "max_points": r.max_points,
-                    "status": r.status})
+                    "status": r.status, "provisional": score.provisional})
     return pd.DataFrame(out, columns=["quarter", "label", "achieved", "target", "points",
-                                      "max_points", "status"]).astype(
+                                      "max_points", "status", "provisional"]).astype(
         {"achieved": "float64", "target": "float64", "points": "float64",
          "max_points": "float64"})
 

@@ -185,6 +185,31 @@ def status(code: str) -> str:
     return f"{STATUS_ICONS[code]} {STATUS_LABELS[code]}"
 
 
+def indicator_choice(ind: Indicator) -> str:
+    """A criterion in a picker: `Nhóm — Tên chỉ tiêu`."""
+    return f"{ind.group} — {ind.name}"
+
+
+def short_name(text: str, limit: int = 38) -> str:
+    """A name cut at a word boundary to at most `limit` characters (`…` when cut), for chart
+    axes; the full name stays in the hover text."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1].rsplit(" ", 1)[0].rstrip(",;:-– ")
+    return cut + "…"
+
+
+def wrap_words(text: str, width: int = 12) -> str:
+    """A short label over lines of about `width` characters (`<br>`), for a chart axis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def due_rule(due: dt.date) -> str:
     """A due date as a rule: `Trước ngày 18 tháng 8 năm 2026 (18/08/2026)`."""
     return f"Trước ngày {due.day} tháng {due.month} năm {due.year} ({date(due)})"
@@ -207,3 +232,32 @@ def rule(ind: Indicator) -> str:
     if not ind.is_ratio or ind.aggregate != "sum":
         text += f" Số liệu quý: {AGGREGATE_LABELS[ind.aggregate]}."
     return text
+
+
+# ── the projector's headline ────────────────────────────────────────────────
+
+def grade_margins(total: float, max_points: float, grades) -> tuple[str | None, str | None]:
+    """How far the total is from the grade boundaries, in points: (up, down).
+
+    up: `Thiếu 2,5 điểm để lên Xuất sắc` (None at the top grade); down: `Mất quá 1,25 điểm sẽ
+    xuống Khá` (None at the lowest grade). Grades are by percent of the maximum (catalog.grades);
+    the points needed are rounded up to 0,01 and the margin down rounded down, so neither is
+    written more comfortable than it is."""
+    if not max_points or not grades:
+        return None, None
+    ranked = sorted(grades, key=lambda g: g.min)
+    percent = 100.0 * total / max_points
+    below = [g for g in ranked if percent >= g.min - 1e-9]
+    current = below[-1] if below else None
+    above = [g for g in ranked if current is None or g.min > current.min]
+    up = None
+    if above:
+        need = math.ceil(round((above[0].min * max_points / 100.0 - total) * 100, 6)) / 100
+        up = f"Thiếu {points(max(need, 0.01))} điểm để lên {above[0].label}"
+    down = None
+    lower = [g for g in ranked if current is not None and g.min < current.min]
+    if current is not None and lower:
+        margin = math.floor(round((total - current.min * max_points / 100.0) * 100, 6)) / 100
+        down = (f"Mất quá {points(margin)} điểm sẽ xuống {lower[-1].label}" if margin > 0
+                else f"Mất thêm bất kỳ điểm nào sẽ xuống {lower[-1].label}")
+    return up, down

@@ -103,6 +103,23 @@ def is_projector() -> bool:
     return bool(st.session_state.get("projector"))
 
 
+# the pages a meeting goes through at projector size (url paths; "" is the overview)
+PROJECTOR_PAGES = ("", "chi-tieu", "don-vi", "mo-phong")
+
+
+def link_params(**extra: str) -> dict[str, str]:
+    """Query parameters for a link to another page: the shared period and projector mode go
+    along, so the page opens as the one being shown (and the address can be shared)."""
+    params: dict[str, str] = {}
+    period = current_period()
+    if period is not None:
+        params["period"] = period.key
+    if is_projector():
+        params["projector"] = "1"
+    params.update(extra)
+    return params
+
+
 def query_choice(name: str, options: list[str], state_key: str) -> None:
     """Seed a page's selectbox (criterion, unit) from the URL once, keep it valid."""
     if state_key not in st.session_state or st.session_state[state_key] not in options:

@@ -1,5 +1,5 @@
-"""Shared pieces of the screen: the stylesheet, status badges, the losses table and the
-projector's rotating card, report downloads, charts as built."""
+"""Shared pieces of the screen: the stylesheet, status badges, the losses with their links, the
+projector's headline and rotating card, the menu, report downloads, charts as built."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +14,7 @@ from kpi.present import texts
 from kpi.present.charts import STATUS_COLORS
 from kpi.present.charts import status_legend as legend
 from kpi.present.tables import LossRow
+from kpi.web import safe, state
 
 _CSS_DIR = Path(__file__).resolve().parent
 
@@ -34,23 +35,6 @@ def status_badge(status: str) -> str:
 def status_legend() -> None:
     items = "".join(f'<span><i style="background:{c}"></i>{t}</span>' for t, c, _ in legend())
     st.markdown(f'<div class="kpi-legend">{items}</div>', unsafe_allow_html=True)
-
-
-def losses_html(top: list[LossRow]) -> str:
-    """The criteria losing most points as an HTML table (large text in projector mode)."""
-    head = ('<tr><th>Chỉ tiêu</th><th class="num">Điểm mất</th><th>Đạt / mục tiêu</th>'
-            '<th>Trạng thái</th><th>Cần làm để lấy lại điểm</th><th>Chủ trì</th></tr>')
-    body = []
-    for r in top:
-        body.append(
-            f'<tr><td class="name">{escape(r.name)}</td>'
-            f'<td class="num">{escape(texts.points_change(-r.points_lost))}</td>'
-            f'<td>{escape(r.achieved)} / {escape(r.target)}</td>'
-            f'<td>{status_badge(r.status)}</td>'
-            f'<td class="todo">{escape(r.todo)}</td>'
-            f'<td>{escape(r.lead)}</td></tr>')
-    return f'<table class="kpi-losses">{head}{"".join(body)}</table>'
-
 
 
 def report_downloads(catalog: Catalog, figures: pd.DataFrame, period, record_note: str | None = None) -> None:
@@ -101,13 +85,116 @@ def loss_carousel(losing: list[LossRow], seconds: int) -> None:
     card()
 
 
-def losses(top: list[LossRow]) -> None:
+def projector_headline(total: str, grade: str, provisional: str | None, change: str | None,
+                       margins: tuple[str | None, str | None]) -> None:
+    """The projector's headline: total, grade, change, distance to the grade boundaries."""
+    lines = [f'<div class="kpi-label">Tổng điểm{" <b>(tạm tính)</b>" if provisional else ""}</div>',
+             f'<div class="kpi-total">{escape(total)}</div>',
+             f'<div class="kpi-grade">{escape(grade)}</div>']
+    if change:
+        lines.append(f'<div class="kpi-line kpi-change">{escape(change)}</div>')
+    up, down = margins
+    if up:
+        lines.append(f'<div class="kpi-line">▲ {escape(up)}</div>')
+    if down:
+        lines.append(f'<div class="kpi-line">▼ {escape(down)}</div>')
+    if provisional:
+        lines.append(f'<div class="kpi-line kpi-prov">{escape(provisional)}</div>')
+    st.markdown(f'<div class="kpi-head">{"".join(lines)}</div>', unsafe_allow_html=True)
+
+
+def losses(top: list[LossRow], link_params, short: bool = False) -> None:
+    """The criteria losing most points, each as what it takes + the criterion and its lead unit
+    as links (they keep the period and projector mode). `short` (the projector): the action in
+    ≤ 12 words, the full sentence one click away; five are drawn, the projector's stylesheet
+    shows three below 1920×1080."""
     if not top:
         st.success("Không chỉ tiêu nào mất điểm trong kỳ này.")
-    else:
-        st.markdown(losses_html(top), unsafe_allow_html=True)
+        return
+    for n, r in enumerate(top, 1):
+        with st.container(key=f"kpi_loss_{n}"):
+            action = (r.short or r.todo or r.name) if short else (r.todo or r.name)
+            badge = "" if short else f" {status_badge(r.status)}"
+            st.markdown(f'<div class="kpi-act"><span class="lost">{escape(texts.points_change(-r.points_lost))}'
+                        f'</span>{badge} {escape(action)}</div>', unsafe_allow_html=True)
+            name, lead, more = st.columns([5, 3, 1.2], vertical_alignment="center", gap="small")
+            name.page_link("pages/indicator.py", label=safe.md(r.name), icon=":material/flag:",
+                           query_params=link_params(indicator=r.id))
+            if r.lead_code:
+                lead.page_link("pages/unit.py", label=safe.md(r.lead), icon=":material/apartment:",
+                               query_params=link_params(unit=r.lead_code))
+            with more.popover("Chi tiết"):
+                st.markdown(f"**{safe.md(r.name)}**")
+                st.markdown(f"Đạt {safe.md(r.achieved)} / mục tiêu {safe.md(r.target)} · "
+                            f"{safe.md(texts.status(r.status))}")
+                if r.todo:
+                    st.markdown(f"**Cần làm:** {safe.md(r.todo)}")
 
 
-def chart(fig) -> None:
-    """A Plotly figure of kpi.charts as built (its own theme, fonts and separators)."""
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False, "locale": "vi"})
+def projector_groups(groups: pd.DataFrame, partial: bool = False) -> None:
+    """Points per group as bars of each group's own maximum (a 7/7 group is a full bar), the
+    points written on each; HTML so that it scales with the screen. `partial`: hatched bars."""
+    rows = []
+    for g in groups.to_dict("records"):
+        pct = max(0.0, min(100.0, float(g["Tỷ lệ"] or 0.0)))
+        label = f'{texts.points(g["Điểm"])}/{texts.points(g["Tối đa"])}'
+        rows.append(f'<div class="kpi-grp"><span class="nm">{escape(g["Nhóm"])}</span>'
+                    f'<span class="bar"><i style="width:{pct:.1f}%"></i></span>'
+                    f'<span class="pt">{escape(label)}</span></div>')
+    st.markdown(f'<div class="kpi-grps{" partial" if partial else ""}">{"".join(rows)}</div>',
+                unsafe_allow_html=True)
+
+
+def page_links(pages: list, current, params: dict[str, str], where=None, row: bool = False) -> None:
+    """The app's menu: one link per page, carrying `params` (period, projector mode).
+
+    `row`: a compact row above the page (projector mode), else a column in `where`."""
+    if row:
+        with st.container(key="kpi_nav", horizontal=True, gap="medium"):
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon, query_params=params)
+        return
+    box = (where or st).container(key="kpi_menu")
+    for page in pages:
+        box.page_link(page, label=page.title, icon=page.icon, query_params=params, width="stretch")
+
+
+HEAD_PX, ROW_PX = 35, 35   # st.dataframe's header and row height
+WRAP_ROW_PX = 66           # rows taller than 4rem let long texts wrap instead of being cut
+
+
+def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: dict | None = None,
+                 all_rows: bool = False, wrap: bool = False) -> None:
+    """A table whose cells open a page: clicking a cell of column c opens `targets[c]` (else
+    `targets[None]`), a (page, query parameter, column holding the id) triple, keeping the period
+    and projector mode. `all_rows`: tall enough for every row (no inner scroll box); `wrap`: rows
+    tall enough for long names to wrap (two lines) rather than be cut."""
+    row = WRAP_ROW_PX if wrap else ROW_PX
+    height = HEAD_PX + row * len(table) + 3 if all_rows else "auto"
+    event = st.dataframe(table, hide_index=True, width="stretch", height=height, key=key,
+                         row_height=row, column_config=column_config, on_select="rerun",
+                         selection_mode="single-cell")
+    cells = event.selection.get("cells", []) if event else []
+    if cells:
+        row, column = cells[0][0], cells[0][1]
+        page, name, id_column = targets.get(column) or targets[None]
+        st.switch_page(page, query_params=state.link_params(**{name: str(table.iloc[row][id_column])}))
+
+
+def chart(fig, key: str | None = None, opens: tuple[str, str, str] | None = None) -> None:
+    """A Plotly figure of kpi.charts as built (its own theme, fonts and separators).
+
+    `opens` = (page, query parameter, "x" or "y"): a click on a bar or cell opens that page for
+    the id on that axis (keeping the period and projector mode)."""
+    config = {"displayModeBar": False, "locale": "vi"}
+    if opens is None:
+        st.plotly_chart(fig, theme=None, config=config)
+        return
+    event = st.plotly_chart(fig, theme=None, config=config, key=key, on_select="rerun",
+                            selection_mode="points")
+    points = event.selection.get("points", []) if event else []
+    if points:
+        page, name, axis = opens
+        value = points[0].get(axis)
+        if value is not None:
+            st.switch_page(page, query_params=state.link_params(**{name: str(value)}))

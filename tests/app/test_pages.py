@@ -59,6 +59,11 @@ def test_every_page_runs_on_the_demo_database(monkeypatch, demo_db):
         _no_errors(at, page)
     at.switch_page("pages/indicator.py").run()
     assert at.selectbox(key="indicator_id").value == "HT_MAY_TINH"
+    # the picker reads «Nhóm — Tên chỉ tiêu», grouped in catalogue group order
+    options = at.selectbox(key="indicator_id").options
+    assert options[0] == "Hạ tầng số và an toàn thông tin — Tỷ lệ cán bộ, công chức có máy tính đáp ứng yêu cầu cấu hình"
+    groups = [o.split(" — ")[0] for o in options]
+    assert groups == sorted(groups, key=groups.index) and len(dict.fromkeys(groups)) == 7
     at.selectbox(key="indicator_id").set_value("DVC_HS_TRUC_TUYEN").run()
     _no_errors(at, "indicator DVC_HS_TRUC_TUYEN")
     assert at.query_params["indicator"] == "DVC_HS_TRUC_TUYEN"
@@ -131,12 +136,50 @@ def test_projector_mode_from_the_url(monkeypatch, demo_db):
     assert not at.sidebar.selectbox  # the controls moved out of the hidden sidebar
     assert any("display:none" in m.value for m in at.markdown if "<style>" in m.value
                and "stSidebar" in m.value)
-    assert at.metric[0].label == "Tổng điểm Quý IV/2026 (tạm tính)"
-    assert len(at.dataframe) == 0  # one screen: headline, groups, losses only
+    # one screen: the headline (HTML sized to the screen, no st.metric), losses, groups
+    head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
+    assert "Tổng điểm <b>(tạm tính)</b>" in head and "Tạm tính: còn 24 lượt báo cáo chưa đến hạn" in head
+    assert "so với" not in head  # a provisional quarter is not compared with a whole one
+    assert any('class="kpi-grps partial"' in m.value for m in at.markdown)  # hatched group bars
+    assert len(at.metric) == 0 and len(at.dataframe) == 0
     at.toggle(key="projector").set_value(False).run()
     _no_errors(at, "projector off")
     assert "projector" not in at.query_params
     assert len(at.dataframe) >= 2
+
+
+def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
+    """Quý III/2026 of the demo: total, grade, change, the margin to the grade boundary, and the
+    three biggest losses as short actions with links to the criterion and the lead unit."""
+    at = _app(monkeypatch, demo_db)
+    at.query_params["projector"] = "1"
+    at.query_params["period"] = "2026-Q3"
+    at.run()
+    _no_errors(at, "projector Q3")
+    head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
+    for text in ('<div class="kpi-total">95,94/100</div>', '<div class="kpi-grade">Xuất sắc</div>',
+                 "+10,01 điểm so với Quý II/2026", "▼ Mất quá 5,94 điểm sẽ xuống Tốt"):
+        assert text in head, text
+    assert "▲" not in head  # the top grade: nothing above
+    actions = [m.value for m in at.markdown if 'class="kpi-act"' in m.value]
+    assert len(actions) == 5
+    assert "−0,86</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
+    assert "Quý III/2026 đã kết thúc" in at.subheader[0].value
+    groups = next(m.value for m in at.markdown if m.value.startswith('<div class="kpi-grps'))
+    assert 'class="kpi-grps"' in groups and "6,73/7" in groups and 'style="width:96.' in groups
+
+
+def test_catalogue_names_open_their_criterion(monkeypatch, demo_db, catalog):
+    at = _app(monkeypatch, demo_db)
+    at.run()
+    at.switch_page("pages/catalog.py").run()
+    _no_errors(at, "catalogue")
+    # one link per criterion in the page (the menu is in the sidebar), labelled with its name
+    links = [e.proto for e in at.main.get("page_link")]
+    assert [p.label for p in links] == [i.name for g in catalog.groups for i in catalog.indicators
+                                        if i.group == g]
+    assert all(p.page.endswith("chi-tieu") for p in links), {p.page for p in links}
+    assert "indicator=HT_MAY_TINH" in links[0].query_string and "period=2026-Q4" in links[0].query_string
 
 
 def test_every_page_runs_on_an_empty_database(monkeypatch, tmp_path):

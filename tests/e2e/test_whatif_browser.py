@@ -18,7 +18,7 @@ def test_changing_a_figure_moves_the_total(app_url, browser, shots):
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = ctx.new_page()
     open_app(page, app_url + "/")
-    page.get_by_test_id("stSidebarNav").get_by_text("Mô phỏng", exact=True).click()
+    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text("Mô phỏng", exact=True).click()
     page.wait_for_url("**/mo-phong**")
     wait_ready(page)
     assert page.locator('[data-testid="stException"]').count() == 0
