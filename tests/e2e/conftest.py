@@ -131,3 +131,8 @@ def open_app(page, url: str, login: str = "admin") -> None:
     """Open `url` (a new session) and log in as `login`."""
     page.goto(url, wait_until="networkidle")
     log_in(page, login)
+
+
+def menu(page, title: str):
+    """A page of the app's menu in the sidebar (page links; Streamlit's own menu is hidden)."""
+    return page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text(title, exact=True)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from kpi.domain.periods import Month
-from tests.e2e.conftest import open_app, wait_ready
+from tests.e2e.conftest import menu, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -20,11 +20,6 @@ def _page(browser, w, h):
     return ctx, ctx.new_page()
 
 
-def _menu(page, title):
-    """The app's menu in the sidebar (page links; Streamlit's own menu is hidden)."""
-    return page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text(title, exact=True)
-
-
 def _no_exception(page, where):
     assert page.locator('[data-testid="stException"]').count() == 0, where
     assert page.get_by_text("Page not found").count() == 0, where
@@ -34,14 +29,14 @@ def test_every_page_renders(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/")
     for n, (path, title) in enumerate(PAGES.items(), 1):
-        _menu(page, title).click()
+        menu(page, title).click()
         if path != "tong-quan":  # the default page lives at "/"
             page.wait_for_function("p => location.pathname.endsWith(p)", arg=path)
         wait_ready(page)
         _no_exception(page, path)
         page.screenshot(path=str(shots / f"{n}-{path}-1366x768.png"))
     # the overview in Vietnamese, with the quarter label and Vietnamese numbers
-    _menu(page, "Tổng quan").click()
+    menu(page, "Tổng quan").click()
     page.get_by_text("5 chỉ tiêu mất nhiều điểm nhất").wait_for(timeout=30000)
     wait_ready(page)
     body = page.inner_text("body")
@@ -124,7 +119,7 @@ def test_a_coordinator_logs_in_uploads_for_their_unit_and_is_refused_for_another
     assert page.get_by_test_id("stPageLink").count() == 0
     page.screenshot(path=str(shots / "7-login-1366x768.png"))
     log_in(page, "dv-kt")
-    _menu(page, "Nhập số liệu").click()
+    menu(page, "Nhập số liệu").click()
     wait_ready(page)
     assert "Người nhập: Đầu mối Phòng Kinh tế (mẫu) (dv-kt)" in page.inner_text("body")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
@@ -148,7 +143,7 @@ def test_a_coordinator_logs_in_uploads_for_their_unit_and_is_refused_for_another
 def test_a_link_opened_first_on_a_fresh_server_shows_its_page(writable_app_url, browser, shots):
     """A link shared in the meeting (here the police's unit page) opens that page even as the very
     first visit after the app starts, with the frame around it and no English "Page not found"
-    (pages/README.md; every address is checked in test_meeting_browser.py)."""
+    (kpi/web/serve.py; every address is checked in test_meeting_browser.py)."""
     ctx, page = _page(browser, 1366, 768)
     open_app(page, writable_app_url + "/don-vi?unit=CA&period=2026-Q3")
     _no_exception(page, "first visit")

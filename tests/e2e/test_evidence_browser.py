@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import open_app, wait_ready
+from tests.e2e.conftest import menu, open_app, wait_ready
 from tests.evidence_files import pdf
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     ctx, page = _page(browser)
     open_app(page, url + "/", "dv-vhxh")
     assert "25/25 chỉ tiêu chưa có minh chứng được duyệt — mang 100 điểm" in page.inner_text("body")
-    page.get_by_test_id("stSidebarNav").get_by_text("Minh chứng", exact=True).click()
+    menu(page, "Minh chứng").click()
     page.wait_for_function("p => location.pathname.endsWith(p)", arg="minh-chung")
     wait_ready(page)
     _no_exception(page)
@@ -66,7 +66,7 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     assert _metric(page, "Điểm của các chỉ tiêu đó") == "98"          # HT_MAY_TINH carries 2 points
     assert _metric(page, "Chờ duyệt") == "0"
     page.screenshot(path=str(shots / "12-minh-chung-reviewed-1366x900.png"), full_page=True)
-    page.get_by_test_id("stSidebarNav").get_by_text("Tổng quan", exact=True).click()
+    menu(page, "Tổng quan").click()
     page.get_by_text("24/25 chỉ tiêu chưa có minh chứng được duyệt").wait_for(timeout=30000)
     wait_ready(page)
     assert "24/25 chỉ tiêu chưa có minh chứng được duyệt — mang 98 điểm" in page.inner_text("body")

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import log_in, open_app, running_app, wait_ready
+from tests.e2e.conftest import log_in, menu, open_app, running_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.browser
 ENGLISH = ("Page not found", "no corresponding file", "Running the app's main page",
            "does not seem to exist")
 FILE_NAMES = ("app", "overview", "indicator", "unit", "whatif", "upload", "catalog", "backup",
-              "audit", "accounts")
+              "audit", "accounts", "evidence", "submissions")
 
 DEEP_LINKS = ["/tong-quan", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
               "/don-vi?unit=CA&period=2026-Q3", "/mo-phong", "/tong-quan?projector=1",
-              "/?projector=1", "/danh-muc"]
+              "/?projector=1", "/danh-muc", "/nop-so-lieu", "/minh-chung", "/nhap-so-lieu"]
 
 
 # records every English text or file-name menu item shown at any moment while a page opens
@@ -206,7 +206,7 @@ def test_overview_tables_open_the_criterion_and_the_unit(app_url, browser, shots
     _wait_path(page, "/chi-tieu")
     assert "indicator=CQ_SO_HOA_LUU_TRU" in page.url and "period=2026-Q3" in page.url, page.url
     page.get_by_role("heading", name="Tỷ lệ tài liệu lưu trữ được số hóa").wait_for(timeout=30000)
-    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text("Tổng quan", exact=True).click()
+    menu(page, "Tổng quan").click()
     wait_ready(page)
     page.locator(".st-key-criteria_table").wait_for(timeout=30000)
     wait_ready(page)

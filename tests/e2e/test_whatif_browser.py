@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import open_app, wait_ready
+from tests.e2e.conftest import menu, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_changing_a_figure_moves_the_total(app_url, browser, shots):
     ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = ctx.new_page()
     open_app(page, app_url + "/")
-    page.get_by_test_id("stSidebar").get_by_test_id("stPageLink").get_by_text("Mô phỏng", exact=True).click()
+    menu(page, "Mô phỏng").click()
     page.wait_for_url("**/mo-phong**")
     wait_ready(page)
     assert page.locator('[data-testid="stException"]').count() == 0
