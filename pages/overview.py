@@ -130,6 +130,4 @@ widgets.chart(charts.status_heatmap(
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
            "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")
 
-widgets.report_downloads(catalog, figures, period,
-                         texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version)
-                         if basis.frozen else None)
+widgets.report_downloads(catalog, period)

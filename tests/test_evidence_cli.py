@@ -148,3 +148,15 @@ def test_report_evidence_column_lists_attached_documents(db, files, capsys):
         "Hợp đồng 07/HĐ ngày 02/06/2026"
     assert col["Hệ thống tường lửa / giám sát truy nhập bảo vệ mạng LAN đã triển khai"] == \
         "Hợp đồng, biên bản nghiệm thu hệ thống tường lửa"
+    # the page's download button builds the same table through the same use case
+    from kpi import store
+    from kpi.domain.catalog import load_catalog
+    from kpi.usecases.reports import quarter_report
+    from kpi.usecases.scores import scoring_figures
+    from tests.common import CONFIG
+    catalog = load_catalog(CONFIG)
+    conn = store.connect(db)
+    web = quarter_report(conn, catalog, Q, "xlsx", figures=scoring_figures(conn, catalog))
+    conn.close()
+    rows = [r for r in load_workbook(io.BytesIO(web)).active.iter_rows(min_row=7, values_only=True)]
+    assert rows == [r for r in load_workbook(out).active.iter_rows(min_row=7, values_only=True)]

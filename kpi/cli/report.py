@@ -3,9 +3,7 @@ from pathlib import Path
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Quarter
-from kpi.present import texts
-from kpi.usecases.closing import scoring_basis
-from kpi.usecases.scores import scoring_figures
+from kpi.usecases.reports import quarter_report
 
 FORMATS = (".xlsx", ".pdf")
 
@@ -32,21 +30,8 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    # a closed quarter's report is its frozen result, identical after any catalogue edit; an open
-    # one is scored with the criteria measured from the log
-    basis = scoring_basis(ctx.conn, catalog, quarter, scoring_figures(ctx.conn, catalog))
-    note = texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version) if basis.frozen else None
-    if suffix == ".xlsx":
-        from kpi.reports.xlsx import build_report_xlsx
-        from kpi.usecases.evidence import evidence_texts, quarter_board
-        slots = [s for s in quarter_board(ctx.conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
-        data = build_report_xlsx(basis.catalog, basis.figures, quarter, unit, record_note=note,
-                                 evidence=evidence_texts(slots))
-        what = "Biểu tự chấm điểm"
-    else:
-        from kpi.reports.pdf import build_summary_pdf
-        data = build_summary_pdf(basis.catalog, basis.figures, quarter, unit, record_note=note)
-        what = "Bản tóm tắt"
+    data = quarter_report(ctx.conn, catalog, quarter, suffix.lstrip("."), unit)
+    what = "Biểu tự chấm điểm" if suffix == ".xlsx" else "Bản tóm tắt"
     # written beside, then moved: a failed run never leaves half a file under the real name
     tmp = out.with_name(out.name + ".tmp")
     try:

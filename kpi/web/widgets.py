@@ -37,24 +37,26 @@ def status_legend() -> None:
     st.markdown(f'<div class="kpi-legend">{items}</div>', unsafe_allow_html=True)
 
 
-def report_downloads(catalog: Catalog, figures: pd.DataFrame, period, record_note: str | None = None) -> None:
-    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked; a closed
-    quarter's come from its frozen catalogue and figures and say so (`record_note`)."""
-    from kpi.reports.pdf import build_summary_pdf
-    from kpi.reports.xlsx import build_report_xlsx
+def report_downloads(catalog: Catalog, period) -> None:
+    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked, by the
+    same use case as `python -m kpi report` (a closed quarter's frozen result says so)."""
+    from kpi.usecases.reports import quarter_report
+    from kpi.web import data
     quarter = period.quarter
     slug = f"{catalog.commune}-{quarter}"
     st.subheader(f"Báo cáo {quarter.label}")
     cols = st.columns(2)
-    # built only when clicked (a callable), on the figures of this run
+
+    def build(fmt: str):
+        return lambda: quarter_report(data.connection(), data.catalog(), quarter, fmt,
+                                      figures=data.current_figures(), today=dt.date.today())
+
     cols[0].download_button(
-        "Tải biểu tự chấm điểm (Excel)",
-        lambda: build_report_xlsx(catalog, figures, quarter, today=dt.date.today(), record_note=record_note),
+        "Tải biểu tự chấm điểm (Excel)", build("xlsx"),
         file_name=f"tu-cham-diem-{slug}.xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     cols[1].download_button(
-        "Tải bản tóm tắt (PDF)",
-        lambda: build_summary_pdf(catalog, figures, quarter, today=dt.date.today(), record_note=record_note),
+        "Tải bản tóm tắt (PDF)", build("pdf"),
         file_name=f"tom-tat-{slug}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:")
 
 
