@@ -83,7 +83,7 @@ if state.projector_requested():
                        state.link_params(), row=True)
 else:
     widgets.page_links(shown, current, state.link_params(), where=st.sidebar)
-    st.sidebar.caption(auth.who_caption(actor))
+    st.sidebar.caption(safe.md(auth.who_caption(actor)))   # names are typed by people
     auth.logout_button()
     state.projector_toggle()
     st.session_state["_period"] = state.period_picker(figures)

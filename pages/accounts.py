@@ -8,7 +8,7 @@ from kpi.store import StoreError
 from kpi.store.accounts import closed_quarters, list_accounts
 from kpi.usecases.accounts import add_user, change_password, disable_user
 from kpi.usecases.closing import close, reopen
-from kpi.web import auth, data
+from kpi.web import auth, data, safe
 
 actor = auth.actor()
 if not may(actor, "manage_accounts"):
@@ -29,9 +29,9 @@ def _do(fn, ok: str) -> None:
     try:
         fn()
     except (StoreError, PermissionDenied, PeriodError) as e:
-        st.error(str(e))
+        st.error(safe.md(e))      # messages name logins and quarters as typed
         return
-    st.success(ok)
+    st.success(safe.md(ok))
 
 
 with st.form("add_account", clear_on_submit=True):

@@ -119,3 +119,13 @@ def test_the_upload_page_refuses_another_unit_and_a_closed_quarter(demo_db, cata
     conn = store.connect(demo_db)
     assert conn.execute("SELECT count(*) FROM uploads").fetchone()[0] == before
     conn.close()
+
+
+def test_an_account_name_is_shown_as_text_not_as_a_link(demo_db):
+    from tests.common import add_user
+    add_user(demo_db, "lien-ket", "viewer", name="[bấm vào đây](http://example.com)")
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "lien-ket").run()
+    assert not at.exception
+    shown = [c.value for c in at.sidebar.caption if "example.com" in c.value]
+    # brackets and the scheme escaped: Markdown makes neither a link nor an autolink of it
+    assert shown == [r"\[bấm vào đây\](http\://example.com) (lien-ket) — Chỉ xem"]
