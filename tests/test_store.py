@@ -25,10 +25,10 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_path):
     c = store.connect(db_path)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 3
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 4
     c.close()
     c = store.connect(db_path)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 3
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 4
     c.close()
 
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    """Who writes: a person's account (login, role, own units) or the system itself
+    """Who writes: a person's account (login, role, own units, own commune) or the system itself
     (role "system": the demo, a rebuild, the catalogue sync)."""
     name: str
     role: str = "coordinator"
     login: str | None = None
     units: tuple[str, ...] = ()
+    commune: str | None = None   # the one commune the account works in; None: every commune (city-wide)
 
     @property
     def who(self) -> str:

@@ -9,22 +9,30 @@ ROLES: dict[str, str] = {
     "leader": "Lãnh đạo",
     "coordinator": "Đầu mối đơn vị",
     "viewer": "Chỉ xem",
+    "city_admin": "Quản trị thành phố",
+    "city_viewer": "Xem toàn thành phố",
 }
+CITY_ROLES = frozenset({"city_admin", "city_viewer"})
 SYSTEM = "system"  # the program itself: demo data, rebuilds, the catalogue sync
 
-# action → roles allowed (coordinators additionally only for their own units)
+# action → roles allowed (coordinators additionally only for their own units; an account with a
+# commune only inside that commune)
 RIGHTS: dict[str, frozenset[str]] = {
+    "read_commune": frozenset(ROLES) | {SYSTEM},
+    "read_city": frozenset({"admin", "leader", "city_admin", "city_viewer", SYSTEM}),
     "record_submission": frozenset({"admin", "office", "coordinator", SYSTEM}),
     "sync_catalog": frozenset({"admin", SYSTEM}),
-    "manage_accounts": frozenset({"admin", SYSTEM}),
+    "manage_accounts": frozenset({"admin", "city_admin", SYSTEM}),
     "close_quarter": frozenset({"admin", "office", SYSTEM}),
     "reopen_quarter": frozenset({"admin", SYSTEM}),
-    "read_audit": frozenset({"admin", "office", SYSTEM}),
+    "read_audit": frozenset({"admin", "office", "city_admin", SYSTEM}),
     "make_backup": frozenset({"admin", "office", SYSTEM}),
     "attach_evidence": frozenset({"admin", "office", "coordinator", SYSTEM}),
     "review_evidence": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
+    "read_commune": "xem số liệu",
+    "read_city": "xem số liệu toàn thành phố",
     "record_submission": "nhập số liệu",
     "sync_catalog": "cập nhật danh mục",
     "manage_accounts": "quản lý tài khoản",
@@ -45,17 +53,18 @@ def role_text(role: str) -> str:
     return ROLES.get(role, role)
 
 
-def may(actor: Actor, action: str, unit: str | None = None) -> bool:
-    """Whether `actor` may do `action` (for `unit` when given); no exception."""
+def may(actor: Actor, action: str, unit: str | None = None, commune: str = "") -> bool:
+    """Whether `actor` may do `action` (for `unit`, in `commune` when given); no exception."""
     try:
-        authorize(actor, action, "", unit)
+        authorize(actor, action, commune, unit)
     except PermissionDenied:
         return False
     return True
 
 
 def authorize(actor: Actor, action: str, commune: str, unit: str | None = None) -> None:
-    """The one place that decides whether `actor` may do `action` (for `unit` when given)."""
+    """The one place that decides whether `actor` may do `action` (in `commune`, for `unit` when
+    given): the role's rights, a commune account's own commune, a coordinator's own units."""
     if not actor.name or not actor.name.strip():
         raise PermissionDenied("Cần ghi rõ người thực hiện (tên người nhập số liệu).")
     allowed = RIGHTS.get(action)
@@ -64,6 +73,12 @@ def authorize(actor: Actor, action: str, commune: str, unit: str | None = None) 
     what = ACTION_TEXT.get(action, action)
     if actor.role not in allowed:
         raise PermissionDenied(f"Tài khoản «{actor.who}» ({role_text(actor.role)}) không có quyền {what}.")
+    if actor.commune is not None and action == "read_city":
+        raise PermissionDenied(f"Tài khoản «{actor.who}» chỉ làm việc với xã {actor.commune}, "
+                               f"không được {what}.")
+    if actor.commune is not None and commune and commune != actor.commune:
+        raise PermissionDenied(f"Tài khoản «{actor.who}» chỉ làm việc với xã {actor.commune}, "
+                               f"không được {what} của xã {commune}.")
     if actor.role == "coordinator" and unit is not None and unit not in actor.units:
         own = ", ".join(actor.units) or "chưa được giao đơn vị nào"
         raise PermissionDenied(f"Tài khoản «{actor.who}» chỉ được {what} cho đơn vị của mình ({own}), "

@@ -23,9 +23,10 @@ class Account:
     active: bool
     demo: bool
     password_hash: str
+    commune: str | None = None    # None: every commune
 
     def actor(self) -> Actor:
-        return Actor(self.name, self.role, self.login, self.units)
+        return Actor(self.name, self.role, self.login, self.units, self.commune)
 
 
 def _guarded(conn: Conn, actor: Actor, action: str, commune: str | None, unit: str | None = None) -> None:
@@ -37,14 +38,14 @@ def _guarded(conn: Conn, actor: Actor, action: str, commune: str | None, unit: s
 
 
 def get_account(conn: Conn, login: str) -> Account | None:
-    rows = conn.execute("SELECT login, name, role, active, demo, password_hash FROM accounts WHERE login = ?",
-                        [login]).fetchall()
+    rows = conn.execute("SELECT login, name, role, active, demo, password_hash, commune FROM accounts "
+                        "WHERE login = ?", [login]).fetchall()
     if not rows:
         return None
     units = tuple(r[0] for r in conn.execute(
         "SELECT unit FROM account_units WHERE login = ? ORDER BY unit", [login]).fetchall())
-    login_, name, role, active, demo, pw = rows[0]
-    return Account(login_, name, role, units, bool(active), bool(demo), pw)
+    login_, name, role, active, demo, pw, commune = rows[0]
+    return Account(login_, name, role, units, bool(active), bool(demo), pw, commune)
 
 
 def list_accounts(conn: Conn) -> list[Account]:
@@ -53,19 +54,27 @@ def list_accounts(conn: Conn) -> list[Account]:
 
 
 def create_account(conn: Conn, actor: Actor, login: str, name: str, role: str, units: tuple[str, ...],
-                   password_hash: str, demo: bool = False) -> None:
-    _guarded(conn, actor, "manage_accounts", None)
+                   password_hash: str, demo: bool = False, commune: str | None = None) -> None:
+    """A new account; with `commune` it sees and writes only that commune (an administrator of one
+    commune creates accounts of that commune only)."""
+    _guarded(conn, actor, "manage_accounts", commune)
+    if actor.commune is not None and commune != actor.commune:
+        err = PermissionDenied(f"Tài khoản «{actor.who}» chỉ tạo được tài khoản của xã {actor.commune}.")
+        audit(conn, actor, "refused_rights", commune, {"action": "manage_accounts", "reason": str(err)})
+        raise err
     if role not in ROLES:
         raise StoreError(f"Vai trò «{role}» không hợp lệ. Các vai trò: {', '.join(ROLES)}.")
     with WRITE_LOCK, transaction(conn):
         if conn.execute("SELECT 1 FROM accounts WHERE login = ?", [login]).fetchall():
             raise StoreError(f"Tên đăng nhập «{login}» đã có.")
         stamp = now()
-        conn.execute("INSERT INTO accounts VALUES (?, ?, ?, ?, TRUE, ?, ?, ?)",
-                     [login, name, role, password_hash, demo, stamp, stamp]).fetchall()
+        conn.execute("INSERT INTO accounts (login, name, role, password_hash, active, demo, created_at, "
+                     "updated_at, commune) VALUES (?, ?, ?, ?, TRUE, ?, ?, ?, ?)",
+                     [login, name, role, password_hash, demo, stamp, stamp, commune]).fetchall()
         for unit in units:
             conn.execute("INSERT INTO account_units VALUES (?, ?)", [login, unit]).fetchall()
-        _audit(conn, actor, "account_add", None, {"login": login, "role": role, "units": list(units)})
+        _audit(conn, actor, "account_add", commune, {"login": login, "role": role, "units": list(units),
+                                                      "commune": commune})
 
 
 def set_password(conn: Conn, actor: Actor, login: str, password_hash: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -79,5 +79,10 @@ MIGRATIONS: dict[int, list[str]] = {
              comment VARCHAR NOT NULL, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL)""",
         "CREATE INDEX evidence_items_quarter ON evidence_items (commune, quarter)",
         "CREATE INDEX evidence_reviews_quarter ON evidence_reviews (commune, quarter)",
+    ],
+    4: [
+        # an account's commune: its office and coordinators see and write only that commune;
+        # NULL = every commune (city roles, and every account of a one-commune database)
+        "ALTER TABLE accounts ADD COLUMN commune VARCHAR",
     ],
 }

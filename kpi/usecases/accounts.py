@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.domain.rights import ROLES
+from kpi.domain.rights import CITY_ROLES, ROLES
 from kpi.store import StoreError
 from kpi.store.accounts import Account, create_account, get_account, set_active, set_password
 from kpi.store.writes import audit
@@ -37,7 +37,9 @@ def check_password(password: str) -> None:
 
 
 def add_user(conn, catalog: Catalog, actor: Actor, login: str, role: str, units: list[str] | tuple[str, ...],
-             name: str | None, password: str, demo: bool = False) -> None:
+             name: str | None, password: str, demo: bool = False, commune: str | None = None) -> None:
+    """Add an account; `commune` limits it to that commune (None: every commune; city roles are
+    always city-wide). `catalog` is the catalogue of that commune (its units)."""
     login = login.strip().lower()
     if not LOGIN_RE.match(login):
         raise StoreError("Tên đăng nhập chỉ gồm chữ thường không dấu, số, dấu chấm, gạch (2–32 ký tự).")
@@ -52,8 +54,11 @@ def add_user(conn, catalog: Catalog, actor: Actor, login: str, role: str, units:
         raise StoreError("Đầu mối đơn vị cần ít nhất một đơn vị (--unit MÃ).")
     if role != "coordinator" and units:
         raise StoreError("Chỉ vai trò coordinator (đầu mối đơn vị) mới gắn với đơn vị.")
+    if role in CITY_ROLES and commune is not None:
+        raise StoreError("Vai trò của thành phố xem mọi xã: không gắn với một xã.")
     check_password(password)
-    create_account(conn, actor, login, (name or login).strip(), role, units, hash_password(password), demo)
+    create_account(conn, actor, login, (name or login).strip(), role, units, hash_password(password), demo,
+                   commune)
 
 
 def change_password(conn, actor: Actor, login: str, password: str) -> None:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from kpi.domain.catalog import Catalog
+from kpi.domain.city import City, CommuneSpec, city_of_catalog
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.periods import Month
 from kpi.store import non_demo_uploads, record_submissions, sync_catalog
@@ -60,8 +62,20 @@ def demo_months(n: int, today: dt.date | None = None) -> list[Month]:
     return [current.add(-k) for k in range(n, 0, -1)]
 
 
+@dataclass(frozen=True)
+class Trajectory:
+    """How one demo commune fares: `level` scales every rate and count (1 = the plan, 0.6 = far
+    behind), `late_share` of its units send late each month (1 = every unit late every month),
+    `missing_share` of its unit-months never arrive."""
+    level: float = 1.0
+    late_share: float = 0.0
+    missing_share: float = 0.0
+
+
 def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
-               seed: int = 6) -> list[Submission]:
+               seed: int = 6, trajectory: Trajectory | None = None) -> list[Submission]:
+    """The demo submissions of `catalog`'s commune; with a `trajectory` that commune's own course
+    (without one: the one-commune demo, unchanged)."""
     rng = random.Random(seed)
     periods = demo_months(months, today)
     subs: list[Submission] = []
@@ -69,13 +83,18 @@ def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
         progress = step / max(1, len(periods) - 1)
         due = month.due_date(catalog.due_day, catalog.due_month_offset)
         late_units = {LATE_UNIT} if step % 4 == 1 else set()
+        if trajectory is not None:
+            late_units |= {u.code for u in catalog.units if rng.random() < trajectory.late_share}
         for unit in catalog.units:
             if unit.code == MISSING_UNIT and step == len(periods) - 5:
                 continue  # this month never arrived
+            if trajectory is not None and rng.random() < trajectory.missing_share:
+                continue
             figures = []
             for ind in catalog.typed_indicators_of_unit(unit.code):
                 figures.append(_figure(ind, unit.code, progress, rng, len(catalog.units),
-                                       len(late_units) + (step == len(periods) - 5)))
+                                       len(late_units) + (step == len(periods) - 5),
+                                       trajectory.level if trajectory else 1.0))
             days = rng.randint(2, 12)
             sent = due + dt.timedelta(days=3) if unit.code in late_units else due - dt.timedelta(days=days)
             sent_at = dt.datetime.combine(sent, dt.time(8 + rng.randint(0, 8), rng.randint(0, 59)))
@@ -96,7 +115,7 @@ def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
 
 
 def _figure(ind, unit: str, progress: float, rng: random.Random, unit_count: int,
-            late_count: int) -> Figure:
+            late_count: int, level: float = 1.0) -> Figure:
     if ind.id == "CD_BAO_CAO_DUNG_HAN":
         return Figure(ind.id, float(unit_count - late_count), float(unit_count))
     if ind.is_ratio:
@@ -104,10 +123,12 @@ def _figure(ind, unit: str, progress: float, rng: random.Random, unit_count: int
         base = dens.get(unit, 50) if isinstance(dens, dict) else dens
         den = max(1, round(base * rng.uniform(0.9, 1.1))) if base > 20 else base
         rate = start + (end - start) * progress + rng.uniform(-2, 2)
+        if level != 1.0:   # lower is better for some criteria: being behind moves away from the target
+            rate = rate * level if ind.higher_is_better else rate / max(level, 0.1)
         rate = min(100.0, max(0.0, rate))
         return Figure(ind.id, float(round(den * rate / 100)), float(den))
     start, end = NUMBER_PLAN.get(ind.id, (0, ind.target))
-    value = max(0.0, min(float(round(start + (end - start) * progress + rng.uniform(-0.5, 0.5))),
+    value = max(0.0, min(float(round((start + (end - start) * progress) * level + rng.uniform(-0.5, 0.5))),
                          ind.target if ind.aggregate == "last" else 1e9))
     return Figure(ind.id, value=value)
 
@@ -164,3 +185,67 @@ def create_demo_accounts(conn, catalog: Catalog) -> int:
             add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True)
             created += 1
     return created
+
+
+# --- many communes -----------------------------------------------------------------------------
+
+_NAME_FIRST = ("An", "Bình", "Cát", "Đông", "Hòa", "Hưng", "Kiến", "Lê", "Minh", "Nam", "Quang", "Tân",
+               "Thái", "Thủy", "Tiên", "Trung", "Vĩnh", "Yên")
+_NAME_SECOND = ("Lão", "Hải", "Thụy", "Sơn", "Lợi", "Phong", "Thành", "Lạc", "Đông", "Tây", "Hòa", "Phú")
+
+
+def demo_communes(city: City, n: int) -> list[CommuneSpec]:
+    """The first `n` communes of the city, then made-up ones (XA001, «Xã An Lão», …) up to `n`."""
+    out = list(city.communes[:n])
+    taken = {c.code for c in out}
+    k = 0
+    while len(out) < n:
+        k += 1
+        code = f"XA{k:03d}"
+        if code in taken:
+            continue
+        first, second = _NAME_FIRST[(k - 1) % len(_NAME_FIRST)], _NAME_SECOND[((k - 1) // len(_NAME_FIRST)) % 12]
+        suffix = f" {(k - 1) // (len(_NAME_FIRST) * 12) + 1}" if k > len(_NAME_FIRST) * 12 else ""
+        out.append(CommuneSpec(code, f"Xã {first} {second}{suffix}"))
+    return out
+
+
+def trajectory_of(index: int, seed: int) -> Trajectory | None:
+    """Commune `index`'s course, from its own seed: the first commune is the one-commune demo; then
+    some far behind, some late every month, some missing months, most in between."""
+    if index == 0:
+        return None
+    rng = random.Random(seed * 7919 + index)
+    kind = index % 6
+    if kind == 1:      # far behind
+        return Trajectory(level=rng.uniform(0.55, 0.7), late_share=rng.uniform(0.1, 0.3))
+    if kind == 2:      # late every month
+        return Trajectory(level=rng.uniform(0.9, 1.0), late_share=1.0)
+    if kind == 3:      # months that never arrive
+        return Trajectory(level=rng.uniform(0.8, 0.95), missing_share=rng.uniform(0.1, 0.25))
+    return Trajectory(level=rng.uniform(0.85, 1.03), late_share=rng.uniform(0.0, 0.15))
+
+
+def load_city_demo(conn, city: City, communes: int, months: int = 18, today: dt.date | None = None,
+                   *, force: bool = False, seed: int = 6) -> int:
+    """Fill one database with `communes` communes, each its own course (deterministic per seed),
+    through the same write functions as real data; returns the number of uploads created.
+
+    Refuses (writing nothing) a database holding any non-demo upload unless `force`."""
+    real = non_demo_uploads(conn)
+    if real and not force:
+        raise RealDataPresent(f"Cơ sở dữ liệu đã có {real} lần gửi số liệu thật; không tạo dữ liệu "
+                              "mẫu lên trên (dùng --force nếu thật sự muốn).")
+    specs = demo_communes(city, communes)
+    full = City(city.code, city.name, city.base, tuple(specs))
+    created = 0
+    for index, spec in enumerate(specs):
+        catalog = full.catalog_for(spec.code)
+        sync_catalog(conn, catalog, DEMO_ACTOR)
+        subs = build_demo(catalog, months, today, seed=seed + index, trajectory=trajectory_of(index, seed))
+        outcomes = record_submissions(conn, subs, DEMO_ACTOR, allow_rollback=True)
+        created += sum(o.created for o in outcomes)
+    return created
+
+
+__all__ = ["City", "city_of_catalog", "load_city_demo", "load_demo"]

@@ -1,0 +1,245 @@
+"""Many communes on one scorecard: the city's file (`config/city.toml`) names the shared criteria
+file (criteria, points, grades, reporting rules, default units) and lists the communes, each with its
+code, name, units and own targets. `City.catalog_for(code)` is that commune's `Catalog`, so every
+per-commune function (scoring, pages, reports) works unchanged inside one commune.
+
+A single-commune catalogue (`config/indicators.toml`) loads as a city of one commune, so
+`KPI_CONFIG` may point at either kind. Every problem of the city file and of the criteria file is
+collected (file, commune, key, in Vietnamese) and raised together as one `CatalogError`.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kpi.domain.catalog import ID_RE, Catalog, CatalogError, Unit, _num, load_catalog, parse_catalog
+
+
+@dataclass(frozen=True)
+class CommuneSpec:
+    """One commune of the city: its code and name, its units (None: the criteria file's units),
+    its own targets (criterion id → target, e.g. its number of village cultural houses)."""
+    code: str
+    name: str
+    units: tuple[Unit, ...] | None = None
+    targets: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class City:
+    code: str
+    name: str
+    base: Catalog                    # the shared criteria (with the default units)
+    communes: tuple[CommuneSpec, ...]
+    single: bool = False             # loaded from a one-commune catalogue
+    _cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.communes)
+
+    def has(self, code: str) -> bool:
+        return any(c.code == code for c in self.communes)
+
+    def commune(self, code: str) -> CommuneSpec:
+        for c in self.communes:
+            if c.code == code:
+                return c
+        raise KeyError(code)
+
+    def commune_name(self, code: str) -> str:
+        try:
+            return self.commune(code).name
+        except KeyError:
+            return code
+
+    def catalog_for(self, code: str) -> Catalog:
+        """The commune's own catalogue: the shared criteria with its units and targets."""
+        if code not in self._cache:
+            self._cache[code] = commune_catalog(self.base, self.commune(code))
+        return self._cache[code]
+
+    def with_communes(self, stored: list[tuple[str, str]]) -> City:
+        """This city plus the communes a database holds that the file does not list (each with the
+        shared units and targets): a demo database of many communes opens with one catalogue."""
+        extra = tuple(CommuneSpec(code, name) for code, name in stored if not self.has(code))
+        if not extra:
+            return self
+        return City(self.code, self.name, self.base, self.communes + extra, self.single and not extra)
+
+
+def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:
+    """`base` with the commune's code, name, units (criteria keep only the units the commune has)
+    and targets."""
+    units = spec.units if spec.units is not None else base.units
+    codes = {u.code for u in units}
+    targets = dict(spec.targets)
+    indicators = []
+    for ind in base.indicators:
+        kept = tuple(u for u in ind.units if u in codes)
+        lead = ind.lead if ind.lead in codes else None
+        indicators.append(dataclasses.replace(ind, units=kept, lead=lead,
+                                              target=targets.get(ind.id, ind.target)))
+    return dataclasses.replace(base, commune=spec.code, commune_name=spec.name, units=tuple(units),
+                               indicators=tuple(indicators), _by_id={})
+
+
+def city_of_catalog(catalog: Catalog) -> City:
+    """A one-commune catalogue as a city of that one commune."""
+    return City(catalog.commune, catalog.commune_name, catalog,
+                (CommuneSpec(catalog.commune, catalog.commune_name),), single=True)
+
+
+def load_city(path: str | Path) -> City:
+    """The city file, or a one-commune catalogue as a city of one commune."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError([f"Không tìm thấy tệp danh mục: {path}"], path) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise CatalogError([f"Không đọc được tệp danh mục: {e}"], path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        parse_catalog(text, path)   # raises the Vietnamese syntax message
+        raise
+    if "city" not in data:
+        return city_of_catalog(parse_catalog(text, path))
+    return _build_city(data, path)
+
+
+_CITY_KEYS = {"code", "name", "criteria"}
+_COMMUNE_KEYS = {"code", "name", "units", "targets"}
+
+
+def _build_city(data: dict, path: Path) -> City:
+    problems: list[str] = []
+    where = path.name
+    head = data.get("city")
+    head = head if isinstance(head, dict) else {}
+    for key in ("code", "name", "criteria"):
+        if not isinstance(head.get(key), str) or not head.get(key, "").strip():
+            problems.append(f"{where}, [city].{key}: bắt buộc, là chuỗi ký tự.")
+    problems.extend(f"{where}, [city].{k}: khóa không được hỗ trợ (viết sai tên khóa?)."
+                    for k in head if k not in _CITY_KEYS)
+    problems.extend(f"{where}, [{k}]: bảng không được hỗ trợ trong tệp thành phố (chỉ [city] và [[communes]])."
+                    for k in data if k not in ("city", "communes"))
+    base = _criteria(head.get("criteria"), path, problems)
+    communes = _communes(data.get("communes"), base, where, problems)
+    if problems:
+        raise CatalogError(problems, path)
+    assert base is not None
+    return City(head["code"].strip(), head["name"].strip(), base, tuple(communes))
+
+
+def _criteria(name: object, path: Path, problems: list[str]) -> Catalog | None:
+    if not isinstance(name, str) or not name.strip():
+        return None
+    criteria_path = (path.parent / name).resolve()
+    try:
+        return load_catalog(criteria_path)
+    except CatalogError as e:
+        problems.extend(f"{criteria_path.name} (bộ chỉ tiêu chung): {p}" for p in e.problems)
+        return None
+
+
+def _communes(raw: object, base: Catalog | None, where: str, problems: list[str]) -> list[CommuneSpec]:
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"{where}, [[communes]]: cần ít nhất một xã (code, name).")
+        return []
+    out: list[CommuneSpec] = []
+    seen: set[str] = set()
+    for n, c in enumerate(raw, 1):
+        out_spec = _CommuneReader(n, c, base, where, problems).build(seen)
+        if out_spec is not None:
+            out.append(out_spec)
+    return out
+
+
+class _CommuneReader:
+    """One `[[communes]]` table; every problem named by file, commune and key."""
+
+    def __init__(self, n: int, raw: object, base: Catalog | None, where: str, problems: list[str]):
+        self.raw: dict = raw if isinstance(raw, dict) else {}
+        code = self.raw.get("code")
+        self.where = f"{where}, xã {code}" if isinstance(code, str) and code else f"{where}, [[communes]] thứ {n}"
+        self.base, self.problems = base, problems
+
+    def bad(self, key: str, msg: str) -> None:
+        self.problems.append(f"{self.where}, khóa `{key}`: {msg}")
+
+    def build(self, seen: set[str]) -> CommuneSpec | None:
+        before = len(self.problems)
+        code, name = self.raw.get("code"), self.raw.get("name")
+        if not isinstance(code, str) or not ID_RE.match(code):
+            self.bad("code", f"bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là {code!r}).")
+        elif code in seen:
+            self.bad("code", "mã xã bị trùng.")
+        else:
+            seen.add(code)
+        if not isinstance(name, str) or not name.strip():
+            self.bad("name", "bắt buộc (tên xã, tiếng Việt).")
+        for key in self.raw:
+            if key not in _COMMUNE_KEYS:
+                self.bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
+        units = self.units()
+        targets = self.targets()
+        self.criteria_without_units(units)
+        if len(self.problems) > before or not isinstance(code, str) or not isinstance(name, str):
+            return None
+        return CommuneSpec(code, name.strip(), units, targets)
+
+    def units(self) -> tuple[Unit, ...] | None:
+        raw = self.raw.get("units")
+        if raw is None:
+            return None
+        if not isinstance(raw, list) or not raw:
+            self.bad("units", "danh sách đơn vị [{ code = \"VP\", name = \"…\" }, …] (bỏ khóa này: dùng "
+                     "các đơn vị của bộ chỉ tiêu chung).")
+            return None
+        units: list[Unit] = []
+        codes: set[str] = set()
+        for n, u in enumerate(raw, 1):
+            code, name = (u.get("code"), u.get("name")) if isinstance(u, dict) else (None, None)
+            if not isinstance(code, str) or not ID_RE.match(code):
+                self.bad("units", f"đơn vị thứ {n}: code {code!r} phải gồm chữ in hoa A-Z, số 0-9, dấu _.")
+            elif code in codes:
+                self.bad("units", f"mã đơn vị {code} bị trùng.")
+            elif not isinstance(name, str) or not name.strip():
+                self.bad("units", f"đơn vị {code}: thiếu name.")
+            else:
+                codes.add(code)
+                units.append(Unit(code, name.strip()))
+        return tuple(units)
+
+    def targets(self) -> tuple[tuple[str, float], ...]:
+        raw = self.raw.get("targets", {})
+        if not isinstance(raw, dict):
+            self.bad("targets", "phải là bảng mã chỉ tiêu = mục tiêu, ví dụ { HT_WIFI_NVH = 14 }.")
+            return ()
+        out: list[tuple[str, float]] = []
+        for iid, value in raw.items():
+            if self.base is not None and not self.base.has_indicator(iid):
+                self.bad(f"targets.{iid}", "không có chỉ tiêu mã này trong bộ chỉ tiêu chung.")
+                continue
+            if not _num(value) or value <= 0:
+                self.bad(f"targets.{iid}", f"mục tiêu phải là số > 0 (đang là {value!r}).")
+                continue
+            if self.base is not None and self.base.indicator(iid).is_ratio and value > 100:
+                self.bad(f"targets.{iid}", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {value!r}).")
+                continue
+            out.append((iid, float(value)))
+        return tuple(out)
+
+    def criteria_without_units(self, units: tuple[Unit, ...] | None) -> None:
+        """Every criterion needs at least one unit of the commune that reports it."""
+        if units is None or self.base is None:
+            return
+        codes = {u.code for u in units}
+        orphans = [i.id for i in self.base.indicators if not any(u in codes for u in i.units)]
+        if orphans:
+            self.bad("units", "không đơn vị nào của xã báo cáo các chỉ tiêu: " + ", ".join(orphans)
+                     + " (thêm đơn vị báo cáo các chỉ tiêu này).")
