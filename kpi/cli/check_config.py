@@ -1,5 +1,6 @@
 """`check-config`: print every problem of the catalogue; exit 0 only when it is valid."""
-from kpi.domain.catalog import CatalogError, load_catalog
+from kpi.domain.catalog import CatalogError
+from kpi.domain.city import load_city
 from kpi.present.texts import smart_number
 
 
@@ -10,10 +11,13 @@ def register(sub):
 
 def run(args, ctx):
     try:
-        catalog = load_catalog(ctx.config_path)
+        city = load_city(ctx.config_path)
     except CatalogError as e:
         print(str(e))
         return 1
+    catalog = city.base
+    if not city.single:
+        print(f"Danh mục thành phố hợp lệ: {ctx.config_path} — {city.name}, {len(city.communes)} xã.")
     total = catalog.max_points
     print(f"Danh mục hợp lệ: {ctx.config_path} — {len(catalog.indicators)} chỉ tiêu, "
           f"{len(catalog.groups)} nhóm, {len(catalog.units)} đơn vị, tổng {smart_number(total)} điểm"

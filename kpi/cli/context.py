@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi.domain.catalog import Catalog, load_catalog
+from kpi.domain.catalog import Catalog
+from kpi.domain.city import City, load_city
 from kpi.domain.figures import Actor
 from kpi.settings import Settings
 
@@ -18,7 +19,9 @@ class UserError(Exception):
 @dataclass
 class Context:
     settings: Settings
+    commune: str | None = None       # --commune: the commune a command works in (None: the only one)
     _catalog: Catalog | None = field(default=None, repr=False)
+    _city: City | None = field(default=None, repr=False)
     _conn: object = field(default=None, repr=False)
 
     @property
@@ -34,9 +37,37 @@ class Context:
         return self.settings.uploads_dir
 
     @property
+    def city(self) -> City:
+        """The city file (or the one-commune catalogue as a city of one commune)."""
+        if self._city is None:
+            self._city = load_city(self.config_path)
+        return self._city
+
+    def stored_city(self) -> City:
+        """The city with the communes the database holds beyond the file (e.g. a demo of many)."""
+        from kpi.usecases.city import city_with_stored
+        return city_with_stored(self.conn, self.city)
+
+    @property
     def catalog(self) -> Catalog:
+        """The catalogue of the commune the command works in: `--commune`, else the only one."""
         if self._catalog is None:
-            self._catalog = load_catalog(self.config_path)
+            city = self.city
+            if self.commune is None:
+                if not city.single:
+                    raise UserError("Danh mục có nhiều xã: cần --commune MÃ_XÃ (các mã: "
+                                    + ", ".join(city.codes) + ").")
+                self._catalog = city.base
+            else:
+                code = self.commune.strip().upper()
+                if city.single and code == city.base.commune:
+                    self._catalog = city.base
+                else:
+                    city = city if city.has(code) else self.stored_city()
+                    if not city.has(code):
+                        raise UserError(f"Không có xã mã «{self.commune}» trong danh mục và cơ sở dữ liệu. "
+                                        "Các mã: " + ", ".join(city.codes))
+                    self._catalog = city.catalog_for(code)
         return self._catalog
 
     @property
@@ -44,8 +75,13 @@ class Context:
         if self._conn is None:
             from kpi import store
             self._conn = store.connect(self.db_path)
-            store.sync_catalog(self._conn, self.catalog, CLI_ACTOR,
-                               self.config_path.read_text(encoding="utf-8"))
+            city = self.city
+            if city.single:
+                store.sync_catalog(self._conn, city.base, CLI_ACTOR,
+                                   self.config_path.read_text(encoding="utf-8"))
+            else:
+                for code in city.codes:
+                    store.sync_catalog(self._conn, city.catalog_for(code), CLI_ACTOR)
         return self._conn
 
     def close(self) -> None:

@@ -16,10 +16,12 @@ def register(sub):
     p = sub.add_parser("rebuild", help="dựng lại cơ sở dữ liệu (rỗng) từ các tệp đã lưu")
     p.add_argument("--from", dest="source", required=True, metavar="THƯ_MỤC",
                    help="thư mục tệp đã lưu của cơ sở dữ liệu cũ (ví dụ data/kpi.uploads)")
+    p.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã (khi danh mục có nhiều xã)")
     p.set_defaults(handler=run)
 
 
 def run(args, ctx):
+    ctx.commune = args.commune
     source = Path(args.source)
     if not source.is_dir():
         raise UserError(f"Không tìm thấy thư mục {source}.")

@@ -3,7 +3,7 @@ import datetime as dt
 import json
 import math
 
-from kpi.cli.context import UserError
+from kpi.cli.context import CLI_ACTOR, UserError
 from kpi.domain.periods import Quarter
 from kpi.present import texts
 from kpi.present.tables import provisional_text
@@ -34,6 +34,9 @@ def register(sub):
     p = sub.add_parser("score", help="tính điểm một quý")
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q2")
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
+    p.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã (khi danh mục hoặc cơ sở dữ liệu có nhiều xã)")
+    p.add_argument("--all-communes", dest="all_communes", action="store_true",
+                   help="điểm của mọi xã, xếp hạng (cùng --json: mỗi xã một đối tượng)")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
     p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
                    help="tính đến ngày này (mặc định: hôm nay); tháng chưa đến hạn báo cáo không bị trừ điểm")
@@ -42,14 +45,36 @@ def register(sub):
     p.set_defaults(handler=run)
 
 
+def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
+    """Every commune's score together, ranked."""
+    from kpi.usecases.city import city_scores, to_json
+    if args.unit or args.commune:
+        raise UserError("--all-communes không dùng cùng --unit hoặc --commune.")
+    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter, as_of)
+    if args.json:
+        print(json.dumps(finite(to_json(results)), ensure_ascii=False, indent=2, allow_nan=False))
+        return 0
+    print(f"{ctx.city.name if not ctx.city.single else ctx.city.base.name} — {quarter.label}, {len(results)} xã\n")
+    print(f"{'Hạng':>4}  {'Mã xã':<12}{'Tên xã':<28}{'Điểm':>16}{'Tỷ lệ':>9}  {'Xếp loại':<12}{'Thay đổi':>10}")
+    for rank, r in enumerate(results, 1):
+        change = "—" if r.change is None else texts.points_change(r.change)
+        print(f"{rank:>4}  {r.code:<12}{r.name[:27]:<28}"
+              f"{texts.score_headline(r.score.total_points, r.score.max_points):>16}"
+              f"{texts.percent(r.score.percent):>9}  {r.score.grade:<12}{change:>10}")
+    return 0
+
+
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
+    as_of = _as_of(args.as_of)
+    if args.all_communes:
+        return run_all(args, ctx, quarter, as_of)
+    ctx.commune = args.commune
     catalog = ctx.catalog
     unit = args.unit.strip().upper() if args.unit else None
     if unit is not None and unit not in {u.code for u in catalog.units}:
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
-    as_of = _as_of(args.as_of)
     result = quarter_result(ctx.conn, catalog, quarter, unit, recompute=args.recompute, as_of=as_of)
     score = result.score
     if args.json:

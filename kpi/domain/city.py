@@ -67,7 +67,7 @@ class City:
         extra = tuple(CommuneSpec(code, name) for code, name in stored if not self.has(code))
         if not extra:
             return self
-        return City(self.code, self.name, self.base, self.communes + extra, self.single and not extra)
+        return City(self.code, self.name, self.base, self.communes + extra, False, self._cache)
 
 
 def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:

@@ -272,7 +272,15 @@ def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     not_due = months_not_due(catalog, months, as_of)
     if not not_due:
         return score
-    reported = reported_unit_months(catalog, quarter_figures(figures, quarter, unit))
+    return provisional_score(catalog, score, months, not_due,
+                             reported_unit_months(catalog, quarter_figures(figures, quarter, unit)), unit)
+
+
+def provisional_score(catalog: Catalog, score: QuarterScore, months: tuple[Month, ...], not_due: tuple[Month, ...],
+                      reported: dict[str, set[tuple[str, str]]], unit: str | None = None) -> QuarterScore:
+    """`score` of a period some of whose months are not yet due: a criterion nobody could report yet
+    is PENDING, the others say whether unit-months are still to come (`reported`: (unit, month)
+    pairs per criterion id and under "*")."""
     nothing_due = len(not_due) == len(months)
     results = tuple(_provisional_result(r, not_due, nothing_due, reported, unit) for r in score.indicators)
     total = sum(r.points for r in results)

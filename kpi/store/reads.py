@@ -96,3 +96,34 @@ def sha_in_use(conn: Conn, sha256: str) -> bool:
 
 def non_demo_uploads(conn: Conn) -> int:
     return int(conn.execute("SELECT count(*) FROM uploads WHERE source <> 'demo'").fetchall()[0][0])
+
+
+def stored_communes(conn: Conn) -> list[tuple[str, str]]:
+    """(code, name) of every commune the database holds, by code."""
+    return [(r[0], r[1]) for r in conn.execute("SELECT code, name FROM communes ORDER BY code").fetchall()]
+
+
+def city_figures(conn: Conn, periods: list[str], communes: list[str] | None = None) -> pd.DataFrame:
+    """The current figures of `periods` of every commune (or of `communes`) in one read, with the
+    commune column: scoring many communes groups by it (two communes' units of one code never add)."""
+    periods = list(periods) or ["—"]
+    sql = ("SELECT m.commune, m.unit, m.period, m.indicator_id, m.numerator, m.denominator, m.value, "
+           "m.note, m.upload_id FROM measurements m JOIN uploads u ON u.id = m.upload_id "
+           f"WHERE u.status = 'accepted' AND m.period IN ({', '.join('?' * len(periods))})")
+    params: list = list(periods)
+    if communes is not None:
+        sql += f" AND m.commune IN ({', '.join('?' * max(1, len(communes)))})"
+        params += list(communes) or ["—"]
+    return conn.execute(sql + " ORDER BY m.commune, m.period, m.unit, m.indicator_id", params).df()
+
+
+def city_first_submissions(conn: Conn, periods: list[str] | None = None) -> pd.DataFrame:
+    """When each unit of each commune first sent each month (of `periods`, or all), in one read."""
+    sql = ("SELECT commune, unit, period, min(submitted_at) AS first_submitted_at, max(version) AS versions "
+           "FROM uploads")
+    params: list = []
+    if periods is not None:
+        periods = list(periods) or ["—"]
+        sql += f" WHERE period IN ({', '.join('?' * len(periods))})"
+        params = periods
+    return conn.execute(sql + " GROUP BY commune, unit, period ORDER BY commune, period, unit", params).df()

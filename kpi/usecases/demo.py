@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 
 from kpi.domain.catalog import Catalog
-from kpi.domain.city import City, CommuneSpec, city_of_catalog
+from kpi.domain.city import City, CommuneSpec
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.periods import Month
 from kpi.store import non_demo_uploads, record_submissions, sync_catalog
@@ -166,23 +166,33 @@ def demo_password(login: str) -> str:
     return f"demo-{login}"
 
 
-def demo_account_list(catalog: Catalog) -> list[tuple[str, str, tuple[str, ...], str]]:
-    """(login, role, units, name) of every demo account: one per role, one coordinator per unit."""
+CITY_DEMO_ACCOUNTS: tuple[tuple[str, str, str], ...] = (("thanhpho", "city_viewer", "Xem toàn thành phố (mẫu)"),)
+
+
+def demo_account_list(catalog: Catalog, city: bool = False) -> list[tuple[str, str, tuple[str, ...], str]]:
+    """(login, role, units, name) of every demo account: one per role, one coordinator per unit
+    (`city`: and the city roles)."""
     out = [(login, role, (), name) for login, role, name in DEMO_ACCOUNTS]
     out += [(f"dv-{u.code.lower()}", "coordinator", (u.code,), f"Đầu mối {u.name} (mẫu)") for u in catalog.units]
+    if city:
+        out += [(login, role, (), name) for login, role, name in CITY_DEMO_ACCOUNTS]
     return out
 
 
-def create_demo_accounts(conn, catalog: Catalog) -> int:
-    """Create the demo accounts that are missing; none in a database with real uploads."""
+def create_demo_accounts(conn, catalog: Catalog, commune: str | None = None) -> int:
+    """Create the demo accounts that are missing; none in a database with real uploads. With
+    `commune` (a demo of many communes): the office, leader, viewer and coordinators work in that
+    commune only; the administrator and the city viewer see every commune."""
     from kpi.store.accounts import get_account, real_uploads
     from kpi.usecases.accounts import add_user
     if real_uploads(conn):
         return 0
     created = 0
-    for login, role, units, name in demo_account_list(catalog):
+    for login, role, units, name in demo_account_list(catalog, city=commune is not None):
         if get_account(conn, login) is None:
-            add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True)
+            scope = None if commune is None or role in ("admin", "city_admin", "city_viewer") else commune
+            add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True,
+                     commune=scope)
             created += 1
     return created
 
@@ -246,6 +256,3 @@ def load_city_demo(conn, city: City, communes: int, months: int = 18, today: dt.
         outcomes = record_submissions(conn, subs, DEMO_ACTOR, allow_rollback=True)
         created += sum(o.created for o in outcomes)
     return created
-
-
-__all__ = ["City", "city_of_catalog", "load_city_demo", "load_demo"]
