@@ -1,0 +1,301 @@
+"""Many communes: the city file and its validation, every commune's score in one pass (exact on a
+hand-built two-commune case, equal to the per-commune path on the demo), rights by commune, the
+many-commune demo and the CLI."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import sys
+from contextlib import redirect_stdout
+
+import pytest
+
+from kpi import store
+from kpi.cli.main import main
+from kpi.domain.catalog import CatalogError
+from kpi.domain.city import load_city
+from kpi.domain.figures import Actor, Figure, Submission
+from kpi.domain.periods import Quarter
+from kpi.domain.rights import PermissionDenied
+from kpi.usecases.city import city_scores, commune_catalog
+from kpi.usecases.demo import load_city_demo
+from kpi.usecases.scores import score
+from tests.common import CONFIG, SYSTEM, TODAY
+
+CRITERIA = """
+[scorecard]
+name = "Bộ chỉ tiêu thử"
+commune = "MAU"
+grades = [{ min = 90, label = "Xuất sắc" }, { min = 50, label = "Trung bình" }, { min = 0, label = "Yếu" }]
+
+[reporting]
+due_day = 18
+due_month_offset = 1
+
+[[units]]
+code = "A"
+name = "Đơn vị A"
+[[units]]
+code = "B"
+name = "Đơn vị B"
+
+[[indicators]]
+id = "TY_LE"
+group = "Nhóm 1"
+name = "Một tỷ lệ"
+kind = "ratio"
+target = 100
+points = 10
+units = ["A", "B"]
+
+[[indicators]]
+id = "SO_LUONG"
+group = "Nhóm 2"
+name = "Một số lượng"
+kind = "number"
+target = 10
+points = 10
+units = ["A"]
+"""
+
+CITY = """
+[city]
+code = "TP"
+name = "Thành phố thử"
+criteria = "criteria.toml"
+
+[[communes]]
+code = "XA1"
+name = "Xã Một"
+
+[[communes]]
+code = "XA2"
+name = "Xã Hai"
+targets = { SO_LUONG = 5 }
+"""
+CITY_READER = Actor("Thành phố", "city_viewer", "thanhpho")
+AS_OF = dt.date(2026, 11, 23)   # every month of Q2/2026 due
+
+
+@pytest.fixture
+def city_file(tmp_path):
+    (tmp_path / "criteria.toml").write_text(CRITERIA, encoding="utf-8")
+    path = tmp_path / "city.toml"
+    path.write_text(CITY, encoding="utf-8")
+    return path
+
+
+def test_city_file_gives_each_commune_its_catalogue(city_file):
+    city = load_city(city_file)
+    assert city.codes == ("XA1", "XA2") and not city.single
+    one, two = city.catalog_for("XA1"), city.catalog_for("XA2")
+    assert (one.commune, one.commune_name, two.commune_name) == ("XA1", "Xã Một", "Xã Hai")
+    assert one.indicator("SO_LUONG").target == 10 and two.indicator("SO_LUONG").target == 5
+    assert city.base.indicator("SO_LUONG").target == 10     # the shared criteria are untouched
+
+
+def test_one_commune_catalogue_is_a_city_of_one():
+    city = load_city(CONFIG)
+    assert city.single and city.codes == ("THAITAN",) and city.base.commune_name == "Xã Thái Tân"
+
+
+def test_shipped_city_file_is_valid():
+    city = load_city(CONFIG.parent / "city.toml")
+    assert city.codes == ("THAITAN", "NGHIDUONG", "CAMGIANG")
+    assert city.catalog_for("NGHIDUONG").indicator("HT_WIFI_NVH").target == 12
+
+
+def test_city_file_problems_all_at_once(tmp_path):
+    (tmp_path / "criteria.toml").write_text(CRITERIA.replace("points = 10\nunits = [\"A\"]",
+                                                             "points = -1\nunits = [\"A\"]"), encoding="utf-8")
+    path = tmp_path / "city.toml"
+    path.write_text("""
+[city]
+code = "TP"
+criteria = "criteria.toml"
+colour = "xanh"
+
+[[communes]]
+code = "xa1"
+name = "Xã Một"
+
+[[communes]]
+code = "XA2"
+name = ""
+units = [{ code = "B", name = "Đơn vị B" }]
+targets = { KHONG_CO = 3, TY_LE = 120 }
+
+[[communes]]
+code = "XA2"
+name = "Xã Hai lần nữa"
+""", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(path)
+    assert err.value.problems == [
+        "city.toml, [city].name: bắt buộc, là chuỗi ký tự.",
+        "city.toml, [city].colour: khóa không được hỗ trợ (viết sai tên khóa?).",
+        "criteria.toml (bộ chỉ tiêu chung): Chỉ tiêu SO_LUONG, khóa `points`: bắt buộc, là số > 0 (đang là -1).",
+        "city.toml, xã xa1, khóa `code`: bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là 'xa1').",
+        "city.toml, xã XA2, khóa `name`: bắt buộc (tên xã, tiếng Việt).",
+        "city.toml, xã XA2, khóa `code`: mã xã bị trùng.",
+    ]   # the targets are checked against valid criteria only (next test)
+    assert "(" in str(err.value) and "city.toml" in str(err.value)
+
+
+def test_commune_targets_are_checked_against_the_criteria(city_file):
+    city_file.write_text(CITY.replace("targets = { SO_LUONG = 5 }", "targets = { KHONG_CO = 3, TY_LE = 120, "
+                                      "SO_LUONG = \"5\" }"), encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    assert err.value.problems == [
+        "city.toml, xã XA2, khóa `targets.KHONG_CO`: không có chỉ tiêu mã này trong bộ chỉ tiêu chung.",
+        "city.toml, xã XA2, khóa `targets.TY_LE`: chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là 120).",
+        "city.toml, xã XA2, khóa `targets.SO_LUONG`: mục tiêu phải là số > 0 (đang là '5').",
+    ]
+
+
+def test_commune_units_must_report_every_criterion(tmp_path, city_file):
+    city_file.write_text(CITY.replace('targets = { SO_LUONG = 5 }', 'units = [{ code = "B", name = "Đơn vị B" }]'),
+                         encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    assert err.value.problems == ["city.toml, xã XA2, khóa `units`: không đơn vị nào của xã báo cáo các chỉ tiêu: "
+                                  "SO_LUONG (thêm đơn vị báo cáo các chỉ tiêu này)."]
+
+
+def _two_communes(city_file, db_path):
+    city = load_city(city_file)
+    conn = store.connect(db_path)
+    for code in city.codes:
+        store.sync_catalog(conn, city.catalog_for(code), SYSTEM)
+    sent = dt.datetime(2026, 5, 10, 9, 0)
+    subs = [
+        # same unit codes in both communes: they must never add up
+        Submission("XA1", "A", "2026-04", (Figure("TY_LE", 8.0, 10.0), Figure("SO_LUONG", value=4.0)),
+                   submitted_at=sent),
+        Submission("XA1", "B", "2026-04", (Figure("TY_LE", 2.0, 10.0),), submitted_at=sent),
+        Submission("XA2", "A", "2026-04", (Figure("TY_LE", 10.0, 10.0), Figure("SO_LUONG", value=4.0)),
+                   submitted_at=sent),
+    ]
+    store.record_submissions(conn, subs, SYSTEM)
+    return city, conn
+
+
+def test_every_commune_scored_apart_exactly(city_file, db_path):
+    city, conn = _two_communes(city_file, db_path)
+    results = city_scores(conn, city, CITY_READER, "2026-Q2", as_of=AS_OF)
+    by = {r.code: r for r in results}
+    # XA1: ratio 10/20 = 50 % → 5 of 10; number 4 of target 10 → 4 of 10: 9/20 = 45 %
+    assert by["XA1"].score.result("TY_LE").achieved == 50.0
+    assert by["XA1"].score.total_points == pytest.approx(9.0) and by["XA1"].score.percent == pytest.approx(45.0)
+    # XA2: ratio 10/10 → 10; number 4 of its own target 5 → 8: 18/20 = 90 %
+    assert by["XA2"].score.result("TY_LE").achieved == 100.0
+    assert by["XA2"].score.total_points == pytest.approx(18.0) and by["XA2"].score.grade == "Xuất sắc"
+    assert [r.code for r in results] == ["XA2", "XA1"]
+    assert by["XA1"].previous is None and by["XA1"].change is None
+    # the per-commune path (every page, report) gives the same
+    for code in ("XA1", "XA2"):
+        one = score(conn, city.catalog_for(code), Quarter.parse("2026-Q2"), as_of=AS_OF)
+        assert one.total_points == pytest.approx(by[code].score.total_points)
+
+
+def test_commune_without_figures_is_unscored(city_file, db_path):
+    city, conn = _two_communes(city_file, db_path)
+    results = city_scores(conn, city, CITY_READER, "2026-Q3", as_of=AS_OF)
+    assert [(r.code, r.score.percent, r.score.total_points) for r in results] == \
+        [("XA2", 0.0, 0.0), ("XA1", 0.0, 0.0)]   # nothing reported: 0 points, ties by name
+
+
+def test_rights_by_commune(city_file, db_path):
+    city, conn = _two_communes(city_file, db_path)
+    coordinator_a = Actor("Đầu mối A xã Một", "coordinator", "dv-a-1", ("A",), commune="XA1")
+    refused = Submission("XA2", "A", "2026-05", (Figure("TY_LE", 1.0, 10.0),))
+    before = store.content_counts(conn)["uploads"]
+    with pytest.raises(PermissionDenied, match="chỉ làm việc với xã XA1.*xã XA2"):
+        store.record_submissions(conn, [refused], coordinator_a)
+    assert store.content_counts(conn)["uploads"] == before
+    store.record_submissions(conn, [Submission("XA1", "A", "2026-05", (Figure("TY_LE", 1.0, 10.0),))],
+                             coordinator_a)
+    office_a = Actor("Văn phòng xã Một", "office", "vp-1", commune="XA1")
+    assert commune_catalog(city, office_a, "XA1").commune == "XA1"
+    with pytest.raises(PermissionDenied, match="không được xem số liệu của xã XA2"):
+        commune_catalog(city, office_a, "XA2")
+    with pytest.raises(PermissionDenied, match="toàn thành phố"):
+        city_scores(conn, city, office_a, "2026-Q2", as_of=AS_OF)
+    with pytest.raises(PermissionDenied):
+        city_scores(conn, city, Actor("Đầu mối", "coordinator", "dv-a", ("A",)), "2026-Q2", as_of=AS_OF)
+    assert len(city_scores(conn, city, CITY_READER, "2026-Q2", as_of=AS_OF)) == 2
+
+
+def test_account_commune_is_stored(db_path, catalog):
+    from kpi.store.accounts import get_account
+    from kpi.usecases.accounts import add_user
+    conn = store.connect(db_path)
+    add_user(conn, catalog, SYSTEM, "vp-thaitan", "office", (), "VP", "mat-khau-dai", commune="THAITAN")
+    add_user(conn, catalog, SYSTEM, "thanhpho", "city_viewer", (), "TP", "mat-khau-dai")
+    assert get_account(conn, "vp-thaitan").actor().commune == "THAITAN"
+    assert get_account(conn, "thanhpho").actor().commune is None
+    office = get_account(conn, "vp-thaitan").actor()
+    with pytest.raises(PermissionDenied, match="chỉ làm việc với xã THAITAN, không được quản lý tài khoản của xã XA9"):
+        add_user(conn, catalog, Actor("Quản trị xã", "admin", "qt", commune="THAITAN"), "x-khac", "viewer", (),
+                 "X", "mat-khau-dai", commune="XA9")
+    assert office.role == "office"
+
+
+def test_city_scores_equal_the_per_commune_path_on_the_demo(tmp_path):
+    conn = store.connect(tmp_path / "c.duckdb")
+    city = load_city(CONFIG)
+    load_city_demo(conn, city, 4, 9, today=TODAY)
+    stored = load_city(CONFIG).with_communes(store.reads.stored_communes(conn))
+    for quarter, as_of in (("2026-Q3", TODAY), ("2026-Q4", TODAY), ("2026-Q3", dt.date(2026, 10, 5))):
+        results = city_scores(conn, city, SYSTEM, quarter, as_of=as_of)
+        assert len(results) == 4
+        for r in results:
+            one = score(conn, stored.catalog_for(r.code), Quarter.parse(quarter), as_of=as_of)
+            assert (r.score.total_points, r.score.max_points, r.score.provisional, r.score.to_come) == \
+                (pytest.approx(one.total_points), one.max_points, one.provisional, one.to_come), (quarter, r.code)
+            assert [x.status for x in r.score.indicators] == [x.status for x in one.indicators]
+
+
+def test_city_demo_is_deterministic_and_communes_differ(tmp_path):
+    rows = []
+    for name in ("a", "b"):
+        conn = store.connect(tmp_path / f"{name}.duckdb")
+        created = load_city_demo(conn, load_city(CONFIG), 7, 6, today=TODAY)
+        rows.append((created, conn.execute(
+            "SELECT commune, unit, period, indicator_id, numerator, denominator, value FROM measurements "
+            "ORDER BY ALL").fetchall(), conn.execute(
+            "SELECT commune, unit, period, submitted_at FROM uploads ORDER BY ALL").fetchall()))
+    assert rows[0] == rows[1]
+    results = city_scores(conn, load_city(CONFIG), SYSTEM, "2026-Q3", as_of=TODAY)
+    by = {r.code: r for r in results}
+    assert by["XA002"].on_time == 0 and by["XA002"].due > 0          # late every month
+    assert by["THAITAN"].score.percent - by["XA001"].score.percent > 15   # far behind
+    assert len({round(r.score.percent, 3) for r in results}) == 7
+
+
+def test_cli_all_communes_json(tmp_path):
+    db = tmp_path / "c.duckdb"
+    assert main(["--db", str(db), "demo", "--communes", "3", "--months", "6"]) == 0
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["--db", str(db), "score", "--quarter", "2026-Q3", "--all-communes", "--json",
+                     "--as-of", "2026-11-23"]) == 0
+    data = json.loads(out.getvalue())
+    assert [d["rank"] for d in data] == [1, 2, 3]
+    assert sorted(d["commune"] for d in data) == ["THAITAN", "XA001", "XA002"]
+    assert data[0]["percent"] >= data[1]["percent"] >= data[2]["percent"]
+    one = io.StringIO()
+    with redirect_stdout(one):
+        assert main(["--db", str(db), "score", "--quarter", "2026-Q3", "--commune", data[2]["commune"], "--json",
+                     "--as-of", "2026-11-23"]) == 0
+    assert json.loads(one.getvalue())["total_points"] == pytest.approx(data[2]["total_points"])
+    err = io.StringIO()
+    old = sys.stderr
+    sys.stderr = err
+    try:
+        assert main(["--db", str(db), "score", "--quarter", "2026-Q3", "--commune", "KHONGCO"]) == 2
+    finally:
+        sys.stderr = old
+    assert "Không có xã mã «KHONGCO»" in err.getvalue()
