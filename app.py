@@ -2,7 +2,7 @@
 import streamlit as st
 
 from kpi.domain.catalog import CatalogError
-from kpi.domain.rights import may
+from kpi.domain.rights import CITY_ROLES, may
 from kpi.store import StoreError
 from kpi.web import auth, backups, data, safe, state, widgets
 
@@ -27,6 +27,7 @@ overview = st.Page("pages/overview.py", title="Tổng quan", icon=":material/das
                    url_path="")
 pages = [
     overview,
+    st.Page("pages/city.py", title="Toàn thành phố", icon=":material/location_city:", url_path="toan-thanh-pho"),
     st.Page("pages/indicator.py", title="Chỉ tiêu", icon=":material/flag:", url_path="chi-tieu"),
     st.Page("pages/unit.py", title="Đơn vị", icon=":material/apartment:", url_path="don-vi"),
     st.Page("pages/whatif.py", title="Mô phỏng", icon=":material/tune:", url_path="mo-phong"),
@@ -45,7 +46,7 @@ pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
             visibility="hidden"),
 ]
-PAGE_RIGHTS = {"nhap-so-lieu": "record_submission", "nhat-ky": "read_audit", "sao-luu": "make_backup",
+PAGE_RIGHTS = {"toan-thanh-pho": "read_city", "nhap-so-lieu": "record_submission", "nhat-ky": "read_audit", "sao-luu": "make_backup",
                "tai-khoan": "manage_accounts"}
 
 # Every run declares the pages, the login run too: a deep link (/don-vi?unit=CA) is then always a
@@ -58,11 +59,20 @@ if actor is None:
     auth.login_form()
     st.stop()
 st.session_state["_actor"] = actor
-shown = [p for p in pages if p.visibility != "hidden"
+# several communes (a city file, or a database holding several): the commune pages work in the one
+# chosen (an account of one commune: its own); the city view is shown to those who may read it
+city = data.city()
+several = len(city.communes) > 1
+hidden = set() if several or actor.role in CITY_ROLES else {"toan-thanh-pho"}
+shown = [p for p in pages if p.visibility != "hidden" and p.url_path not in hidden
          and (p.url_path not in PAGE_RIGHTS or may(actor, PAGE_RIGHTS[p.url_path]))]
 refused_page = current.url_path in PAGE_RIGHTS and not may(actor, PAGE_RIGHTS[current.url_path])
+default_commune = actor.commune or (city.base.commune if city.has(city.base.commune) else city.codes[0])
+names = {c.code: c.name for c in city.communes}
+state.seed_commune(list(city.codes), default_commune, actor.commune)
 
 try:
+    commune = state.current_commune()
     figures = data.current_figures()
 except StoreError as e:  # database held by another program, newer than the app, …
     st.error(f"Không mở được cơ sở dữ liệu: {safe.md(e)}")
@@ -72,6 +82,8 @@ if state.projector_requested():
     # no sidebar in projector mode: the controls sit in one thin row above the page, the page
     # links in a row under them (they keep projector mode)
     bar = st.columns([3.6, 2.2, 1.5, 1.3, 1.6, 1.4], vertical_alignment="bottom")
+    if state.commune_picker(list(city.codes), names, default_commune, actor.commune, where=bar[2]) != commune:
+        figures = data.current_figures()
     auth.logout_button(bar[5], key="logout_projector")
     state.projector_toggle(bar[1])
     state.rotation_picker(bar[2])
@@ -82,6 +94,8 @@ if state.projector_requested():
     widgets.page_links([p for p in shown if p.url_path in state.PROJECTOR_PAGES], current,
                        state.link_params(), row=True)
 else:
+    if state.commune_picker(list(city.codes), names, default_commune, actor.commune) != commune:
+        figures = data.current_figures()
     widgets.page_links(shown, current, state.link_params(), where=st.sidebar)
     st.sidebar.caption(safe.md(auth.who_caption(actor)))   # names are typed by people
     auth.logout_button()

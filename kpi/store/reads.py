@@ -127,3 +127,10 @@ def city_first_submissions(conn: Conn, periods: list[str] | None = None) -> pd.D
         sql += f" WHERE period IN ({', '.join('?' * len(periods))})"
         params = periods
     return conn.execute(sql + " GROUP BY commune, unit, period ORDER BY commune, period, unit", params).df()
+
+
+def city_data_version(conn: Conn) -> str:
+    """Changes with every stored upload of any commune (the city view's cache key)."""
+    n, last = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM uploads").fetchall()[0]
+    closures = conn.execute("SELECT count(*), count(reopened_at) FROM quarter_closures").fetchall()[0]
+    return f"{n}:{last}:{closures[0]}:{closures[1]}"

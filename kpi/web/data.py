@@ -9,12 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from kpi import store
-from kpi.domain.catalog import Catalog, load_catalog
+from kpi.domain.catalog import Catalog
+from kpi.domain.city import City, load_city
 from kpi.domain.figures import Actor
 from kpi.settings import Settings, resolve
 from kpi.store.accounts import closures_version
 from kpi.usecases.closing import ScoringBasis, scoring_basis
 from kpi.usecases.scores import scoring_figures
+from kpi.web import state
 
 APP_ACTOR = Actor("Ứng dụng web", role="system")
 
@@ -32,9 +34,11 @@ def config_path() -> Path:
     return settings().config_path
 
 
-@st.cache_data(show_spinner=False)
-def _catalog_at(path: str, mtime: float) -> Catalog:
-    return load_catalog(path)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _city_at(path: str, mtime: float) -> City:
+    """The catalogue file as a city (one commune for today's single-commune file); kept as one object
+    so each commune's catalogue is built once."""
+    return load_city(path)
 
 
 def _catalog_mtime() -> float:
@@ -42,9 +46,30 @@ def _catalog_mtime() -> float:
     return path.stat().st_mtime if path.exists() else 0.0
 
 
+def city_file() -> City:
+    """The catalogue file as a city, re-read when the file changes."""
+    return _city_at(str(config_path()), _catalog_mtime())
+
+
+def city() -> City:
+    """The city: the file's communes and the other communes the database holds (a demo of many)."""
+    from kpi.usecases.city import city_with_stored
+    return city_with_stored(connection(), city_file())
+
+
+def _commune_catalog(config: str, mtime: float, commune: str | None) -> Catalog:
+    c = _city_at(config, mtime)
+    if commune is None or (c.single and commune == c.base.commune):
+        return c.base if c.single else c.catalog_for(c.codes[0])
+    if not c.has(commune):
+        c = city()
+    return c.catalog_for(commune) if c.has(commune) else (c.base if c.single else c.catalog_for(c.codes[0]))
+
+
 def catalog() -> Catalog:
-    """The catalogue, re-read when the TOML file changes."""
-    return _catalog_at(str(config_path()), _catalog_mtime())
+    """The catalogue of the commune being looked at (the only one, or the one chosen: see
+    `state.current_commune`), re-read when the TOML file changes."""
+    return _commune_catalog(str(config_path()), _catalog_mtime(), state.current_commune())
 
 
 @st.cache_resource(show_spinner=False)
@@ -54,8 +79,14 @@ def _connection(path: str):
 
 @st.cache_resource(show_spinner=False)
 def _catalog_synced(path: str, config: str, mtime: float) -> bool:
-    """Write the catalogue's units into the database once per catalogue version, not per rerun."""
-    store.sync_catalog(_connection(path), catalog(), APP_ACTOR, config_path().read_text(encoding="utf-8"))
+    """Write the catalogue's communes and units into the database once per catalogue version, not per
+    rerun (a one-commune file with its text, as a catalogue version)."""
+    c = _city_at(config, mtime)
+    if c.single:
+        store.sync_catalog(_connection(path), c.base, APP_ACTOR, config_path().read_text(encoding="utf-8"))
+    else:
+        for code in c.codes:
+            store.sync_catalog(_connection(path), c.catalog_for(code), APP_ACTOR)
     return True
 
 
@@ -77,17 +108,19 @@ def basis(period) -> ScoringBasis:
     else today's catalogue and all current figures."""
     if period is None:
         return ScoringBasis(catalog(), current_figures())
-    return _basis(str(db_path()), str(config_path()), _catalog_mtime(), str(period.quarter), data_version())
+    return _basis(str(db_path()), str(config_path()), _catalog_mtime(), catalog().commune, str(period.quarter),
+                  data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _basis(db: str, config: str, mtime: float, quarter: str, version: str) -> ScoringBasis:
+def _basis(db: str, config: str, mtime: float, commune: str, quarter: str, version: str) -> ScoringBasis:
     return scoring_basis(_connection(db).cursor(), catalog(), quarter, current_figures())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _current_figures(db: str, commune: str, version: str, config: str, mtime: float, today: str) -> pd.DataFrame:
-    return scoring_figures(_connection(db).cursor(), _catalog_at(config, mtime), as_of=dt.date.fromisoformat(today))
+    return scoring_figures(_connection(db).cursor(), _commune_catalog(config, mtime, commune),
+                           as_of=dt.date.fromisoformat(today))
 
 
 def current_figures() -> pd.DataFrame:
@@ -122,3 +155,20 @@ def _upload_history(db: str, commune: str, unit: str | None, version: str) -> pd
 def uploads_dir() -> Path:
     """Uploaded files are kept next to the database (data/uploads/…)."""
     return settings().uploads_dir
+
+
+def city_scores(quarter: str, actor: Actor) -> list:
+    """Every commune's score of `quarter` with the change (kpi.usecases.city), cached until the next
+    upload in any commune, catalogue edit or day; refused to an account of one commune."""
+    from kpi.domain.rights import authorize
+    authorize(actor, "read_city", "")
+    conn = connection()
+    return _city_scores(str(db_path()), str(config_path()), _catalog_mtime(), quarter,
+                        store.reads.city_data_version(conn), dt.date.today().isoformat())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _city_scores(db: str, config: str, mtime: float, quarter: str, version: str, today: str) -> list:
+    from kpi.usecases.city import city_scores as scores
+    return scores(_connection(db).cursor(), _city_at(config, mtime), APP_ACTOR, quarter,
+                  as_of=dt.date.fromisoformat(today))

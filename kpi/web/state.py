@@ -1,5 +1,6 @@
-"""What the session remembers and the URL mirrors: the shared period, projector mode, the
-rotating card, a page's chosen criterion or unit.
+"""What the session remembers and the URL mirrors: the commune being looked at (a database of
+several communes), the shared period, projector mode, the rotating card, a page's chosen
+criterion or unit.
 
 Session state is the truth while a session lives; the URL's query parameters mirror it each run
 (page switches clear them) and seed it when a link is opened."""
@@ -75,6 +76,47 @@ def period_picker(figures: pd.DataFrame, where=None, where_value=None):
     return period
 
 
+def current_commune() -> str | None:
+    """The commune the commune pages work in (None before the frame has chosen one)."""
+    return st.session_state.get("commune")
+
+
+def seed_commune(codes: list[str], default: str, locked: str | None = None) -> None:
+    """Make the session's commune valid before anything is read: the account's own, else the one
+    chosen, else `?commune=` of the link, else `default`."""
+    st.session_state["_several_communes"] = locked is None and len(codes) > 1
+    if locked is not None or len(codes) <= 1:
+        st.session_state["commune"] = locked or (codes[0] if codes else default)
+    elif st.session_state.get("commune") not in codes:
+        wanted = _query("commune")
+        st.session_state["commune"] = wanted if wanted in codes else (default if default in codes else codes[0])
+
+
+def commune_picker(codes: list[str], names: dict[str, str], default: str, locked: str | None = None,
+                   where=None) -> str:
+    """The commune the commune pages work in: an account's own commune (`locked`), else chosen
+    among `codes` (seeded once by `?commune=`, mirrored into the URL); no picker for one commune."""
+    seed_commune(codes, default, locked)
+    if locked is not None or len(codes) <= 1:
+        st.query_params.pop("commune", None)
+        return st.session_state["commune"]
+    if "commune_pick" not in st.session_state or st.session_state["commune_pick"] != st.session_state["commune"]:
+        st.session_state["commune_pick"] = st.session_state["commune"]
+
+    def chosen() -> None:
+        st.session_state["commune"] = st.session_state["commune_pick"]
+
+    (where or st.sidebar).selectbox("Xã", codes, key="commune_pick", on_change=chosen,
+                                    format_func=lambda c: names.get(c, c))
+    st.query_params["commune"] = st.session_state["commune"]
+    return st.session_state["commune"]
+
+
+def choose_commune(code: str) -> None:
+    """Open commune `code` in the commune pages (the city view's click)."""
+    st.session_state["commune"] = code   # the picker follows on the next run
+
+
 def current_period():
     """The period chosen in the frame (app.py), for the pages."""
     return st.session_state.get("_period")
@@ -104,13 +146,15 @@ def is_projector() -> bool:
 
 
 # the pages a meeting goes through at projector size (url paths; "" is the overview)
-PROJECTOR_PAGES = ("", "chi-tieu", "don-vi", "mo-phong")
+PROJECTOR_PAGES = ("", "toan-thanh-pho", "chi-tieu", "don-vi", "mo-phong")
 
 
 def link_params(**extra: str) -> dict[str, str]:
     """Query parameters for a link to another page: the shared period and projector mode go
     along, so the page opens as the one being shown (and the address can be shared)."""
     params: dict[str, str] = {}
+    if st.session_state.get("_several_communes") and current_commune():
+        params["commune"] = str(current_commune())
     period = current_period()
     if period is not None:
         params["period"] = period.key

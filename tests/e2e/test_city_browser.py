@@ -1,0 +1,70 @@
+"""The city view in a real browser on a database of several communes: the ranking, the charts, a
+click on a commune → its overview (→ a unit); projector mode. Screenshots go to
+test-artifacts/screenshots/ (look at them)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kpi import store
+from kpi.domain.city import load_city
+from kpi.usecases.city import city_scores
+from kpi.usecases.demo import create_demo_accounts, load_city_demo
+from tests.common import CONFIG, SYSTEM, TODAY
+from tests.e2e.conftest import menu, open_app, running_app, wait_ready
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def city_app(tmp_path_factory):
+    db = tmp_path_factory.mktemp("e2e-city") / "city.duckdb"
+    conn = store.connect(db)
+    city = load_city(CONFIG)
+    load_city_demo(conn, city, 12, 12, today=TODAY)
+    create_demo_accounts(conn, city.catalog_for("THAITAN"), commune="THAITAN")
+    ranked = city_scores(conn, city, SYSTEM, "2026-Q4", as_of=TODAY)
+    conn.close()
+    with running_app(db) as url:
+        yield url, ranked
+
+
+def test_city_view_then_a_commune_overview(city_app, browser, shots):
+    url, ranked = city_app
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    open_app(page, url, "thanhpho")
+    menu(page, "Toàn thành phố").click()
+    wait_ready(page)
+    main = page.get_by_test_id("stMainBlockContainer")
+    assert re.match(r"Toàn thành phố · Quý (IV|III)/2026", main.locator("h1").first.inner_text())
+    assert main.get_by_test_id("stDataFrame").count() >= 2
+    assert main.locator(".js-plotly-plot").count() == 3
+    page.screenshot(path=str(shots / "city-1-ranking-1366.png"), full_page=True)
+    # a click on the third commune's row opens its overview
+    grid = main.get_by_test_id("stDataFrame").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 35 * 2 + 17)
+    page.wait_for_url(re.compile(r"commune="), timeout=30000)
+    wait_ready(page)
+    third = ranked[2] if "Q4" in page.url or True else ranked[2]
+    title = page.get_by_test_id("stMainBlockContainer").locator("h1").first.inner_text()
+    assert title.startswith(third.name), (title, third.name)
+    assert f"commune={third.code}" in page.url
+    page.screenshot(path=str(shots / "city-2-commune-overview-1366.png"), full_page=False)
+    menu(page, "Đơn vị").click()
+    wait_ready(page)
+    assert f"commune={third.code}" in page.url
+    page.screenshot(path=str(shots / "city-3-commune-unit-1366.png"), full_page=False)
+    page.close()
+
+
+def test_city_view_in_projector_mode(city_app, browser, shots):
+    url, ranked = city_app
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    open_app(page, url + "/toan-thanh-pho?projector=1", "thanhpho")
+    wait_ready(page)
+    body = page.get_by_test_id("stMainBlockContainer").inner_text()
+    assert "Xếp hạng" in body and ranked[0].name in body
+    page.screenshot(path=str(shots / "city-4-projector-1920.png"))
+    page.close()
