@@ -89,7 +89,8 @@ if state.projector_requested():
     state.rotation_picker(bar[2])
     period = state.period_picker(figures, where=bar[3], where_value=bar[4])
     st.session_state["_period"] = period
-    bar[0].title(f"{data.catalog().commune_name} — Chuyển đổi số"
+    where = "Toàn thành phố" if current.url_path == "toan-thanh-pho" else data.catalog().commune_name
+    bar[0].title(f"{where} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
     widgets.page_links([p for p in shown if p.url_path in state.PROJECTOR_PAGES], current,
                        state.link_params(), row=True)

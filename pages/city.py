@@ -27,7 +27,7 @@ def open_commune(code: str) -> None:
 
 if not projector:
     st.title(f"Toàn thành phố · {quarter.label}")
-    st.caption(f"{city.name if not city.single else city.base.name} — {len(results)} xã. "
+    st.caption(f"{city.name if city.code != city.base.commune else city.base.name} — {len(results)} xã. "
                "Bấm vào một xã để mở trang tổng quan của xã đó.")
 if not results:
     st.info("Chưa có xã nào trong cơ sở dữ liệu.")
@@ -44,16 +44,17 @@ if projector:
         st.subheader(f"Xếp hạng {quarter.label}" + (" · tạm tính" if provisional else ""))
         top = ranking.head(8)
         bottom = ranking.tail(4) if len(ranking) > 12 else ranking.iloc[0:0]
-        st.dataframe(top[["Hạng", "Xã", "Điểm", "Xếp loại", "Thay đổi"]], hide_index=True, width="stretch")
+        shown = ["Hạng", "Xã", "Điểm", "Xếp loại", "Thay đổi"]   # st.table: projector-size text
+        st.table(top[shown].set_index("Hạng"))
         if not bottom.empty:
             st.caption("Cuối bảng")
-            st.dataframe(bottom[["Hạng", "Xã", "Điểm", "Xếp loại", "Thay đổi"]], hide_index=True, width="stretch")
+            st.table(bottom[shown].set_index("Hạng"))
     with right:
         st.subheader("Phân bố điểm các xã")
         widgets.chart(city_views.score_histogram(results, projector=True))
         st.subheader("Chỉ tiêu nhiều xã chưa đạt nhất")
-        st.dataframe(city_views.missed_table(missed, len(results), 4)[["Chỉ tiêu", "Số xã chưa đạt"]],
-                     hide_index=True, width="stretch")
+        st.table(city_views.missed_table(missed, len(results), 4)[["Chỉ tiêu", "Số xã chưa đạt"]]
+                 .set_index("Chỉ tiêu"))
     st.stop()
 
 cols = st.columns(4)
