@@ -299,3 +299,24 @@ def test_cli_all_communes_json(tmp_path):
     finally:
         sys.stderr = old
     assert "Không có xã mã «KHONGCO»" in err.getvalue()
+
+
+def test_a_file_of_another_commune_is_refused_naming_the_cell(tmp_path, city_file, db_path):
+    from kpi.ingest import import_workbook
+    from tests.ingest_helpers import filled, snapshot
+    city = load_city(CONFIG.parent / "city.toml")
+    conn = store.connect(db_path)
+    for code in city.codes:
+        store.sync_catalog(conn, city.catalog_for(code), SYSTEM)
+    thai_tan, nghi_duong = city.catalog_for("THAITAN"), city.catalog_for("NGHIDUONG")
+    data = filled(thai_tan)     # the template of Thái Tân: «Xã» = Xã Thái Tân
+    before = snapshot(conn)
+    refused = import_workbook(conn, nghi_duong, data, "ttpvhcc-10.xlsx", SYSTEM, tmp_path / "uploads", today=TODAY)
+    assert not refused.ok and refused.outcomes == []
+    [problem] = [p for p in refused.check.problems if p.field == "Xã"]
+    assert problem.cell == "C3" and problem.value == "Xã Thái Tân" and problem.expected == "Xã Nghi Dương"
+    assert "không phải Xã Nghi Dương (mã NGHIDUONG)" in problem.message
+    assert snapshot(conn) == before
+    accepted = import_workbook(conn, thai_tan, data, "ttpvhcc-10.xlsx", SYSTEM, tmp_path / "uploads", today=TODAY)
+    assert accepted.ok
+    assert conn.execute("SELECT DISTINCT commune FROM uploads").fetchall() == [("THAITAN",)]

@@ -10,7 +10,8 @@ from kpi.ingest.xlsx import Cell, Sheet, Workbook, cell_ref, col_letter
 
 _HEAD_KEYS = {fold(h): h for h in L.HEADERS}
 _REQUIRED = (L.COL_CODE, L.COL_NUM, L.COL_DEN, L.COL_VALUE)
-_LABELS = {fold(L.LABEL_UNIT): L.LABEL_UNIT, fold(L.LABEL_PERIOD): L.LABEL_PERIOD}
+_LABELS = {fold(L.LABEL_UNIT): L.LABEL_UNIT, fold(L.LABEL_PERIOD): L.LABEL_PERIOD,
+           fold(L.LABEL_COMMUNE): L.LABEL_COMMUNE}
 
 
 @dataclass
@@ -38,6 +39,7 @@ class DataSheet:
     header_row: int = 0
     rows: list[TableRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    commune: Meta = field(default_factory=lambda: Meta(L.LABEL_COMMUNE))   # optional in older files
 
 
 def _label_key(cell: Cell) -> str | None:
@@ -104,7 +106,7 @@ def read_data_sheet(sheet: Sheet, rows: dict[int, dict[int, Cell]] | None = None
 
 
 def _find_meta(rows, header_row: int, out: DataSheet) -> None:
-    metas = {L.LABEL_UNIT: out.unit, L.LABEL_PERIOD: out.period}
+    metas = {L.LABEL_UNIT: out.unit, L.LABEL_PERIOD: out.period, L.LABEL_COMMUNE: out.commune}
     for r, cells in rows.items():
         if r >= header_row:
             break

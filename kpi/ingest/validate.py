@@ -108,6 +108,21 @@ class _Reader:
                  field_=L.LABEL_UNIT, value=text, expected="một mã đơn vị trong danh mục")
         return None
 
+    def commune(self) -> None:
+        """The «Xã» cell, when the file has one, must name the catalogue's commune (its name or
+        code): a file of another commune is never stamped with this one."""
+        meta = self.ds.commune
+        if meta.label_ref is None:
+            return   # files made before the cell existed
+        text = meta.inline if meta.inline is not None else (shown(meta.cell) if meta.cell is not None else "")
+        if not text.strip():
+            return
+        if fold(text) in (fold(self.catalog.commune), fold(self.catalog.commune_name)):
+            return
+        self.bad(meta.ref, f"«{L.LABEL_COMMUNE}» là «{text}», không phải {self.catalog.commune_name} "
+                 f"(mã {self.catalog.commune}) đang nhập số liệu. Tệp của xã khác không được nhập vào xã này.",
+                 field_=L.LABEL_COMMUNE, value=text, expected=self.catalog.commune_name)
+
     def period(self) -> str | None:
         meta = self.ds.period
         text = self._meta_text(meta)
@@ -400,6 +415,7 @@ def validate_sheet(ds: DataSheet, wb: Workbook, catalog: Catalog, today: dt.date
     r = _Reader(ds, wb, catalog, today)
     if ds.header_row == 0:
         return r.out
+    r.commune()
     r.out.unit = r.unit()
     r.out.period = r.period()
     r.rows(r.out.unit)
