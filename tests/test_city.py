@@ -320,3 +320,17 @@ def test_a_file_of_another_commune_is_refused_naming_the_cell(tmp_path, city_fil
     accepted = import_workbook(conn, thai_tan, data, "ttpvhcc-10.xlsx", SYSTEM, tmp_path / "uploads", today=TODAY)
     assert accepted.ok
     assert conn.execute("SELECT DISTINCT commune FROM uploads").fetchall() == [("THAITAN",)]
+
+
+def test_cli_adds_an_account_of_one_commune(tmp_path):
+    from kpi.store.accounts import get_account
+    db = tmp_path / "u.duckdb"
+    old = sys.stdin
+    sys.stdin = io.StringIO("mat-khau-dai-1\n")
+    try:
+        assert main(["--db", str(db), "--config", str(CONFIG.parent / "city.toml"), "users", "add", "vp-nd",
+                     "--role", "office", "--commune", "nghiduong"]) == 0
+    finally:
+        sys.stdin = old
+    conn = store.connect(db)
+    assert get_account(conn, "vp-nd").actor().commune == "NGHIDUONG"

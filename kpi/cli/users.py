@@ -20,6 +20,7 @@ def register(sub):
     a.add_argument("--role", required=True, choices=list(ROLES), help="vai trò")
     a.add_argument("--unit", action="append", default=[], metavar="MÃ", help="đơn vị (đầu mối; lặp lại được)")
     a.add_argument("--name", help="họ tên")
+    a.add_argument("--commune", metavar="MÃ_XÃ", help="chỉ làm việc với xã này (bỏ trống: mọi xã)")
     a.set_defaults(handler=run_add)
     ls = s.add_parser("list", help="liệt kê tài khoản")
     ls.add_argument("--json", action="store_true", help="in dạng JSON")
@@ -44,7 +45,10 @@ def _read_password() -> str:
 
 
 def run_add(args, ctx):
-    add_user(ctx.conn, ctx.catalog, CLI_ACTOR, args.login, args.role, args.unit, args.name, _read_password())
+    commune = args.commune.strip().upper() if args.commune else None
+    ctx.commune = commune
+    add_user(ctx.conn, ctx.catalog, CLI_ACTOR, args.login, args.role, args.unit, args.name, _read_password(),
+             commune=commune)
     print(f"Đã thêm tài khoản «{args.login.strip().lower()}» ({role_text(args.role)}).")
     return 0
 
