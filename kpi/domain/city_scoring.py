@@ -8,6 +8,7 @@ import datetime as dt
 
 import pandas as pd
 
+from kpi.domain.catalog import Catalog
 from kpi.domain.city import City
 from kpi.domain.periods import Month, Quarter
 from kpi.domain.scoring import (
@@ -69,7 +70,7 @@ def city_quarter_scores(city: City, codes: list[str] | tuple[str, ...], figures:
     return out
 
 
-def _typed_totals(city: City, codes, reported: pd.DataFrame) -> dict[str, dict[str, Totals]]:
+def _typed_totals(city: City, codes: list[str] | tuple[str, ...], reported: pd.DataFrame) -> dict[str, dict[str, Totals]]:
     """Per commune and criterion the quarter's totals of the units that report it there: summed
     (sum), each unit's last reported month summed (last), each unit's mean summed (mean)."""
     allowed = pd.DataFrame([(code, ind.id, u) for code in codes for ind in city.catalog_for(code).indicators
@@ -119,7 +120,7 @@ def _first_sent(log: pd.DataFrame) -> dict[str, dict[tuple[str, str], dt.datetim
     return out
 
 
-def _on_time_totals(catalog, units: tuple[str, ...], months: tuple[Month, ...],
+def _on_time_totals(catalog: Catalog, units: tuple[str, ...], months: tuple[Month, ...],
                     sent: dict[tuple[str, str], dt.datetime], as_of: dt.date | None) -> tuple[Totals, set]:
     """The on-time criterion's totals (1 of 1 per unit-month first sent before its due date, 0 of 1
     late or missing after it, nothing while not due) and the unit-months that have a row."""
