@@ -334,3 +334,18 @@ def test_cli_adds_an_account_of_one_commune(tmp_path):
         sys.stdin = old
     conn = store.connect(db)
     assert get_account(conn, "vp-nd").actor().commune == "NGHIDUONG"
+
+
+def test_cli_city_report_workbook(tmp_path):
+    import openpyxl
+    db = tmp_path / "c.duckdb"
+    assert main(["--db", str(db), "demo", "--communes", "3", "--months", "6"]) == 0
+    out = tmp_path / "xep-hang.xlsx"
+    assert main(["--db", str(db), "report", "--quarter", "2026-Q3", "--city", "-o", str(out)]) == 0
+    conn = store.connect(db, read_only=True)
+    results = city_scores(conn, load_city(CONFIG), SYSTEM, "2026-Q3")
+    conn.close()
+    ws = openpyxl.load_workbook(out)["Xếp hạng"]
+    assert [ws.cell(r, 2).value for r in (4, 5, 6)] == [r.code for r in results]
+    assert [ws.cell(r, 9).value for r in (4, 5, 6)] == [round(r.score.total_points, 2) for r in results]
+    assert ws.cell(3, 1).value == "Hạng"

@@ -12,14 +12,46 @@ def register(sub):
     p = sub.add_parser("report", help="xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)")
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q2")
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
+    p.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã (khi danh mục hoặc cơ sở dữ liệu có nhiều xã)")
+    p.add_argument("--city", action="store_true", help="bảng xếp hạng các xã của thành phố (.xlsx)")
     p.add_argument("-o", "--output", required=True,
                    help="tệp kết quả; đuôi .xlsx (Biểu tự chấm điểm) hoặc .pdf (bản tóm tắt)")
     p.set_defaults(handler=run)
 
 
+def _write(out: Path, data: bytes) -> None:
+    """Written beside, then moved: a failed run never leaves half a file under the real name."""
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise UserError(f"Không ghi được tệp «{out}»: {e.strerror or e}.") from None
+
+
+def run_city(args, ctx, quarter: Quarter, out: Path) -> int:
+    from kpi.cli.context import CLI_ACTOR
+    from kpi.reports.city_xlsx import city_workbook
+    from kpi.usecases.city import city_scores, missed_criteria
+    if out.suffix.lower() != ".xlsx":
+        raise UserError(f"Bảng xếp hạng thành phố là tệp .xlsx («{out.name}»).")
+    if not out.parent.exists():
+        raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
+    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter)
+    title = ctx.city.name if ctx.city.code != ctx.city.base.commune else ctx.city.base.name
+    data = city_workbook(title, quarter.label, results, missed_criteria(results))
+    _write(out, data)
+    print(f"Đã xuất bảng xếp hạng {len(results)} xã, {quarter.label} vào {out}.")
+    return 0
+
+
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
     out = Path(args.output)
+    if args.city:
+        return run_city(args, ctx, quarter, out)
+    ctx.commune = args.commune
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise UserError(f"Tệp «{out.name}» phải có đuôi .xlsx hoặc .pdf (định dạng lấy theo đuôi tệp).")
@@ -32,13 +64,6 @@ def run(args, ctx):
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
     data = quarter_report(ctx.conn, catalog, quarter, suffix.lstrip("."), unit)
     what = "Biểu tự chấm điểm" if suffix == ".xlsx" else "Bản tóm tắt"
-    # written beside, then moved: a failed run never leaves half a file under the real name
-    tmp = out.with_name(out.name + ".tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(out)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp «{out}»: {e.strerror or e}.") from None
+    _write(out, data)
     print(f"Đã xuất {what} {quarter.label} vào {out} ({len(data):,} byte).".replace(",", "."))
     return 0
