@@ -286,3 +286,43 @@ def test_projector_rotation_fits_1280(app_url, browser, shots):
     assert m["doc"] <= m["view"] and m["main"] <= m["mainView"] + 1, m
     assert m["minText"] >= 18, m
     ctx.close()
+
+
+# the centre of the heatmap cell (unit x, criterion y) in page pixels, from the chart's own axes
+_CELL = """([unit, crit]) => {
+    const gd = document.querySelector('.st-key-status_heatmap .js-plotly-plot');
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+    return {x: r.left + xa._offset + xa.d2p(unit), y: r.top + ya._offset + ya.d2p(crit)};
+}"""
+
+
+def test_a_heatmap_cell_opens_its_criterion(app_url, browser, shots):
+    """On the overview, a click on the heatmap cell Công an xã × «Tỷ lệ hồ sơ TTHC giải quyết quá
+    hạn» opens that criterion's page for the same period."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?period=2026-Q3")
+    chart = page.locator(".st-key-status_heatmap")
+    chart.evaluate("e => e.scrollIntoView({block: 'start'})")
+    wait_ready(page)
+    cell = ["CA", "DVC_QUA_HAN"]
+    at = page.evaluate(_CELL, cell)
+    if at["y"] > 700:   # the row lies below the fold: bring it up, measure again
+        page.mouse.move(at["x"], 300)
+        page.mouse.wheel(0, at["y"] - 400)
+        page.wait_for_timeout(500)
+        at = page.evaluate(_CELL, cell)
+    assert 0 < at["y"] < 768, at
+    page.mouse.move(at["x"], at["y"])
+    hover = page.locator(".st-key-status_heatmap .hoverlayer")
+    page.wait_for_function("() => document.querySelector('.st-key-status_heatmap .hoverlayer')"
+                           ".textContent.includes('quá hạn')", timeout=5000)
+    assert "Công an xã" in hover.text_content() and "Tỷ lệ hồ sơ TTHC giải quyết quá hạn" in hover.text_content()
+    assert chart.locator(".nsewdrag").first.evaluate("e => getComputedStyle(e).cursor") == "pointer"
+    page.screenshot(path=str(shots / "overview-heatmap-hover-1366x768.png"))
+    page.mouse.click(at["x"], at["y"])
+    _wait_path(page, "/chi-tieu")
+    assert "indicator=DVC_QUA_HAN" in page.url and "period=2026-Q3" in page.url, page.url
+    page.get_by_role("heading", name="Tỷ lệ hồ sơ TTHC giải quyết quá hạn").wait_for(timeout=30000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(shots / "overview-heatmap-click-criterion-1366x768.png"))
+    ctx.close()
