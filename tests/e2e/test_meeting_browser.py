@@ -249,10 +249,24 @@ _TABLES = """sel => [...document.querySelectorAll(sel)].map(t => {
 })"""
 
 
+# static tables (st.table): anything inside scrolling sideways, or the table wider than the page
+_STATIC_TABLES = """() => {
+    const page = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid="stTable"]')].map(t => {
+        const inner = [t, ...t.querySelectorAll('*')];
+        const table = t.querySelector('table').getBoundingClientRect();
+        return {wide: Math.max(...inner.map(e => e.scrollWidth - e.clientWidth)),
+                out: Math.round(table.right - page.right),
+                head: [...t.querySelectorAll('thead th')].map(th => th.innerText.trim())};
+    });
+}"""
+
+
 def test_tables_at_1366_show_every_column(app_url, browser, shots):
-    """At 1366×768 with the menu open, no table of the overview or a criterion, nor the unit's
-    criteria, hides a column behind a horizontal scroll; the overview's and the unit's criteria
-    show every row. (The unit's reporting and upload history tables belong to the clerk's part.)"""
+    """At 1366×768 with the menu open, no table of the overview or a criterion, nor any table of a
+    unit (its criteria, its monthly reporting on time or late, its upload history), hides a column
+    behind a horizontal scroll or runs past the page; the overview's and the unit's criteria
+    show every row."""
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/?period=2026-Q3")
     for path in ("/?period=2026-Q3", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
@@ -266,6 +280,17 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
             '[data-testid="stDataFrame"]'
         tables = page.evaluate(_TABLES, own)
         assert tables and all(t["wide"] <= 1 for t in tables), (path, tables)
+        if "don-vi" in path:   # the reporting and the upload history: static tables
+            static = page.evaluate(_STATIC_TABLES)
+            assert len(static) == 2, static
+            assert all(t["wide"] <= 1 and t["out"] <= 1 for t in static), (path, static)
+            assert static[0]["head"] == ["Tháng", "Hạn nộp (trước ngày)", "Nộp lần đầu", "Số phiên bản",
+                                         "Tình trạng"], static
+            assert static[1]["head"] == ["Tháng", "Phiên bản", "Trạng thái", "Người nhập", "Thời điểm",
+                                         "Tệp", "Số ô số liệu"], static
+            page.get_by_role("heading", name="Lịch sử nhập số liệu").scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / "table-unit-history-1366x768.png"))
         for key in ("criteria_table", "unit_criteria_table", "lead_table"):
             if page.locator(f".st-key-{key}").count():
                 assert _inner_scroll(page, key) <= 1, (path, key)
