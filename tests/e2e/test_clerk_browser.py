@@ -46,6 +46,14 @@ def _shoot(page, path) -> None:
     page.wait_for_timeout(300)
 
 
+def _count_grid(page) -> tuple[list[int], float]:
+    """The board's four counts: how many stand on each line, and the block's height in px."""
+    tops = page.evaluate("""() => [...document.querySelectorAll('.st-key-board_counts [data-testid="stMetric"]')]
+        .map(e => Math.round(e.getBoundingClientRect().top))""")
+    rows = [tops.count(t) for t in sorted(set(tops))]
+    return rows, page.locator(".st-key-board_counts").bounding_box()["height"]
+
+
 def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/")   # the first visit of a fresh server is another test's subject
@@ -66,11 +74,16 @@ def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     assert "- Ban Chỉ huy quân sự xã: Tháng 6/2026 (hạn trước ngày 18/07/2026)" in body
     assert page.locator('[data-testid="stCode"] button').count() >= 1   # the copy button
     _fits_the_width(page, "board 1366")
+    rows, height = _count_grid(page)
+    assert rows == [4], rows                      # the four counts side by side
     _shoot(page, shots / "20-nop-so-lieu-1366x768.png")
-    # the same board on a phone: wrapped, no horizontal scroll
+    # the same board on a phone: wrapped, no horizontal scroll, the counts a compact 2×2 grid
     page.set_viewport_size({"width": 390, "height": 844})
     wait_ready(page)
     _fits_the_width(page, "board 390")
+    rows, height = _count_grid(page)
+    assert rows == [2, 2] and height <= 140, (rows, height)   # four stacked rows took 352 px
+    assert "1 lượt" in page.locator(".st-key-board_counts").inner_text()
     _shoot(page, shots / "21-nop-so-lieu-390x844.png")
     ctx.close()
 
