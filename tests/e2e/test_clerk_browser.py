@@ -88,6 +88,31 @@ def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     ctx.close()
 
 
+# what the file uploader shows: its texts in a readable size, and the words put in by CSS
+_UPLOADER_WORDS = """() => {
+    const box = document.querySelector('[data-testid="stFileUploader"]');
+    const shown = [...box.querySelectorAll('p, span, small, div')].filter(e =>
+        [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+        && parseFloat(getComputedStyle(e).fontSize) > 1 && e.getAttribute('data-testid') !== 'stIconMaterial'
+        && e.getBoundingClientRect().width > 2 && e.getBoundingClientRect().height > 2);
+    const own = shown.map(e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim());
+    const added = [...box.querySelectorAll('p, span')].map(e => getComputedStyle(e, '::after'))
+        .filter(c => c.content && c.content !== 'none' && parseFloat(c.fontSize) > 1)
+        .map(c => JSON.parse(c.content));
+    return own.concat(added);
+}"""
+ENGLISH_UPLOADER = ("Upload", "Browse files", "Drag and drop", "per file")
+
+
+def _uploader_in_vietnamese(page, where: str, chosen: bool = False) -> None:
+    """No English word of Streamlit's uploader shows; before a file is chosen its button reads
+    «Chọn tệp» (after, the file's name, size and a + icon show instead)."""
+    words = page.evaluate(_UPLOADER_WORDS)
+    if not chosen:
+        assert "Chọn tệp" in words and "hoặc kéo thả tệp vào đây" in words, (where, words)
+    assert not [w for w in words if any(e in w for e in ENGLISH_UPLOADER)], (where, words)
+
+
 def _bad_workbook(catalog, month: Month) -> bytes:
     from tests.app.test_pages import filled_template
     ratios = [i for i in catalog.indicators_of_unit("CA") if i.is_ratio]
@@ -119,6 +144,7 @@ def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_ur
     for label in ("Đơn vị", "Tháng báo cáo"):
         assert page.get_by_label(label).first.is_visible()
     assert page.get_by_role("button", name="Tải mẫu").is_visible()
+    _uploader_in_vietnamese(page, "upload 390")
     _fits_the_width(page, "upload 390")
     _shoot(page, shots / "22-upload-phone-390x844.png")
 
@@ -135,6 +161,7 @@ def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_ur
         b = line.bounding_box()
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 390
     assert text.index("STT") < text.index("ô E")        # the row and criterion before the cell
+    _uploader_in_vietnamese(page, "upload 390, a file chosen", chosen=True)
     _fits_the_width(page, "problems 390")
     _shoot(page, shots / "23-upload-errors-390x844.png")
 
