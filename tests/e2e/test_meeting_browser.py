@@ -350,4 +350,10 @@ def test_a_heatmap_cell_opens_its_criterion(app_url, browser, shots):
     page.get_by_role("heading", name="Tỷ lệ hồ sơ TTHC giải quyết quá hạn").wait_for(timeout=30000)
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(shots / "overview-heatmap-click-criterion-1366x768.png"))
+    # back on the overview the old click is forgotten: the page stays
+    menu(page, "Tổng quan").click()
+    page.locator(".st-key-status_heatmap").wait_for(timeout=30000)
+    wait_ready(page)
+    page.wait_for_timeout(1500)
+    assert "/chi-tieu" not in page.url and page.locator(".st-key-status_heatmap").is_visible(), page.url
     ctx.close()
