@@ -61,7 +61,7 @@ else:
     else:
         st.caption("Bấm vào cột hoặc tên một đơn vị để mở trang của đơn vị.")
         widgets.chart(charts.unit_bars(contrib, ind, projector=projector), key="unit_bars",
-                      opens=("pages/unit.py", "unit", "x"))
+                      opens=("pages/unit.py", "unit", "x"), known=set(contrib["unit"]))
         by_unit = tables.contribution_table(ind, contrib).assign(Mã=contrib["unit"].to_numpy())
         widgets.linked_table(by_unit, "contribution_table", {None: ("pages/unit.py", "unit", "Mã")},
                              column_config={"Mã": None}, all_rows=True)

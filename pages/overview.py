@@ -124,10 +124,12 @@ widgets.linked_table(
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()
+# a click on a cell opens its criterion (whose page shows every unit's part, each a link)
 widgets.chart(charts.status_heatmap(
     tables.status_matrix(catalog, figures, period), {u.code: u.name for u in catalog.units},
-    {i.id: i.name for i in catalog.indicators}))
+    {i.id: i.name for i in catalog.indicators}), key="status_heatmap",
+    opens=(INDICATOR, "indicator", "y"), known={i.id for i in catalog.indicators})
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
-           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")
+           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ; bấm vào ô để mở trang của chỉ tiêu.")
 
 widgets.report_downloads(catalog, period)

@@ -60,17 +60,16 @@ else:
             ("Chỉ tiêu", 380), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
             ("Trạng thái", 110), ("Chủ trì", 70))}})
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Báo cáo tháng: đúng hạn hay muộn")
-    st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
-               f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
-    # a static table wraps instead of cutting the status at 1366 (its cells are Markdown: escaped)
-    st.table(tables.timeliness_table(timely.iloc[::-1]).map(safe.md), hide_index=True)
-with right:
-    st.subheader("Lịch sử nhập số liệu")
-    history = data.upload_history(code)
-    if history.empty:
-        st.info("Đơn vị chưa nhập số liệu lần nào.")
-    else:
-        st.dataframe(tables.upload_history_table(history), hide_index=True, width="stretch")
+# one below the other, each the page's width: at 1366×768 with the menu open every column shows
+# on one line or wraps (static tables; their cells are Markdown, so every text is escaped)
+st.subheader("Báo cáo tháng: đúng hạn hay muộn")
+st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
+           f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
+st.table(tables.timeliness_table(timely.iloc[::-1]).map(safe.md), hide_index=True)
+
+st.subheader("Lịch sử nhập số liệu")
+history = data.upload_history(code)
+if history.empty:
+    st.info("Đơn vị chưa nhập số liệu lần nào.")
+else:
+    st.table(tables.upload_history_table(history).map(safe.md), hide_index=True)
