@@ -198,3 +198,58 @@ def test_the_cli_imports_while_an_app_process_serves_and_the_app_sees_it(pg_url,
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+READER = """
+import sys, time
+from pathlib import Path
+from streamlit.testing.v1 import AppTest
+from tests.common import log_in
+url, go = sys.argv[1], Path(sys.argv[2])
+at = log_in(AppTest.from_file("app.py", default_timeout=120), url, "xem")
+at.query_params["period"] = "2026-Q4"
+at.run()
+at.switch_page("pages/submissions.py").run()
+def cell():
+    assert not at.exception, [e.value for e in at.exception]
+    return at.table[0].value.set_index("Đơn vị").loc["Trung tâm Phục vụ hành chính công", "Tháng 10/2026"]
+print("BEFORE", cell(), flush=True)
+while not go.exists():
+    time.sleep(0.1)
+log_in(at, url, "xem").run()          # the next rerun of the same session
+print("AFTER", cell(), flush=True)
+"""
+
+
+def test_an_upload_through_one_app_process_is_seen_by_another_at_once(pg_url, catalog, tmp_path, monkeypatch):
+    """Two app processes on one PostgreSQL database: this test's process (the coordinator uploads
+    through the page) and another one (the office watches the submissions board)."""
+    files = tmp_path / "files"
+    monkeypatch.setenv("KPI_FILES_DIR", str(files))
+    monkeypatch.setenv("KPI_DB", pg_url)
+    monkeypatch.setenv("KPI_CONFIG", str(CONFIG))
+    ensure_demo_account(pg_url, "xem")
+    go = tmp_path / "go"
+    reader = subprocess.Popen([sys.executable, "-c", READER, pg_url, str(go)], cwd=ROOT,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        first = reader.stdout.readline()
+        assert first.startswith("BEFORE"), first + reader.stderr.read()
+        assert first.split(" ", 1)[1].strip() == "✖ Chưa nộp"
+        at = log_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=120), pg_url, "dv-ttpvhcc")
+        at.run()
+        at.switch_page("pages/upload.py").run()
+        at.file_uploader(key="upload_file").upload("ttpvhcc-10.xlsx", filled(catalog, "TTPVHCC", "2026-10")).run()
+        assert not at.exception and not at.error, [e.value for e in at.exception]
+        next(b for b in at.button if b.label == "Xác nhận nhập số liệu").click().run()
+        assert not at.exception and not at.error
+        go.touch()
+        out, err = reader.communicate(timeout=180)
+        assert reader.returncode == 0, err
+        after = out.split("AFTER", 1)[1].strip()
+        assert after.startswith(("✔", "▲")), after            # sent: on time or late, no longer missing
+    finally:
+        if reader.poll() is None:
+            reader.kill()
+            reader.wait()
