@@ -253,3 +253,36 @@ def test_an_upload_through_one_app_process_is_seen_by_another_at_once(pg_url, ca
         if reader.poll() is None:
             reader.kill()
             reader.wait()
+
+
+def test_processes_starting_at_once_on_an_empty_database_apply_each_migration_once(pg_server):
+    from kpi.store.connection import lock_names, transaction
+    from kpi.store.postgres import connect_postgres
+    name = pg_server.new_database(template="template0")            # empty: no schema yet
+    url = pg_server.url(name)
+    code = ("import sys\nfrom kpi import store\n"
+            "print(store.schema_version(store.connect(sys.argv[1])))\n")
+    holder = connect_postgres(url)
+    with transaction(holder):
+        lock_names(holder, ["schema"])                 # as if another process were migrating
+        procs = [subprocess.Popen([sys.executable, "-c", code, url], cwd=ROOT, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True) for _ in range(3)]
+        deadline = time.monotonic() + 90
+        while True:                                    # all three wait for the schema lock
+            waiting = connect_postgres(url)
+            n = waiting.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                "AND NOT granted").fetchone()[0]
+            waiting.close()
+            if n == 3:
+                break
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), \
+                [p.communicate() for p in procs if p.poll() is not None]
+            time.sleep(0.2)
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [o[0].strip() for o in outs] == [str(store.SCHEMA_VERSION)] * 3, [o[1] for o in outs]
+    holder.close()
+    conn = store.connect(url)
+    assert conn.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == \
+        [(v,) for v in range(1, store.SCHEMA_VERSION + 1)]
+    conn.close()
+    pg_server.drop_database(name)
