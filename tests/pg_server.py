@@ -17,14 +17,17 @@ TEMPLATE = "kpi_template"
 
 
 def bin_dir() -> Path | None:
-    found = sorted(glob.glob(BIN_GLOB), key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0)
+    """The PostgreSQL server binaries: `KPI_POSTGRES_BIN` if set, else Debian's newest."""
+    found = sorted(glob.glob(os.environ.get("KPI_POSTGRES_BIN") or BIN_GLOB),
+                   key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0)
     return Path(found[-1]) if found and (Path(found[-1]) / "initdb").exists() else None
 
 
 def postgres_unavailable() -> str | None:
     """Why the PostgreSQL tests cannot run here, or None."""
     if bin_dir() is None:
-        return "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install postgresql)"
+        where = os.environ.get("KPI_POSTGRES_BIN") or BIN_GLOB
+        return f"PostgreSQL is not installed (no {where}/initdb; apt-get install postgresql)"
     try:
         import psycopg  # noqa: F401
     except ImportError:

@@ -286,3 +286,20 @@ def test_processes_starting_at_once_on_an_empty_database_apply_each_migration_on
         [(v,) for v in range(1, store.SCHEMA_VERSION + 1)]
     conn.close()
     pg_server.drop_database(name)
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_without_postgresql_the_tests_skip_and_say_why_unless_required(required, tmp_path):
+    env = dict(os.environ, KPI_POSTGRES_BIN=str(tmp_path / "nowhere"))
+    env.pop("KPI_REQUIRE_POSTGRES", None)
+    if required:
+        env["KPI_REQUIRE_POSTGRES"] = "1"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rsE", "-p", "no:xdist",
+                           "tests/test_postgres.py::test_a_closed_quarter_refuses_an_upload_from_another_process"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    if required:
+        assert done.returncode == 1, done.stdout
+        assert "PostgreSQL required (KPI_REQUIRE_POSTGRES=1) but PostgreSQL is not installed" in done.stdout
+    else:
+        assert done.returncode == 0, done.stdout
+        assert "SKIPPED" in done.stdout and "PostgreSQL tests skipped: PostgreSQL is not installed" in done.stdout

@@ -1,4 +1,4 @@
-"""Cached data access for the pages: one DuckDB connection per database (`cache_resource`),
+"""Cached data access for the pages: one connection per database, DuckDB file or PostgreSQL URL (`cache_resource`),
 reads cached by the data version (`cache_data`), the catalogue re-read when its file changes."""
 from __future__ import annotations
 
