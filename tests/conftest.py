@@ -26,8 +26,8 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def conn(db_path, catalog):
-    c = store.connect(db_path)
+def conn(db_target, catalog):
+    c = store.connect(db_target)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     yield c
     c.close()
@@ -60,3 +60,56 @@ def demo_conn(demo_db_file, tmp_path):
     c = store.connect(path)
     yield c
     c.close()
+
+
+# --- both engines: the embedded DuckDB file and a throwaway PostgreSQL server -------------------
+# A test (or module, `pytestmark = pytest.mark.both_engines`) marked `both_engines` runs once per
+# engine; its `conn` / `db_target` are then a DuckDB file or a fresh PostgreSQL database.
+
+from pg_server import PgServer, postgres_unavailable  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_engines: run once on DuckDB and once on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ["duckdb", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def engine(request):
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL cluster for this test session (removed at its end); skipped without PostgreSQL,
+    failed instead when KPI_REQUIRE_POSTGRES=1 (CI)."""
+    why = postgres_unavailable()
+    if why:
+        import os
+        if os.environ.get("KPI_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (KPI_REQUIRE_POSTGRES=1) but {why}")
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, migrated PostgreSQL database for one test (copied from a template)."""
+    name = pg_server.new_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_target(engine, db_path, request):
+    """What `store.connect` opens: the DuckDB file `db_path`, or a fresh PostgreSQL database URL."""
+    if engine == "postgres":
+        return request.getfixturevalue("pg_url")
+    return db_path

@@ -20,6 +20,8 @@ from kpi.store.accounts import audit_rows
 from kpi.store.evidence import evidence_items
 from kpi.usecases import evidence as ev
 
+pytestmark = pytest.mark.both_engines  # the store-level tests run on DuckDB and PostgreSQL
+
 MB = 1024 * 1024
 OFFICE = Actor("Văn phòng", "office", "vanphong")
 VHXH = Actor("Đầu mối VHXH", "coordinator", "dv-vhxh", ("VHXH",))

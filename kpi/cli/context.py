@@ -26,6 +26,11 @@ class Context:
         return self.settings.db_path
 
     @property
+    def db_label(self) -> str:
+        """The database as shown in messages (a file, or a PostgreSQL URL without password)."""
+        return self.settings.db_label
+
+    @property
     def config_path(self) -> Path:
         return self.settings.config_path
 
@@ -43,7 +48,7 @@ class Context:
     def conn(self):
         if self._conn is None:
             from kpi import store
-            self._conn = store.connect(self.db_path)
+            self._conn = store.connect(self.settings.db)
             store.sync_catalog(self._conn, self.catalog, CLI_ACTOR,
                                self.config_path.read_text(encoding="utf-8"))
         return self._conn

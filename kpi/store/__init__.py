@@ -1,6 +1,7 @@
-"""DuckDB storage: versioned schema (`schema`), opening and transactions (`connection`), the
-few write functions (`writes`, one transaction each, rights checked first), reads (`reads`).
-The only package that speaks SQL."""
+"""Storage on an embedded DuckDB file or a PostgreSQL server (`postgres`: the adapter that gives a
+server DuckDB's interface, so the code below is one path): versioned schema (`schema`), opening,
+transactions and locks between writers (`connection`), the few write functions (`writes`, one
+transaction each, rights checked first), reads (`reads`). The only package that speaks SQL."""
 from kpi.store.connection import StoreError, connect, migrate, schema_version, transaction
 from kpi.store.reads import (
                              audit_log,

@@ -1,4 +1,4 @@
-"""Cached data access for the pages: one DuckDB connection per database (`cache_resource`),
+"""Cached data access for the pages: one connection per database, DuckDB file or PostgreSQL URL (`cache_resource`),
 reads cached by the data version (`cache_data`), the catalogue re-read when its file changes."""
 from __future__ import annotations
 
@@ -26,6 +26,11 @@ def settings() -> Settings:
 
 def db_path() -> Path:
     return settings().db_path
+
+
+def db_target() -> str:
+    """What the store opens: the DuckDB file, or the PostgreSQL URL (several app processes share it)."""
+    return str(settings().db)
 
 
 def config_path() -> Path:
@@ -61,7 +66,7 @@ def _catalog_synced(path: str, config: str, mtime: float) -> bool:
 
 def connection():
     """A cursor on the app's one DuckDB connection (cursors are per-thread safe)."""
-    path = str(db_path())
+    path = db_target()
     _catalog_synced(path, str(config_path()), _catalog_mtime())
     return _connection(path).cursor()
 
@@ -77,7 +82,7 @@ def basis(period) -> ScoringBasis:
     else today's catalogue and all current figures."""
     if period is None:
         return ScoringBasis(catalog(), current_figures())
-    return _basis(str(db_path()), str(config_path()), _catalog_mtime(), str(period.quarter), data_version())
+    return _basis(db_target(), str(config_path()), _catalog_mtime(), str(period.quarter), data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -95,13 +100,13 @@ def current_figures() -> pd.DataFrame:
     (reporting on time, as of today), cached until the next import, catalogue edit or day."""
     cat = catalog()
     connection()
-    return _current_figures(str(db_path()), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
+    return _current_figures(db_target(), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
                             dt.date.today().isoformat())
 
 
 def first_submissions() -> pd.DataFrame:
     connection()
-    return _first_submissions(str(db_path()), catalog().commune, data_version())
+    return _first_submissions(db_target(), catalog().commune, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -111,7 +116,7 @@ def _first_submissions(db: str, commune: str, version: str) -> pd.DataFrame:
 
 def upload_history(unit: str | None = None) -> pd.DataFrame:
     connection()
-    return _upload_history(str(db_path()), catalog().commune, unit, data_version())
+    return _upload_history(db_target(), catalog().commune, unit, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
