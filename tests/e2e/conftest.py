@@ -159,9 +159,11 @@ WATCH_JS = """(() => {
 # The app is ready when: no script run is in progress or requested; every message the page sent
 # has been answered (a widget's change or a page link sends one before the run starts; one left
 # unanswered for 3 s is not waited for); nothing is stale; every chart is drawn and every table is
-# laid out; and the page has not changed for QUIET_MS.
-QUIET_MS = 300
-NOT_READY_JS = """quiet => {
+# laid out; and the page has not changed for QUIET_MS and over CALM_POLLS checks in a row (on a
+# busy machine the page may not have run for a while: waiting messages are handled between checks).
+QUIET_MS = 400
+CALM_POLLS = 5
+NOT_READY_JS = """([quiet, calmPolls]) => {
     if (!window.__kpiWatch) {   // a page made without the watch (see `browser`): watch from now
         const w = window.__kpiWatch = {sent: 0, recv: 0, changed: performance.now()};
         new MutationObserver(() => { w.changed = performance.now(); }).observe(
@@ -169,6 +171,7 @@ NOT_READY_JS = """quiet => {
         return 'watch';
     }
     const w = window.__kpiWatch, now = performance.now();
+    if (w.seen !== w.changed) { w.seen = w.changed; w.calm = 0; } else { w.calm = (w.calm || 0) + 1; }
     const app = document.querySelector('[data-testid="stApp"]');
     const run = app && app.getAttribute('data-test-script-state');
     if (run === 'running' || run === 'rerunRequested') return run;
@@ -179,9 +182,9 @@ NOT_READY_JS = """quiet => {
         if (!c.querySelector('.main-svg')) return 'chart';
     for (const t of document.querySelectorAll('[data-testid="stDataFrame"]'))
         if (!t.querySelector('canvas')) return 'table';
-    return now - w.changed >= quiet ? '' : 'changing';
+    return now - w.changed >= quiet && w.calm >= calmPolls ? '' : 'changing';
 }"""
-READY_JS = "quiet => !(" + NOT_READY_JS + ")(quiet)"
+READY_JS = "args => !(" + NOT_READY_JS + ")(args)"
 
 
 def wait_ready(page, timeout_s: float = 40) -> None:
@@ -193,7 +196,7 @@ def wait_ready(page, timeout_s: float = 40) -> None:
                            '[data-testid="stMainBlockContainer"] h2', timeout=timeout_s * 1000)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     with suppress(PlaywrightTimeout):
-        page.wait_for_function(READY_JS, arg=QUIET_MS, polling=50, timeout=timeout_s * 1000)
+        page.wait_for_function(READY_JS, arg=[QUIET_MS, CALM_POLLS], polling=100, timeout=timeout_s * 1000)
 
 
 def log_in(page, login: str = "admin", password: str | None = None) -> None:
