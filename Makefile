@@ -33,8 +33,9 @@ run: setup demo
 # for its server and Chromium, so a third worker keeps the two cores busy. Each worker starts its
 # own shared app server; the browser tests that start servers of their own (the ten fresh servers
 # of the deep-link test, uploads) are handed out first (tests/e2e/conftest.py). Measured on the
-# shared 2-core machine (load 15–18): 522 tests in ~18 min, 393 CPU-s; before, the two parts one
-# after the other took ~20 min and 460 CPU-s at load 11–13 (an idle machine: ~125 s + ~364 s).
+# 2-core machine with nothing else running: 522 tests in ~280 s (before: 498 core tests ~125 s,
+# then 22 browser tests ~364 s, one after the other); the deep-link test's ten fresh servers
+# (~120 s) are now the longest single piece.
 test: setup
 	$(PY) -m pytest -n 3
 
