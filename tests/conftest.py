@@ -2,17 +2,38 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CONFIG, SYSTEM, TODAY  # noqa: E402
+from common import CONFIG, SYSTEM, TEST_HASHER, TODAY  # noqa: E402
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
+from kpi.usecases import accounts  # noqa: E402
 from kpi.usecases.demo import create_demo_accounts, load_demo  # noqa: E402
+
+
+# Password hashes made while testing cost as little as argon2-cffi allows. A hash names its own
+# parameters, so every check of a password still runs the app's real code (argon2id, verify) and
+# the servers the browser tests start check the demo accounts' passwords at this cost too: a login
+# costs ~1 ms instead of 0.1–0.9 s of two shared cores, and building the demo database 18 hashes
+# less. The app's own parameters are untouched (PRODUCTION_HASHER; tests/test_password_cost.py
+# pins them); subprocess runs of `python -m kpi` hash with them.
+@contextmanager
+def cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_HASHER", TEST_HASHER)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    with cheap_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +61,8 @@ def demo_db_file(tmp_path_factory, catalog):
     c = store.connect(path)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     load_demo(c, catalog, 18, today=TODAY)
-    create_demo_accounts(c, catalog)      # tests log in with these (tests/app/login.py)
+    with cheap_password_hashes():
+        create_demo_accounts(c, catalog)  # tests log in with these (tests/common.py, tests/e2e)
     c.close()
     return path
 
