@@ -202,7 +202,7 @@ def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
     """Aggregate one criterion's rows (already limited to the quarter and the unit(s))."""
     if rows.empty:
         return Totals()
-    _, commune, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True)
+    _, commune, _, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True)
     return commune.get(ind.id, Totals())
 
 
@@ -211,7 +211,7 @@ def monthly_totals(ind: Indicator, rows: pd.DataFrame) -> dict[str, Totals]:
     `totals_of` gives for each month's rows, in one pass; a month with nothing reported is absent."""
     if rows.empty:
         return {}
-    _, commune, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True, by_month=True)
+    _, commune, _, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True, by_month=True)
     return {period: t for (period, _id), t in commune.items()}
 
 
@@ -228,7 +228,7 @@ def _codes(rows: pd.DataFrame, column: str, sort: bool = False) -> tuple[np.ndar
 
 
 def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool = False, by_month: bool = False,
-               where: np.ndarray | None = None) -> tuple[dict, dict, dict[str, set[tuple[str, str]]]]:
+               where: np.ndarray | None = None) -> tuple[dict, dict, dict[str, set[tuple[str, str]]], dict]:
     """Aggregate the rows of every criterion of `inds` at once, with the rules of `totals_of`: only
     reported rows (both counts of a ratio, the value of a number) of units that report the criterion
     (any unit with `every_unit`); per unit the sum of its months, its latest month ("last") or its
@@ -236,7 +236,8 @@ def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool 
     those with any unit reporting. One factorised group-by (bincount), no per-criterion filtering.
 
     Returns (per (criterion, unit) → Totals, per criterion → Totals, the (unit, month) pairs reported
-    per criterion id and under "*" for any criterion). With `by_month` every key starts with the month.
+    per criterion id and under "*" for any criterion, per criterion → the latest month counted). With
+    `by_month` every key starts with the month.
     `where` (a boolean array over the rows) takes some of the rows without copying the frame.
     """
     reported: dict[str, set[tuple[str, str]]] = {"*": set()}
@@ -245,7 +246,7 @@ def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool 
     where = np.ones(len(rows), dtype=bool) if where is None else where
     where = where & (i_code >= 0) & (u_code >= 0) & (p_code >= 0)
     if not where.any():
-        return {}, {}, reported
+        return {}, {}, reported, {}
     i_code, u_code, p_code = i_code[where], u_code[where], p_code[where]
     num, den, val = (_floats(rows, c, where) for c in ("numerator", "denominator", "value"))
     known = [inds.get(i) for i in i_uniq]
@@ -261,7 +262,7 @@ def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool 
         counts = np.array([[k is not None and u in k.units for u in u_uniq] for k in known], dtype=bool)
         keep = rep & counts.reshape(len(i_uniq), len(u_uniq))[i_code, u_code]
     if not keep.any():
-        return {}, {}, reported
+        return {}, {}, reported, {}
     n_i, n_u, n_p = len(i_uniq), len(u_uniq), len(p_uniq)
     i_code, u_code, p_code = i_code[keep], u_code[keep], p_code[keep]
     num, den, val = num[keep], den[keep], val[keep]
@@ -285,6 +286,8 @@ def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool 
     c_code, c_uniq = pd.factorize(g_crit)
     c_n, c_d, c_v = (np.bincount(c_code, weights=np.array(x), minlength=len(c_uniq)) for x in (part_n, part_d, part_v))
     c_months = _distinct_months(crit, p_code, c_uniq, n_p)
+    c_latest = np.full(len(c_uniq), -1, dtype=np.int64)
+    np.maximum.at(c_latest, pd.Index(c_uniq).get_indexer(crit), p_code)
 
     def key(c: int, *rest: str) -> tuple:
         ind_id = i_uniq[c % n_i]
@@ -292,12 +295,13 @@ def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool 
 
     per_unit = {key(int(c), u_uniq[int(gu % n_u)]): _totals(g_ind[g], part_n[g], part_d[g], part_v[g], int(months[g]))
                 for g, (c, gu) in enumerate(zip(g_crit.tolist(), g_uniq.tolist(), strict=True))}
-    commune = {}
+    commune, last_month = {}, {}
     for k, c in enumerate(c_uniq.tolist()):
         ck = key(int(c))
-        commune[ck if by_month else ck[0]] = _totals(known[c % n_i], float(c_n[k]), float(c_d[k]), float(c_v[k]),
-                                                     int(c_months[k]))
-    return per_unit, commune, reported
+        ck = ck if by_month else ck[0]
+        commune[ck] = _totals(known[c % n_i], float(c_n[k]), float(c_d[k]), float(c_v[k]), int(c_months[k]))
+        last_month[ck] = p_uniq[int(c_latest[k])]
+    return per_unit, commune, reported, last_month
 
 
 def _distinct_months(crit: np.ndarray, p_code: np.ndarray, c_uniq: np.ndarray, n_p: int) -> np.ndarray:
@@ -323,6 +327,7 @@ class QuarterPass:
     commune: dict[str, Totals]
     units: dict[tuple[str, str], Totals]
     reported: dict[str, set[tuple[str, str]]]
+    latest: dict[str, str]     # criterion id → the latest month with a counted figure (absent: none)
 
     def totals(self, catalog: Catalog, unit: str | None = None) -> dict[str, Totals]:
         if unit is None:
@@ -337,8 +342,9 @@ def quarter_pass(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str
     where = figures["period"].isin([str(m) for m in quarter.months]).to_numpy(dtype=bool)
     if unit is not None:
         where = where & (figures["unit"] == unit).to_numpy(dtype=bool)
-    per_unit, commune, reported = _aggregate({ind.id: ind for ind in catalog.indicators}, figures, where=where)
-    return QuarterPass(commune, per_unit, reported)
+    per_unit, commune, reported, latest = _aggregate({ind.id: ind for ind in catalog.indicators}, figures,
+                                                     where=where)
+    return QuarterPass(commune, per_unit, reported, latest)
 
 
 def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
