@@ -156,3 +156,24 @@ def test_the_demo_scores_are_not_trivial(catalog, demo_figures):
     assert any(r.indicator.aggregate == "last" and r.totals.months_reported for r in s.commune.indicators)
     assert 0 < s.commune.total_points < s.commune.max_points
     assert len({round(u.total_points, 6) for u in s.units.values()}) > 3
+
+
+@pytest.mark.parametrize("unit", [None, "VHXH"])
+def test_the_cli_score_output_is_that_of_the_per_criterion_path(demo_db, catalog, demo_figures, unit):
+    """`python -m kpi score --json` (in-process) prints exactly the former path's numbers."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from kpi.cli.main import main
+    from kpi.cli.score import finite
+    for q in tables.data_quarters(demo_figures):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            assert main(["--db", str(demo_db), "score", "--quarter", str(q), "--json", "--as-of", str(TODAY)]
+                        + (["--unit", unit] if unit else [])) == 0
+        figures = demo_figures if unit is None else demo_figures[demo_figures["unit"] == unit]
+        expected = finite(ref_score_quarter(catalog, figures, q, unit, TODAY).to_dict())
+        printed = json.loads(out.getvalue())
+        assert (printed.pop("closed"), printed.pop("catalog_version")) == (False, 1)   # what the CLI adds
+        assert printed == json.loads(json.dumps(expected)), q
