@@ -45,11 +45,10 @@ else:
         left, right = st.columns(2)
         with left:
             st.subheader("Theo tháng (toàn xã)")
-            widgets.chart(charts.monthly_line(monthly, ind, projector=projector))
+            widgets.chart(data.figure(charts.monthly_line, monthly, ind, projector=projector))
         with right:
             st.subheader("Theo quý")
-            widgets.chart(charts.quarter_bars(data.quarter_series(ind.id),
-                                                ind, projector=projector))
+            widgets.chart(data.figure(charts.quarter_bars, data.quarter_series(ind.id), ind, projector=projector))
 
     st.subheader(f"Đóng góp của từng đơn vị · {period.label}")
     contrib = data.unit_contributions(ind.id, period)
@@ -57,7 +56,7 @@ else:
         st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong {period.label}.")
     else:
         st.caption("Bấm vào cột hoặc tên một đơn vị để mở trang của đơn vị.")
-        widgets.chart(charts.unit_bars(contrib, ind, projector=projector), key="unit_bars",
+        widgets.chart(data.figure(charts.unit_bars, contrib, ind, projector=projector), key="unit_bars",
                       opens=("pages/unit.py", "unit", "x"))
         by_unit = tables.contribution_table(ind, contrib).assign(Mã=contrib["unit"].to_numpy())
         widgets.linked_table(by_unit, "contribution_table", {None: ("pages/unit.py", "unit", "Mã")},

@@ -96,7 +96,7 @@ INDICATOR, UNIT = "pages/indicator.py", "pages/unit.py"
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Điểm theo nhóm chỉ tiêu")
-    widgets.chart(charts.group_bars(tables.group_table(score), partial=score.provisional))
+    widgets.chart(data.figure(charts.group_bars, tables.group_table(score), partial=score.provisional))
 with right:
     st.subheader("Điểm mất theo đơn vị chủ trì")
     by_lead = tables.losses_by_lead_unit(catalog, score)
@@ -123,8 +123,8 @@ widgets.linked_table(
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()
-widgets.chart(charts.status_heatmap(
-    data.status_matrix(period), {u.code: u.name for u in catalog.units},
+widgets.chart(data.figure(
+    charts.status_heatmap, data.status_matrix(period), {u.code: u.name for u in catalog.units},
     {i.id: i.name for i in catalog.indicators}))
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
            "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")

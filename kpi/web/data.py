@@ -232,3 +232,17 @@ def unit_contributions(indicator_id: str, period: Period) -> pd.DataFrame:
 def _unit_contributions(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str,
                         key: str) -> pd.DataFrame:
     return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
+
+
+def figure(build, *args, **kwargs):
+    """A chart of kpi.present.charts built once per data version, day and arguments, then shared:
+    building and validating a Plotly figure takes tens of milliseconds per layout setting, and
+    nothing changes a figure after it is built (st.plotly_chart serialises it)."""
+    _, _, _, version, today = _keys()
+    return _figure(version, today, f"{build.__module__}.{build.__qualname__}", args,
+                   tuple(sorted(kwargs.items())), _build=build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
+    return _build(*args, **dict(kwargs))
