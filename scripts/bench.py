@@ -70,14 +70,14 @@ def median(fn: Callable[[], object], repeat: int, warm: int = 1) -> float:
 
 
 def row(name: str, value: float, floor: float, unit: str, target: str) -> None:
-    scale = 1000.0 if unit == "ms" else 1.0
-    print(f"| {name:<44} | {value * scale:9.1f} {unit:<2} | {floor * scale:9.1f} {unit:<2} | "
+    scale, digits = (1000.0, 1) if unit == "ms" else (1.0, 2)
+    print(f"| {name:<54} | {value * scale:9.{digits}f} {unit:<2} | {floor * scale:9.{digits}f} {unit:<2} | "
           f"{value / floor if floor else float('nan'):6.2f}× | {target:<22} |", flush=True)
 
 
 def header(title: str) -> None:
-    print(f"\n{title}\n\n| {'measured':<44} | {'time':>12} | {'floor':>12} | {'ratio':>7} | {'target':<22} |")
-    print(f"|{'-' * 46}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 24}|", flush=True)
+    print(f"\n{title}\n\n| {'measured':<54} | {'time':>12} | {'floor':>12} | {'ratio':>7} | {'target':<22} |")
+    print(f"|{'-' * 56}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 24}|", flush=True)
 
 
 def demo_database(folder: Path) -> Path:
@@ -105,8 +105,8 @@ def app_session(page: str | None = None) -> AppTest:
 def rerun(at: AppTest) -> None:
     at.session_state["auth"] = {"login": "admin", "last_seen": time.time()}
     at.run()
-    if at.exception:
-        raise RuntimeError(f"the page failed: {at.exception[0].value}")
+    if at.exception or at.error:
+        raise RuntimeError("the page failed")
 
 
 def bench_pages(repeat: int) -> None:
@@ -145,7 +145,9 @@ def bench_cli(db: Path, repeat: int) -> None:
     floor = median(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
     cli = median(lambda: subprocess.run([sys.executable, "-m", "kpi", "--db", str(db), "score", "--quarter", figures],
                                         check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL), repeat)
+    libraries = median(lambda: subprocess.run([sys.executable, "-c", "import pandas, duckdb"], check=True), repeat)
     row("python -c pass (floor)", floor, floor, "s", "")
+    row("python -c 'import pandas, duckdb' (what scoring needs)", libraries, floor, "s", "")
     row(f"python -m kpi score --quarter {figures}", cli, floor, "s", f"< {CLI_S} s")
 
 
@@ -166,11 +168,20 @@ def bench_concurrent(repeat: int, sessions: int = 5) -> None:
     times: list[list[float]] = [[] for _ in ats]
     start = threading.Barrier(sessions)
 
+    retried: list[int] = []
+
     def session(k: int) -> None:
         start.wait()
         for _ in range(repeat):
             t0 = time.perf_counter()
-            rerun(ats[k])
+            try:
+                rerun(ats[k])
+            except RuntimeError:
+                # each AppTest compiles the page in its own script cache, and CPython 3.11's ast.parse
+                # is not safe in parallel threads (the server compiles once); run it again, counted
+                retried.append(k)
+                t0 = time.perf_counter()
+                rerun(ats[k])
             times[k].append(time.perf_counter() - t0)
 
     threads = [threading.Thread(target=session, args=(k,)) for k in range(sessions)]
@@ -183,6 +194,8 @@ def bench_concurrent(repeat: int, sessions: int = 5) -> None:
     row(f"{sessions} at once: median of the sessions", statistics.median(each), one, "ms",
         f"< {CONCURRENT_RATIO:.0f}× one")
     row(f"{sessions} at once: slowest session", max(each), one, "ms", "")
+    if retried:
+        print(f"({len(retried)} rerun(s) repeated after AppTest's parallel compile error; see the code)")
 
 
 def main() -> int:
