@@ -97,6 +97,7 @@ def app_session(page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["auth"] = {"login": "admin", "last_seen": time.time()}
     at.run()
+    st_logger.set_log_level("error")   # the first run configured Streamlit's logging again
     if page:
         at.switch_page(page).run()
     return at
