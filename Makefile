@@ -53,7 +53,10 @@ lint: setup
 test-fast: setup
 	$(PY) -m pytest -m "not browser"
 
+# how fast the app answers, each figure beside a floor measured in the same run (BENCHMARK.md);
+# it reports and never fails, also on a loaded machine
 bench: setup
+	$(PY) scripts/bench.py
 	$(PY) scripts/bench_import.py
 	$(PY) scripts/bench_whatif.py
 

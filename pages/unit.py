@@ -27,8 +27,8 @@ if period is None:
     st.stop()
 
 basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
-commune_score = tables.score_period(basis.catalog, basis.figures, period)
-unit_score = tables.score_period(basis.catalog, basis.figures, period, unit=code)
+scores = data.scores(period)   # the commune's and every unit's, one pass, cached
+commune_score, unit_score = scores.commune, scores.of(code)
 share = tables.unit_share(catalog, commune_score, unit_score)
 months = tables.data_months(figures)
 timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())

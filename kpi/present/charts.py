@@ -10,10 +10,14 @@ from collections.abc import Collection, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kpi.domain.catalog import Indicator
 from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUSES
 from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, short_name, smart_number, wrap_words
+
+# the house template as the default: assigning it to each figure costs ~50 ms of validation
+pio.templates.default = "plotly_white"
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
 STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",
@@ -30,7 +34,7 @@ def style(fig: go.Figure, *, height: int = 360, projector: bool = False,
     """The house layout: Vietnamese separators, readable fonts, white background."""
     size = 20 if projector else 14
     fig.update_layout(
-        separators=",.", height=height, template="plotly_white",
+        separators=",.", height=height,
         font={"size": size, "color": INK, "family": "Inter, 'Source Sans Pro', Arial, sans-serif"},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         title={"text": title} if title else None,

@@ -12,6 +12,7 @@ from kpi.store.reads import (
                              first_submissions,
                              kept_uploads,
                              non_demo_uploads,
+                             quarter_aggregate,
                              reported_periods,
                              sha_in_use,
                              upload_history,
@@ -28,5 +29,5 @@ from kpi.store.writes import (
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log", "content_counts",
            "current_figures", "data_version", "figures_of_upload", "first_submissions",
-           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file",
+           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "quarter_aggregate", "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file",
            "record_submission", "record_submissions", "sync_catalog"]

@@ -96,3 +96,15 @@ def sha_in_use(conn: Conn, sha256: str) -> bool:
 
 def non_demo_uploads(conn: Conn) -> int:
     return int(conn.execute("SELECT count(*) FROM uploads WHERE source <> 'demo'").fetchall()[0][0])
+
+
+def quarter_aggregate(conn: Conn, commune: str, periods: list[str]) -> list[tuple]:
+    """The current figures of `periods` summed per criterion and unit in one GROUP BY: (indicator_id,
+    unit, months, numerator, denominator, value). No scoring rule: the floor `make bench` compares
+    the engine's pass with (the engine, kpi.domain.scoring, is what scores)."""
+    marks = ", ".join("?" * len(periods)) or "NULL"
+    return conn.execute(
+        "SELECT m.indicator_id, m.unit, count(DISTINCT m.period), sum(m.numerator), sum(m.denominator), "
+        "sum(m.value) FROM measurements m JOIN uploads u ON u.id = m.upload_id "
+        f"WHERE u.status = 'accepted' AND m.commune = ? AND m.period IN ({marks}) "
+        "GROUP BY m.indicator_id, m.unit", [commune, *periods]).fetchall()

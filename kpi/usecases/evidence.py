@@ -31,7 +31,6 @@ from kpi.store.evidence import (
     evidence_shas,
     review_evidence,
 )
-from kpi.usecases.record import file_sha256
 
 __all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "lacking_summary",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
@@ -43,6 +42,7 @@ def kept_evidence_file(evidence_dir: str | Path, sha256: str) -> Path:
 
 def keep_evidence_file(evidence_dir: str | Path, data: bytes) -> str:
     """Keep `data` as `<evidence_dir>/<sha256>` (atomically; an intact copy is left as it is)."""
+    from kpi.usecases.record import file_sha256  # record (and the workbook reader) only when a file is kept
     sha = hashlib.sha256(data).hexdigest()
     path = kept_evidence_file(evidence_dir, sha)
     if path.exists() and path.stat().st_size == len(data) and file_sha256(path) == sha:

@@ -11,6 +11,9 @@ import streamlit as st
 from kpi import store
 from kpi.domain.catalog import Catalog, load_catalog
 from kpi.domain.figures import Actor
+from kpi.domain.periods import Period
+from kpi.domain.scoring import IndicatorScore, QuarterResults, score_criterion
+from kpi.present import tables
 from kpi.settings import Settings, resolve
 from kpi.store.accounts import closures_version
 from kpi.usecases.closing import ScoringBasis, scoring_basis
@@ -127,3 +130,124 @@ def _upload_history(db: str, commune: str, unit: str | None, version: str) -> pd
 def uploads_dir() -> Path:
     """Uploaded files are kept next to the database (data/uploads/…)."""
     return settings().uploads_dir
+
+
+# ── scores: computed once per data version, period and day, only what a page shows ──
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _keys() -> tuple[str, str, float, str, str]:
+    """What every cached score depends on besides the period: database, catalogue file and its
+    version, the data version (imports, closings) and the day (what is due)."""
+    connection()
+    return str(db_path()), str(config_path()), _catalog_mtime(), data_version(), _today()
+
+
+def scores(period: Period) -> QuarterResults:
+    """The period's scores, the commune's and every unit's, from one pass over its basis (frozen at
+    closing when its quarter is closed)."""
+    return _scores(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _scores(db: str, config: str, mtime: float, version: str, today: str, key: str) -> QuarterResults:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.score_period_all(b.catalog, b.figures, period, as_of=dt.date.fromisoformat(today))
+
+
+def status_matrix(period: Period) -> pd.DataFrame:
+    """Units × criteria statuses of the period (the overview's grid), from `scores`."""
+    return _status_matrix(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _status_matrix(db: str, config: str, mtime: float, version: str, today: str, key: str) -> pd.DataFrame:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.status_matrix(b.catalog, b.figures, period, results=scores(period))
+
+
+def what_it_takes(period: Period) -> tuple[dict[str, str], dict[str, str]]:
+    """(full sentences, short actions) of every criterion not met in the period, on its basis."""
+    return _what_it_takes(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _what_it_takes(db: str, config: str, mtime: float, version: str, today: str,
+                   key: str) -> tuple[dict[str, str], dict[str, str]]:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.what_it_takes_both(b.catalog, b.figures, period)
+
+
+def criterion_result(period: Period, indicator_id: str) -> IndicatorScore:
+    """One criterion's result in the period: from the period's basis, or from today's catalogue
+    and figures for a criterion added after the quarter was closed."""
+    if basis(period).catalog.has_indicator(indicator_id):
+        return scores(period).commune.result(indicator_id)
+    now = basis(None)
+    return score_criterion(now.catalog, tables.period_figures(now.figures, period), period.quarter, indicator_id,
+                           months=tuple(period.months))[0]
+
+
+def what_it_takes_one(period: Period, indicator_id: str) -> str | None:
+    """What meeting one criterion by the quarter's end takes (its goal-seek alone), in words."""
+    return _what_it_takes_one(*_keys(), period.key, indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _what_it_takes_one(db: str, config: str, mtime: float, version: str, today: str, key: str,
+                       indicator_id: str) -> str | None:
+    from kpi.domain.goalseek import what_it_takes as seek
+    from kpi.present.goal_texts import answer_texts
+    cat = catalog()
+    answer = seek(cat, current_figures(), Period.parse(key).quarter, indicator_id)
+    return answer_texts(cat, {indicator_id: answer}).get(indicator_id) if answer else None
+
+
+def monthly_series(indicator_id: str) -> pd.DataFrame:
+    """One criterion month by month (the commune), on today's catalogue and figures."""
+    return _monthly_series(*_keys(), indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _monthly_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
+    return tables.monthly_series(catalog(), current_figures(), indicator_id)
+
+
+def quarter_series(indicator_id: str) -> pd.DataFrame:
+    """One criterion quarter by quarter (that criterion's figures only, not whole scorecards)."""
+    return _quarter_series(*_keys(), indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quarter_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
+    return tables.quarter_series(catalog(), current_figures(), indicator_id)
+
+
+def unit_contributions(indicator_id: str, period: Period) -> pd.DataFrame:
+    """Each reporting unit's part of one criterion in the period."""
+    return _unit_contributions(*_keys(), indicator_id, period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _unit_contributions(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str,
+                        key: str) -> pd.DataFrame:
+    return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
+
+
+def figure(build, *args, **kwargs):
+    """A chart of kpi.present.charts built once per data version, day and arguments, then shared:
+    building and validating a Plotly figure takes tens of milliseconds per layout setting, and
+    nothing changes a figure after it is built (st.plotly_chart serialises it)."""
+    _, _, _, version, today = _keys()
+    return _figure(version, today, f"{build.__module__}.{build.__qualname__}", args,
+                   tuple(sorted(kwargs.items())), _build=build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
+    return _build(*args, **dict(kwargs))
