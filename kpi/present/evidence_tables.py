@@ -12,7 +12,7 @@ STATE_ICONS = {MISSING: "○", PENDING: "◷", NEEDS_MORE: "▲", ACCEPTED: "✔
 FILTERS = {"Tất cả": None, "Thiếu": (MISSING,), "Chờ duyệt": (PENDING,), "Cần bổ sung": (NEEDS_MORE,),
            "Đạt": (ACCEPTED,)}
 MILESTONE_TEXT = {"overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ trễ", "on_track": "● Đúng tiến độ",
-                  "done": "✔ Đã xong"}
+                  "done": "✔ Đã xong", "ongoing": "◆ Thường xuyên"}
 
 
 def state_label(state: str) -> str:
@@ -61,14 +61,28 @@ def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
                                        "Điểm tối đa"])
 
 
+def days_text(days_left: int) -> str:
+    """«còn 9 ngày», «hôm nay là hạn», «quá 3 ngày»."""
+    return (f"còn {days_left} ngày" if days_left > 0 else "hôm nay là hạn" if days_left == 0
+            else f"quá {-days_left} ngày")
+
+
+def milestone_when(m: Milestone) -> str:
+    """How far the deadline is: «còn 9 ngày», «hôm nay là hạn», «quá 3 ngày»; for one that is done
+    the day its evidence was accepted; «không có hạn» for an ongoing obligation."""
+    if m.status == "done":
+        return f"minh chứng duyệt {texts.date(m.done_on)}" if m.done_on else "đã đạt chỉ tiêu"
+    if m.days_left is None:
+        return f"không có hạn (minh chứng duyệt {texts.date(m.done_on)})" if m.done_on else "không có hạn"
+    return days_text(m.days_left)
+
+
 def milestone_table(catalog: Catalog, rows: list[Milestone]) -> pd.DataFrame:
     out = []
     for m in rows:
-        when = (f"còn {m.days_left} ngày" if m.days_left > 0 else "hôm nay là hạn" if m.days_left == 0
-                else f"quá {-m.days_left} ngày")
-        out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Chỉ tiêu": m.name, "Hạn": texts.date(m.deadline),
-                    "Còn lại": when if m.status != "done" else (
-                        f"minh chứng duyệt {texts.date(m.done_on)}" if m.done_on else "đã đạt chỉ tiêu"),
-                    "Đã đạt": texts.percent(m.share_done * 100, 0),
-                    "Đơn vị chủ trì": catalog.unit_name(m.lead)})
+        out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Chỉ tiêu": m.name,
+                    "Hạn": texts.date(m.deadline) if m.deadline else "thường xuyên",
+                    "Còn lại": milestone_when(m),
+                    "Đã đạt": texts.percent(m.share_done * 100, 0) if m.kind == "criterion" else "mốc (không tính điểm)",
+                    "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "chưa giao"})
     return pd.DataFrame(out, columns=["Tình trạng", "Chỉ tiêu", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])
