@@ -53,10 +53,12 @@ if rows:
 else:
     st.info("Không có chỉ tiêu nào khớp bộ lọc.")
 
+# the obligations of the catalogue's [[milestones]] take evidence too: accepted, it makes them done
+duties = evidence.obligation_slots(data.connection(), catalog, quarter)
 attach, review = st.columns(2)
 with attach:
-    web_evidence.attach_form(catalog, quarter, slots, actor)
+    web_evidence.attach_form(catalog, quarter, slots + duties, actor)
 with review:
-    web_evidence.review_form(catalog, quarter, slots, actor)
+    web_evidence.review_form(catalog, quarter, slots + duties, actor)
 
 web_evidence.pack_download(catalog, quarter)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kpi.domain.catalog import Catalog
+from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.milestones import Milestone
 from kpi.evidence.board import ACCEPTED, MISSING, NEEDS_MORE, PENDING, STATE_TEXT, Slot
 from kpi.present import texts
@@ -55,7 +55,8 @@ def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
                                 f"{texts.datetime(i.added_at)})" for i in s.items),
             "Nhận xét": "" if review is None else f"{review.comment} ({review.reviewed_by}, "
                                                    f"{texts.datetime(review.reviewed_at)})".strip(),
-            "Điểm tối đa": texts.points(s.indicator.points) if s.unit is None else "",
+            "Điểm tối đa": (texts.points(s.indicator.points) if isinstance(s.indicator, Indicator) else
+                            "mốc, không tính điểm") if s.unit is None else "",
         })
     return pd.DataFrame(rows, columns=["Mã", "Chỉ tiêu", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét",
                                        "Điểm tối đa"])
