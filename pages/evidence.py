@@ -1,12 +1,9 @@
 """Minh chứng: for the quarter, each criterion (× unit): the evidence required, what is attached,
 the review; filters; attaching and reviewing; the inspection pack; the milestone timeline."""
-import datetime as dt
-
 import streamlit as st
 
 from kpi.present import evidence_tables, texts
 from kpi.usecases import evidence
-from kpi.usecases.milestones import milestones_on
 from kpi.web import data, state
 from kpi.web import evidence as web_evidence
 
@@ -31,7 +28,7 @@ cols[0].metric("Chỉ tiêu chưa có minh chứng được duyệt", f"{count}/
 cols[1].metric("Điểm của các chỉ tiêu đó", texts.points(points))
 cols[2].metric("Chờ duyệt", sum(s.state == "pending" for s in slots))
 
-timeline = milestones_on(data.connection(), catalog, dt.date.today())
+timeline = web_evidence.milestones_today()
 if timeline:
     st.subheader("Mốc hạn hoàn thành")
     st.dataframe(evidence_tables.milestone_table(catalog, timeline), hide_index=True, width="stretch")

@@ -51,6 +51,7 @@ def _facts(m, catalog, texts) -> str:
         return f"không có hạn; {lead}{done}; mốc theo dõi, không tính điểm"
     from kpi.present.evidence_tables import days_text
     when = days_text(m.days_left)
+    when = "" if m.status == "done" else f", {when}"
     if m.kind == "obligation":
-        return f"hạn {texts.date(m.deadline)}, {when}; {lead}{done}; mốc theo dõi, không tính điểm"
-    return (f"hạn {texts.date(m.deadline)}, {when}; {lead}; đã đạt {texts.percent(m.share_done * 100, 0)}{done}")
+        return f"hạn {texts.date(m.deadline)}{when}; {lead}{done}; mốc theo dõi, không tính điểm"
+    return (f"hạn {texts.date(m.deadline)}{when}; {lead}; đã đạt {texts.percent(m.share_done * 100, 0)}{done}")

@@ -1,6 +1,8 @@
 """The «Minh chứng» page's tables: the quarter's evidence board and the milestone timeline."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
@@ -87,3 +89,42 @@ def milestone_table(catalog: Catalog, rows: list[Milestone]) -> pd.DataFrame:
                     "Đã đạt": texts.percent(m.share_done * 100, 0) if m.kind == "criterion" else "mốc (không tính điểm)",
                     "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "chưa giao"})
     return pd.DataFrame(out, columns=["Tình trạng", "Chỉ tiêu", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])
+
+
+PROJECTOR_STATUS = {"overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ", "on_track": "● Đúng tiến độ"}
+
+
+def projector_when(m: Milestone) -> str:
+    """«✖ Quá hạn 207 ngày», «▲ Có nguy cơ · còn 9 ngày», «● Đúng tiến độ · còn 40 ngày»."""
+    days = m.days_left or 0
+    if m.status == "overdue":
+        return f"✖ Quá hạn {-days} ngày"
+    return f"{PROJECTOR_STATUS[m.status]} · {days_text(days)}"
+SUMMARY_WORDS = (("overdue", "quá hạn"), ("at_risk", "có nguy cơ"), ("on_track", "đúng tiến độ"),
+                 ("done", "đã xong"))
+
+
+@dataclass(frozen=True)
+class ProjectorFollowUp:
+    """The projector's evidence and milestone lines (plain text; the page escapes them)."""
+    evidence: str                                   # one short line
+    heading: str                                    # «Mốc hạn: 2 quá hạn · 4 đã xong»
+    rows: list[tuple[str, str, str]]                # (status and time, lead unit short, name short)
+
+
+def projector_follow_up(catalog: Catalog, quarter_label: str, lacking: int, points: float,
+                        rows: list[Milestone], limit: int = 5) -> ProjectorFollowUp:
+    """What the projector shows under the headline: how many criteria still lack accepted evidence
+    and the points they carry; the dated milestones not done yet, overdue and at risk first
+    (at most `limit`; the stylesheet shows three below full HD), each with its lead unit."""
+    total = len(catalog.indicators)
+    evidence = (f"Minh chứng {quarter_label}: {lacking}/{total} chỉ tiêu chưa được duyệt, {texts.points(points)} điểm"
+                if lacking else f"Minh chứng {quarter_label}: mọi chỉ tiêu đã được duyệt")
+    counts = {s: sum(m.status == s for m in rows) for s, _ in SUMMARY_WORDS}
+    parts = [f"{counts[s]} {word}" for s, word in SUMMARY_WORDS if counts[s]]
+    heading = "Mốc hạn: " + (" · ".join(parts) if parts else "không có mốc nào có hạn")
+    pending = [m for m in rows if m.status in PROJECTOR_STATUS][:limit]
+    lines = [(projector_when(m),
+              texts.unit_short(catalog.unit_name(m.lead)) if m.lead else "chưa giao",
+              texts.short_name(m.name, 60)) for m in pending]
+    return ProjectorFollowUp(evidence, heading, lines)

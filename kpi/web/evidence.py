@@ -2,21 +2,26 @@
 the «Minh chứng của quý» expander of the Chỉ tiêu and Đơn vị pages, the review form."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from html import escape
 
 import streamlit as st
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
+from kpi.domain.milestones import Milestone
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, may
 from kpi.evidence.board import Slot, rights_unit
 from kpi.evidence.checks import EvidenceRefused
-from kpi.present import texts
+from kpi.present import evidence_tables, texts
 from kpi.present.evidence_tables import board_table, shown, slot_label
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
+from kpi.store.evidence import evidence_version
 from kpi.usecases import evidence
+from kpi.usecases.milestones import milestones_on
 from kpi.web import data, safe, state
 
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
@@ -34,6 +39,34 @@ def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
         else:
             left.markdown(f"**Minh chứng {quarter.label}:** mọi chỉ tiêu đã có minh chứng được duyệt.")
         right.page_link("pages/evidence.py", label="Xem minh chứng", icon=":material/folder_open:")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _milestones(db: str, version: str, evidence_key: str, config: str, mtime: float, today: str) -> list[Milestone]:
+    return milestones_on(data.connection(), data.catalog(), dt.date.fromisoformat(today))
+
+
+def milestones_today(today: dt.date | None = None) -> list[Milestone]:
+    """Where the milestones stand today, cached until the next import, evidence review,
+    catalogue edit or day."""
+    conn, cat = data.connection(), data.catalog()
+    path = data.config_path()
+    return _milestones(str(data.db_path()), data.data_version(), evidence_version(conn, cat.commune), str(path),
+                       path.stat().st_mtime if path.exists() else 0.0, (today or dt.date.today()).isoformat())
+
+
+def projector_follow_up(catalog: Catalog, quarter: Quarter, today: dt.date) -> None:
+    """The projector's lines under the headline: the criteria still lacking accepted evidence
+    and their points; the milestones overdue or at risk first, with their lead units."""
+    conn = data.connection()
+    count, points = evidence.lacking_summary(evidence.quarter_board(conn, catalog, quarter))
+    shown = evidence_tables.projector_follow_up(catalog, quarter.label, count, points,
+                                                milestones_today(today))
+    rows = "".join(f'<div class="kpi-ms kpi-ms-{n}"><div class="st"><b>{escape(status)}</b>'
+                   f'<span class="ld">{escape(lead)}</span></div><div class="nm">{escape(name)}</div></div>'
+                   for n, (status, lead, name) in enumerate(shown.rows, 1))
+    st.markdown(f'<div class="kpi-follow"><div class="kpi-ev">{escape(shown.evidence)}</div>'
+                f'<div class="kpi-ms-h">{escape(shown.heading)}</div>{rows}</div>', unsafe_allow_html=True)
 
 
 def _may_act_for(actor: Actor, slot: Slot) -> bool:
