@@ -4,7 +4,7 @@ import streamlit as st
 
 from kpi.present import evidence_tables, texts
 from kpi.usecases import evidence
-from kpi.web import data, state
+from kpi.web import data, safe, state
 from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
@@ -31,7 +31,8 @@ cols[2].metric("Chờ duyệt", sum(s.state == "pending" for s in slots))
 timeline = web_evidence.milestones_today()
 if timeline:
     st.subheader("Mốc hạn hoàn thành")
-    st.dataframe(evidence_tables.milestone_table(catalog, timeline), hide_index=True, width="stretch")
+    with st.container(key="milestone_board"):       # static: wraps at 1366, no column hidden
+        st.table(evidence_tables.milestone_table(catalog, timeline).map(safe.md), hide_index=True)
 
 st.subheader("Minh chứng theo chỉ tiêu")
 left, right = st.columns([3, 2])
@@ -43,10 +44,10 @@ unit = right.selectbox("Đơn vị", units, key="evidence_unit",
                        format_func=lambda u: "Tất cả đơn vị" if u is None else catalog.unit_name(u))
 rows = evidence_tables.shown(slots, evidence_tables.FILTERS[choice or "Tất cả"], unit)
 if rows:
-    st.dataframe(evidence_tables.board_table(catalog, rows), hide_index=True, width="stretch",
-                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large"),
-                                "Cần có": st.column_config.TextColumn(width="medium"),
-                                "Đã gửi": st.column_config.TextColumn(width="large")})
+    # a static table: every column wraps at 1366 with the menu open, nothing is cut or hidden
+    # (its cells are Markdown: user text escaped)
+    with st.container(key="evidence_board"):
+        st.table(evidence_tables.board_table(catalog, rows).map(safe.md), hide_index=True)
 else:
     st.info("Không có chỉ tiêu nào khớp bộ lọc.")
 
