@@ -57,6 +57,7 @@ def test_lines_on_a_day():
                           ("▲ Có nguy cơ · còn 9 ngày", "Đơn vị A",
                            "Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc…"),
                           ("● Đúng tiến độ · còn 91 ngày", "Đơn vị A", "Tường lửa")]
+    assert shown.urgent == 2
     assert len(projector_follow_up(CAT, "Quý III/2026", 2, 6.5, rows, limit=2).rows) == 2
 
 
@@ -66,7 +67,7 @@ def test_all_done_and_all_accepted():
     shown = projector_follow_up(CAT, "Quý IV/2026", 0, 0, rows)
     assert shown.evidence == "Minh chứng Quý IV/2026: mọi chỉ tiêu đã được duyệt"
     assert shown.heading == "Mốc hạn: 3 đã xong"
-    assert shown.rows == []
+    assert shown.rows == [] and shown.urgent == 0
 
 
 def test_unit_short_names():

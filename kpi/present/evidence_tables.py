@@ -110,6 +110,7 @@ class ProjectorFollowUp:
     evidence: str                                   # one short line
     heading: str                                    # «Mốc hạn: 2 quá hạn · 4 đã xong»
     rows: list[tuple[str, str, str]]                # (status and time, lead unit short, name short)
+    urgent: int = 0                                 # the first `urgent` rows are overdue or at risk
 
 
 def projector_follow_up(catalog: Catalog, quarter_label: str, lacking: int, points: float,
@@ -127,4 +128,4 @@ def projector_follow_up(catalog: Catalog, quarter_label: str, lacking: int, poin
     lines = [(projector_when(m),
               texts.unit_short(catalog.unit_name(m.lead)) if m.lead else "chưa giao",
               texts.short_name(m.name, 60)) for m in pending]
-    return ProjectorFollowUp(evidence, heading, lines)
+    return ProjectorFollowUp(evidence, heading, lines, sum(m.urgent for m in pending))

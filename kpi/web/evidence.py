@@ -28,7 +28,8 @@ UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 
 
 def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
-    """How many criteria still lack accepted evidence and the points they carry."""
+    """How many criteria still lack accepted evidence and the points they carry; where the
+    milestones stand, the overdue and at-risk ones named with their lead units."""
     slots = evidence.quarter_board(data.connection(), catalog, quarter)
     count, points = evidence.lacking_summary(slots)
     with st.container(border=True, key="evidence_block"):
@@ -38,6 +39,9 @@ def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
                           f"minh chứng được duyệt — mang {texts.points(points)} điểm.")
         else:
             left.markdown(f"**Minh chứng {quarter.label}:** mọi chỉ tiêu đã có minh chứng được duyệt.")
+        shown = evidence_tables.projector_follow_up(catalog, quarter.label, count, points, milestones_today(), 3)
+        urgent = [f"{when} — {name} ({lead})" for when, lead, name in shown.rows[:shown.urgent]]
+        left.markdown(safe.md(shown.heading) + ("" if not urgent else ": " + "; ".join(safe.md(u) for u in urgent)))
         right.page_link("pages/evidence.py", label="Xem minh chứng", icon=":material/folder_open:")
 
 

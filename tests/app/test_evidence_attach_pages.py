@@ -139,3 +139,16 @@ def test_unit_page_picks_among_the_units_criteria_and_obligations(monkeypatch, d
     at.selectbox(key="unit_code").set_value("VP").run()
     _ok(at)
     assert _box(at) is None
+
+
+def test_overview_names_the_overdue_milestones(monkeypatch, demo_db):
+    at = _app(monkeypatch, demo_db, "lanhdao")
+    at.run()
+    _ok(at)
+    line = [m.value for m in at.markdown if m.value.startswith("Mốc hạn:")]
+    assert len(line) == 1, line
+    # on the demo: the two dated obligations are overdue (01/10/2025, 30/04/2026), the four dated criteria done
+    assert line[0].startswith("Mốc hạn: 2 quá hạn · 4 đã xong: ✖ Quá hạn "), line
+    # names cut at a word to 60 characters (the full ones are on «Minh chứng»), lead units short
+    assert "ngày — Người dân nộp hồ sơ trực tuyến hoàn toàn đối với 25 dịch… (Công an); ✖ Quá hạn " in line[0], line
+    assert line[0].endswith(" ngày — Thẩm định, phê duyệt cấp độ an toàn thông tin của các hệ… (VP HĐND và UBND)"), line
