@@ -105,5 +105,5 @@ def obligation_board(catalog: Catalog, items: Iterable[Any], reviews: Iterable[A
 
 
 def lacking(slots: Iterable[Slot]) -> list[Slot]:
-    """The criteria (as a whole) whose evidence is not accepted yet."""
-    return [s for s in slots if s.unit is None and s.state != ACCEPTED]
+    """The criteria (as a whole) whose evidence is not accepted yet (obligations are not counted)."""
+    return [s for s in slots if s.unit is None and isinstance(s.indicator, Indicator) and s.state != ACCEPTED]

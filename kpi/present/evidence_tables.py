@@ -36,7 +36,7 @@ def shown(slots: list[Slot], states: tuple[str, ...] | None, unit: str | None) -
         if unit is not None:
             if s.unit is not None and s.unit != unit:
                 continue
-            if s.unit is None and unit not in s.indicator.units:
+            if s.unit is None and isinstance(s.indicator, Indicator) and unit not in s.indicator.units:
                 continue
         elif s.unit is not None and not s.items and not s.reviews:
             continue

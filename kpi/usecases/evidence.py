@@ -138,7 +138,7 @@ def obligation_slots(conn, catalog: Catalog, quarter: Quarter | str) -> list[Slo
 def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
     """(criteria without accepted evidence, the points they carry)."""
     rows = lacking(slots)
-    return len(rows), sum(s.indicator.points for s in rows)
+    return len(rows), sum(s.indicator.points for s in rows if isinstance(s.indicator, Indicator))
 
 
 def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
