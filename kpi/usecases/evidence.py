@@ -168,16 +168,22 @@ def milestone_reviews(conn, catalog: Catalog, as_of: dt.date) -> dict[str, dt.da
     return out
 
 
+OBLIGATIONS_FOLDER = "Mốc theo dõi (không tính điểm)"
+
+
 def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
     """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
-    name>/]NNN <description>.<ext>` (links have no path: the index lists them)."""
-    numbers = {ind.id: n for n, ind in enumerate(_catalog_order(catalog), 1)}
+    name>/]NNN <description>.<ext>`; an obligation's under `NN Mốc theo dõi (không tính điểm)/NN
+    <ID> - <name>/` after the groups (links have no path: the index lists them)."""
+    order = [*_catalog_order(catalog), *catalog.milestones]
+    numbers = {ind.id: n for n, ind in enumerate(order, 1)}
     groups = {g: n for n, g in enumerate(catalog.groups, 1)}
     out: dict[int, str] = {}
     for s in slots:
         ind = s.indicator
-        folder = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}/"
-                  f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}")
+        group = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}" if isinstance(ind, Indicator)
+                 else f"{len(groups) + 1:02d} {OBLIGATIONS_FOLDER}")
+        folder = f"{group}/{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"
         if s.unit is not None:
             folder += "/" + safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60)
         for item in s.items:
@@ -206,6 +212,8 @@ def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
     q = Quarter.parse(_quarter(quarter))
     today = today or dt.date.today()
     slots = quarter_board(conn, catalog, q)
+    # the obligations of [[milestones]] with something sent or reviewed, after the criteria
+    slots += [s for s in obligation_slots(conn, catalog, q) if s.items or s.reviews]
     paths = pack_paths(catalog, slots)
     files = {item.id: item for s in slots for item in s.items if item.sha256 is not None}
     for item in files.values():
