@@ -4,6 +4,7 @@ import streamlit as st
 from kpi.present import charts, tables, texts
 from kpi.present.texts import date
 from kpi.web import data, state, widgets
+from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
 figures = data.current_figures()
@@ -71,3 +72,8 @@ st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
             f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
             + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")
             + (f"\n- **Ghi chú:** {ind.note}" if ind.note else ""))
+
+# ── the quarter's evidence of this criterion: what is attached, its review, the attach form
+#    (for an account that may attach; not in projector mode) ──
+if period is not None:
+    web_evidence.criterion_evidence(catalog, period.quarter, ind.id, st.session_state["_actor"])

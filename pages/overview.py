@@ -41,6 +41,8 @@ if projector:
             total=texts.score_headline(score.total_points, score.max_points), grade=score.grade,
             provisional="Kết quả đã khoá sổ" if basis.frozen else tables.provisional_short(score),
             change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
+        # ── evidence and milestones: lacking evidence, overdue and at-risk deadlines first ──
+        web_evidence.projector_follow_up(catalog, period.quarter, dt.date.today())
     with right:
         seconds = state.rotation_seconds()
         if seconds:

@@ -7,6 +7,7 @@ from kpi.domain.scoring import MET
 from kpi.present import tables, texts
 from kpi.present.texts import percent, smart_number
 from kpi.web import data, safe, state, widgets
+from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
 figures = data.current_figures()
@@ -73,3 +74,7 @@ if history.empty:
     st.info("Đơn vị chưa nhập số liệu lần nào.")
 else:
     st.table(tables.upload_history_table(history).map(safe.md), hide_index=True)
+
+# ── the quarter's evidence of the unit's criteria: what is attached, reviews, the attach form
+#    (for an account that may attach for this unit; not in projector mode) ──
+web_evidence.unit_evidence(catalog, period.quarter, code, st.session_state["_actor"])
