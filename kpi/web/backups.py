@@ -31,4 +31,4 @@ def _daily(db: str, day: str) -> bool:
 
 def ensure_daily_backup() -> None:
     if daily_backup_settings() is not None:
-        _daily(str(data.db_path()), dt.date.today().isoformat())
+        _daily(data.db_target(), dt.date.today().isoformat())

@@ -27,10 +27,6 @@ def settings() -> Settings:
     return resolve()
 
 
-def db_path() -> Path:
-    return settings().db_path
-
-
 def db_target() -> str:
     """What the store opens: the DuckDB file, or the PostgreSQL URL (several app processes share it)."""
     return str(settings().db)
@@ -142,7 +138,7 @@ def _keys() -> tuple[str, str, float, str, str]:
     """What every cached score depends on besides the period: database, catalogue file and its
     version, the data version (imports, closings) and the day (what is due)."""
     connection()
-    return str(db_path()), str(config_path()), _catalog_mtime(), data_version(), _today()
+    return db_target(), str(config_path()), _catalog_mtime(), data_version(), _today()
 
 
 def scores(period: Period) -> QuarterResults:

@@ -55,7 +55,7 @@ def milestones_today(today: dt.date | None = None) -> list[Milestone]:
     catalogue edit or day."""
     conn, cat = data.connection(), data.catalog()
     path = data.config_path()
-    return _milestones(str(data.db_path()), data.data_version(), evidence_version(conn, cat.commune), str(path),
+    return _milestones(data.db_target(), data.data_version(), evidence_version(conn, cat.commune), str(path),
                        path.stat().st_mtime if path.exists() else 0.0, (today or dt.date.today()).isoformat())
 
 
