@@ -1,21 +1,48 @@
 """Where things live: the database, the catalogue and the kept files, resolved once.
 
 Environment (`KPI_DB`, `KPI_CONFIG`) or the CLI's `--db` / `--config` choose; the uploaded
-files are kept beside the database they belong to."""
+files are kept beside the database they belong to. The database is a DuckDB file (the default,
+one commune, one process) or a PostgreSQL server given by its URL (`postgresql://user@host:5432/kpi`,
+a city, several processes); then the kept files live in `KPI_FILES_DIR` (default `data`), in
+`<dbname>.uploads` and `<dbname>.evidence`, a folder every app process must share."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_DB = "data/kpi.duckdb"
 DEFAULT_CONFIG = "config/indicators.toml"
 
 
+SERVER_PREFIXES = ("postgresql://", "postgres://")
+
+
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path               # the DuckDB file; for a server, `<files dir>/<dbname>.postgres` (names the folders)
     config_path: Path
+    db_url: str | None = None   # the PostgreSQL URL when the database is a server
+
+    @property
+    def db(self) -> str | Path:
+        """What the store opens: the PostgreSQL URL, else the DuckDB file."""
+        return self.db_url or self.db_path
+
+    @property
+    def on_server(self) -> bool:
+        return self.db_url is not None
+
+    @property
+    def db_label(self) -> str:
+        """The database as shown to people (a URL without its password)."""
+        if self.db_url is None:
+            return str(self.db_path)
+        parts = urlsplit(self.db_url)
+        host = f"{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+        user = f"{parts.username}@" if parts.username else ""
+        return urlunsplit((parts.scheme, user + host, parts.path, "", ""))
 
     @property
     def uploads_dir(self) -> Path:
@@ -66,5 +93,10 @@ def daily_backup_settings() -> tuple[Path, int] | None:
 
 def resolve(db: str | None = None, config: str | None = None) -> Settings:
     """Explicit values first, then the environment, then the defaults."""
-    return Settings(Path(db or os.environ.get("KPI_DB") or DEFAULT_DB),
-                    Path(config or os.environ.get("KPI_CONFIG") or DEFAULT_CONFIG))
+    target = str(db or os.environ.get("KPI_DB") or DEFAULT_DB)
+    config_path = Path(config or os.environ.get("KPI_CONFIG") or DEFAULT_CONFIG)
+    if target.startswith(SERVER_PREFIXES):
+        name = urlsplit(target).path.strip("/") or "kpi"
+        files = Path(os.environ.get("KPI_FILES_DIR") or Path(DEFAULT_DB).parent)
+        return Settings(files / f"{name}.postgres", config_path, target)
+    return Settings(Path(target), config_path)

@@ -36,8 +36,15 @@ table = pd.DataFrame({
     "Việc": [ACTIONS.get(a, a) for a in rows["action"]], "Đơn vị": rows["unit"], "Kỳ": rows["period"],
     "Tệp (sha256)": rows["file_sha256"], "Chi tiết": rows["detail"]})
 st.dataframe(table, hide_index=True, width="stretch")
-buf = io.BytesIO()
-table.to_excel(buf, index=False, sheet_name="Nhật ký")
-st.download_button("Tải nhật ký (.xlsx)", buf.getvalue(), file_name="nhat-ky.xlsx",
+
+
+def audit_xlsx() -> bytes:
+    """The table as .xlsx, built (and openpyxl imported) only when the button is clicked."""
+    buf = io.BytesIO()
+    table.to_excel(buf, index=False, sheet_name="Nhật ký")
+    return buf.getvalue()
+
+
+st.download_button("Tải nhật ký (.xlsx)", audit_xlsx, file_name="nhat-ky.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/download:")

@@ -1,13 +1,10 @@
 """Minh chứng: for the quarter, each criterion (× unit): the evidence required, what is attached,
 the review; filters; attaching and reviewing; the inspection pack; the milestone timeline."""
-import datetime as dt
-
 import streamlit as st
 
 from kpi.present import evidence_tables, texts
 from kpi.usecases import evidence
-from kpi.usecases.milestones import milestones_on
-from kpi.web import data, state
+from kpi.web import data, safe, state
 from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
@@ -31,10 +28,11 @@ cols[0].metric("Chỉ tiêu chưa có minh chứng được duyệt", f"{count}/
 cols[1].metric("Điểm của các chỉ tiêu đó", texts.points(points))
 cols[2].metric("Chờ duyệt", sum(s.state == "pending" for s in slots))
 
-timeline = milestones_on(data.connection(), catalog, dt.date.today())
+timeline = web_evidence.milestones_today()
 if timeline:
     st.subheader("Mốc hạn hoàn thành")
-    st.dataframe(evidence_tables.milestone_table(catalog, timeline), hide_index=True, width="stretch")
+    with st.container(key="milestone_board"):       # static: wraps at 1366, no column hidden
+        st.table(evidence_tables.milestone_table(catalog, timeline).map(safe.md), hide_index=True)
 
 st.subheader("Minh chứng theo chỉ tiêu")
 left, right = st.columns([3, 2])
@@ -46,17 +44,19 @@ unit = right.selectbox("Đơn vị", units, key="evidence_unit",
                        format_func=lambda u: "Tất cả đơn vị" if u is None else catalog.unit_name(u))
 rows = evidence_tables.shown(slots, evidence_tables.FILTERS[choice or "Tất cả"], unit)
 if rows:
-    st.dataframe(evidence_tables.board_table(catalog, rows), hide_index=True, width="stretch",
-                 column_config={"Chỉ tiêu": st.column_config.TextColumn(width="large"),
-                                "Cần có": st.column_config.TextColumn(width="medium"),
-                                "Đã gửi": st.column_config.TextColumn(width="large")})
+    # a static table: every column wraps at 1366 with the menu open, nothing is cut or hidden
+    # (its cells are Markdown: user text escaped)
+    with st.container(key="evidence_board"):
+        st.table(evidence_tables.board_table(catalog, rows).map(safe.md), hide_index=True)
 else:
     st.info("Không có chỉ tiêu nào khớp bộ lọc.")
 
+# the obligations of the catalogue's [[milestones]] take evidence too: accepted, it makes them done
+duties = evidence.obligation_slots(data.connection(), catalog, quarter)
 attach, review = st.columns(2)
 with attach:
-    web_evidence.attach_form(catalog, quarter, slots, actor)
+    web_evidence.attach_form(catalog, quarter, slots + duties, actor)
 with review:
-    web_evidence.review_form(catalog, quarter, slots, actor)
+    web_evidence.review_form(catalog, quarter, slots + duties, actor)
 
 web_evidence.pack_download(catalog, quarter)

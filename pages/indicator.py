@@ -4,6 +4,7 @@ import streamlit as st
 from kpi.present import charts, tables, texts
 from kpi.present.texts import date
 from kpi.web import data, state, widgets
+from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
 figures = data.current_figures()
@@ -26,10 +27,7 @@ st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)
 if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
 else:
-    basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
-    if not basis.catalog.has_indicator(ind.id):   # a criterion added after the closing
-        basis = data.basis(None)
-    result = tables.score_period(basis.catalog, basis.figures, period).result(ind.id)
+    result = data.criterion_result(period, ind.id)   # a closed quarter: as frozen at its closing
     cols = st.columns(4)
     cols[0].metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
     cols[1].metric("Mục tiêu", texts.target(ind))
@@ -37,31 +35,30 @@ else:
     with cols[3]:
         st.markdown("**Trạng thái**")
         st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
-    todo = tables.what_it_takes_texts(catalog, figures, period).get(ind.id)
+    todo = data.what_it_takes_one(period, ind.id)
     if todo:
         st.info(f"**Cần làm:** {todo}")
 
-    monthly = tables.monthly_series(catalog, figures, ind.id)
+    monthly = data.monthly_series(ind.id)
     if monthly["achieved"].notna().sum() == 0:
         st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
     else:
         left, right = st.columns(2)
         with left:
             st.subheader("Theo tháng (toàn xã)")
-            widgets.chart(charts.monthly_line(monthly, ind, projector=projector))
+            widgets.chart(data.figure(charts.monthly_line, monthly, ind, projector=projector))
         with right:
             st.subheader("Theo quý")
-            widgets.chart(charts.quarter_bars(tables.quarter_series(catalog, figures, ind.id),
-                                                ind, projector=projector))
+            widgets.chart(data.figure(charts.quarter_bars, data.quarter_series(ind.id), ind, projector=projector))
 
     st.subheader(f"Đóng góp của từng đơn vị · {period.label}")
-    contrib = tables.unit_contributions(catalog, figures, ind.id, period)
+    contrib = data.unit_contributions(ind.id, period)
     if contrib["status"].eq("no_data").all():
         st.info(f"Chưa đơn vị nào báo cáo chỉ tiêu này trong {period.label}.")
     else:
         st.caption("Bấm vào cột hoặc tên một đơn vị để mở trang của đơn vị.")
-        widgets.chart(charts.unit_bars(contrib, ind, projector=projector), key="unit_bars",
-                      opens=("pages/unit.py", "unit", "x"))
+        widgets.chart(data.figure(charts.unit_bars, contrib, ind, projector=projector), key="unit_bars",
+                      opens=("pages/unit.py", "unit", "x"), known=set(contrib["unit"]))
         by_unit = tables.contribution_table(ind, contrib).assign(Mã=contrib["unit"].to_numpy())
         widgets.linked_table(by_unit, "contribution_table", {None: ("pages/unit.py", "unit", "Mã")},
                              column_config={"Mã": None}, all_rows=True)
@@ -75,3 +72,8 @@ st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
             f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
             + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")
             + (f"\n- **Ghi chú:** {ind.note}" if ind.note else ""))
+
+# ── the quarter's evidence of this criterion: what is attached, its review, the attach form
+#    (for an account that may attach; not in projector mode) ──
+if period is not None:
+    web_evidence.criterion_evidence(catalog, period.quarter, ind.id, st.session_state["_actor"])

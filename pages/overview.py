@@ -22,15 +22,14 @@ if period is None:
             "đơn vị (hoặc chạy `python -m kpi demo` để xem dữ liệu mẫu).")
     st.stop()
 
-score = tables.score_period(catalog, figures, period)
+score = data.scores(period).commune
 previous = period.previous()
 prev_basis = data.basis(previous)
-prev_score = (tables.score_period(prev_basis.catalog, prev_basis.figures, previous)
-              if tables.has_data(prev_basis.figures, previous) else None)
+prev_score = data.scores(previous).commune if tables.has_data(prev_basis.figures, previous) else None
 reported = [m for m in period.months if tables.has_data(figures, tables.Period(m.quarter, m))]
 met = sum(r.status == MET for r in score.indicators)
 
-what_it_takes, short_actions = tables.what_it_takes_both(catalog, figures, period)
+what_it_takes, short_actions = data.what_it_takes(period)
 change = tables.score_change(score, prev_score)
 
 if projector:
@@ -42,6 +41,8 @@ if projector:
             total=texts.score_headline(score.total_points, score.max_points), grade=score.grade,
             provisional="Kết quả đã khoá sổ" if basis.frozen else tables.provisional_short(score),
             change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
+        # ── evidence and milestones: lacking evidence, overdue and at-risk deadlines first ──
+        web_evidence.projector_follow_up(catalog, period.quarter, dt.date.today())
     with right:
         seconds = state.rotation_seconds()
         if seconds:
@@ -97,7 +98,7 @@ INDICATOR, UNIT = "pages/indicator.py", "pages/unit.py"
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Điểm theo nhóm chỉ tiêu")
-    widgets.chart(charts.group_bars(tables.group_table(score), partial=score.provisional))
+    widgets.chart(data.figure(charts.group_bars, tables.group_table(score), partial=score.provisional))
 with right:
     st.subheader("Điểm mất theo đơn vị chủ trì")
     by_lead = tables.losses_by_lead_unit(catalog, score)
@@ -124,10 +125,12 @@ widgets.linked_table(
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()
-widgets.chart(charts.status_heatmap(
-    tables.status_matrix(catalog, figures, period), {u.code: u.name for u in catalog.units},
-    {i.id: i.name for i in catalog.indicators}))
+# a click on a cell opens its criterion (whose page shows every unit's part, each a link)
+widgets.chart(data.figure(
+    charts.status_heatmap, data.status_matrix(period), {u.code: u.name for u in catalog.units},
+    {i.id: i.name for i in catalog.indicators}), key="status_heatmap",
+    opens=(INDICATOR, "indicator", "y"), known={i.id for i in catalog.indicators})
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
-           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ.")
+           "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ; bấm vào ô để mở trang của chỉ tiêu.")
 
 widgets.report_downloads(catalog, period)

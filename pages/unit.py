@@ -7,6 +7,7 @@ from kpi.domain.scoring import MET
 from kpi.present import tables, texts
 from kpi.present.texts import percent, smart_number
 from kpi.web import data, safe, state, widgets
+from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
 figures = data.current_figures()
@@ -27,8 +28,8 @@ if period is None:
     st.stop()
 
 basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
-commune_score = tables.score_period(basis.catalog, basis.figures, period)
-unit_score = tables.score_period(basis.catalog, basis.figures, period, unit=code)
+scores = data.scores(period)   # the commune's and every unit's, one pass, cached
+commune_score, unit_score = scores.commune, scores.of(code)
 share = tables.unit_share(catalog, commune_score, unit_score)
 months = tables.data_months(figures)
 timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())
@@ -60,17 +61,20 @@ else:
             ("Chỉ tiêu", 380), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
             ("Trạng thái", 110), ("Chủ trì", 70))}})
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Báo cáo tháng: đúng hạn hay muộn")
-    st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
-               f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
-    # a static table wraps instead of cutting the status at 1366 (its cells are Markdown: escaped)
-    st.table(tables.timeliness_table(timely.iloc[::-1]).map(safe.md), hide_index=True)
-with right:
-    st.subheader("Lịch sử nhập số liệu")
-    history = data.upload_history(code)
-    if history.empty:
-        st.info("Đơn vị chưa nhập số liệu lần nào.")
-    else:
-        st.dataframe(tables.upload_history_table(history), hide_index=True, width="stretch")
+# one below the other, each the page's width: at 1366×768 with the menu open every column shows
+# on one line or wraps (static tables; their cells are Markdown, so every text is escaped)
+st.subheader("Báo cáo tháng: đúng hạn hay muộn")
+st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+"
+           f"{catalog.due_month_offset}; tính theo lần nộp đầu tiên.")
+st.table(tables.timeliness_table(timely.iloc[::-1]).map(safe.md), hide_index=True)
+
+st.subheader("Lịch sử nhập số liệu")
+history = data.upload_history(code)
+if history.empty:
+    st.info("Đơn vị chưa nhập số liệu lần nào.")
+else:
+    st.table(tables.upload_history_table(history).map(safe.md), hide_index=True)
+
+# ── the quarter's evidence of the unit's criteria: what is attached, reviews, the attach form
+#    (for an account that may attach for this unit; not in projector mode) ──
+web_evidence.unit_evidence(catalog, period.quarter, code, st.session_state["_actor"])

@@ -57,8 +57,8 @@ st.caption(f"Người nhập: {safe.md(auth.who_caption(actor))}")
 # any type is accepted here: the core checks type and size and says what is wrong in Vietnamese
 upload = st.file_uploader("Tệp Excel đã điền (.xlsx)", key="upload_file")
 if upload is None:
-    # the uploader's own button text comes from Streamlit in English: say what it does
-    st.info("Bấm nút «Upload» (tải tệp lên) hoặc kéo thả tệp mẫu đã điền vào ô trên; hệ thống "
+    # the uploader's button reads «Chọn tệp» (style.css swaps Streamlit's English word)
+    st.info("Bấm nút «Chọn tệp» hoặc kéo thả tệp mẫu đã điền vào ô trên; hệ thống "
             "kiểm tra tệp trước, chưa ghi gì cho đến khi bạn xác nhận.")
     st.stop()
 

@@ -20,6 +20,14 @@ SYSTEM = Actor("Hệ thống (kiểm thử)", role="system")
 
 DEMO_PASSWORD_TEST = "mat-khau-kiem-thu"
 
+# The app's password hasher, and the cheapest argon2id that tests hash with (tests/conftest.py)
+from argon2 import PasswordHasher  # noqa: E402
+
+from kpi.usecases import accounts as _accounts  # noqa: E402
+
+PRODUCTION_HASHER = _accounts._HASHER
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
 
 def add_user(db, login: str, role: str, *units: str, name: str | None = None,
              password: str = DEMO_PASSWORD_TEST) -> None:

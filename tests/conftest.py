@@ -2,17 +2,38 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import CONFIG, SYSTEM, TODAY  # noqa: E402
+from common import CONFIG, SYSTEM, TEST_HASHER, TODAY  # noqa: E402
 
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
+from kpi.usecases import accounts  # noqa: E402
 from kpi.usecases.demo import create_demo_accounts, load_demo  # noqa: E402
+
+
+# Password hashes made while testing cost as little as argon2-cffi allows. A hash names its own
+# parameters, so every check of a password still runs the app's real code (argon2id, verify) and
+# the servers the browser tests start check the demo accounts' passwords at this cost too: a login
+# costs ~1 ms instead of 0.1–0.9 s of two shared cores, and building the demo database 18 hashes
+# less. The app's own parameters are untouched (PRODUCTION_HASHER; tests/test_password_cost.py
+# pins them); subprocess runs of `python -m kpi` hash with them.
+@contextmanager
+def cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(accounts, "_HASHER", TEST_HASHER)
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes():
+    with cheap_password_hashes():
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +47,8 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def conn(db_path, catalog):
-    c = store.connect(db_path)
+def conn(db_target, catalog):
+    c = store.connect(db_target)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     yield c
     c.close()
@@ -40,7 +61,8 @@ def demo_db_file(tmp_path_factory, catalog):
     c = store.connect(path)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
     load_demo(c, catalog, 18, today=TODAY)
-    create_demo_accounts(c, catalog)      # tests log in with these (tests/app/login.py)
+    with cheap_password_hashes():
+        create_demo_accounts(c, catalog)  # tests log in with these (tests/common.py, tests/e2e)
     c.close()
     return path
 
@@ -60,3 +82,56 @@ def demo_conn(demo_db_file, tmp_path):
     c = store.connect(path)
     yield c
     c.close()
+
+
+# --- both engines: the embedded DuckDB file and a throwaway PostgreSQL server -------------------
+# A test (or module, `pytestmark = pytest.mark.both_engines`) marked `both_engines` runs once per
+# engine; its `conn` / `db_target` are then a DuckDB file or a fresh PostgreSQL database.
+
+from pg_server import PgServer, postgres_unavailable  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "both_engines: run once on DuckDB and once on PostgreSQL")
+
+
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
+        metafunc.parametrize("engine", ["duckdb", "postgres"], indirect=True)
+
+
+@pytest.fixture
+def engine(request):
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL cluster for this test session (removed at its end); skipped without PostgreSQL,
+    failed instead when KPI_REQUIRE_POSTGRES=1 (CI)."""
+    why = postgres_unavailable()
+    if why:
+        import os
+        if os.environ.get("KPI_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL required (KPI_REQUIRE_POSTGRES=1) but {why}")
+        pytest.skip(f"PostgreSQL tests skipped: {why}")
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, migrated PostgreSQL database for one test (copied from a template)."""
+    name = pg_server.new_database()
+    yield pg_server.url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture
+def db_target(engine, db_path, request):
+    """What `store.connect` opens: the DuckDB file `db_path`, or a fresh PostgreSQL database URL."""
+    if engine == "postgres":
+        return request.getfixturevalue("pg_url")
+    return db_path

@@ -122,3 +122,45 @@ def test_status_heatmap_codes_icons_and_blanks(cat, figs):
         pos = (i + 0.5) / n
         colour = [c for lo, c in hm.colorscale if lo <= pos][-1]
         assert colour == charts.STATUS_COLORS[s]
+
+
+def test_a_heatmap_cell_is_a_clickable_point_of_its_unit_and_criterion(cat, figs):
+    """Plotly selects no heatmap cell, so every cell has an invisible point on top: x its unit,
+    y its criterion, the same hover text as the cell; the grid does not pan."""
+    m = views.status_matrix(cat, figs, Q2)
+    fig = charts.status_heatmap(m, {"A": "Đơn vị A", "B": "Đơn vị B"},
+                                {i.id: i.name for i in cat.indicators})
+    hm, cells = fig.data
+    ids = [i.id for i in cat.indicators]
+    assert list(cells.x) == ["A", "B"] * 4
+    assert list(cells.y) == [ids[0], ids[0], ids[1], ids[1], ids[2], ids[2], ids[3], ids[3]]
+    assert cells.customdata[6] == "Đơn vị A<br>Tỷ lệ báo cáo đúng hạn<br>Không báo cáo"
+    assert list(cells.customdata) == [h for row in hm.customdata for h in row]
+    assert cells.marker.color == "rgba(0,0,0,0)" and hm.hoverinfo == "skip"
+    assert fig.layout.xaxis.fixedrange and fig.layout.yaxis.fixedrange
+
+
+HEATMAP_OPENS = ("pages/indicator.py", "indicator", "y")
+
+
+def test_click_target_maps_a_selected_point_to_the_page_and_id(cat):
+    """The selection Streamlit hands back after a click (`selection.points`) → page + query."""
+    known = {i.id for i in cat.indicators}
+    ids = sorted(known)
+    cell = {"x": "B", "y": ids[1], "curve_number": 1, "point_index": 3}
+    assert charts.click_target([cell], HEATMAP_OPENS, known) == ("pages/indicator.py", {"indicator": ids[1]})
+    # a unit bar on a criterion's page: the unit is on x
+    bar = {"x": "A", "y": 87.5, "curve_number": 0, "point_index": 0}
+    assert charts.click_target([bar], ("pages/unit.py", "unit", "x"), {"A", "B"}) == \
+        ("pages/unit.py", {"unit": "A"})
+    assert charts.click_target([bar, cell], ("pages/unit.py", "unit", "x")) == ("pages/unit.py", {"unit": "A"})
+
+
+def test_click_target_ignores_empty_stray_and_unknown_points(cat):
+    known = {i.id for i in cat.indicators}
+    assert charts.click_target([], HEATMAP_OPENS, known) is None
+    assert charts.click_target([{"x": "A"}], HEATMAP_OPENS, known) is None            # no y
+    assert charts.click_target([{"x": "A", "y": "GONE"}], HEATMAP_OPENS, known) is None  # not a criterion
+    assert charts.click_target([{"x": "A", "y": 87.5}], HEATMAP_OPENS, known) is None    # a value, not an id
+    # without `known` any value on the axis is taken as the id
+    assert charts.click_target([{"x": "A", "y": "X1"}], HEATMAP_OPENS) == ("pages/indicator.py", {"indicator": "X1"})

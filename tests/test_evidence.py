@@ -20,6 +20,8 @@ from kpi.store.accounts import audit_rows
 from kpi.store.evidence import evidence_items
 from kpi.usecases import evidence as ev
 
+pytestmark = pytest.mark.both_engines  # the store-level tests run on DuckDB and PostgreSQL
+
 MB = 1024 * 1024
 OFFICE = Actor("Văn phòng", "office", "vanphong")
 VHXH = Actor("Đầu mối VHXH", "coordinator", "dv-vhxh", ("VHXH",))
@@ -277,3 +279,30 @@ def test_backup_and_restore_carry_evidence(tmp_path, catalog):
 def test_safe_names_keep_vietnamese(text, name):
     from kpi.evidence.names import safe_name
     assert safe_name(text, 32) == name
+
+
+def test_obligation_evidence_rights_and_slot(conn, catalog, edir):
+    """An obligation of [[milestones]] takes evidence under its id, as a whole (no unit): its lead
+    unit's coordinator or the office; one without a lead unit, only the office."""
+    import dataclasses
+    item, created = ev.attach_file(conn, catalog, edir, CA, "2026-Q3", "m_dvc_25_thiet_yeu", None, pdf(), "bc.pdf",
+                                   "Báo cáo 20/BC-CAX")
+    assert (item.indicator_id, item.unit, created) == ("M_DVC_25_THIET_YEU", None, True)
+    with pytest.raises(PermissionDenied, match="không được cho đơn vị VP"):
+        ev.attach_link(conn, catalog, CA, "2026-Q3", "M_ATTT_CAP_DO", None, "https://a.vn/x", "x")
+    with pytest.raises(StoreError, match="Mốc M_ATTT_CAP_DO không chia theo đơn vị"):
+        ev.attach_link(conn, catalog, OFFICE, "2026-Q3", "M_ATTT_CAP_DO", "CA", "https://a.vn/x", "x")
+    no_lead = dataclasses.replace(catalog, milestones=tuple(
+        dataclasses.replace(m, lead=None) if m.id == "M_ATTT_CAP_DO" else m for m in catalog.milestones))
+    with pytest.raises(PermissionDenied, match="không được cho đơn vị chưa giao đơn vị chủ trì"):
+        ev.attach_link(conn, no_lead, VHXH, "2026-Q3", "M_ATTT_CAP_DO", None, "https://a.vn/x", "x")
+    ev.attach_link(conn, no_lead, OFFICE, "2026-Q3", "M_ATTT_CAP_DO", None, "https://a.vn/qd", "QĐ 12/QĐ-UBND")
+    ev.review(conn, catalog, OFFICE, "2026-Q3", "M_ATTT_CAP_DO", None, "accepted", "")
+    duties = {s.indicator.id: s for s in ev.obligation_slots(conn, catalog, "2026-Q3")}
+    assert [s.indicator.id for s in duties.values()] == [m.id for m in catalog.milestones]
+    assert (duties["M_DVC_25_THIET_YEU"].state, duties["M_ATTT_CAP_DO"].state) == (PENDING, ACCEPTED)
+    assert duties["M_YT_SO_HOA_KCB"].state == MISSING
+    # obligations carry no points: the criteria's board and its lacking count ignore them
+    slots = ev.quarter_board(conn, catalog, "2026-Q3")
+    assert ev.lacking_summary(slots) == (25, 100)
+    assert not any(s.indicator.id.startswith("M_") for s in slots)

@@ -160,3 +160,27 @@ def test_report_evidence_column_lists_attached_documents(db, files, capsys):
     conn.close()
     rows = [r for r in load_workbook(io.BytesIO(web)).active.iter_rows(min_row=7, values_only=True)]
     assert rows == [r for r in load_workbook(out).active.iter_rows(min_row=7, values_only=True)]
+
+
+def test_export_puts_an_obligations_evidence_after_the_groups(db, files, capsys):
+    """M_ATTT_CAP_DO (a [[milestones]] obligation, lead VP): its file in the pack after the seven
+    groups, numbered after the 25 criteria; its index row says it is followed, not scored."""
+    assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "M_ATTT_CAP_DO", str(files["bb.pdf"]),
+               "--by", "dv-vp", "--note", "QĐ 12/QĐ-UBND phê duyệt cấp độ") == 0
+    pack = db.parent / "ho-so.zip"
+    capsys.readouterr()
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 0
+    assert "1 tệp, 0 liên kết; 25 chỉ tiêu chưa có minh chứng được duyệt." in capsys.readouterr().out
+    from openpyxl import load_workbook
+    # 25 criteria, then the obligations in catalogue order: M_ATTT_CAP_DO is the 6th (31)
+    path = ("08 Mốc theo dõi (không tính điểm)/31 M_ATTT_CAP_DO - Thẩm định, phê duyệt cấp độ an toàn thông tin "
+            "của các/001 QĐ 12-QĐ-UBND phê duyệt cấp độ.pdf")      # the folder name cut at a word to 70
+    with zipfile.ZipFile(pack) as zf:
+        assert path in zf.namelist(), zf.namelist()
+        assert zf.read(path) == files["bb.pdf"].read_bytes()
+        index = load_workbook(io.BytesIO(zf.read("Danh mục minh chứng Quý III-2026.xlsx"))).active
+    rows = {(r[1], r[3]): r for r in index.iter_rows(min_row=4, values_only=True)}
+    assert len(rows) == 26          # 25 criteria and the obligation with a document
+    assert rows[("M_ATTT_CAP_DO", "Cả chỉ tiêu")][5:] == (
+        path, "QĐ 12/QĐ-UBND phê duyệt cấp độ", "dv-vp", rows[("M_ATTT_CAP_DO", "Cả chỉ tiêu")][8], "Chờ duyệt",
+        None, None, "mốc theo dõi", "không tính điểm")

@@ -118,3 +118,14 @@ def test_rebuild_replays_kept_files_in_order(env, capsys, catalog):
     assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.uploads")) == 2
     assert "đã có số liệu" in capsys.readouterr().err
     new.close()
+
+
+def test_annotate_of_an_unreadable_file_says_why_no_marked_copy(env, capsys):
+    tmp, db, files = env
+    empty = tmp / "rong.xlsx"
+    empty.write_bytes(b"")
+    code = cli(db, "import", str(empty), "--by", "anh", "--annotate", str(tmp / "loi"))
+    out = capsys.readouterr().out.splitlines()
+    assert code == 1
+    assert "  (không tạo được bản đánh dấu lỗi: tệp rỗng (0 byte).)" in out
+    assert not (tmp / "loi").exists()

@@ -23,6 +23,8 @@ from tests.ingest_helpers import (
     snapshot,
 )
 
+pytestmark = pytest.mark.both_engines  # the importer's tests run on DuckDB and PostgreSQL
+
 ANH = Actor("Nguyễn Thị Ánh", role="office")
 
 

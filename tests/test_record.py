@@ -13,6 +13,8 @@ from kpi.settings import resolve
 from tests.common import add_user
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
+pytestmark = pytest.mark.both_engines  # tests on a `live` database run on DuckDB and PostgreSQL
+
 PERIOD = "2024-06"
 ANH = Actor("Nguyễn Thị Ánh", role="admin")
 AT1 = dt.datetime(2024, 7, 3, 9, 15, 42, 123456)
@@ -24,9 +26,13 @@ def cli(db, *args):
 
 
 @pytest.fixture
-def live(tmp_path, catalog):
-    """A database with two imports of the same unit-month (v1, v2) at exact times."""
+def live(tmp_path, catalog, engine, request, monkeypatch):
+    """A database with two imports of the same unit-month (v1, v2) at exact times (a DuckDB file,
+    or a PostgreSQL database whose kept files are in tmp_path/db)."""
     db = tmp_path / "db" / "kpi.duckdb"
+    if engine == "postgres":
+        monkeypatch.setenv("KPI_FILES_DIR", str(tmp_path / "db"))
+        db = request.getfixturevalue("pg_url")
     settings = resolve(str(db))
     conn = store.connect(db)
     store.sync_catalog(conn, catalog, ANH)

@@ -20,6 +20,8 @@ from kpi.usecases.closing import close, quarter_result, reopen
 from tests.common import CONFIG, DEMO_PASSWORD_TEST, SYSTEM, add_user
 from tests.ingest_helpers import filled
 
+pytestmark = pytest.mark.both_engines  # the store-level tests run on DuckDB and PostgreSQL
+
 PERIOD = "2024-06"   # Q2/2024
 ADMIN = Actor("Quản trị", "admin", "quantri")
 OFFICE = Actor("Văn phòng", "office", "vanphong")

@@ -9,6 +9,8 @@ from kpi import store
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.rights import PermissionDenied
 
+pytestmark = pytest.mark.both_engines
+
 
 def sub(unit="TTPVHCC", period="2026-05", num=370.0, den=412.0, sha=None, note=None):
     return Submission("THAITAN", unit, period,
@@ -23,17 +25,17 @@ def snapshot(conn):
             conn.execute("SELECT * FROM measurements ORDER BY upload_id, indicator_id").fetchall())
 
 
-def test_schema_is_versioned_and_migration_is_idempotent(db_path):
-    c = store.connect(db_path)
+def test_schema_is_versioned_and_migration_is_idempotent(db_target):
+    c = store.connect(db_target)
     assert store.schema_version(c) == store.SCHEMA_VERSION == 4
     c.close()
-    c = store.connect(db_path)           # reopening applies nothing twice
+    c = store.connect(db_target)           # reopening applies nothing twice
     assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 4
     c.close()
 
 
-def test_newer_database_is_refused(db_path):
-    c = store.connect(db_path)
+def test_newer_database_is_refused(db_target):
+    c = store.connect(db_target)
     c.execute("INSERT INTO schema_version VALUES (99, now())")
     with pytest.raises(store.StoreError, match="phiên bản 99"):
         store.migrate(c)

@@ -118,3 +118,10 @@ def test_filled_template_round_trips(catalog):
 
 def test_unit_code_is_accepted_in_any_case(catalog):
     assert load(build_template(catalog, "2026-05", " ca "))["Số liệu"]["C5"].value == "CA"
+
+
+def test_a_stock_criterion_asks_for_the_count_at_the_month_end_with_its_measure(catalog):
+    ws = load(build_template(catalog, "2026-05", "VHXH"))["Số liệu"]
+    assert ws.cell(row_of(ws, "ATTT_TUONG_LUA"), 3).value == (
+        "Hệ thống tường lửa / giám sát truy nhập bảo vệ mạng LAN đã triển khai\n"
+        "Giá trị: số hiện có đến cuối tháng; tính bằng: hệ thống (1 = đã triển khai, 0 = chưa)")

@@ -19,5 +19,5 @@ def register(sub):
 
 def run(args, ctx):
     archive = make_backup(ctx.conn, CLI_ACTOR, ctx.uploads_dir, Path(args.output))
-    print(f"Đã sao lưu {ctx.db_path} và các tệp đã lưu vào {archive}.")
+    print(f"Đã sao lưu {ctx.db_label} và các tệp đã lưu vào {archive}.")
     return 0

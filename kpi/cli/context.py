@@ -29,6 +29,11 @@ class Context:
         return self.settings.db_path
 
     @property
+    def db_label(self) -> str:
+        """The database as shown in messages (a file, or a PostgreSQL URL without password)."""
+        return self.settings.db_label
+
+    @property
     def config_path(self) -> Path:
         return self.settings.config_path
 
@@ -74,7 +79,7 @@ class Context:
     def conn(self):
         if self._conn is None:
             from kpi import store
-            self._conn = store.connect(self.db_path)
+            self._conn = store.connect(self.settings.db)
             city = self.city
             if city.single:
                 store.sync_catalog(self._conn, city.base, CLI_ACTOR,

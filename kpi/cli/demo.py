@@ -44,14 +44,14 @@ def run(args, ctx):
     if args.communes is not None:
         return run_communes(args, ctx)
     if args.if_missing and data_version(ctx.conn, ctx.catalog.commune) != "0:0":
-        print(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; không tạo dữ liệu mẫu.")
+        print(f"Cơ sở dữ liệu {ctx.db_label} đã có số liệu; không tạo dữ liệu mẫu.")
         create_demo_accounts(ctx.conn, ctx.catalog)   # only where every upload is demo data
         return 0
     try:
         created = load_demo(ctx.conn, ctx.catalog, args.months, force=args.force)
     except RealDataPresent as e:
-        raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_path}.") from None
-    print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_path}.")
+        raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_label}.") from None
+    print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_label}.")
     accounts = create_demo_accounts(ctx.conn, ctx.catalog)
     if accounts:
         print(f"Đã tạo {accounts} tài khoản mẫu (chỉ để dùng thử; mật khẩu trong README): "

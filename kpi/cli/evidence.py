@@ -39,7 +39,7 @@ def register(sub):
 
 def _slot_args(p):
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q3")
-    p.add_argument("--indicator", required=True, metavar="MÃ", help="mã chỉ tiêu, ví dụ ATTT_MA_DOC")
+    p.add_argument("--indicator", required=True, metavar="MÃ", help="mã chỉ tiêu (ví dụ ATTT_MA_DOC) hoặc mã mốc của danh mục (ví dụ M_ATTT_CAP_DO)")
     p.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="đơn vị (chỉ tiêu do nhiều đơn vị báo cáo); bỏ trống: cả chỉ tiêu")
 
 
@@ -104,6 +104,8 @@ def run_list(args, ctx):
     quarter = Quarter.parse(args.quarter)
     slots = evidence.quarter_board(ctx.conn, ctx.catalog, quarter)
     count, points = evidence.lacking_summary(slots)
+    # the obligations of `[[milestones]]` (no points, not counted as lacking) once something is attached
+    slots += [s for s in evidence.obligation_slots(ctx.conn, ctx.catalog, quarter) if s.items or s.reviews]
     if args.json:
         rows = [{"indicator": s.indicator.id, "unit": s.unit, "state": s.state, "required": s.indicator.evidence,
                  "items": [_item_json(i) for i in s.items],

@@ -131,8 +131,8 @@ def _store(conn, catalog, data: bytes, path: Path, actor, uploads_dir, allow_rol
 def _annotate(path: Path, data: bytes, problems, out_dir: Path) -> None:
     try:
         marked = annotate_workbook(data, problems)
-    except FileRefused:
-        print("  (không tạo được bản đánh dấu lỗi: tệp không phải sổ tính Excel đọc được)")
+    except FileRefused as e:  # the same reason the check gave (too big, not a workbook…)
+        print(f"  (không tạo được bản đánh dấu lỗi: {e.problem.detail})")
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{path.stem}.loi.xlsx"

@@ -45,7 +45,7 @@ def _chosen(argv: list[str]) -> str | None:
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m kpi", description="Bảng điều khiển chỉ tiêu chuyển đổi số cấp xã.")
-    parser.add_argument("--db", help=f"tệp cơ sở dữ liệu DuckDB (mặc định $KPI_DB hoặc {DEFAULT_DB})")
+    parser.add_argument("--db", help=f"tệp cơ sở dữ liệu DuckDB hoặc địa chỉ postgresql://… (mặc định $KPI_DB hoặc {DEFAULT_DB})")
     parser.add_argument("--config", help=f"danh mục chỉ tiêu TOML (mặc định $KPI_CONFIG hoặc {DEFAULT_CONFIG})")
     sub = parser.add_subparsers(dest="command", metavar="LỆNH")
     sub.required = True

@@ -33,18 +33,18 @@ def run(args, ctx):
         return 1
     conn = ctx.conn
     if content_counts(conn)["uploads"]:
-        raise UserError(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; chỉ dựng lại vào cơ sở dữ "
+        raise UserError(f"Cơ sở dữ liệu {ctx.db_label} đã có số liệu; chỉ dựng lại vào cơ sở dữ "
                         "liệu rỗng (dùng --db với một tệp mới).")
     if source.resolve() == ctx.uploads_dir.resolve():
         raise UserError("Thư mục nguồn trùng thư mục tệp của cơ sở dữ liệu mới; dùng --db với "
                         "một tệp ở chỗ khác.")
     differences = rebuild(conn, ctx.catalog, plan, ctx.uploads_dir, source)
     if differences:
-        print(f"✖ Dựng lại {ctx.db_path} không khớp nhật ký:")
+        print(f"✖ Dựng lại {ctx.db_label} không khớp nhật ký:")
         for d in differences:
             print(f"  - {d}")
         return 1
     created = sum(len(e.get("units") or []) for e in plan.entries)
-    print(f"Đã dựng lại {ctx.db_path}: {len(plan.entries)} tệp, {created} lần gửi số liệu, "
+    print(f"Đã dựng lại {ctx.db_label}: {len(plan.entries)} tệp, {created} lần gửi số liệu, "
           "khớp nhật ký.")
     return 0

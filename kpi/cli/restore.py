@@ -17,6 +17,9 @@ def run(args, ctx):
     archive = Path(args.archive)
     if not archive.is_file():
         raise UserError(f"Không tìm thấy tệp sao lưu {archive}.")
+    if ctx.settings.on_server:
+        raise UserError(f"Khôi phục vào PostgreSQL ({ctx.db_label}) không làm bằng lệnh này: dùng pg_restore/psql "
+                        "với bản pg_dump, và chép lại thư mục tệp đã lưu (xem README, mục Triển khai).")
     if ctx.db_path.exists():
         raise UserError(f"Tệp {ctx.db_path} đã có; khôi phục chỉ vào một tệp mới (--db TỆP_MỚI).")
     conn = restore_backup(archive, ctx.db_path, ctx.uploads_dir)

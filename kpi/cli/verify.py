@@ -19,9 +19,9 @@ def run(args, ctx):
             print(f"Đã {action}.")
     diffs = verify(conn, ctx.uploads_dir)
     if not diffs:
-        print(f"Khớp: cơ sở dữ liệu {ctx.db_path}, tệp đã lưu và nhật ký ở {ctx.uploads_dir}.")
+        print(f"Khớp: cơ sở dữ liệu {ctx.db_label}, tệp đã lưu và nhật ký ở {ctx.uploads_dir}.")
         return 0
-    print(f"✖ {len(diffs)} chỗ không khớp giữa cơ sở dữ liệu {ctx.db_path}, tệp đã lưu và nhật ký:")
+    print(f"✖ {len(diffs)} chỗ không khớp giữa cơ sở dữ liệu {ctx.db_label}, tệp đã lưu và nhật ký:")
     for d in diffs:
         print(f"  - {d}")
     return 1

@@ -40,6 +40,7 @@ from kpi.domain.scoring import (
     criterion_rows,
     meets_target,
     quarter_figures,
+    quarter_pass,
     quarter_totals,
     reported_rows,
     score_indicator,
@@ -111,11 +112,13 @@ class GoalPlan:
 
 def months_left_of(ind: Indicator, quarter_rows: pd.DataFrame, quarter: Quarter) -> tuple[str, ...]:
     rep = reported_rows(ind, criterion_rows(ind, quarter_rows))
+    return months_after(quarter, None if rep.empty else str(rep["period"].max()))
+
+
+def months_after(quarter: Quarter, latest: str | None) -> tuple[str, ...]:
+    """The quarter's months after `latest` (the latest month with data; None: all three)."""
     months = [str(m) for m in quarter.months]
-    if rep.empty:
-        return tuple(months)
-    latest = str(rep["period"].max())
-    return tuple(m for m in months if m > latest)
+    return tuple(months) if latest is None else tuple(m for m in months if m > latest)
 
 
 def default_projection(ind: Indicator, figures: pd.DataFrame, quarter: Quarter,
@@ -190,19 +193,21 @@ def _smallest(pred: Callable[[int], bool], lo: int, hi: int) -> int | None:
 def what_it_takes(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
                   indicator_id: str, *, unit: str | None = None,
                   projected_denominators: dict | None = None,
-                  _totals: Totals | None = None, _rows: pd.DataFrame | None = None
-                  ) -> GoalAnswer | None:
+                  _totals: Totals | None = None, _rows: pd.DataFrame | None = None,
+                  _left: tuple[str, ...] | None = None) -> GoalAnswer | None:
     """What meeting one criterion by the quarter's end takes; None when met or not applicable."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     ind = catalog.indicator(indicator_id)
     if unit is not None and unit not in ind.units:
         return None
-    rows = _rows if _rows is not None else quarter_figures(figures, quarter, unit)
     base = _totals if _totals is not None else criterion_quarter_totals(ind, figures, quarter, unit)
     now = score_indicator(ind, base)
     if now.status in (MET, NA):
         return None
-    left = months_left_of(ind, rows, quarter)
+    if _left is not None:
+        left = _left
+    else:
+        left = months_left_of(ind, _rows if _rows is not None else quarter_figures(figures, quarter, unit), quarter)
     k = len(left)
     closed = k == 0
     per_month = None
@@ -296,14 +301,14 @@ def what_it_takes_all(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
                       ) -> dict[str, GoalAnswer]:
     """The answer for every criterion not met (catalogue order)."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    rows = quarter_figures(figures, quarter, unit)
-    totals = quarter_totals(catalog, figures, quarter, unit)
+    done = quarter_pass(catalog, figures, quarter, unit)     # every criterion's totals in one pass
+    totals = done.totals(catalog, unit)
     inds = catalog.indicators if unit is None else catalog.indicators_of_unit(unit)
     out = {}
     for ind in inds:
         a = what_it_takes(catalog, figures, quarter, ind.id, unit=unit,
                           projected_denominators=projected_denominators,
-                          _totals=totals[ind.id], _rows=rows)
+                          _totals=totals[ind.id], _left=months_after(quarter, done.latest.get(ind.id)))
         if a is not None:
             out[ind.id] = a
     return out

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+import numpy as np
 import pandas as pd
 
 from kpi.domain.catalog import Catalog, Indicator
@@ -201,29 +202,149 @@ def totals_of(ind: Indicator, rows: pd.DataFrame) -> Totals:
     """Aggregate one criterion's rows (already limited to the quarter and the unit(s))."""
     if rows.empty:
         return Totals()
-    if ind.is_ratio:
-        rep = reported_rows(ind, rows)
-        if rep.empty:
-            return Totals()
-        months = int(rep["period"].nunique())
-        if ind.aggregate == "last":
-            # stock: per unit the counts of its latest reported month, then summed over units
-            rep = rep.sort_values("period").groupby("unit", sort=False)[["numerator", "denominator"]].last()
-        return Totals(numerator=float(rep["numerator"].sum()),
-                      denominator=float(rep["denominator"].sum()),
-                      months_reported=months)
-    rep = reported_rows(ind, rows)
-    if rep.empty:
-        return Totals()
-    if ind.aggregate == "sum":
-        value = float(rep["value"].sum())
-    elif ind.aggregate == "last":
-        # per unit the figure of its latest reported month, then summed over units
-        last = rep.sort_values("period").groupby("unit", sort=False)["value"].last()
-        value = float(last.sum())
-    else:
-        value = float(rep.groupby("unit", sort=False)["value"].mean().sum())
-    return Totals(value=value, months_reported=int(rep["period"].nunique()))
+    _, commune, _, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True)
+    return commune.get(ind.id, Totals())
+
+
+def monthly_totals(ind: Indicator, rows: pd.DataFrame) -> dict[str, Totals]:
+    """One criterion's totals month by month (period → Totals) over all the units of `rows`: what
+    `totals_of` gives for each month's rows, in one pass; a month with nothing reported is absent."""
+    if rows.empty:
+        return {}
+    _, commune, _, _ = _aggregate({ind.id: ind}, rows.assign(indicator_id=ind.id), every_unit=True, by_month=True)
+    return {period: t for (period, _id), t in commune.items()}
+
+
+# ── the vectorised pass: every (unit, criterion) and every criterion of a quarter at once ──
+
+def _floats(rows: pd.DataFrame, column: str, where: np.ndarray) -> np.ndarray:
+    return pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype="float64")[where]
+
+
+def _codes(rows: pd.DataFrame, column: str, sort: bool = False) -> tuple[np.ndarray, list]:
+    """The column factorised: a code per row (-1 for a blank) and the distinct values."""
+    codes, uniques = rows[column].factorize(sort=sort)
+    return np.asarray(codes), list(uniques)
+
+
+def _aggregate(inds: dict[str, Indicator], rows: pd.DataFrame, every_unit: bool = False, by_month: bool = False,
+               where: np.ndarray | None = None) -> tuple[dict, dict, dict[str, set[tuple[str, str]]], dict]:
+    """Aggregate the rows of every criterion of `inds` at once, with the rules of `totals_of`: only
+    reported rows (both counts of a ratio, the value of a number) of units that report the criterion
+    (any unit with `every_unit`); per unit the sum of its months, its latest month ("last") or its
+    monthly mean ("mean", numbers); the commune's figure is the units' figures summed and its months
+    those with any unit reporting. One factorised group-by (bincount), no per-criterion filtering.
+
+    Returns (per (criterion, unit) → Totals, per criterion → Totals, the (unit, month) pairs reported
+    per criterion id and under "*" for any criterion, per criterion → the latest month counted). With
+    `by_month` every key starts with the month.
+    `where` (a boolean array over the rows) takes some of the rows without copying the frame.
+    """
+    reported: dict[str, set[tuple[str, str]]] = {"*": set()}
+    (i_code, i_uniq), (u_code, u_uniq) = _codes(rows, "indicator_id"), _codes(rows, "unit")
+    p_code, p_uniq = _codes(rows, "period", sort=True)
+    where = np.ones(len(rows), dtype=bool) if where is None else where
+    where = where & (i_code >= 0) & (u_code >= 0) & (p_code >= 0)
+    if not where.any():
+        return {}, {}, reported, {}
+    i_code, u_code, p_code = i_code[where], u_code[where], p_code[where]
+    num, den, val = (_floats(rows, c, where) for c in ("numerator", "denominator", "value"))
+    known = [inds.get(i) for i in i_uniq]
+    is_ratio = np.array([k is not None and k.is_ratio for k in known], dtype=bool)[i_code]
+    rep = np.array([k is not None for k in known], dtype=bool)[i_code] & np.where(
+        is_ratio, ~np.isnan(num) & ~np.isnan(den), ~np.isnan(val))
+    for i, u, p in zip(i_code[rep].tolist(), u_code[rep].tolist(), p_code[rep].tolist(), strict=True):
+        pair = (u_uniq[u], p_uniq[p])
+        reported.setdefault(i_uniq[i], set()).add(pair)
+        reported["*"].add(pair)
+    keep = rep
+    if not every_unit:
+        counts = np.array([[k is not None and u in k.units for u in u_uniq] for k in known], dtype=bool)
+        keep = rep & counts.reshape(len(i_uniq), len(u_uniq))[i_code, u_code]
+    if not keep.any():
+        return {}, {}, reported, {}
+    n_i, n_u, n_p = len(i_uniq), len(u_uniq), len(p_uniq)
+    i_code, u_code, p_code = i_code[keep], u_code[keep], p_code[keep]
+    num, den, val = num[keep], den[keep], val[keep]
+    month = p_code if by_month else np.zeros_like(p_code)
+    crit = month * n_i + i_code                               # (month,) criterion
+    g_code, g_uniq = pd.factorize(crit * n_u + u_code)        # (month,) criterion, unit
+    n_g, n_rows = len(g_uniq), len(g_code)
+    count = np.bincount(g_code, minlength=n_g)
+    sums = [np.bincount(g_code, weights=np.where(np.isnan(x), 0.0, x), minlength=n_g) for x in (num, den, val)]
+    latest = np.full(n_g, -1, dtype=np.int64)   # the row of the latest month (the later row on a tie)
+    np.maximum.at(latest, g_code, p_code.astype(np.int64) * n_rows + np.arange(n_rows))
+    latest %= n_rows
+    months = np.bincount(np.unique(g_code.astype(np.int64) * n_p + p_code) // n_p, minlength=n_g)
+    g_crit = g_uniq // n_u
+    g_ind = [known[c] for c in (g_crit % n_i).tolist()]
+    agg = [ind.aggregate if ind is not None else "sum" for ind in g_ind]
+    part_n = [float(num[latest[g]]) if a == "last" else float(sums[0][g]) for g, a in enumerate(agg)]
+    part_d = [float(den[latest[g]]) if a == "last" else float(sums[1][g]) for g, a in enumerate(agg)]
+    part_v = [float(val[latest[g]]) if a == "last" else float(sums[2][g]) if a == "sum"
+              else float(sums[2][g]) / int(count[g]) for g, a in enumerate(agg)]
+    c_code, c_uniq = pd.factorize(g_crit)
+    c_n, c_d, c_v = (np.bincount(c_code, weights=np.array(x), minlength=len(c_uniq)) for x in (part_n, part_d, part_v))
+    c_months = _distinct_months(crit, p_code, c_uniq, n_p)
+    c_latest = np.full(len(c_uniq), -1, dtype=np.int64)
+    np.maximum.at(c_latest, pd.Index(c_uniq).get_indexer(crit), p_code)
+
+    def key(c: int, *rest: str) -> tuple:
+        ind_id = i_uniq[c % n_i]
+        return (p_uniq[c // n_i], ind_id, *rest) if by_month else (ind_id, *rest)
+
+    per_unit = {key(int(c), u_uniq[int(gu % n_u)]): _totals(g_ind[g], part_n[g], part_d[g], part_v[g], int(months[g]))
+                for g, (c, gu) in enumerate(zip(g_crit.tolist(), g_uniq.tolist(), strict=True))}
+    commune, last_month = {}, {}
+    for k, c in enumerate(c_uniq.tolist()):
+        ck = key(int(c))
+        ck = ck if by_month else ck[0]
+        commune[ck] = _totals(known[c % n_i], float(c_n[k]), float(c_d[k]), float(c_v[k]), int(c_months[k]))
+        last_month[ck] = p_uniq[int(c_latest[k])]
+    return per_unit, commune, reported, last_month
+
+
+def _distinct_months(crit: np.ndarray, p_code: np.ndarray, c_uniq: np.ndarray, n_p: int) -> np.ndarray:
+    """For each (month,) criterion of `c_uniq`: how many distinct months its rows hold."""
+    pairs = np.unique(crit.astype(np.int64) * n_p + p_code)
+    position = {c: k for k, c in enumerate(c_uniq.tolist())}
+    out = np.zeros(len(c_uniq), dtype=np.int64)
+    for c in (pairs // n_p).tolist():
+        out[position[c]] += 1
+    return out
+
+
+def _totals(ind: Indicator | None, numerator: float, denominator: float, value: float, months: int) -> Totals:
+    if ind is not None and ind.is_ratio:
+        return Totals(numerator=numerator, denominator=denominator, months_reported=months)
+    return Totals(value=value, months_reported=months)
+
+
+@dataclass(frozen=True)
+class QuarterPass:
+    """A quarter's figures aggregated once: per criterion at commune level and per (criterion, unit),
+    with the (unit, month) pairs reported per criterion and for any criterion ("*")."""
+    commune: dict[str, Totals]
+    units: dict[tuple[str, str], Totals]
+    reported: dict[str, set[tuple[str, str]]]
+    latest: dict[str, str]     # criterion id → the latest month with a counted figure (absent: none)
+
+    def totals(self, catalog: Catalog, unit: str | None = None) -> dict[str, Totals]:
+        if unit is None:
+            return {ind.id: self.commune.get(ind.id, Totals()) for ind in catalog.indicators}
+        return {ind.id: self.units.get((ind.id, unit), Totals()) for ind in catalog.indicators}
+
+
+def quarter_pass(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                 unit: str | None = None) -> QuarterPass:
+    """Aggregate the quarter's figures (of one unit, or all) for every criterion in one pass."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    where = figures["period"].isin([str(m) for m in quarter.months]).to_numpy(dtype=bool)
+    if unit is not None:
+        where = where & (figures["unit"] == unit).to_numpy(dtype=bool)
+    per_unit, commune, reported, latest = _aggregate({ind.id: ind for ind in catalog.indicators}, figures,
+                                                     where=where)
+    return QuarterPass(commune, per_unit, reported, latest)
 
 
 def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
@@ -240,18 +361,7 @@ def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
 def quarter_totals(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
                    unit: str | None = None) -> dict[str, Totals]:
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    rows = quarter_figures(figures, quarter, unit)
-    by_id = {k: g for k, g in rows.groupby("indicator_id", sort=False)}
-    out = {}
-    for ind in catalog.indicators:
-        g = by_id.get(ind.id)
-        if g is None:
-            out[ind.id] = Totals()
-            continue
-        # only the units that report the criterion count at commune level
-        g = g[g["unit"].isin(ind.units)]
-        out[ind.id] = totals_of(ind, g)
-    return out
+    return quarter_pass(catalog, figures, quarter, unit).totals(catalog, unit)
 
 
 def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
@@ -266,14 +376,37 @@ def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
     some of the quarter's months (a month's own score), the figures being of those months only.
     """
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    totals = quarter_totals(catalog, figures, quarter, unit)
-    score = score_totals(catalog, totals, str(quarter), unit)
+    return _score_of_pass(catalog, quarter_pass(catalog, figures, quarter, unit), quarter, unit, as_of, months)
+
+
+@dataclass(frozen=True)
+class QuarterResults:
+    """Every score of a quarter from one pass: the commune's and each unit's own."""
+    commune: QuarterScore
+    units: dict[str, QuarterScore]
+
+    def of(self, unit: str | None) -> QuarterScore:
+        return self.commune if unit is None else self.units[unit]
+
+
+def score_quarter_all(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
+                      as_of: dt.date | None = None, months: tuple[Month, ...] | None = None) -> QuarterResults:
+    """`score_quarter` at commune level and for every unit of the catalogue, aggregated once."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    done = quarter_pass(catalog, figures, quarter)
+    return QuarterResults(_score_of_pass(catalog, done, quarter, None, as_of, months),
+                          {u.code: _score_of_pass(catalog, done, quarter, u.code, as_of, months)
+                           for u in catalog.units})
+
+
+def _score_of_pass(catalog: Catalog, done: QuarterPass, quarter: Quarter, unit: str | None,
+                   as_of: dt.date | None, months: tuple[Month, ...] | None) -> QuarterScore:
+    score = score_totals(catalog, done.totals(catalog, unit), str(quarter), unit)
     months = quarter.months if months is None else months
     not_due = months_not_due(catalog, months, as_of)
     if not not_due:
         return score
-    return provisional_score(catalog, score, months, not_due,
-                             reported_unit_months(catalog, quarter_figures(figures, quarter, unit)), unit)
+    return provisional_score(catalog, score, months, not_due, done.reported, unit)
 
 
 def provisional_score(catalog: Catalog, score: QuarterScore, months: tuple[Month, ...], not_due: tuple[Month, ...],
@@ -292,22 +425,24 @@ def provisional_score(catalog: Catalog, score: QuarterScore, months: tuple[Month
                    grade=catalog.grade_for(percent), provisional=True, to_come=to_come)
 
 
+def score_criterion(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, indicator_id: str,
+                    unit: str | None = None, as_of: dt.date | None = None,
+                    months: tuple[Month, ...] | None = None) -> tuple[IndicatorScore, bool]:
+    """One criterion's result as `score_quarter(...).result(indicator_id)` gives it, and whether the
+    quarter is provisional, from that criterion's figures only (a page showing one criterion)."""
+    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    ind = catalog.indicator(indicator_id)
+    one = replace(catalog, indicators=(ind,), _by_id={})
+    rows = figures[figures["indicator_id"] == ind.id]
+    score = _score_of_pass(one, quarter_pass(one, rows, quarter, unit), quarter, unit, as_of, months)
+    return score.result(ind.id), score.provisional
+
+
 def months_not_due(catalog: Catalog, months: tuple[Month, ...],
                    as_of: dt.date | None = None) -> tuple[Month, ...]:
     """The months whose figures are not yet due on `as_of` (today by default): before the due date."""
     day = as_of or dt.date.today()
     return tuple(m for m in months if day < m.due_date(catalog.due_day, catalog.due_month_offset))
-
-
-def reported_unit_months(catalog: Catalog, rows: pd.DataFrame) -> dict[str, set[tuple[str, str]]]:
-    """(unit, month) pairs with a reported figure, per criterion id and under "*" for any criterion."""
-    out: dict[str, set[tuple[str, str]]] = {"*": set()}
-    for ind in catalog.indicators:
-        rep = reported_rows(ind, rows[rows["indicator_id"] == ind.id])
-        pairs = set(zip(rep["unit"], rep["period"]))
-        out[ind.id] = pairs
-        out["*"] |= pairs
-    return out
 
 
 def _units_of(ind: Indicator, unit: str | None) -> tuple[str, ...]:

@@ -9,6 +9,9 @@ unit's part. Its state:
 - "accepted" (đạt): the latest review accepts it (a document added later keeps it accepted).
 A criterion "has accepted evidence" when the slot of the criterion as a whole is accepted: the
 office reviews the criterion's pack; the unit slots tell each unit what is asked of it.
+
+An obligation of the catalogue's `[[milestones]]` has one slot (its id, no unit): its evidence is
+what makes it done (kpi.domain.milestones); it carries no points and is not counted as lacking.
 """
 from __future__ import annotations
 
@@ -16,15 +19,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from kpi.domain.catalog import Catalog, Indicator
+from kpi.domain.catalog import Catalog, Indicator, Milestone
 
+# the rights unit of an obligation without a lead unit: no coordinator has it, so only the office
+NO_LEAD = "chưa giao đơn vị chủ trì"
 MISSING, PENDING, NEEDS_MORE, ACCEPTED = "missing", "pending", "needs_more", "accepted"
 STATE_TEXT = {MISSING: "Thiếu", PENDING: "Chờ duyệt", NEEDS_MORE: "Cần bổ sung", ACCEPTED: "Đạt"}
 
 
 @dataclass
 class Slot:
-    indicator: Indicator
+    indicator: Indicator | Milestone     # a criterion, or an obligation of `[[milestones]]`
     unit: str | None
     items: list[Any] = field(default_factory=list)      # store.evidence.EvidenceItem, oldest first
     reviews: list[Any] = field(default_factory=list)    # store.evidence.Review, oldest first
@@ -49,6 +54,16 @@ class Slot:
     @property
     def state_text(self) -> str:
         return STATE_TEXT[self.state]
+
+
+def rights_unit(subject: Indicator | Milestone, unit: str | None) -> str:
+    """The unit whose coordinator may attach to a slot: its unit, else the criterion's (or the
+    obligation's) lead unit."""
+    if unit is not None:
+        return unit
+    if isinstance(subject, Milestone):
+        return subject.lead or NO_LEAD
+    return subject.lead_unit
 
 
 def slot_unit(ind: Indicator, unit: str | None) -> str | None:
@@ -77,6 +92,18 @@ def board(catalog: Catalog, items: Iterable[Any], reviews: Iterable[Any]) -> lis
     return list(slots.values())
 
 
+def obligation_board(catalog: Catalog, items: Iterable[Any], reviews: Iterable[Any]) -> list[Slot]:
+    """One slot per obligation of `[[milestones]]` (catalogue order) with its items and reviews."""
+    slots = {m.id: Slot(m, None) for m in catalog.milestones}
+    for item in items:
+        if item.unit is None and item.indicator_id in slots:
+            slots[item.indicator_id].items.append(item)
+    for review in reviews:
+        if review.unit is None and review.indicator_id in slots:
+            slots[review.indicator_id].reviews.append(review)
+    return list(slots.values())
+
+
 def lacking(slots: Iterable[Slot]) -> list[Slot]:
-    """The criteria (as a whole) whose evidence is not accepted yet."""
-    return [s for s in slots if s.unit is None and s.state != ACCEPTED]
+    """The criteria (as a whole) whose evidence is not accepted yet (obligations are not counted)."""
+    return [s for s in slots if s.unit is None and isinstance(s.indicator, Indicator) and s.state != ACCEPTED]

@@ -73,8 +73,10 @@ def target_cell(ind: Indicator) -> str:
 def input_hint(ind: Indicator) -> str:
     if ind.is_ratio:
         return f"{L.COL_NUM}: {ind.numerator_label}\n{L.COL_DEN}: {ind.denominator_label}"
-    measure = f" ({ind.measure})" if ind.measure else ""
-    return f"{L.COL_VALUE}: số trong tháng{measure}"
+    # a stock (aggregate "last") is what exists at the month's end; a flow is what happened in it
+    when = {"last": "số hiện có đến cuối tháng", "sum": "số phát sinh trong tháng"}.get(ind.aggregate, "số trong tháng")
+    measure = f"; tính bằng: {ind.measure}" if ind.measure else ""
+    return f"{L.COL_VALUE}: {when}{measure}"
 
 
 def due_text(catalog: Catalog, month: Month) -> str:

@@ -6,12 +6,18 @@ data and the target lines, not pixels.
 """
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from kpi.domain.catalog import Indicator
 from kpi.domain.scoring import MET, MISSED, NA, NEAR, NO_DATA, PENDING, STATUSES
 from kpi.present.texts import STATUS_ICONS, STATUS_LABELS, short_name, smart_number, wrap_words
+
+# the house template as the default: assigning it to each figure costs ~50 ms of validation
+pio.templates.default = "plotly_white"
 
 # Okabe-Ito: distinguishable with every common colour-vision deficiency; icons repeat the status.
 STATUS_COLORS = {MET: "#0072B2", NEAR: "#E69F00", MISSED: "#D55E00", NO_DATA: "#8C8C8C",
@@ -28,7 +34,7 @@ def style(fig: go.Figure, *, height: int = 360, projector: bool = False,
     """The house layout: Vietnamese separators, readable fonts, white background."""
     size = 20 if projector else 14
     fig.update_layout(
-        separators=",.", height=height, template="plotly_white",
+        separators=",.", height=height,
         font={"size": size, "color": INK, "family": "Inter, 'Source Sans Pro', Arial, sans-serif"},
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         title={"text": title} if title else None,
@@ -171,7 +177,20 @@ def status_heatmap(matrix: pd.DataFrame, unit_names: dict[str, str],
     fig = go.Figure(go.Heatmap(
         z=z, x=units, y=crit, text=text, texttemplate="%{text}",
         customdata=hover, hovertemplate="%{customdata}<extra></extra>", zmin=-0.5,
-        zmax=len(STATUSES) - 0.5, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2))
+        zmax=len(STATUSES) - 0.5, colorscale=_discrete_scale(), showscale=False, xgap=2, ygap=2,
+        hoverinfo="skip"))
+    # Plotly selects no heatmap cell on a click, but it does select scatter points: an invisible
+    # point on every cell carries the hover text and makes the cell clickable (its x: the unit,
+    # its y: the criterion; the nearest point is always the cell's own on a regular grid)
+    cells = [(u, c, h) for c, row in zip(crit, hover) for u, h in zip(units, row)]
+    clear = {"marker": {"opacity": 0}}
+    fig.add_scatter(x=[u for u, _, _ in cells], y=[c for _, c, _ in cells],
+                    customdata=[h for _, _, h in cells], mode="markers", name="cells",
+                    marker={"size": 18, "color": "rgba(0,0,0,0)"}, selected=clear, unselected=clear,
+                    hovertemplate="%{customdata}<extra></extra>", showlegend=False)
+    fig.update_layout(hoverdistance=-1)
+    fig.update_xaxes(fixedrange=True)   # a drag would pan the grid away; clicks open a criterion
+    fig.update_yaxes(fixedrange=True)
     # ids stay the categories (two names may shorten alike); the axes show names
     fig.update_xaxes(side="top", tickangle=0, tickmode="array", tickvals=units,
                      ticktext=[wrap_words(unit_names.get(u, u), 8) for u in units],
@@ -186,3 +205,19 @@ def status_heatmap(matrix: pd.DataFrame, unit_names: dict[str, str],
 def status_legend() -> list[tuple[str, str, str]]:
     """(icon + word, colour) of every status, for a legend under a chart."""
     return [(f"{STATUS_ICONS[s]} {STATUS_LABELS[s]}", STATUS_COLORS[s], s) for s in STATUSES]
+
+
+def click_target(points: Sequence[dict], opens: tuple[str, str, str],
+                 known: Collection[str] | None = None) -> tuple[str, dict[str, str]] | None:
+    """Where a click on a chart leads: `opens` = (page, query parameter, "x" or "y") names the
+    page and the axis whose category is the id (a heatmap cell: its criterion on "y"; a unit bar:
+    the unit on "x"). `points` is Streamlit's `selection.points`; the first point counts. None
+    when nothing was hit, the point has no value on that axis, or the value is not one of
+    `known` (a stray trace such as the target line, a stale selection after the data changed)."""
+    if not points:
+        return None
+    page, name, axis = opens
+    value = points[0].get(axis)
+    if value is None or known is not None and str(value) not in known:
+        return None
+    return page, {name: str(value)}

@@ -15,14 +15,19 @@ import pandas as pd
 from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Month, Period, Quarter
 from kpi.domain.scoring import (
+    QuarterResults,
     QuarterScore,
     Timeliness,
+    Totals,
     achieved_of,
+    monthly_totals,
     ranked_by_loss,
     ratio_percent,
     report_timeliness,
     round_points,
+    score_criterion,
     score_quarter,
+    score_quarter_all,
     totals_of,
 )
 from kpi.domain.whatif import ScenarioResult
@@ -58,10 +63,22 @@ def score_period(catalog: Catalog, figures: pd.DataFrame, period: Period,
                  unit: str | None = None, as_of: dt.date | None = None) -> QuarterScore:
     score = score_quarter(catalog, period_figures(figures, period), period.quarter, unit, as_of,
                           months=tuple(period.months))
-    if period.month:
-        # same numbers, labelled with the month so no page calls it a quarter's score
-        score = dataclasses.replace(score, quarter=str(period.month))
-    return score
+    return _labelled(score, period)
+
+
+def score_period_all(catalog: Catalog, figures: pd.DataFrame, period: Period,
+                     as_of: dt.date | None = None) -> QuarterResults:
+    """`score_period` of the commune and of every unit, from one pass over the figures."""
+    every = score_quarter_all(catalog, period_figures(figures, period), period.quarter, as_of,
+                              months=tuple(period.months))
+    return QuarterResults(_labelled(every.commune, period),
+                          {u: _labelled(s, period) for u, s in every.units.items()})
+
+
+def _labelled(score: QuarterScore, period: Period) -> QuarterScore:
+    """A month's score keeps the same numbers, labelled with the month so no page calls it a
+    quarter's score."""
+    return dataclasses.replace(score, quarter=str(period.month)) if period.month else score
 
 
 def provisional_text(score: QuarterScore) -> str | None:
@@ -215,16 +232,18 @@ def what_it_takes_both(catalog: Catalog, figures: pd.DataFrame, period: Period,
     return answer_texts(catalog, answers), short_actions(catalog, answers)
 
 
-def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period) -> pd.DataFrame:
+def status_matrix(catalog: Catalog, figures: pd.DataFrame, period: Period,
+                  results: QuarterResults | None = None) -> pd.DataFrame:
     """Units × criteria: each unit's status on each criterion it reports (None elsewhere).
 
     Rows are unit codes in catalogue order, columns criterion ids in catalogue order; the
-    status is that of `score_quarter(..., unit=code)`, i.e. the unit's own figures.
+    status is that of `score_quarter(..., unit=code)`, i.e. the unit's own figures (`results`: the
+    period's scores already computed by `score_period_all`).
     """
+    results = results or score_period_all(catalog, figures, period)
     data = {}
     for unit in catalog.units:
-        s = score_period(catalog, figures, period, unit=unit.code)
-        statuses = {r.id: r.status for r in s.indicators}
+        statuses = {r.id: r.status for r in results.of(unit.code).indicators}
         data[unit.code] = [statuses.get(ind.id) for ind in catalog.indicators]
     df = pd.DataFrame.from_dict(data, orient="index",
                                 columns=[ind.id for ind in catalog.indicators]).astype(object)
@@ -246,11 +265,11 @@ def monthly_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
     to every month with data.
     """
     ind = catalog.indicator(indicator_id)
-    rows = _rows_of(catalog, figures, ind)
+    by_month = monthly_totals(ind, _rows_of(catalog, figures, ind))
     months = months if months is not None else data_months(figures)
     out = []
     for m in months:
-        totals = totals_of(ind, rows[rows["period"] == str(m)])
+        totals = by_month.get(str(m), Totals())
         out.append({"period": str(m), "label": m.label, "short": f"{m.month}/{m.year}",
                     "achieved": achieved_of(ind, totals), "target": ind.target})
     return pd.DataFrame(out, columns=["period", "label", "short", "achieved", "target"]).astype(
@@ -264,11 +283,10 @@ def quarter_series(catalog: Catalog, figures: pd.DataFrame, indicator_id: str,
     quarters = quarters if quarters is not None else data_quarters(figures)
     out = []
     for q in quarters:
-        score = score_quarter(catalog, figures, q)
-        r = score.result(ind.id)
+        r, provisional = score_criterion(catalog, figures, q, ind.id)
         out.append({"quarter": str(q), "label": q.label, "achieved": r.achieved,
                     "target": ind.target, "points": r.points, "max_points": r.max_points,
-                    "status": r.status, "provisional": score.provisional})
+                    "status": r.status, "provisional": provisional})
     return pd.DataFrame(out, columns=["quarter", "label", "achieved", "target", "points",
                                       "max_points", "status", "provisional"]).astype(
         {"achieved": "float64", "target": "float64", "points": "float64",
@@ -288,7 +306,8 @@ def unit_contributions(catalog: Catalog, figures: pd.DataFrame, indicator_id: st
     whole = total.numerator if ind.is_ratio else total.value
     out = []
     for code in ind.units:
-        s = score_period(catalog, figures, period, unit=code).result(ind.id)
+        s = score_criterion(catalog, period_figures(figures, period), period.quarter, ind.id, unit=code,
+                            months=tuple(period.months))[0]
         t = s.totals
         part = t.numerator if ind.is_ratio else t.value
         out.append({"unit": code, "name": catalog.unit_name(code), "numerator": t.numerator,

@@ -261,3 +261,18 @@ def grade_margins(total: float, max_points: float, grades) -> tuple[str | None, 
         down = (f"Mất quá {points(margin)} điểm sẽ xuống {lower[-1].label}" if margin > 0
                 else f"Mất thêm bất kỳ điểm nào sẽ xuống {lower[-1].label}")
     return up, down
+
+
+_UNIT_WORDS = (("Văn phòng ", "VP "), ("Phòng ", "P. "), ("Trung tâm ", "TT "), ("Ban Chỉ huy ", "BCH "),
+               ("Trường ", "Tr. "))
+
+
+def unit_short(name: str) -> str:
+    """A unit's name for a narrow line (the projector): `Văn phòng HĐND và UBND xã` → `VP HĐND và
+    UBND`, `Trung tâm Phục vụ hành chính công` → `TT Phục vụ hành chính công`, `Công an xã` →
+    `Công an`."""
+    for word, short in _UNIT_WORDS:
+        if name.startswith(word):
+            name = short + name[len(word):]
+            break
+    return name[:-3] if name.endswith(" xã") and len(name) > 6 else name

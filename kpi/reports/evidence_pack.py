@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from kpi.domain.catalog import Catalog
+from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import QuarterScore
 from kpi.evidence.board import Slot
@@ -55,12 +55,15 @@ def build_index_xlsx(catalog: Catalog, quarter: Quarter, slots: list[Slot], scor
 
 def _rows(catalog: Catalog, slot: Slot, score: QuarterScore, paths: dict[int, str]) -> list[list[str]]:
     ind = slot.indicator
-    result = score.result(ind.id)
     review = slot.review
     common = [ind.group, ind.id, ind.name,
               catalog.unit_name(slot.unit) if slot.unit else "Cả chỉ tiêu", ind.evidence]
-    tail = [slot.state_text, review.comment if review else "", review.reviewed_by if review else "",
-            texts.achieved(ind, result.achieved), texts.points_of(result.points, result.max_points)]
+    tail = [slot.state_text, review.comment if review else "", review.reviewed_by if review else ""]
+    if isinstance(ind, Indicator):
+        result = score.result(ind.id)
+        tail += [texts.achieved(ind, result.achieved), texts.points_of(result.points, result.max_points)]
+    else:                 # an obligation of [[milestones]]: followed, not scored
+        tail += ["mốc theo dõi", "không tính điểm"]
     if not slot.items:
         return [common + ["(chưa có)", "", "", ""] + tail]
     return [common + [paths.get(item.id) or item.link or "", item.description, item.added_by,

@@ -9,9 +9,9 @@ import pandas as pd
 
 from kpi.domain.figures import Actor
 from kpi.domain.rights import ROLES, PermissionDenied, authorize
-from kpi.store.connection import Conn, StoreError, first_row, now, transaction
+from kpi.store.connection import Conn, StoreError, first_row, lock_names, now, transaction
 from kpi.store.schema import WRITE_LOCK
-from kpi.store.writes import _audit, audit, current_closure
+from kpi.store.writes import _audit, audit, current_closure, quarter_lock
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,7 @@ def close_quarter(conn: Conn, actor: Actor, commune: str, quarter: str, figures:
     the catalogue version used. `figures` must be the quarter's current figures."""
     _guarded(conn, actor, "close_quarter", commune)
     with WRITE_LOCK, transaction(conn):
+        lock_names(conn, [quarter_lock(commune, quarter)])
         if current_closure(conn, commune, quarter) is not None:
             raise StoreError(f"Quý {quarter} đã khoá sổ rồi.")
         version = latest_catalog_version(conn, commune)
@@ -149,6 +150,7 @@ def reopen_quarter(conn: Conn, actor: Actor, commune: str, quarter: str, reason:
               period=quarter)
         raise err
     with WRITE_LOCK, transaction(conn):
+        lock_names(conn, [quarter_lock(commune, quarter)])
         closing = current_closure(conn, commune, quarter)
         if closing is None:
             raise StoreError(f"Quý {quarter} chưa khoá sổ.")
@@ -202,8 +204,9 @@ def audit_rows(conn: Conn, commune: str | None = None, actor: str | None = None,
             sql += f" AND {col} = ?"
             params.append(val)
     if period:
-        sql += " AND (period = ? OR period IN (SELECT unnest(?)))"
-        params += [period, _months_of(period)]
+        months = _months_of(period)
+        sql += f" AND (period = ? OR period IN ({', '.join('?' * len(months))}))"
+        params += [period, *months]
     sql += " ORDER BY id DESC LIMIT ?"
     params.append(limit)
     return conn.execute(sql, params).df()

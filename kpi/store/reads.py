@@ -134,3 +134,15 @@ def city_data_version(conn: Conn) -> str:
     n, last = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM uploads").fetchall()[0]
     closures = conn.execute("SELECT count(*), count(reopened_at) FROM quarter_closures").fetchall()[0]
     return f"{n}:{last}:{closures[0]}:{closures[1]}"
+
+
+def quarter_aggregate(conn: Conn, commune: str, periods: list[str]) -> list[tuple]:
+    """The current figures of `periods` summed per criterion and unit in one GROUP BY: (indicator_id,
+    unit, months, numerator, denominator, value). No scoring rule: the floor `make bench` compares
+    the engine's pass with (the engine, kpi.domain.scoring, is what scores)."""
+    marks = ", ".join("?" * len(periods)) or "NULL"
+    return conn.execute(
+        "SELECT m.indicator_id, m.unit, count(DISTINCT m.period), sum(m.numerator), sum(m.denominator), "
+        "sum(m.value) FROM measurements m JOIN uploads u ON u.id = m.upload_id "
+        f"WHERE u.status = 'accepted' AND m.commune = ? AND m.period IN ({marks}) "
+        "GROUP BY m.indicator_id, m.unit", [commune, *periods]).fetchall()

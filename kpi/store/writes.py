@@ -7,14 +7,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Submission
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied, authorize, closed_refusal
-from kpi.store.connection import Conn, StoreError, first_row, now, transaction
+from kpi.store.connection import Conn, StoreError, first_row, is_retryable, lock_names, now, transaction
 from kpi.store.schema import WRITE_LOCK
 
 
@@ -60,6 +59,7 @@ def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = 
     `text`, keep it as a new catalogue version when it differs from the last one kept."""
     authorize(actor, "sync_catalog", catalog.commune)
     with WRITE_LOCK, transaction(conn):
+        lock_names(conn, [f"catalog:{catalog.commune}"])
         if text is not None:
             _record_catalog_version(conn, catalog.commune, text, actor)
         stored = conn.execute("SELECT code, name FROM units WHERE commune = ?",
@@ -69,11 +69,12 @@ def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = 
                              [catalog.commune]).fetchall()
         if sorted(stored) == sorted(wanted) and names and names[0][0] == catalog.commune_name:
             return
-        conn.execute("INSERT OR REPLACE INTO communes VALUES (?, ?)",
-                     [catalog.commune, catalog.commune_name])
+        conn.execute("INSERT INTO communes VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+                     [catalog.commune, catalog.commune_name]).fetchall()
         for code, name in wanted:
-            conn.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?)",
-                         [catalog.commune, code, name])
+            conn.execute("INSERT INTO units VALUES (?, ?, ?) "
+                         "ON CONFLICT (commune, code) DO UPDATE SET name = excluded.name",
+                         [catalog.commune, code, name]).fetchall()
         _audit(conn, actor, "sync_catalog", catalog.commune, {"units": [c for c, _ in wanted]})
 
 
@@ -129,7 +130,9 @@ def record_submissions(conn: Conn, submissions: list[Submission] | tuple[Submiss
             except (PermissionDenied, Conflict) as e:
                 _refuse(conn, actor, e, submissions)
                 raise
-            except duckdb.TransactionException:
+            except Exception as e:
+                if not is_retryable(e):
+                    raise
                 # another writer (a second process) got in first: retry on fresh state
                 time.sleep(0.05 * (attempt + 1))
         raise StoreError("Cơ sở dữ liệu đang bận, chưa ghi được số liệu. Hãy thử lại.")
@@ -152,6 +155,11 @@ def _check_closed(conn: Conn, subs: list[Submission]) -> None:
         if closing is not None:
             raise closed_refusal(Month.parse(period).label, quarter.label, closing[1],
                                  closing[0].strftime("%d/%m/%Y %H:%M"))
+
+
+def quarter_lock(commune: str, quarter: str) -> str:
+    """The lock name of a quarter's closure (uploads hold it shared, closing exclusive)."""
+    return f"quarter:{commune}:{quarter}"
 
 
 def current_closure(conn: Conn, commune: str, quarter: str) -> tuple | None:
@@ -195,7 +203,11 @@ def _record_batch(conn: Conn, subs: list[Submission], actor: Actor,
                   expected: dict[tuple[str, str], int] | None = None,
                   allow_rollback: bool = False) -> list[RecordOutcome]:
     """Decide versions in Python from one read of the stored state, then write in bulk
-    (a handful of statements whatever the number of submissions)."""
+    (a handful of statements whatever the number of submissions). On PostgreSQL the quarters are
+    locked shared (closing locks them exclusive) and the unit-months exclusive first, so the read
+    below sees every other writer's committed version (see `kpi.store.connection`)."""
+    lock_names(conn, {quarter_lock(s.commune, str(Month.parse(s.period).quarter)) for s in subs}, shared=True)
+    lock_names(conn, {f"unit:{s.commune}:{s.unit}:{s.period}" for s in subs})
     _check_closed(conn, subs)
     keys = sorted({(s.commune, s.unit, s.period) for s in subs})
     state = pd.DataFrame(keys, columns=["commune", "unit", "period"])

@@ -1,7 +1,11 @@
 """Evidence as both the web and the CLI use it: attach files or links, review, the quarter's
 board, the inspection pack. Files are kept content-addressed beside the database
 (`<db stem>.evidence/<sha256>`), written before the row and never removed while a row names
-them; the same bytes attached twice are stored once."""
+them; the same bytes attached twice are stored once.
+
+The "indicator" of an item or a review is a criterion's id or an obligation's id (the catalogue's
+`[[milestones]]`, whose accepted evidence makes them done): the same checks, the same rights (the
+lead unit's coordinator, the office), the same storage; an obligation is not split by unit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,11 +17,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from kpi.domain.catalog import Catalog, Indicator
+from kpi.domain.catalog import Catalog, Indicator, Milestone
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
-from kpi.evidence.board import Slot, board, lacking, slot_unit
+from kpi.evidence.board import Slot, board, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import safe_file_name, safe_name
 from kpi.settings import evidence_max_bytes
@@ -31,9 +35,9 @@ from kpi.store.evidence import (
     evidence_shas,
     review_evidence,
 )
-from kpi.usecases.record import file_sha256
 
-__all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "lacking_summary",
+__all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "obligation_slots",
+           "lacking_summary",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
 
 
@@ -43,6 +47,7 @@ def kept_evidence_file(evidence_dir: str | Path, sha256: str) -> Path:
 
 def keep_evidence_file(evidence_dir: str | Path, data: bytes) -> str:
     """Keep `data` as `<evidence_dir>/<sha256>` (atomically; an intact copy is left as it is)."""
+    from kpi.usecases.record import file_sha256  # record (and the workbook reader) only when a file is kept
     sha = hashlib.sha256(data).hexdigest()
     path = kept_evidence_file(evidence_dir, sha)
     if path.exists() and path.stat().st_size == len(data) and file_sha256(path) == sha:
@@ -60,17 +65,25 @@ def _forget(conn, evidence_dir: str | Path, sha: str, existed: bool) -> None:
         kept_evidence_file(evidence_dir, sha).unlink(missing_ok=True)
 
 
-def resolve_slot(catalog: Catalog, indicator_id: str, unit: str | None) -> tuple[Indicator, str | None, str]:
-    """(criterion, the unit it is stored under, the unit whose coordinator may act) or StoreError."""
+def resolve_slot(catalog: Catalog, indicator_id: str,
+                 unit: str | None) -> tuple[Indicator | Milestone, str | None, str]:
+    """(criterion or obligation, the unit it is stored under, the unit whose coordinator may act)
+    or StoreError."""
     indicator_id = (indicator_id or "").strip().upper()
-    if not catalog.has_indicator(indicator_id):
-        raise StoreError(f"Không có chỉ tiêu mã «{indicator_id}» trong danh mục.")
-    ind = catalog.indicator(indicator_id)
     unit = unit.strip().upper() if unit and unit.strip() else None
+    obligation = next((m for m in catalog.milestones if m.id == indicator_id), None)
+    if obligation is not None:
+        if unit is not None and unit != obligation.lead:
+            raise StoreError(f"Mốc {obligation.id} không chia theo đơn vị: gửi minh chứng cho cả mốc "
+                             "(không ghi đơn vị).")
+        return obligation, None, rights_unit(obligation, None)
+    if not catalog.has_indicator(indicator_id):
+        raise StoreError(f"Không có chỉ tiêu mã «{indicator_id}» (hay mốc nào mã đó) trong danh mục.")
+    ind = catalog.indicator(indicator_id)
     if unit is not None and unit not in ind.units:
         raise StoreError(f"Chỉ tiêu {ind.id} không do đơn vị «{unit}» báo cáo (các đơn vị: {', '.join(ind.units)}).")
     stored = slot_unit(ind, unit)
-    return ind, stored, stored or (unit or ind.lead_unit)
+    return ind, stored, rights_unit(ind, stored or unit)
 
 
 def _quarter(quarter: Quarter | str) -> str:
@@ -115,10 +128,17 @@ def quarter_board(conn, catalog: Catalog, quarter: Quarter | str) -> list[Slot]:
     return board(catalog, evidence_items(conn, catalog.commune, q), evidence_reviews(conn, catalog.commune, q))
 
 
+def obligation_slots(conn, catalog: Catalog, quarter: Quarter | str) -> list[Slot]:
+    """The quarter's evidence of each obligation of `[[milestones]]` (one slot each)."""
+    q = _quarter(quarter)
+    return obligation_board(catalog, evidence_items(conn, catalog.commune, q),
+                            evidence_reviews(conn, catalog.commune, q))
+
+
 def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
     """(criteria without accepted evidence, the points they carry)."""
     rows = lacking(slots)
-    return len(rows), sum(s.indicator.points for s in rows)
+    return len(rows), sum(s.indicator.points for s in rows if isinstance(s.indicator, Indicator))
 
 
 def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
@@ -135,7 +155,7 @@ def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
 
 
 def milestone_reviews(conn, catalog: Catalog, as_of: dt.date) -> dict[str, dt.datetime]:
-    """Criterion → when its evidence (criterion as a whole, any quarter) was first accepted,
+    """Criterion or obligation → when its evidence (as a whole, any quarter) was first accepted,
     counting only reviews made on or before `as_of`, and only while still accepted then."""
     latest: dict[tuple[str, str], Review] = {}
     for r in evidence_reviews(conn, catalog.commune):
@@ -148,16 +168,22 @@ def milestone_reviews(conn, catalog: Catalog, as_of: dt.date) -> dict[str, dt.da
     return out
 
 
+OBLIGATIONS_FOLDER = "Mốc theo dõi (không tính điểm)"
+
+
 def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
     """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
-    name>/]NNN <description>.<ext>` (links have no path: the index lists them)."""
-    numbers = {ind.id: n for n, ind in enumerate(_catalog_order(catalog), 1)}
+    name>/]NNN <description>.<ext>`; an obligation's under `NN Mốc theo dõi (không tính điểm)/NN
+    <ID> - <name>/` after the groups (links have no path: the index lists them)."""
+    order = [*_catalog_order(catalog), *catalog.milestones]
+    numbers = {ind.id: n for n, ind in enumerate(order, 1)}
     groups = {g: n for n, g in enumerate(catalog.groups, 1)}
     out: dict[int, str] = {}
     for s in slots:
         ind = s.indicator
-        folder = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}/"
-                  f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}")
+        group = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}" if isinstance(ind, Indicator)
+                 else f"{len(groups) + 1:02d} {OBLIGATIONS_FOLDER}")
+        folder = f"{group}/{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"
         if s.unit is not None:
             folder += "/" + safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60)
         for item in s.items:
@@ -186,6 +212,8 @@ def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
     q = Quarter.parse(_quarter(quarter))
     today = today or dt.date.today()
     slots = quarter_board(conn, catalog, q)
+    # the obligations of [[milestones]] with something sent or reviewed, after the criteria
+    slots += [s for s in obligation_slots(conn, catalog, q) if s.items or s.reviews]
     paths = pack_paths(catalog, slots)
     files = {item.id: item for s in slots for item in s.items if item.sha256 is not None}
     for item in files.values():

@@ -1,4 +1,5 @@
-"""Where the milestone criteria stand on a day, from the stored figures and evidence reviews."""
+"""Where the milestones (criteria with a deadline, the catalogue's `[[milestones]]` obligations)
+stand on a day, from the stored figures and evidence reviews (see kpi.domain.milestones)."""
 from __future__ import annotations
 
 import datetime as dt

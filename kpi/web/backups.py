@@ -9,7 +9,6 @@ import logging
 import streamlit as st
 
 from kpi.settings import daily_backup_settings
-from kpi.usecases.backup import daily_backup
 from kpi.web import data
 
 log = logging.getLogger("kpi.web")
@@ -21,6 +20,7 @@ def _daily(db: str, day: str) -> bool:
     if chosen is None:
         return False
     folder, keep = chosen
+    from kpi.usecases.backup import daily_backup  # the archive code (and openpyxl) only when a backup is due
     try:
         daily_backup(data.connection(), data.uploads_dir(), folder, keep)
     except Exception:  # noqa: BLE001 — a failed backup must not stop the app; it is logged
@@ -31,4 +31,4 @@ def _daily(db: str, day: str) -> bool:
 
 def ensure_daily_backup() -> None:
     if daily_backup_settings() is not None:
-        _daily(str(data.db_path()), dt.date.today().isoformat())
+        _daily(data.db_target(), dt.date.today().isoformat())

@@ -1,4 +1,4 @@
-"""Cached data access for the pages: one DuckDB connection per database (`cache_resource`),
+"""Cached data access for the pages: one connection per database, DuckDB file or PostgreSQL URL (`cache_resource`),
 reads cached by the data version (`cache_data`), the catalogue re-read when its file changes."""
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from kpi import store
 from kpi.domain.catalog import Catalog
 from kpi.domain.city import City, load_city
 from kpi.domain.figures import Actor
+from kpi.domain.periods import Period
+from kpi.domain.scoring import IndicatorScore, QuarterResults, score_criterion
+from kpi.present import tables
 from kpi.settings import Settings, resolve
 from kpi.store.accounts import closures_version
 from kpi.usecases.closing import ScoringBasis, scoring_basis
@@ -26,8 +29,9 @@ def settings() -> Settings:
     return resolve()
 
 
-def db_path() -> Path:
-    return settings().db_path
+def db_target() -> str:
+    """What the store opens: the DuckDB file, or the PostgreSQL URL (several app processes share it)."""
+    return str(settings().db)
 
 
 def config_path() -> Path:
@@ -92,7 +96,7 @@ def _catalog_synced(path: str, config: str, mtime: float) -> bool:
 
 def connection():
     """A cursor on the app's one DuckDB connection (cursors are per-thread safe)."""
-    path = str(db_path())
+    path = db_target()
     _catalog_synced(path, str(config_path()), _catalog_mtime())
     return _connection(path).cursor()
 
@@ -100,7 +104,8 @@ def connection():
 def data_version() -> str:
     """Changes with every import, close and reopen: the key of every cached read."""
     conn, commune = connection(), catalog().commune
-    return f"{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+    # the commune is part of the version: two communes of one database never share a cached read
+    return f"{commune}:{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
 
 
 def basis(period) -> ScoringBasis:
@@ -108,7 +113,7 @@ def basis(period) -> ScoringBasis:
     else today's catalogue and all current figures."""
     if period is None:
         return ScoringBasis(catalog(), current_figures())
-    return _basis(str(db_path()), str(config_path()), _catalog_mtime(), catalog().commune, str(period.quarter),
+    return _basis(db_target(), str(config_path()), _catalog_mtime(), catalog().commune, str(period.quarter),
                   data_version())
 
 
@@ -128,13 +133,13 @@ def current_figures() -> pd.DataFrame:
     (reporting on time, as of today), cached until the next import, catalogue edit or day."""
     cat = catalog()
     connection()
-    return _current_figures(str(db_path()), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
+    return _current_figures(db_target(), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
                             dt.date.today().isoformat())
 
 
 def first_submissions() -> pd.DataFrame:
     connection()
-    return _first_submissions(str(db_path()), catalog().commune, data_version())
+    return _first_submissions(db_target(), catalog().commune, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -144,7 +149,7 @@ def _first_submissions(db: str, commune: str, version: str) -> pd.DataFrame:
 
 def upload_history(unit: str | None = None) -> pd.DataFrame:
     connection()
-    return _upload_history(str(db_path()), catalog().commune, unit, data_version())
+    return _upload_history(db_target(), catalog().commune, unit, data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -163,7 +168,7 @@ def city_scores(quarter: str, actor: Actor) -> list:
     from kpi.domain.rights import authorize
     authorize(actor, "read_city", "")
     conn = connection()
-    return _city_scores(str(db_path()), str(config_path()), _catalog_mtime(), quarter,
+    return _city_scores(db_target(), str(config_path()), _catalog_mtime(), quarter,
                         store.reads.city_data_version(conn), dt.date.today().isoformat())
 
 
@@ -172,3 +177,124 @@ def _city_scores(db: str, config: str, mtime: float, quarter: str, version: str,
     from kpi.usecases.city import city_scores as scores
     return scores(_connection(db).cursor(), _city_at(config, mtime), APP_ACTOR, quarter,
                   as_of=dt.date.fromisoformat(today))
+
+
+# ── scores: computed once per data version, period and day, only what a page shows ──
+
+def _today() -> str:
+    return dt.date.today().isoformat()
+
+
+def _keys() -> tuple[str, str, float, str, str]:
+    """What every cached score depends on besides the period: database, catalogue file and its
+    version, the data version (imports, closings) and the day (what is due)."""
+    connection()
+    return db_target(), str(config_path()), _catalog_mtime(), data_version(), _today()
+
+
+def scores(period: Period) -> QuarterResults:
+    """The period's scores, the commune's and every unit's, from one pass over its basis (frozen at
+    closing when its quarter is closed)."""
+    return _scores(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _scores(db: str, config: str, mtime: float, version: str, today: str, key: str) -> QuarterResults:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.score_period_all(b.catalog, b.figures, period, as_of=dt.date.fromisoformat(today))
+
+
+def status_matrix(period: Period) -> pd.DataFrame:
+    """Units × criteria statuses of the period (the overview's grid), from `scores`."""
+    return _status_matrix(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _status_matrix(db: str, config: str, mtime: float, version: str, today: str, key: str) -> pd.DataFrame:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.status_matrix(b.catalog, b.figures, period, results=scores(period))
+
+
+def what_it_takes(period: Period) -> tuple[dict[str, str], dict[str, str]]:
+    """(full sentences, short actions) of every criterion not met in the period, on its basis."""
+    return _what_it_takes(*_keys(), period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _what_it_takes(db: str, config: str, mtime: float, version: str, today: str,
+                   key: str) -> tuple[dict[str, str], dict[str, str]]:
+    period = Period.parse(key)
+    b = basis(period)
+    return tables.what_it_takes_both(b.catalog, b.figures, period)
+
+
+def criterion_result(period: Period, indicator_id: str) -> IndicatorScore:
+    """One criterion's result in the period: from the period's basis, or from today's catalogue
+    and figures for a criterion added after the quarter was closed."""
+    if basis(period).catalog.has_indicator(indicator_id):
+        return scores(period).commune.result(indicator_id)
+    now = basis(None)
+    return score_criterion(now.catalog, tables.period_figures(now.figures, period), period.quarter, indicator_id,
+                           months=tuple(period.months))[0]
+
+
+def what_it_takes_one(period: Period, indicator_id: str) -> str | None:
+    """What meeting one criterion by the quarter's end takes (its goal-seek alone), in words."""
+    return _what_it_takes_one(*_keys(), period.key, indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _what_it_takes_one(db: str, config: str, mtime: float, version: str, today: str, key: str,
+                       indicator_id: str) -> str | None:
+    from kpi.domain.goalseek import what_it_takes as seek
+    from kpi.present.goal_texts import answer_texts
+    cat = catalog()
+    answer = seek(cat, current_figures(), Period.parse(key).quarter, indicator_id)
+    return answer_texts(cat, {indicator_id: answer}).get(indicator_id) if answer else None
+
+
+def monthly_series(indicator_id: str) -> pd.DataFrame:
+    """One criterion month by month (the commune), on today's catalogue and figures."""
+    return _monthly_series(*_keys(), indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _monthly_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
+    return tables.monthly_series(catalog(), current_figures(), indicator_id)
+
+
+def quarter_series(indicator_id: str) -> pd.DataFrame:
+    """One criterion quarter by quarter (that criterion's figures only, not whole scorecards)."""
+    return _quarter_series(*_keys(), indicator_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _quarter_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
+    return tables.quarter_series(catalog(), current_figures(), indicator_id)
+
+
+def unit_contributions(indicator_id: str, period: Period) -> pd.DataFrame:
+    """Each reporting unit's part of one criterion in the period."""
+    return _unit_contributions(*_keys(), indicator_id, period.key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _unit_contributions(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str,
+                        key: str) -> pd.DataFrame:
+    return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
+
+
+def figure(build, *args, **kwargs):
+    """A chart of kpi.present.charts built once per data version, day and arguments, then shared:
+    building and validating a Plotly figure takes tens of milliseconds per layout setting, and
+    nothing changes a figure after it is built (st.plotly_chart serialises it)."""
+    db, _, _, version, today = _keys()
+    return _figure(db, version, today, f"{build.__module__}.{build.__qualname__}", args,
+                   tuple(sorted(kwargs.items())), _build=build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure(db: str, version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
+    return _build(*args, **dict(kwargs))

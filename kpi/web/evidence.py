@@ -1,26 +1,35 @@
-"""Evidence on the pages: the overview's one-line block, the attach and review forms."""
+"""Evidence on the pages: the overview's one-line block, the attach form (one, for every page),
+the «Minh chứng của quý» expander of the Chỉ tiêu and Đơn vị pages, the review form."""
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from html import escape
 
 import streamlit as st
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
+from kpi.domain.milestones import Milestone
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, may
-from kpi.evidence.board import Slot
+from kpi.evidence.board import Slot, rights_unit
 from kpi.evidence.checks import EvidenceRefused
-from kpi.present import texts
-from kpi.present.evidence_tables import slot_label
+from kpi.present import evidence_tables, texts
+from kpi.present.evidence_tables import board_table, shown, slot_label
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
+from kpi.store.evidence import evidence_version
 from kpi.usecases import evidence
-from kpi.web import data, safe
+from kpi.usecases.milestones import milestones_on
+from kpi.web import data, safe, state
 
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 
 
 def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
-    """How many criteria still lack accepted evidence and the points they carry."""
+    """How many criteria still lack accepted evidence and the points they carry; where the
+    milestones stand, the overdue and at-risk ones named with their lead units."""
     slots = evidence.quarter_board(data.connection(), catalog, quarter)
     count, points = evidence.lacking_summary(slots)
     with st.container(border=True, key="evidence_block"):
@@ -30,36 +39,126 @@ def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
                           f"minh chứng được duyệt — mang {texts.points(points)} điểm.")
         else:
             left.markdown(f"**Minh chứng {quarter.label}:** mọi chỉ tiêu đã có minh chứng được duyệt.")
+        shown = evidence_tables.projector_follow_up(catalog, quarter.label, count, points, milestones_today(), 3)
+        urgent = [f"{when} — {name} ({lead})" for when, lead, name in shown.rows[:shown.urgent]]
+        left.markdown(safe.md(shown.heading) + ("" if not urgent else ": " + "; ".join(safe.md(u) for u in urgent)))
         right.page_link("pages/evidence.py", label="Xem minh chứng", icon=":material/folder_open:")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _milestones(db: str, version: str, evidence_key: str, config: str, mtime: float, today: str) -> list[Milestone]:
+    return milestones_on(data.connection(), data.catalog(), dt.date.fromisoformat(today))
+
+
+def milestones_today(today: dt.date | None = None) -> list[Milestone]:
+    """Where the milestones stand today, cached until the next import, evidence review,
+    catalogue edit or day."""
+    conn, cat = data.connection(), data.catalog()
+    path = data.config_path()
+    return _milestones(data.db_target(), data.data_version(), evidence_version(conn, cat.commune), str(path),
+                       path.stat().st_mtime if path.exists() else 0.0, (today or dt.date.today()).isoformat())
+
+
+def projector_follow_up(catalog: Catalog, quarter: Quarter, today: dt.date) -> None:
+    """The projector's lines under the headline: the criteria still lacking accepted evidence
+    and their points; the milestones overdue or at risk first, with their lead units."""
+    conn = data.connection()
+    count, points = evidence.lacking_summary(evidence.quarter_board(conn, catalog, quarter))
+    shown = evidence_tables.projector_follow_up(catalog, quarter.label, count, points,
+                                                milestones_today(today))
+    rows = "".join(f'<div class="kpi-ms kpi-ms-{n}"><div class="st"><b>{escape(status)}</b>'
+                   f'<span class="ld">{escape(lead)}</span></div><div class="nm">{escape(name)}</div></div>'
+                   for n, (status, lead, name) in enumerate(shown.rows, 1))
+    st.markdown(f'<div class="kpi-follow"><div class="kpi-ev">{escape(shown.evidence)}</div>'
+                f'<div class="kpi-ms-h">{escape(shown.heading)}</div>{rows}</div>', unsafe_allow_html=True)
+
+
 def _may_act_for(actor: Actor, slot: Slot) -> bool:
-    unit = slot.unit or slot.indicator.lead_unit
-    return may(actor, "attach_evidence", unit)
+    return may(actor, "attach_evidence", rights_unit(slot.indicator, slot.unit))
 
 
-def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Actor) -> None:
-    """Attach files (or a link) with a description to one criterion (× unit); the core checks
-    the rights and the files again."""
-    options = [s for s in slots if _may_act_for(actor, s)]
+def attachable(actor: Actor, slots: list[Slot]) -> list[Slot]:
+    """The slots `actor` may attach to (the core checks again when they do)."""
+    return [s for s in slots if _may_act_for(actor, s)]
+
+
+def _key(slot: Slot) -> str:
+    return f"{slot.indicator.id}|{slot.unit or ''}"
+
+
+def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Actor, *, key: str = "attach",
+                picker: str = "Chỉ tiêu", label: Callable[[Slot], str] | None = None) -> None:
+    """Attach files (or a link) with a description to one criterion (× unit) or obligation; the
+    core checks the rights and the files again. The one attach form of every page: `key`
+    prefixes its widgets, `picker` names the choice (shown only when there is more than one),
+    `label` words each choice."""
+    options = attachable(actor, slots)
     if not options:
         return
-    keys = [f"{s.indicator.id}|{s.unit or ''}" for s in options]
-    labels = {k: slot_label(catalog, s) for k, s in zip(keys, options)}
-    with st.form("attach_evidence", clear_on_submit=True):
+    word = label or (lambda s: slot_label(catalog, s))
+    labels = {_key(s): word(s) for s in options}
+    form = "attach_evidence" if key == "attach" else f"{key}_evidence"
+    with st.form(form, clear_on_submit=True):
         st.markdown("**Gửi minh chứng**")
-        key = st.selectbox("Chỉ tiêu", keys, format_func=labels.__getitem__, key="attach_slot")
+        if len(options) > 1:
+            chosen = st.selectbox(picker, list(labels), format_func=labels.__getitem__, key=f"{key}_slot")
+        else:
+            chosen = _key(options[0])
+            st.caption(f"{picker}: {safe.md(labels[chosen])}")
         limit = texts.smart_number(evidence_max_bytes() / (1024 * 1024), 1)
         files = st.file_uploader(f"Tệp minh chứng (PDF, ảnh PNG/JPEG, Word .docx, Excel .xlsx; tối đa {limit} MB "
                                  "mỗi tệp)", type=UPLOAD_TYPES,
-                                 accept_multiple_files=True, key="attach_files")
-        link = st.text_input("Hoặc liên kết (http/https)", key="attach_link")
-        note = st.text_input("Mô tả: số, ngày văn bản, trích yếu", key="attach_note",
+                                 accept_multiple_files=True, key=f"{key}_files")
+        link = st.text_input("Hoặc liên kết (http/https)", key=f"{key}_link")
+        note = st.text_input("Mô tả: số, ngày văn bản, trích yếu", key=f"{key}_note",
                              placeholder="Biên bản nghiệm thu số 05/BB-UBND ngày 01/07/2026")
         sent = st.form_submit_button("Gửi", type="primary", icon=":material/upload_file:")
     if sent:
-        _attach(catalog, quarter, actor, key, files or [], link, note)
+        _attach(catalog, quarter, actor, chosen, files or [], link, note)
         st.rerun()          # the board above shows the new state
+
+
+def quarter_expander(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Actor, *, key: str,
+                     picker: str, label: Callable[[Slot], str], columns: list[str],
+                     required: str | None = None) -> None:
+    """«Minh chứng của quý» below a page's own content (Chỉ tiêu, Đơn vị): what is attached to
+    `slots` and their review state, and the attach form. Only for an account that may attach to
+    one of them, never in projector mode."""
+    if state.is_projector() or not attachable(actor, slots):
+        return
+    shown = st.session_state.get("_evidence_notice") is not None
+    notice()
+    with st.expander(f"Minh chứng của quý · {quarter.label}", expanded=shown, icon=":material/folder_open:"):
+        if required:
+            st.caption(f"Cần có: {safe.md(required)}")
+        st.table(board_table(catalog, slots)[columns].map(safe.md), hide_index=True)
+        attach_form(catalog, quarter, slots, actor, key=key, picker=picker, label=label)
+        st.page_link("pages/evidence.py", label="Mở trang «Minh chứng» (mọi chỉ tiêu, duyệt, bộ hồ sơ)",
+                     icon=":material/arrow_forward:")
+
+
+def criterion_evidence(catalog: Catalog, quarter: Quarter, indicator_id: str, actor: Actor) -> None:
+    """The Chỉ tiêu page's expander: the criterion as a whole and, for a criterion of several
+    units, each unit's part (the unit picker then)."""
+    ind = catalog.indicator(indicator_id)
+    slots = [s for s in evidence.quarter_board(data.connection(), catalog, quarter) if s.indicator.id == ind.id]
+
+    def label(s: Slot) -> str:
+        return catalog.unit_name(s.unit) if s.unit else f"Cả chỉ tiêu (chủ trì: {catalog.unit_name(ind.lead_unit)})"
+    quarter_expander(catalog, quarter, slots, actor, key="criterion_attach", picker="Đơn vị", label=label,
+                     columns=["Đơn vị", "Trạng thái", "Đã gửi", "Nhận xét"],
+                     required=ind.evidence or "chưa quy định")
+
+
+def unit_evidence(catalog: Catalog, quarter: Quarter, unit: str, actor: Actor) -> None:
+    """The Đơn vị page's expander: the unit's criteria (its part of a criterion of several units)
+    and the obligations it leads; a picker of them."""
+    conn = data.connection()
+    slots = shown(evidence.quarter_board(conn, catalog, quarter), None, unit)
+    slots += [s for s in evidence.obligation_slots(conn, catalog, quarter) if rights_unit(s.indicator, None) == unit]
+    quarter_expander(catalog, quarter, slots, actor, key="unit_attach", picker="Chỉ tiêu",
+                     label=lambda s: slot_label(catalog, s),
+                     columns=["Mã", "Chỉ tiêu", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét"])
 
 
 def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: list, link: str, note: str) -> None:
@@ -94,8 +193,8 @@ def review_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
     if not options:
         st.caption("Chưa có minh chứng nào để duyệt trong quý này.")
         return
-    keys = [f"{s.indicator.id}|{s.unit or ''}" for s in options]
-    labels = {k: f"{slot_label(catalog, s)} ({s.state_text})" for k, s in zip(keys, options)}
+    labels = {_key(s): f"{slot_label(catalog, s)} ({s.state_text})" for s in options}
+    keys = list(labels)
     with st.form("review_evidence", clear_on_submit=True):
         st.markdown("**Duyệt minh chứng**")
         key = st.selectbox("Chỉ tiêu", keys, format_func=labels.__getitem__, key="review_slot")

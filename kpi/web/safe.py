@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from kpi.ingest import CheckResult, check_workbook
 from kpi.web import data
+
+if TYPE_CHECKING:
+    from kpi.ingest import CheckResult
 
 log = logging.getLogger("kpi.web")
 # what Markdown (and Streamlit's directives :red[…], :material/…:, emoji :x:) could act on
@@ -26,6 +29,12 @@ def md(text: object) -> str:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _checked(digest: str, config: str, mtime: float, file_name: str, _data: bytes) -> CheckResult:
     return check_workbook(_data, file_name, data.catalog())
+
+
+def check_workbook(workbook: bytes, file_name: str, catalog) -> CheckResult:
+    """kpi.ingest's check, imported (with the workbook reader, openpyxl) only when a file is checked."""
+    from kpi.ingest import check_workbook as check
+    return check(workbook, file_name, catalog)
 
 
 def checked_upload(digest: str, file_name: str, workbook: bytes) -> CheckResult:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from kpi.domain.catalog import Catalog
 from kpi.present import texts
-from kpi.present.charts import STATUS_COLORS
+from kpi.present.charts import STATUS_COLORS, click_target
 from kpi.present.charts import status_legend as legend
 from kpi.present.tables import LossRow
 from kpi.web import safe, state
@@ -183,20 +183,20 @@ def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: di
         st.switch_page(page, query_params=state.link_params(**{name: str(table.iloc[row][id_column])}))
 
 
-def chart(fig, key: str | None = None, opens: tuple[str, str, str] | None = None) -> None:
+def chart(fig, key: str | None = None, opens: tuple[str, str, str] | None = None,
+          known=None) -> None:
     """A Plotly figure of kpi.charts as built (its own theme, fonts and separators).
 
     `opens` = (page, query parameter, "x" or "y"): a click on a bar or cell opens that page for
-    the id on that axis (keeping the period and projector mode)."""
+    the id on that axis (keeping the period and projector mode); `known`: the ids that may be
+    opened (see charts.click_target)."""
     config = {"displayModeBar": False, "locale": "vi"}
     if opens is None:
         st.plotly_chart(fig, theme=None, config=config)
         return
     event = st.plotly_chart(fig, theme=None, config=config, key=key, on_select="rerun",
                             selection_mode="points")
-    points = event.selection.get("points", []) if event else []
-    if points:
-        page, name, axis = opens
-        value = points[0].get(axis)
-        if value is not None:
-            st.switch_page(page, query_params=state.link_params(**{name: str(value)}))
+    target = click_target(event.selection.get("points", []) if event else [], opens, known)
+    if target:
+        page, params = target
+        st.switch_page(page, query_params=state.link_params(**params))

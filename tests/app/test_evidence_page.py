@@ -45,8 +45,9 @@ def test_coordinator_attaches_for_own_unit_office_reviews(monkeypatch, demo_db):
     assert _metrics(at)["Điểm của các chỉ tiêu đó"] == "100"
     assert at.selectbox(key="evidence_unit").value == "CA"       # a coordinator sees their unit first
     slots = at.selectbox(key="attach_slot").options
-    # only CA's parts and the criteria CA leads (DA06_VNEID)
-    assert all(o.endswith("— Công an xã") or o.startswith("DA06_VNEID") for o in slots), slots
+    # only CA's parts, the criteria CA leads (DA06_VNEID) and the obligation of [[milestones]] CA leads
+    assert all(o.endswith("— Công an xã") or o.startswith(("DA06_VNEID", "M_DVC_25_THIET_YEU")) for o in slots), slots
+    assert slots[-1].startswith("M_DVC_25_THIET_YEU · Người dân nộp hồ sơ trực tuyến")
     assert "DA06_VNEID · Tỷ lệ" in slots[[o.startswith("DA06_VNEID") for o in slots].index(True)]
     at.selectbox(key="attach_slot").set_value("DA06_VNEID|")
     at.text_input(key="attach_link").input("https://vneid.example.vn/bao-cao")
@@ -54,10 +55,10 @@ def test_coordinator_attaches_for_own_unit_office_reviews(monkeypatch, demo_db):
     at.button(key="FormSubmitter:attach_evidence-Gửi").click().run()
     _ok(at)
     assert at.success[0].value == "Đã gửi liên kết."
-    table = at.dataframe[-1].value
-    row = table[table["Mã"] == "DA06_VNEID"].iloc[0]
+    table = at.table[-1].value           # a static table (it wraps at 1366); its cells are escaped Markdown
+    row = table[table["Mã"] == "DA06\\_VNEID"].iloc[0]
     assert row["Trạng thái"] == "◷ Chờ duyệt"
-    assert row["Đã gửi"].startswith("Báo cáo số 15/BC-CAX ngày 05/10/2026 (https://vneid.example.vn/bao-cao; dv-ca,")
+    assert row["Đã gửi"].startswith("Báo cáo số 15/BC-CAX ngày 05/10/2026 (https\\://vneid.example.vn/bao-cao; dv-ca,")
     assert "review_slot" not in [s.key for s in at.selectbox]        # no review form for a coordinator
     assert _metrics(at)["Chờ duyệt"] == "1"
 

@@ -46,6 +46,14 @@ def _shoot(page, path) -> None:
     page.wait_for_timeout(300)
 
 
+def _count_grid(page) -> tuple[list[int], float]:
+    """The board's four counts: how many stand on each line, and the block's height in px."""
+    tops = page.evaluate("""() => [...document.querySelectorAll('.st-key-board_counts [data-testid="stMetric"]')]
+        .map(e => Math.round(e.getBoundingClientRect().top))""")
+    rows = [tops.count(t) for t in sorted(set(tops))]
+    return rows, page.locator(".st-key-board_counts").bounding_box()["height"]
+
+
 def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/")   # the first visit of a fresh server is another test's subject
@@ -66,13 +74,43 @@ def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     assert "- Ban Chỉ huy quân sự xã: Tháng 6/2026 (hạn trước ngày 18/07/2026)" in body
     assert page.locator('[data-testid="stCode"] button').count() >= 1   # the copy button
     _fits_the_width(page, "board 1366")
+    rows, height = _count_grid(page)
+    assert rows == [4], rows                      # the four counts side by side
     _shoot(page, shots / "20-nop-so-lieu-1366x768.png")
-    # the same board on a phone: wrapped, no horizontal scroll
+    # the same board on a phone: wrapped, no horizontal scroll, the counts a compact 2×2 grid
     page.set_viewport_size({"width": 390, "height": 844})
     wait_ready(page)
     _fits_the_width(page, "board 390")
+    rows, height = _count_grid(page)
+    assert rows == [2, 2] and height <= 140, (rows, height)   # four stacked rows took 352 px
+    assert "1 lượt" in page.locator(".st-key-board_counts").inner_text()
     _shoot(page, shots / "21-nop-so-lieu-390x844.png")
     ctx.close()
+
+
+# what the file uploader shows: its texts in a readable size, and the words put in by CSS
+_UPLOADER_WORDS = """() => {
+    const box = document.querySelector('[data-testid="stFileUploader"]');
+    const shown = [...box.querySelectorAll('p, span, small, div')].filter(e =>
+        [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+        && parseFloat(getComputedStyle(e).fontSize) > 1 && e.getAttribute('data-testid') !== 'stIconMaterial'
+        && e.getBoundingClientRect().width > 2 && e.getBoundingClientRect().height > 2);
+    const own = shown.map(e => [...e.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join('').trim());
+    const added = [...box.querySelectorAll('p, span')].map(e => getComputedStyle(e, '::after'))
+        .filter(c => c.content && c.content !== 'none' && parseFloat(c.fontSize) > 1)
+        .map(c => JSON.parse(c.content));
+    return own.concat(added);
+}"""
+ENGLISH_UPLOADER = ("Upload", "Browse files", "Drag and drop", "per file")
+
+
+def _uploader_in_vietnamese(page, where: str, chosen: bool = False) -> None:
+    """No English word of Streamlit's uploader shows; before a file is chosen its button reads
+    «Chọn tệp» (after, the file's name, size and a + icon show instead)."""
+    words = page.evaluate(_UPLOADER_WORDS)
+    if not chosen:
+        assert "Chọn tệp" in words and "hoặc kéo thả tệp vào đây" in words, (where, words)
+    assert not [w for w in words if any(e in w for e in ENGLISH_UPLOADER)], (where, words)
 
 
 def _bad_workbook(catalog, month: Month) -> bytes:
@@ -106,6 +144,7 @@ def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_ur
     for label in ("Đơn vị", "Tháng báo cáo"):
         assert page.get_by_label(label).first.is_visible()
     assert page.get_by_role("button", name="Tải mẫu").is_visible()
+    _uploader_in_vietnamese(page, "upload 390")
     _fits_the_width(page, "upload 390")
     _shoot(page, shots / "22-upload-phone-390x844.png")
 
@@ -122,6 +161,7 @@ def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_ur
         b = line.bounding_box()
         assert b is not None and b["x"] >= 0 and b["x"] + b["width"] <= 390
     assert text.index("STT") < text.index("ô E")        # the row and criterion before the cell
+    _uploader_in_vietnamese(page, "upload 390, a file chosen", chosen=True)
     _fits_the_width(page, "problems 390")
     _shoot(page, shots / "23-upload-errors-390x844.png")
 

@@ -32,6 +32,7 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
 
     ctx, page = _page(browser)
     open_app(page, url + "/", "dv-vhxh")
+    page.get_by_text("chỉ tiêu chưa có minh chứng được duyệt").wait_for(timeout=30000)   # below the scores
     assert "25/25 chỉ tiêu chưa có minh chứng được duyệt — mang 100 điểm" in page.inner_text("body")
     menu(page, "Minh chứng").click()
     page.wait_for_function("p => location.pathname.endsWith(p)", arg="minh-chung")
@@ -71,4 +72,81 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     wait_ready(page)
     assert "24/25 chỉ tiêu chưa có minh chứng được duyệt — mang 98 điểm" in page.inner_text("body")
     page.screenshot(path=str(shots / "13-overview-evidence-block-1366x900.png"))
+    ctx.close()
+
+
+# a cell whose text does not fit its column (cut instead of wrapped), and anything sticking out
+# of the main area to the right: what a table hiding part of a column looks like
+_CUT_CELLS = """sel => [...document.querySelectorAll(sel + ' td, ' + sel + ' th')]
+    .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 30))"""
+
+
+def test_coordinator_attaches_from_the_criterion_page(writable_app_url, browser, shots, tmp_path):
+    """VHXH's coordinator (HT_MAY_TINH's lead unit) attaches a PDF from «Chỉ tiêu»; «Minh chứng»
+    lists it «Chờ duyệt», its table showing every column whole at 1366."""
+    from tests.e2e.test_clerk_browser import _fits_the_width, _shoot
+    url = writable_app_url
+    evidence = tmp_path / "danh-sach-may-tinh.pdf"
+    evidence.write_bytes(pdf("Danh sach ra soat may tinh"))
+    ctx, page = _page(browser)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_app(page, url + "/chi-tieu?indicator=HT_MAY_TINH", "dv-vhxh")
+    page.wait_for_function("p => location.pathname.endsWith(p)", arg="chi-tieu")
+    wait_ready(page)
+    box = page.get_by_test_id("stExpander").filter(has_text="Minh chứng của quý · Quý IV/2026")
+    box.get_by_text("Minh chứng của quý · Quý IV/2026").click()
+    # the lead unit picks the criterion as a whole (the first choice) or its own part
+    picker = box.get_by_test_id("stSelectbox")
+    assert "Đơn vị" in picker.inner_text()
+    shown = picker.inner_text() + picker.locator("input").first.input_value() + (
+        picker.locator("input").first.get_attribute("aria-label") or "")
+    assert "Cả chỉ tiêu (chủ trì: Phòng Văn hóa - Xã hội)" in shown, shown
+    box.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(evidence))
+    box.get_by_test_id("stFileUploader").filter(has_text="tinh.pdf").wait_for(timeout=20000)
+    box.get_by_label("Mô tả: số, ngày văn bản, trích yếu").fill("Danh sách rà soát máy tính số 7/DS-VHXH")
+    box.get_by_role("button", name="Gửi", exact=True).click()
+    page.get_by_text("Đã gửi «danh-sach-may-tinh.pdf».").wait_for(timeout=30000)
+    wait_ready(page)
+    _no_exception(page)
+    box = page.get_by_test_id("stExpander").filter(has_text="Minh chứng của quý · Quý IV/2026")
+    assert "◷ Chờ duyệt" in box.inner_text() and "Danh sách rà soát máy tính số 7/DS-VHXH" in box.inner_text()
+    _shoot(page, shots / "14-chi-tieu-minh-chung-attached-1366x768.png")
+
+    menu(page, "Minh chứng").click()
+    page.wait_for_function("p => location.pathname.endsWith(p)", arg="minh-chung")
+    wait_ready(page)
+    _no_exception(page)
+    assert _metric(page, "Chờ duyệt") == "1"
+    board = page.locator(".st-key-evidence_board")
+    row = board.locator("tr").filter(has_text="HT_MAY_TINH").first
+    assert "◷ Chờ duyệt" in row.inner_text() and "danh-sach-may-tinh.pdf" in row.inner_text()
+    _shoot(page, shots / "15-minh-chung-table-1366x768.png")
+    assert page.evaluate(_CUT_CELLS, ".st-key-evidence_board") == []
+    assert page.evaluate(_CUT_CELLS, ".st-key-milestone_board") == []
+    _fits_the_width(page, "minh chứng 1366")
+    assert "Cần có" in board.locator("th").all_inner_texts()
+    ctx.close()
+
+
+def test_projector_shows_evidence_and_milestones(app_url, browser, shots):
+    """The projector's lines under the headline at 1366×768: evidence still lacking, the overdue
+    milestones first with their lead units; the screen still fits."""
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
+    page = ctx.new_page()
+    open_app(page, app_url + "/?projector=1&period=2026-Q3")
+    page.locator(".kpi-follow").wait_for(timeout=30000)
+    wait_ready(page)
+    page.screenshot(path=str(shots / "projector-milestones-1366x768.png"))
+    follow = page.locator(".kpi-follow").inner_text()
+    assert "Minh chứng Quý III/2026: 25/25 chỉ tiêu chưa được duyệt, 100 điểm" in follow
+    assert "Mốc hạn: 2 quá hạn · 4 đã xong" in follow
+    rows = page.locator(".kpi-follow .kpi-ms")
+    assert rows.count() == 2
+    assert rows.nth(0).inner_text().startswith("✖ Quá hạn") and "Công an" in rows.nth(0).inner_text()
+    assert "VP HĐND và UBND" in rows.nth(1).inner_text() and "Thẩm định, phê duyệt cấp độ" in rows.nth(1).inner_text()
+    m = page.evaluate("""() => ({doc: document.documentElement.scrollHeight, view: innerHeight,
+        bottom: document.querySelector('.kpi-follow').getBoundingClientRect().bottom,
+        px: Math.min(...[...document.querySelectorAll('.kpi-follow div')].map(
+            e => parseFloat(getComputedStyle(e).fontSize)))})""")
+    assert m["doc"] <= m["view"] and m["bottom"] <= m["view"] and m["px"] >= 18, m
     ctx.close()

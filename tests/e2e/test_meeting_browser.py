@@ -249,10 +249,24 @@ _TABLES = """sel => [...document.querySelectorAll(sel)].map(t => {
 })"""
 
 
+# static tables (st.table): anything inside scrolling sideways, or the table wider than the page
+_STATIC_TABLES = """() => {
+    const page = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect();
+    return [...document.querySelectorAll('[data-testid="stTable"]')].map(t => {
+        const inner = [t, ...t.querySelectorAll('*')];
+        const table = t.querySelector('table').getBoundingClientRect();
+        return {wide: Math.max(...inner.map(e => e.scrollWidth - e.clientWidth)),
+                out: Math.round(table.right - page.right),
+                head: [...t.querySelectorAll('thead th')].map(th => th.innerText.trim())};
+    });
+}"""
+
+
 def test_tables_at_1366_show_every_column(app_url, browser, shots):
-    """At 1366×768 with the menu open, no table of the overview or a criterion, nor the unit's
-    criteria, hides a column behind a horizontal scroll; the overview's and the unit's criteria
-    show every row. (The unit's reporting and upload history tables belong to the clerk's part.)"""
+    """At 1366×768 with the menu open, no table of the overview or a criterion, nor any table of a
+    unit (its criteria, its monthly reporting on time or late, its upload history), hides a column
+    behind a horizontal scroll or runs past the page; the overview's and the unit's criteria
+    show every row."""
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/?period=2026-Q3")
     for path in ("/?period=2026-Q3", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
@@ -266,6 +280,18 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
             '[data-testid="stDataFrame"]'
         tables = page.evaluate(_TABLES, own)
         assert tables and all(t["wide"] <= 1 for t in tables), (path, tables)
+        if "don-vi" in path:   # the reporting and the upload history: static tables
+            static = page.evaluate(_STATIC_TABLES)
+            # the reporting, the upload history, and the quarter's evidence board (in its expander)
+            assert len(static) == 3, static
+            assert all(t["wide"] <= 1 and t["out"] <= 1 for t in static), (path, static)
+            assert static[0]["head"] == ["Tháng", "Hạn nộp (trước ngày)", "Nộp lần đầu", "Số phiên bản",
+                                         "Tình trạng"], static
+            assert static[1]["head"] == ["Tháng", "Phiên bản", "Trạng thái", "Người nhập", "Thời điểm",
+                                         "Tệp", "Số ô số liệu"], static
+            page.get_by_role("heading", name="Lịch sử nhập số liệu").scroll_into_view_if_needed()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(shots / "table-unit-history-1366x768.png"))
         for key in ("criteria_table", "unit_criteria_table", "lead_table"):
             if page.locator(f".st-key-{key}").count():
                 assert _inner_scroll(page, key) <= 1, (path, key)
@@ -285,4 +311,50 @@ def test_projector_rotation_fits_1280(app_url, browser, shots):
     m = page.evaluate(_MEASURE)
     assert m["doc"] <= m["view"] and m["main"] <= m["mainView"] + 1, m
     assert m["minText"] >= 18, m
+    ctx.close()
+
+
+# the centre of the heatmap cell (unit x, criterion y) in page pixels, from the chart's own axes
+_CELL = """([unit, crit]) => {
+    const gd = document.querySelector('.st-key-status_heatmap .js-plotly-plot');
+    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+    return {x: r.left + xa._offset + xa.d2p(unit), y: r.top + ya._offset + ya.d2p(crit)};
+}"""
+
+
+def test_a_heatmap_cell_opens_its_criterion(app_url, browser, shots):
+    """On the overview, a click on the heatmap cell Công an xã × «Tỷ lệ hồ sơ TTHC giải quyết quá
+    hạn» opens that criterion's page for the same period."""
+    ctx, page = _page(browser, 1366, 768)
+    open_app(page, app_url + "/?period=2026-Q3")
+    chart = page.locator(".st-key-status_heatmap")
+    chart.evaluate("e => e.scrollIntoView({block: 'start'})")
+    wait_ready(page)
+    cell = ["CA", "DVC_QUA_HAN"]
+    at = page.evaluate(_CELL, cell)
+    if at["y"] > 700:   # the row lies below the fold: bring it up, measure again
+        page.mouse.move(at["x"], 300)
+        page.mouse.wheel(0, at["y"] - 400)
+        page.wait_for_timeout(500)
+        at = page.evaluate(_CELL, cell)
+    assert 0 < at["y"] < 768, at
+    page.mouse.move(at["x"], at["y"])
+    hover = page.locator(".st-key-status_heatmap .hoverlayer")
+    page.wait_for_function("() => document.querySelector('.st-key-status_heatmap .hoverlayer')"
+                           ".textContent.includes('quá hạn')", timeout=5000)
+    assert "Công an xã" in hover.text_content() and "Tỷ lệ hồ sơ TTHC giải quyết quá hạn" in hover.text_content()
+    assert chart.locator(".nsewdrag").first.evaluate("e => getComputedStyle(e).cursor") == "pointer"
+    page.screenshot(path=str(shots / "overview-heatmap-hover-1366x768.png"))
+    page.mouse.click(at["x"], at["y"])
+    _wait_path(page, "/chi-tieu")
+    assert "indicator=DVC_QUA_HAN" in page.url and "period=2026-Q3" in page.url, page.url
+    page.get_by_role("heading", name="Tỷ lệ hồ sơ TTHC giải quyết quá hạn").wait_for(timeout=30000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(shots / "overview-heatmap-click-criterion-1366x768.png"))
+    # back on the overview the old click is forgotten: the page stays
+    menu(page, "Tổng quan").click()
+    page.locator(".st-key-status_heatmap").wait_for(timeout=30000)
+    wait_ready(page)
+    page.wait_for_timeout(1500)
+    assert "/chi-tieu" not in page.url and page.locator(".st-key-status_heatmap").is_visible(), page.url
     ctx.close()
