@@ -23,6 +23,9 @@ from kpi.usecases.demo import load_city_demo
 from kpi.usecases.scores import score
 from tests.common import CONFIG, SYSTEM, TODAY
 
+# the tests on a database (`db_target`) run on DuckDB and on PostgreSQL
+pytestmark = pytest.mark.both_engines
+
 CRITERIA = """
 [scorecard]
 name = "Bộ chỉ tiêu thử"
@@ -182,8 +185,8 @@ def _two_communes(city_file, db_path):
     return city, conn
 
 
-def test_every_commune_scored_apart_exactly(city_file, db_path):
-    city, conn = _two_communes(city_file, db_path)
+def test_every_commune_scored_apart_exactly(city_file, db_target):
+    city, conn = _two_communes(city_file, db_target)
     results = city_scores(conn, city, CITY_READER, "2026-Q2", as_of=AS_OF)
     by = {r.code: r for r in results}
     # XA1: ratio 10/20 = 50 % → 5 of 10; number 4 of target 10 → 4 of 10: 9/20 = 45 %
@@ -200,15 +203,15 @@ def test_every_commune_scored_apart_exactly(city_file, db_path):
         assert one.total_points == pytest.approx(by[code].score.total_points)
 
 
-def test_commune_without_figures_is_unscored(city_file, db_path):
-    city, conn = _two_communes(city_file, db_path)
+def test_commune_without_figures_is_unscored(city_file, db_target):
+    city, conn = _two_communes(city_file, db_target)
     results = city_scores(conn, city, CITY_READER, "2026-Q3", as_of=AS_OF)
     assert [(r.code, r.score.percent, r.score.total_points) for r in results] == \
         [("XA2", 0.0, 0.0), ("XA1", 0.0, 0.0)]   # nothing reported: 0 points, ties by name
 
 
-def test_rights_by_commune(city_file, db_path):
-    city, conn = _two_communes(city_file, db_path)
+def test_rights_by_commune(city_file, db_target):
+    city, conn = _two_communes(city_file, db_target)
     coordinator_a = Actor("Đầu mối A xã Một", "coordinator", "dv-a-1", ("A",), commune="XA1")
     refused = Submission("XA2", "A", "2026-05", (Figure("TY_LE", 1.0, 10.0),))
     before = store.content_counts(conn)["uploads"]
@@ -228,10 +231,10 @@ def test_rights_by_commune(city_file, db_path):
     assert len(city_scores(conn, city, CITY_READER, "2026-Q2", as_of=AS_OF)) == 2
 
 
-def test_account_commune_is_stored(db_path, catalog):
+def test_account_commune_is_stored(db_target, catalog):
     from kpi.store.accounts import get_account
     from kpi.usecases.accounts import add_user
-    conn = store.connect(db_path)
+    conn = store.connect(db_target)
     add_user(conn, catalog, SYSTEM, "vp-thaitan", "office", (), "VP", "mat-khau-dai", commune="THAITAN")
     add_user(conn, catalog, SYSTEM, "thanhpho", "city_viewer", (), "TP", "mat-khau-dai")
     assert get_account(conn, "vp-thaitan").actor().commune == "THAITAN"
@@ -243,8 +246,8 @@ def test_account_commune_is_stored(db_path, catalog):
     assert office.role == "office"
 
 
-def test_city_scores_equal_the_per_commune_path_on_the_demo(tmp_path):
-    conn = store.connect(tmp_path / "c.duckdb")
+def test_city_scores_equal_the_per_commune_path_on_the_demo(db_target):
+    conn = store.connect(db_target)
     city = load_city(CONFIG)
     load_city_demo(conn, city, 4, 9, today=TODAY)
     stored = load_city(CONFIG).with_communes(store.reads.stored_communes(conn))
@@ -275,8 +278,8 @@ def test_city_demo_is_deterministic_and_communes_differ(tmp_path):
     assert len({round(r.score.percent, 3) for r in results}) == 7
 
 
-def test_cli_all_communes_json(tmp_path):
-    db = tmp_path / "c.duckdb"
+def test_cli_all_communes_json(db_target):
+    db = db_target
     assert main(["--db", str(db), "demo", "--communes", "3", "--months", "6"]) == 0
     out = io.StringIO()
     with redirect_stdout(out):
@@ -301,11 +304,11 @@ def test_cli_all_communes_json(tmp_path):
     assert "Không có xã mã «KHONGCO»" in err.getvalue()
 
 
-def test_a_file_of_another_commune_is_refused_naming_the_cell(tmp_path, city_file, db_path):
+def test_a_file_of_another_commune_is_refused_naming_the_cell(tmp_path, city_file, db_target):
     from kpi.ingest import import_workbook
     from tests.ingest_helpers import filled, snapshot
     city = load_city(CONFIG.parent / "city.toml")
-    conn = store.connect(db_path)
+    conn = store.connect(db_target)
     for code in city.codes:
         store.sync_catalog(conn, city.catalog_for(code), SYSTEM)
     thai_tan, nghi_duong = city.catalog_for("THAITAN"), city.catalog_for("NGHIDUONG")
@@ -336,9 +339,9 @@ def test_cli_adds_an_account_of_one_commune(tmp_path):
     assert get_account(conn, "vp-nd").actor().commune == "NGHIDUONG"
 
 
-def test_cli_city_report_workbook(tmp_path):
+def test_cli_city_report_workbook(tmp_path, db_target):
     import openpyxl
-    db = tmp_path / "c.duckdb"
+    db = db_target
     assert main(["--db", str(db), "demo", "--communes", "3", "--months", "6"]) == 0
     out = tmp_path / "xep-hang.xlsx"
     assert main(["--db", str(db), "report", "--quarter", "2026-Q3", "--city", "-o", str(out)]) == 0
