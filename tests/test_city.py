@@ -337,6 +337,15 @@ def test_cli_adds_an_account_of_one_commune(tmp_path):
         sys.stdin = old
     conn = store.connect(db)
     assert get_account(conn, "vp-nd").actor().commune == "NGHIDUONG"
+    conn.close()
+    listed = io.StringIO()
+    with redirect_stdout(listed):
+        assert main(["--db", str(db), "--config", str(CONFIG.parent / "city.toml"), "users", "list", "--json"]) == 0
+    assert [(a["login"], a["commune"]) for a in json.loads(listed.getvalue())] == [("vp-nd", "NGHIDUONG")]
+    listed = io.StringIO()
+    with redirect_stdout(listed):
+        assert main(["--db", str(db), "--config", str(CONFIG.parent / "city.toml"), "users", "list"]) == 0
+    assert "vp-nd" in listed.getvalue() and "xã NGHIDUONG" in listed.getvalue()
 
 
 def test_cli_city_report_workbook(tmp_path, db_target):

@@ -22,19 +22,19 @@ def run_communes(args, ctx):
     if not 1 <= args.communes <= 1000:
         raise UserError("--communes phải từ 1 đến 1000.")
     if args.if_missing and content_counts(ctx.conn)["uploads"]:
-        print(f"Cơ sở dữ liệu {ctx.db_path} đã có số liệu; không tạo dữ liệu mẫu.")
+        print(f"Cơ sở dữ liệu {ctx.db_label} đã có số liệu; không tạo dữ liệu mẫu.")
         return 0
     try:
         created = load_city_demo(ctx.conn, ctx.city, args.communes, args.months, force=args.force)
     except RealDataPresent as e:
-        raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_path}.") from None
+        raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_label}.") from None
     print(f"Đã tạo dữ liệu mẫu: {args.communes} xã, {created} lần gửi số liệu, {args.months} tháng, "
-          f"vào {ctx.db_path}.")
+          f"vào {ctx.db_label}.")
     city = ctx.city
     first = city.communes[0].code
     accounts = create_demo_accounts(ctx.conn, city.catalog_for(first), commune=first)
     if accounts:
-            print(f"Đã tạo {accounts} tài khoản mẫu (mật khẩu trong README).")
+        print(f"Đã tạo {accounts} tài khoản mẫu (mật khẩu trong README).")
     return 0
 
 

@@ -57,14 +57,15 @@ def run_list(args, ctx):
     accounts = list_accounts(ctx.conn)
     if args.json:
         print(json.dumps([{"login": a.login, "name": a.name, "role": a.role, "units": list(a.units),
-                           "active": a.active, "demo": a.demo} for a in accounts], ensure_ascii=False, indent=2))
+                           "commune": a.commune, "active": a.active, "demo": a.demo} for a in accounts], ensure_ascii=False, indent=2))
         return 0
     if not accounts:
         print("Chưa có tài khoản nào.")
     for a in accounts:
         flags = ("" if a.active else " [đã khoá]") + (" [mẫu]" if a.demo else "")
         units = f" — {', '.join(a.units)}" if a.units else ""
-        print(f"{a.login:<16} {role_text(a.role)}{units} — {a.name}{flags}")
+        commune = f" — xã {a.commune}" if a.commune else ""
+        print(f"{a.login:<16} {role_text(a.role)}{commune}{units} — {a.name}{flags}")
     return 0
 
 
