@@ -98,6 +98,46 @@ def test_city_file_gives_each_commune_its_catalogue(city_file):
     assert city.base.indicator("SO_LUONG").target == 10     # the shared criteria are untouched
 
 
+def test_each_commune_catalogue_as_text_parses_back_to_it(city_file):
+    """What the database keeps as a commune's catalogue version (a closed quarter is scored again
+    from it) is that commune's catalogue exactly: code, name, own units, own targets."""
+    from kpi.domain.catalog import parse_catalog
+    city_file.write_text(CITY + '''
+[[communes]]
+code = "XA3"
+name = "Xã Ba"
+units = [{ code = "A", name = "Đơn vị A của xã Ba" }]
+targets = { TY_LE = 80 }
+''', encoding="utf-8")
+    city = load_city(city_file)
+    for code in city.codes:
+        text = city.catalog_text_for(code)
+        assert parse_catalog(text) == city.catalog_for(code), code
+    three = parse_catalog(city.catalog_text_for("XA3"))
+    assert [u.code for u in three.units] == ["A"] and three.indicator("TY_LE").units == ("A",)
+    assert three.indicator("TY_LE").target == 80 and three.unit_name("A") == "Đơn vị A của xã Ba"
+    shipped = load_city(CONFIG.parent / "city.toml")
+    for code in shipped.codes:
+        assert parse_catalog(shipped.catalog_text_for(code)) == shipped.catalog_for(code), code
+    one = load_city(CONFIG)
+    assert one.catalog_text_for("THAITAN") == CONFIG.read_text(encoding="utf-8")   # comments kept
+
+
+def test_a_city_commune_quarter_closes_and_scores_again_from_its_own_catalogue(tmp_path, city_file, db_target):
+    from kpi.usecases.closing import close, quarter_result
+    city, conn = _two_communes(city_file, db_target)
+    for code in city.codes:     # what the app and the CLI do when they open the database
+        store.sync_catalog(conn, city.catalog_for(code), SYSTEM, city.catalog_text_for(code))
+    office = Actor("Văn phòng xã Hai", "office", "vp-2", commune="XA2")
+    close(conn, city.catalog_for("XA2"), office, "2026-Q2", as_of=AS_OF)
+    frozen = quarter_result(conn, city.catalog_for("XA2"), "2026-Q2", as_of=AS_OF)
+    assert frozen.closed and frozen.catalog.commune == "XA2"
+    assert frozen.catalog.indicator("SO_LUONG").target == 5          # XA2's own target, frozen with it
+    assert frozen.score.total_points == pytest.approx(18.0)           # as scored before closing
+    with pytest.raises(PermissionDenied):
+        close(conn, city.catalog_for("XA1"), office, "2026-Q2", as_of=AS_OF)
+
+
 def test_one_commune_catalogue_is_a_city_of_one():
     city = load_city(CONFIG)
     assert city.single and city.codes == ("THAITAN",) and city.base.commune_name == "Xã Thái Tân"

@@ -133,7 +133,8 @@ def test_users_cli(tmp_path, capsys):
     assert "Cần mật khẩu" in capsys.readouterr().err
     assert cli(db, "users", "list", "--json") == 0
     assert json.loads(capsys.readouterr().out) == [{"login": "lan", "name": "Nguyễn Thị Lan", "role": "coordinator",
-                                                    "units": ["CA", "QS"], "active": True, "demo": False}]
+                                                    "units": ["CA", "QS"], "commune": None, "active": True,
+                                                    "demo": False}]
     assert cli(db, "users", "passwd", "lan", stdin="mat-khau-2\n") == 0
     assert cli(db, "users", "disable", "lan") == 0
     assert cli(db, "users", "list") == 0
@@ -290,6 +291,29 @@ def test_a_provisional_quarter_cannot_be_closed(demo_conn, catalog):
     assert demo_conn.execute("SELECT count(*) FROM quarter_closures").fetchone()[0] == 0
     close(demo_conn, catalog, OFFICE, "2026-Q4", as_of=dt.date(2027, 1, 18))   # the last due date: all due
     assert quarter_result(demo_conn, catalog, "2026-Q4").closed
+
+
+def test_closing_refuses_figures_that_changed_since_they_were_read(conn, catalog, monkeypatch):
+    """On a server another process may store an upload between reading the quarter's figures and
+    writing the closing: the closing is refused instead of freezing figures that are not current."""
+    import datetime as dt
+
+    import kpi.usecases.closing as closing
+    store.sync_catalog(conn, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
+    read = closing.quarter_figures
+
+    def read_then_another_upload(*args, **kwargs):
+        figures = read(*args, **kwargs)
+        store.record_submission(conn, sub(period="2024-05", num=200), Actor("Chị Lan", "office", "lan"))
+        return figures
+
+    monkeypatch.setattr(closing, "quarter_figures", read_then_another_upload)
+    with pytest.raises(store.StoreError, match="Số liệu của xã vừa thay đổi trong lúc khoá sổ quý 2024-Q2"):
+        close(conn, catalog, OFFICE, "2024-Q2", as_of=dt.date(2026, 1, 1))
+    assert conn.execute("SELECT count(*) FROM quarter_closures").fetchone()[0] == 0
+    monkeypatch.setattr(closing, "quarter_figures", read)
+    close(conn, catalog, OFFICE, "2024-Q2", as_of=dt.date(2026, 1, 1))   # read again: closes
+    assert quarter_result(conn, catalog, "2024-Q2").closed
 
 
 # --- no lost updates ---------------------------------------------------------------------------

@@ -81,12 +81,8 @@ class Context:
             from kpi import store
             self._conn = store.connect(self.settings.db)
             city = self.city
-            if city.single:
-                store.sync_catalog(self._conn, city.base, CLI_ACTOR,
-                                   self.config_path.read_text(encoding="utf-8"))
-            else:
-                for code in city.codes:
-                    store.sync_catalog(self._conn, city.catalog_for(code), CLI_ACTOR)
+            for code in city.codes:   # each commune's catalogue, kept as a version when it changed
+                store.sync_catalog(self._conn, city.catalog_for(code), CLI_ACTOR, city.catalog_text_for(code))
         return self._conn
 
     def close(self) -> None:

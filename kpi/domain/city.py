@@ -34,6 +34,7 @@ class City:
     base: Catalog                    # the shared criteria (with the default units)
     communes: tuple[CommuneSpec, ...]
     single: bool = False             # loaded from a one-commune catalogue
+    base_text: str = field(default="", compare=False, repr=False)   # the criteria file's TOML text
     _cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -61,13 +62,21 @@ class City:
             self._cache[code] = commune_catalog(self.base, self.commune(code))
         return self._cache[code]
 
+    def catalog_text_for(self, code: str) -> str:
+        """The commune's catalogue as one-commune TOML: what the database keeps as a catalogue version
+        (a closed quarter is scored again from it). `parse_catalog` of it gives `catalog_for(code)`;
+        a one-commune file is its own text, comments included."""
+        if self.single:
+            return self.base_text
+        return commune_catalog_text(self.base_text, self.commune(code))
+
     def with_communes(self, stored: list[tuple[str, str]]) -> City:
         """This city plus the communes a database holds that the file does not list (each with the
         shared units and targets): a demo database of many communes opens with one catalogue."""
         extra = tuple(CommuneSpec(code, name) for code, name in stored if not self.has(code))
         if not extra:
             return self
-        return City(self.code, self.name, self.base, self.communes + extra, False, self._cache)
+        return City(self.code, self.name, self.base, self.communes + extra, False, self.base_text, self._cache)
 
 
 def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:
@@ -86,10 +95,32 @@ def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:
                                indicators=tuple(indicators), _by_id={})
 
 
-def city_of_catalog(catalog: Catalog) -> City:
-    """A one-commune catalogue as a city of that one commune."""
+def commune_catalog_text(criteria_text: str, spec: CommuneSpec) -> str:
+    """The shared criteria file's text made the commune's own, as `commune_catalog` does to the
+    parsed catalogue: its code and name, its units (a criterion keeps the units the commune has; a
+    lead it lacks is dropped) and its targets."""
+    import tomli_w
+    data = tomllib.loads(criteria_text)
+    data["scorecard"]["commune"] = spec.code
+    data["scorecard"]["commune_name"] = spec.name
+    if spec.units is not None:
+        data["units"] = [{"code": u.code, "name": u.name} for u in spec.units]
+    codes = {u["code"] for u in data.get("units", [])}
+    targets = dict(spec.targets)
+    for table in data.get("indicators", []):
+        table["units"] = [u for u in table.get("units", []) if u in codes]
+        if table.get("lead") not in codes:
+            table.pop("lead", None)
+        if table.get("id") in targets:
+            table["target"] = targets[table["id"]]
+    head = f"# Danh mục của {spec.name} ({spec.code}): bộ chỉ tiêu chung với đơn vị và mục tiêu của xã.\n"
+    return head + tomli_w.dumps(data)
+
+
+def city_of_catalog(catalog: Catalog, text: str = "") -> City:
+    """A one-commune catalogue (and its file's text) as a city of that one commune."""
     return City(catalog.commune, catalog.commune_name, catalog,
-                (CommuneSpec(catalog.commune, catalog.commune_name),), single=True)
+                (CommuneSpec(catalog.commune, catalog.commune_name),), single=True, base_text=text)
 
 
 def load_city(path: str | Path) -> City:
@@ -107,7 +138,7 @@ def load_city(path: str | Path) -> City:
         parse_catalog(text, path)   # raises the Vietnamese syntax message
         raise
     if "city" not in data:
-        return city_of_catalog(parse_catalog(text, path))
+        return city_of_catalog(parse_catalog(text, path), text)
     return _build_city(data, path)
 
 
@@ -132,7 +163,8 @@ def _build_city(data: dict, path: Path) -> City:
     if problems:
         raise CatalogError(problems, path)
     assert base is not None
-    return City(head["code"].strip(), head["name"].strip(), base, tuple(communes))
+    base_text = (path.parent / head["criteria"]).resolve().read_text(encoding="utf-8")
+    return City(head["code"].strip(), head["name"].strip(), base, tuple(communes), base_text=base_text)
 
 
 def _criteria(name: object, path: Path, problems: list[str]) -> Catalog | None:

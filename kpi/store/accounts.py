@@ -10,6 +10,7 @@ import pandas as pd
 from kpi.domain.figures import Actor
 from kpi.domain.rights import ROLES, PermissionDenied, authorize
 from kpi.store.connection import Conn, StoreError, first_row, lock_names, now, transaction
+from kpi.store.reads import data_version
 from kpi.store.schema import WRITE_LOCK
 from kpi.store.writes import _audit, audit, current_closure, quarter_lock
 
@@ -119,14 +120,19 @@ def catalog_version(conn: Conn, version_id: int) -> tuple[int, str, str]:
 
 
 def close_quarter(conn: Conn, actor: Actor, commune: str, quarter: str, figures: pd.DataFrame,
-                  score: dict) -> int:
+                  score: dict, read_at_version: str | None = None) -> int:
     """Close `quarter`: its months refuse uploads; its figures and score as scored now are kept with
-    the catalogue version used. `figures` must be the quarter's current figures."""
+    the catalogue version used. `figures` must be the quarter's current figures, read when the
+    commune's data version was `read_at_version`: an upload stored since (another process, on a
+    server) refuses the closing rather than freezing figures that are no longer current."""
     _guarded(conn, actor, "close_quarter", commune)
     with WRITE_LOCK, transaction(conn):
         lock_names(conn, [quarter_lock(commune, quarter)])
         if current_closure(conn, commune, quarter) is not None:
             raise StoreError(f"Quý {quarter} đã khoá sổ rồi.")
+        if read_at_version is not None and data_version(conn, commune) != read_at_version:
+            raise StoreError(f"Số liệu của xã vừa thay đổi trong lúc khoá sổ quý {quarter} (có lần gửi số liệu "
+                             "mới); chưa khoá sổ. Hãy xem lại điểm rồi khoá sổ lại.")
         version = latest_catalog_version(conn, commune)
         if version is None:
             raise StoreError("Chưa lưu phiên bản danh mục chỉ tiêu nào; không khoá sổ được.")

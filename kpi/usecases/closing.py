@@ -13,6 +13,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
 from kpi.domain.scoring import QuarterScore, score_quarter
 from kpi.store.accounts import close_quarter, frozen_quarter, latest_catalog_version, reopen_quarter
+from kpi.store.reads import data_version
 from kpi.usecases.scores import quarter_figures
 
 
@@ -45,12 +46,14 @@ def close(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str,
     """Freeze the quarter's figures, catalogue and score. A quarter whose reports are not all due
     yet (provisional on `as_of`, today by default) cannot be closed: its score is not final."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
+    version = data_version(conn, catalog.commune)   # the figures below are current as of this version
     figures = quarter_figures(conn, catalog, quarter, as_of=as_of)
     score = score_quarter(catalog, figures, quarter, as_of=as_of)
     if score.provisional:
         raise PermissionDenied(f"{quarter.label} chưa hết hạn báo cáo (còn {score.to_come} lượt báo cáo "
                                "tháng chưa đến hạn): điểm còn tạm tính nên chưa khoá sổ được.")
-    return close_quarter(conn, actor, catalog.commune, str(quarter), figures, score.to_dict())
+    return close_quarter(conn, actor, catalog.commune, str(quarter), figures, score.to_dict(),
+                         read_at_version=version)
 
 
 def reopen(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, reason: str) -> None:

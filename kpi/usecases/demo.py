@@ -247,11 +247,11 @@ def load_city_demo(conn, city: City, communes: int, months: int = 18, today: dt.
         raise RealDataPresent(f"Cơ sở dữ liệu đã có {real} lần gửi số liệu thật; không tạo dữ liệu "
                               "mẫu lên trên (dùng --force nếu thật sự muốn).")
     specs = demo_communes(city, communes)
-    full = City(city.code, city.name, city.base, tuple(specs))
+    full = City(city.code, city.name, city.base, tuple(specs), base_text=city.base_text)
     created = 0
     for index, spec in enumerate(specs):
         catalog = full.catalog_for(spec.code)
-        sync_catalog(conn, catalog, DEMO_ACTOR)
+        sync_catalog(conn, catalog, DEMO_ACTOR, full.catalog_text_for(spec.code))
         subs = build_demo(catalog, months, today, seed=seed + index, trajectory=trajectory_of(index, seed))
         outcomes = record_submissions(conn, subs, DEMO_ACTOR, allow_rollback=True)
         created += sum(o.created for o in outcomes)

@@ -86,11 +86,8 @@ def _catalog_synced(path: str, config: str, mtime: float) -> bool:
     """Write the catalogue's communes and units into the database once per catalogue version, not per
     rerun (a one-commune file with its text, as a catalogue version)."""
     c = _city_at(config, mtime)
-    if c.single:
-        store.sync_catalog(_connection(path), c.base, APP_ACTOR, config_path().read_text(encoding="utf-8"))
-    else:
-        for code in c.codes:
-            store.sync_catalog(_connection(path), c.catalog_for(code), APP_ACTOR)
+    for code in c.codes:   # each commune's catalogue, kept as a version when it changed
+        store.sync_catalog(_connection(path), c.catalog_for(code), APP_ACTOR, c.catalog_text_for(code))
     return True
 
 
