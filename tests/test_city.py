@@ -401,3 +401,34 @@ def test_cli_city_report_workbook(tmp_path, db_target):
     assert [ws.cell(r, 2).value for r in (4, 5, 6)] == [r.code for r in results]
     assert [ws.cell(r, 9).value for r in (4, 5, 6)] == [round(r.score.total_points, 2) for r in results]
     assert ws.cell(3, 1).value == "Hạng"
+
+
+def test_cli_imports_a_city_s_files_by_their_commune_cell(tmp_path, capsys):
+    """With the city file and no --commune, each file goes to the commune its «Xã» cell names; a
+    file naming no commune of the city is refused naming the cell, and nothing of it is stored."""
+    from tests.ingest_helpers import filled
+    config = CONFIG.parent / "city.toml"
+    city = load_city(config)
+    db = tmp_path / "c.duckdb"
+    thai_tan = tmp_path / "thai-tan.xlsx"
+    thai_tan.write_bytes(filled(city.catalog_for("THAITAN")))
+    nghi_duong = tmp_path / "nghi-duong.xlsx"
+    nghi_duong.write_bytes(filled(city.catalog_for("NGHIDUONG"), period="2026-09"))
+    stranger = tmp_path / "xa-la.xlsx"
+    stranger.write_bytes(filled(city.catalog_for("THAITAN"), edit=lambda wb, ws: ws.__setitem__("C3", "Xã Lạ")))
+    cli = ["--db", str(db), "--config", str(config), "import"]
+    conn = store.connect(db)
+    from kpi.usecases.accounts import add_user
+    add_user(conn, city.catalog_for("THAITAN"), SYSTEM, "qt", "admin", (), "Quản trị", "mat-khau-dai")
+    conn.close()
+    assert main(cli + [str(thai_tan), str(nghi_duong), str(stranger), "--by", "qt"]) == 1
+    out = capsys.readouterr().out
+    assert f"✖ {stranger}: bị từ chối — không ghi gì vào cơ sở dữ liệu: trang tính «Số liệu», ô C3: «Xã» là «Xã Lạ», " \
+           "không phải xã nào trong danh mục (các mã: THAITAN, NGHIDUONG, CAMGIANG)." in out
+    assert "Tổng kết: 3 tệp — 2 đã nhập, 0 không đổi, 1 bị từ chối." in out
+    conn = store.connect(db)
+    assert conn.execute("SELECT commune, unit, period FROM uploads ORDER BY commune").fetchall() == \
+        [("NGHIDUONG", "TTPVHCC", "2026-09"), ("THAITAN", "TTPVHCC", "2026-10")]
+    conn.close()
+    assert main(cli + ["--commune", "NGHIDUONG", str(thai_tan), "--by", "qt"]) == 1   # the cell must match
+    assert "Số liệu!C3: «Xã» là «Xã Thái Tân», không phải Xã Nghi Dương (mã NGHIDUONG)" in capsys.readouterr().out

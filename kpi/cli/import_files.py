@@ -17,6 +17,8 @@ def register(sub):
     p = sub.add_parser("import", help="nhập các tệp Excel số liệu tháng")
     p.add_argument("files", nargs="+", metavar="TỆP",
                    help="tệp .xlsx, thư mục (mọi tệp Excel trong đó) hoặc mẫu như 'thu-muc/*.xlsx'")
+    p.add_argument("--commune", metavar="MÃ_XÃ",
+                   help="xã của các tệp (danh mục nhiều xã; bỏ trống: theo ô «Xã» của từng tệp)")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra, không ghi gì")
     p.add_argument("--by", metavar="TÊN_ĐĂNG_NHẬP",
                    help="tài khoản người nhập (bắt buộc khi ghi; áp dụng quyền của tài khoản)")
@@ -52,15 +54,35 @@ def expand(items: list[str]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+def _catalog_of(ctx, data: bytes):
+    """The catalogue a file is checked against: the commune given or the only one; in a city without
+    `--commune`, the commune its «Xã» cell names. (catalogue, None) or (None, why not)."""
+    if ctx.commune is not None or ctx.city.single:
+        return ctx.catalog, None
+    from kpi.ingest.commune import commune_of_file
+    city = ctx.stored_city()
+    stated = commune_of_file(data, city)
+    if stated.code is None:
+        return None, stated.problem
+    return city.catalog_for(stated.code), None
+
+
 def run(args, ctx):
     files = expand(args.files)
-    catalog = ctx.catalog
+    ctx.commune = args.commune
+    if args.commune is not None:
+        _ = ctx.catalog   # an unknown code stops here, before any file
     conn = None if args.dry_run else ctx.conn
     actor = None if args.dry_run else _actor(conn, args.by)
-    imported = same = rejected = 0
+    counts = {"imported": 0, "same": 0, "rejected": 0}
     resume = args.resume or len(files) > 1
     for path in files:
         data = path.read_bytes()
+        catalog, why = _catalog_of(ctx, data)
+        if catalog is None:
+            counts["rejected"] += 1
+            print(f"✖ {path}: bị từ chối — không ghi gì vào cơ sở dữ liệu: {why}")
+            continue
         if args.dry_run:
             from kpi.ingest import check_workbook
             from kpi.ingest.importer import ImportResult
@@ -68,46 +90,50 @@ def run(args, ctx):
         else:
             result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback, resume)
             if result is None:
-                rejected += 1
+                counts["rejected"] += 1
                 continue
-        if not result.ok:
-            rejected += 1
-            n = len(result.check.problems)
-            print(f"✖ {path}: bị từ chối, {n} lỗi — không ghi gì vào cơ sở dữ liệu:")
-            for p in result.check.problems:
-                print(f"  - {p}")
-            if args.annotate:
-                _annotate(path, data, result.check.problems, Path(args.annotate))
-        elif result.dry_run:
-            imported += 1
-            for s in result.check.submissions:
-                print(f"✔ {path}: hợp lệ (chạy thử, chưa ghi) — {s.unit} "
-                      f"{catalog.unit_name(s.unit)}, {Month.parse(s.period).label}: "
-                      f"{len(s.figures)} số liệu.")
-        elif result.already_stored:
-            same += 1
-            print(f"= {path}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua.")
-        else:
-            if result.identical:
-                same += 1
-            else:
-                imported += 1
-            for o in result.outcomes:
-                where = f"{o.unit} {catalog.unit_name(o.unit)}, {Month.parse(o.period).label}"
-                if not o.created:
-                    print(f"= {path}: {where} giống hệt số liệu đã lưu (phiên bản {o.version}); "
-                          "không có gì mới.")
-                elif o.supersedes:
-                    print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
-                          f"{o.version} (thay phiên bản trước).")
-                else:
-                    print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
-                          f"{o.version}.")
-        for w in result.check.warnings:
-            print(f"  ! Lưu ý — {w}")
+        counts[_report(path, data, result, catalog, args)] += 1
     verb = "hợp lệ" if args.dry_run else "đã nhập"
-    print(f"Tổng kết: {len(files)} tệp — {imported} {verb}, {same} không đổi, {rejected} bị từ chối.")
-    return 1 if rejected else 0
+    print(f"Tổng kết: {len(files)} tệp — {counts['imported']} {verb}, {counts['same']} không đổi, "
+          f"{counts['rejected']} bị từ chối.")
+    return 1 if counts["rejected"] else 0
+
+
+def _report(path: Path, data: bytes, result, catalog, args) -> str:
+    """Print what happened to one file; which count it adds to (imported, same, rejected)."""
+    outcome = "imported"
+    if not result.ok:
+        outcome = "rejected"
+        n = len(result.check.problems)
+        print(f"✖ {path}: bị từ chối, {n} lỗi — không ghi gì vào cơ sở dữ liệu:")
+        for p in result.check.problems:
+            print(f"  - {p}")
+        if args.annotate:
+            _annotate(path, data, result.check.problems, Path(args.annotate))
+    elif result.dry_run:
+        for s in result.check.submissions:
+            print(f"✔ {path}: hợp lệ (chạy thử, chưa ghi) — {s.unit} "
+                  f"{catalog.unit_name(s.unit)}, {Month.parse(s.period).label}: "
+                  f"{len(s.figures)} số liệu.")
+    elif result.already_stored:
+        outcome = "same"
+        print(f"= {path}: tệp này đã được nhập trước đây (cùng nội dung); bỏ qua.")
+    else:
+        outcome = "same" if result.identical else "imported"
+        for o in result.outcomes:
+            where = f"{o.unit} {catalog.unit_name(o.unit)}, {Month.parse(o.period).label}"
+            if not o.created:
+                print(f"= {path}: {where} giống hệt số liệu đã lưu (phiên bản {o.version}); "
+                      "không có gì mới.")
+            elif o.supersedes:
+                print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
+                      f"{o.version} (thay phiên bản trước).")
+            else:
+                print(f"✔ {path}: đã nhập {where}: {o.figure_count} số liệu, phiên bản "
+                      f"{o.version}.")
+    for w in result.check.warnings:
+        print(f"  ! Lưu ý — {w}")
+    return outcome
 
 
 def _actor(conn, login: str | None):
