@@ -42,7 +42,8 @@ if projector:
     left, right = st.columns([1.25, 1], gap="medium")
     with left:
         st.subheader(f"Xếp hạng {quarter.label}" + (" · tạm tính" if provisional else ""))
-        top = ranking.head(8)
+        # twelve rows fit every projector size: all of them, else the first eight and the last four
+        top = ranking if len(ranking) <= 12 else ranking.head(8)
         bottom = ranking.tail(4) if len(ranking) > 12 else ranking.iloc[0:0]
         shown = ["Hạng", "Xã", "Điểm", "Xếp loại", "Thay đổi"]   # st.table: projector-size text
         st.table(top[shown].set_index("Hạng"))
@@ -53,7 +54,7 @@ if projector:
         st.subheader("Phân bố điểm các xã")
         widgets.chart(city_views.score_histogram(results, projector=True))
         st.subheader("Chỉ tiêu nhiều xã chưa đạt nhất")
-        st.table(city_views.missed_table(missed, len(results), 4)[["Chỉ tiêu", "Số xã chưa đạt"]]
+        st.table(city_views.missed_table(missed, len(results), 3, name_length=64)[["Chỉ tiêu", "Số xã chưa đạt"]]
                  .set_index("Chỉ tiêu"))
     st.stop()
 

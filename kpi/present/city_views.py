@@ -42,14 +42,15 @@ def score_histogram(results, *, projector: bool = False) -> go.Figure:
     fig.update_xaxes(title={"text": "% điểm tối đa"}, range=[0, 100], ticksuffix=" %")
     fig.update_yaxes(title={"text": "Số xã"})
     fig.update_layout(bargap=0.08)
-    return style(fig, height=300 if not projector else 380, projector=projector)
+    # on the projector it shares its column with the missed criteria, within a 720-px-high screen
+    return style(fig, height=300 if not projector else 230, projector=projector)
 
 
-def missed_table(missed: pd.DataFrame, communes: int, limit: int = 10) -> pd.DataFrame:
-    """The criteria most often missed across communes."""
+def missed_table(missed: pd.DataFrame, communes: int, limit: int = 10, name_length: int = 70) -> pd.DataFrame:
+    """The criteria most often missed across communes (names cut to `name_length` characters)."""
     top = missed.head(limit)
     return pd.DataFrame({
-        "Mã": top["indicator_id"], "Chỉ tiêu": [texts.short_name(n, 70) for n in top["name"]],
+        "Mã": top["indicator_id"], "Chỉ tiêu": [texts.short_name(n, name_length) for n in top["name"]],
         "Số xã chưa đạt": [f"{m}/{communes}" for m in top["missed"]],
         "Gần đạt": top["near"].astype(int),
         "Điểm mất (cả thành phố)": [texts.points(x) for x in top["points_lost"]],
