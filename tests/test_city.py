@@ -136,6 +136,18 @@ def test_a_city_commune_quarter_closes_and_scores_again_from_its_own_catalogue(t
     assert frozen.score.total_points == pytest.approx(18.0)           # as scored before closing
     with pytest.raises(PermissionDenied):
         close(conn, city.catalog_for("XA1"), office, "2026-Q2", as_of=AS_OF)
+    # the city later raises XA2's target (4 of 8 → 5 of 10 points): its closed quarter keeps ranking
+    # by the result kept at closing, and says so; XA1's open quarter follows the file
+    city_file.write_text(CITY.replace("targets = { SO_LUONG = 5 }", "targets = { SO_LUONG = 8 }"), encoding="utf-8")
+    later = load_city(city_file)
+    assert score(conn, later.catalog_for("XA2"), Quarter.parse("2026-Q2"), as_of=AS_OF).total_points == \
+        pytest.approx(15.0)
+    by = {r.code: r for r in city_scores(conn, later, CITY_READER, "2026-Q2", as_of=AS_OF)}
+    assert by["XA2"].closed and by["XA2"].score.total_points == pytest.approx(18.0)
+    assert not by["XA1"].closed and by["XA1"].score.total_points == pytest.approx(9.0)
+    from kpi.present.city_views import ranking_table
+    table = ranking_table(sorted(by.values(), key=lambda r: r.code))
+    assert list(table["Xếp loại"]) == ["Yếu", "Xuất sắc (đã khoá sổ)"]
 
 
 def test_one_commune_catalogue_is_a_city_of_one():

@@ -17,7 +17,7 @@ def ranking_table(results) -> pd.DataFrame:
             "Hạng": rank, "Mã": r.code, "Xã": r.name,
             "Điểm": texts.score_headline(r.score.total_points, r.score.max_points),
             "Tỷ lệ": texts.percent(r.score.percent),
-            "Xếp loại": r.score.grade + (" (tạm tính)" if r.score.provisional else ""),
+            "Xếp loại": r.score.grade + texts.score_state(r.score.provisional, r.closed),
             "Thay đổi": texts.points_change(r.change) if r.change is not None else "—",
             "Báo cáo đúng hạn": (f"{r.on_time}/{r.due} ({texts.percent(r.on_time_percent)})" if r.due else "—"),
         })

@@ -192,6 +192,14 @@ def closures_version(conn: Conn, commune: str) -> str:
     return f"{n}:{reopened}"
 
 
+def closed_now(conn: Conn, quarters: list[str]) -> list[tuple[str, str]]:
+    """(commune, quarter) of every quarter among `quarters` that is closed now, in any commune."""
+    marks = ", ".join("?" * len(quarters)) or "NULL"
+    return [(str(c), str(q)) for c, q in conn.execute(
+        f"SELECT DISTINCT commune, quarter FROM quarter_closures WHERE reopened_at IS NULL AND quarter IN ({marks}) "
+        "ORDER BY commune, quarter", list(quarters)).fetchall()]
+
+
 def closed_quarters(conn: Conn, commune: str) -> pd.DataFrame:
     return conn.execute("SELECT quarter, closed_at, closed_by, catalog_version, reopened_at, reopened_by, "
                         "reopen_reason FROM quarter_closures WHERE commune = ? ORDER BY id DESC", [commune]).df()

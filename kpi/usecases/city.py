@@ -15,6 +15,7 @@ from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import authorize
 from kpi.domain.scoring import MISSED, NEAR, QuarterScore, score_totals
+from kpi.store.accounts import closed_now
 from kpi.store.reads import city_figures, city_first_submissions, stored_communes
 
 
@@ -26,6 +27,7 @@ class CommuneResult:
     previous: QuarterScore | None      # the quarter before (None: nothing reported then)
     on_time: int                       # unit-months of the quarter first sent before their due date
     due: int                           # unit-months of the quarter whose due date has passed
+    closed: bool = False               # the commune closed the quarter: `score` is the one kept then
 
     @property
     def change(self) -> float | None:
@@ -67,13 +69,25 @@ def city_scores(conn, city: City, actor: Actor, quarter: Quarter | str, as_of: d
     log = city_first_submissions(conn, periods)
     codes = city.codes
     by_quarter = [city_quarter_scores(city, codes, figures, log, q, as_of) for q in quarters]
+    closed = _frozen_scores(conn, city, quarters)
     results = []
     for spec in city.communes:
-        score = by_quarter[-1][spec.code] or score_totals(city.catalog_for(spec.code), {}, str(quarter))
-        previous = by_quarter[0][spec.code] if with_previous else None
+        score = closed.get((spec.code, str(quarter))) or by_quarter[-1][spec.code] \
+            or score_totals(city.catalog_for(spec.code), {}, str(quarter))
+        previous = (closed.get((spec.code, str(quarters[0]))) or by_quarter[0][spec.code]) if with_previous else None
         on_time, due = _timeliness(score)
-        results.append(CommuneResult(spec.code, spec.name, score, previous, on_time, due))
+        results.append(CommuneResult(spec.code, spec.name, score, previous, on_time, due,
+                                     closed=(spec.code, str(quarter)) in closed))
     return ranked(results)
+
+
+def _frozen_scores(conn, city: City, quarters: list[Quarter]) -> dict[tuple[str, str], QuarterScore]:
+    """(commune, quarter) → the score kept when the commune closed the quarter (its frozen catalogue
+    and figures), for the quarters among `quarters` that are closed: a closed quarter ranks by its
+    official result, not by today's catalogue."""
+    from kpi.usecases.closing import quarter_result
+    return {(code, q): quarter_result(conn, city.catalog_for(code), q).score
+            for code, q in closed_now(conn, [str(q) for q in quarters]) if city.has(code)}
 
 
 def _timeliness(score: QuarterScore) -> tuple[int, int]:
@@ -120,7 +134,7 @@ def to_json(results: list[CommuneResult]) -> list[dict]:
     """One object per commune, ranked: what `score --all-communes --json` prints."""
     out = []
     for rank, res in enumerate(results, 1):
-        out.append({"rank": rank, "commune": res.code, "commune_name": res.name,
+        out.append({"rank": rank, "commune": res.code, "commune_name": res.name, "closed": res.closed,
                     **{k: v for k, v in res.score.to_dict().items() if k != "indicators"},
                     "previous_percent": res.previous.percent if res.previous else None,
                     "change": res.change, "on_time": res.on_time, "due": res.due,
