@@ -181,6 +181,7 @@ def test_export_puts_an_obligations_evidence_after_the_groups(db, files, capsys)
         index = load_workbook(io.BytesIO(zf.read("Danh mục minh chứng Quý III-2026.xlsx"))).active
     rows = {(r[1], r[3]): r for r in index.iter_rows(min_row=4, values_only=True)}
     assert len(rows) == 26          # 25 criteria and the obligation with a document
-    assert rows[("M_ATTT_CAP_DO", "Cả chỉ tiêu")][5:] == (
-        path, "QĐ 12/QĐ-UBND phê duyệt cấp độ", "dv-vp", rows[("M_ATTT_CAP_DO", "Cả chỉ tiêu")][8], "Chờ duyệt",
+    obligation_unit = "Cả xã (chủ trì: Văn phòng HĐND và UBND xã)"   # an obligation of the commune, its lead
+    assert rows[("M_ATTT_CAP_DO", obligation_unit)][5:] == (
+        path, "QĐ 12/QĐ-UBND phê duyệt cấp độ", "dv-vp", rows[("M_ATTT_CAP_DO", obligation_unit)][8], "Chờ duyệt",
         None, None, "mốc theo dõi", "không tính điểm")

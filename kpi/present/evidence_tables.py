@@ -44,13 +44,24 @@ def shown(slots: list[Slot], states: tuple[str, ...] | None, unit: str | None) -
     return out
 
 
+def slot_unit_text(catalog: Catalog, slot: Slot) -> str:
+    """Whose evidence a slot is: a unit's part, the criterion as a whole, or an obligation of the
+    commune with its lead unit."""
+    if slot.unit:
+        return catalog.unit_name(slot.unit)
+    if isinstance(slot.indicator, Indicator):
+        return "Cả chỉ tiêu"
+    lead = slot.indicator.lead
+    return f"Cả xã (chủ trì: {catalog.unit_name(lead)})" if lead else "Cả xã"
+
+
 def board_table(catalog: Catalog, slots: list[Slot]) -> pd.DataFrame:
     rows = []
     for s in slots:
         review = s.review
         rows.append({
             "Mã": s.indicator.id, "Chỉ tiêu": s.indicator.name,
-            "Đơn vị": catalog.unit_name(s.unit) if s.unit else "Cả chỉ tiêu",
+            "Đơn vị": slot_unit_text(catalog, s),
             "Trạng thái": state_label(s.state),
             "Cần có": s.indicator.evidence,
             "Đã gửi": "\n".join(f"{i.description} ({i.file_name or i.link}; {i.added_by}, "

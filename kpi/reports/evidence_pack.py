@@ -14,6 +14,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.scoring import QuarterScore
 from kpi.evidence.board import Slot
 from kpi.present import texts
+from kpi.present.evidence_tables import slot_unit_text
 from kpi.reports.xlsx import put_text
 
 INDEX_COLUMNS = [  # (header, width)
@@ -57,7 +58,7 @@ def _rows(catalog: Catalog, slot: Slot, score: QuarterScore, paths: dict[int, st
     ind = slot.indicator
     review = slot.review
     common = [ind.group, ind.id, ind.name,
-              catalog.unit_name(slot.unit) if slot.unit else "Cả chỉ tiêu", ind.evidence]
+              slot_unit_text(catalog, slot), ind.evidence]
     tail = [slot.state_text, review.comment if review else "", review.reviewed_by if review else ""]
     if isinstance(ind, Indicator):
         result = score.result(ind.id)
