@@ -573,10 +573,10 @@ def _first_sent(log: pd.DataFrame, by: str | None) -> dict:
     """(unit, period) → when first sent, per value of the column `by` (all under None without it)."""
     out: dict = {None: {}}
     keys = log[by].tolist() if by else [None] * len(log)
-    stamps = pd.to_datetime(log["first_submitted_at"]).tolist()
+    stamps = list(pd.to_datetime(log["first_submitted_at"]).dt.to_pydatetime())
     for key, unit, period, sent in zip(keys, log["unit"].tolist(), log["period"].tolist(), stamps, strict=True):
         if sent is not None and not pd.isna(sent):
-            out.setdefault(key, {})[(str(unit), str(period))] = sent.to_pydatetime()
+            out.setdefault(key, {})[(str(unit), str(period))] = sent
     return out
 
 
