@@ -617,22 +617,22 @@ def on_time_figures(catalog: Catalog, first_submissions: pd.DataFrame, months: t
 
 def communes_with_computed(catalogs: dict[str, Catalog], figures: pd.DataFrame, first_submissions: pd.DataFrame,
                            months: tuple[Month, ...] | list[Month], as_of: dt.date | None = None) -> pd.DataFrame:
-    """`with_computed` for many communes at once: `figures` and `first_submissions` carry a `commune`
-    column; each commune of `catalogs` gets the computed rows of `months` of each of its quarters that
-    holds an upload or a figure of it."""
+    """`with_computed` for many communes at once, `months` given: `figures` and `first_submissions`
+    carry a `commune` column; each commune of `catalogs` gets the computed rows of its
+    `computed_months`."""
     computed = {i.id for c in catalogs.values() for i in c.indicators if i.is_computed}
     typed = figures[~figures["indicator_id"].isin(computed)] if computed else figures
     if not computed:
         return typed
     touched = pd.concat([figures[["commune", "period"]].drop_duplicates(),
                          first_submissions[["commune", "period"]]]).dropna().drop_duplicates()
-    quarters: dict[str, set[Quarter]] = {}
+    periods: dict[str, set[str]] = {}
     for code, period in zip(touched["commune"].tolist(), touched["period"].tolist(), strict=True):
-        quarters.setdefault(str(code), set()).add(Month.parse(str(period)).quarter)
+        periods.setdefault(str(code), set()).add(str(period))
     sent = _first_sent(first_submissions, "commune")
     rows: list[tuple] = []
     for code, catalog in catalogs.items():
-        mine = [m for m in months if m.quarter in quarters.get(code, ())]
+        mine = computed_months(periods.get(code, set()), months)
         if not mine:
             continue
         rows.extend((code, *r) for r in on_time_rows(catalog, sent.get(code, {}), mine, as_of))
@@ -640,6 +640,14 @@ def communes_with_computed(catalogs: dict[str, Catalog], figures: pd.DataFrame, 
         return typed
     extra = _on_time_frame(rows, ["commune", "unit", "period", "indicator_id", "numerator"])
     return pd.concat([typed, extra], ignore_index=True) if not typed.empty else extra
+
+
+def computed_months(periods: set[str], months: tuple[Month, ...] | list[Month] | None = None) -> list[Month]:
+    """The months that get the computed criteria's rows: every month of each quarter that holds one of
+    `periods` (months with an upload or a figure), of `months` only when given."""
+    quarters = sorted({Month.parse(p).quarter for p in periods})
+    touched = [m for q in quarters for m in q.months]
+    return touched if months is None else [m for m in months if m in touched]
 
 
 def with_computed(catalog: Catalog, figures: pd.DataFrame, first_submissions: pd.DataFrame,
@@ -652,10 +660,7 @@ def with_computed(catalog: Catalog, figures: pd.DataFrame, first_submissions: pd
         return figures
     typed = figures[~figures["indicator_id"].isin(computed)]
     periods = set(figures["period"].dropna()) | set(first_submissions["period"].dropna())
-    quarters = sorted({Month.parse(p).quarter for p in periods})
-    touched = [m for q in quarters for m in q.months]
-    months = touched if months is None else [m for m in months if m in touched]
-    extra = on_time_figures(catalog, first_submissions, months, as_of)
+    extra = on_time_figures(catalog, first_submissions, computed_months(periods, months), as_of)
     if extra.empty:
         return typed
     if typed.empty:
