@@ -425,3 +425,15 @@ def test_many_communes_scored_in_one_pass_equal_each_commune_scored_alone(as_of)
     assert got["X001"].max_points == got["X000"].max_points    # units differ, criteria do not
     assert got["X002"].result("HT_WIFI_NVH").indicator.target == 5.0
     assert len({round(s.total_points, 6) for s in got.values() if s}) > 30
+
+
+def test_city_quarter_aggregate_is_the_bare_group_by(city_file, db_target):
+    """The bench's floor: the quarter's accepted figures summed per commune, criterion and unit, two
+    communes' unit A apart, no scoring rule (a blank stays blank), on both engines."""
+    from kpi.store.reads import city_quarter_aggregate
+    city, conn = _two_communes(city_file, db_target)
+    rows = sorted(city_quarter_aggregate(conn, ["2026-04", "2026-05", "2026-06"]))
+    assert rows == [("XA1", "SO_LUONG", "A", 1, None, None, 4.0), ("XA1", "TY_LE", "A", 1, 8.0, 10.0, None),
+                    ("XA1", "TY_LE", "B", 1, 2.0, 10.0, None), ("XA2", "SO_LUONG", "A", 1, None, None, 4.0),
+                    ("XA2", "TY_LE", "A", 1, 10.0, 10.0, None)]
+    assert city_quarter_aggregate(conn, ["2026-07", "2026-08", "2026-09"]) == []
