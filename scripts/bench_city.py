@@ -134,10 +134,11 @@ def bench_scoring(target: str, repeat: int, today: dt.date) -> dict[str, float]:
     from kpi import store
     from kpi.domain.city import load_city
     from kpi.domain.city_scoring import city_quarter_scores
+    from kpi.domain.figures import Actor
     from kpi.domain.periods import Month
     from kpi.store.reads import city_figures, city_first_submissions, city_quarter_aggregate
     from kpi.usecases.city import city_scores, city_with_stored
-    from tests.common import SYSTEM
+    reader = Actor("Đo hiệu năng", role="system")
     quarter = Month.of(today).quarter.previous()          # the latest finished quarter
     current = Month.of(today).quarter
     periods = [str(m) for m in quarter.months]
@@ -150,9 +151,9 @@ def bench_scoring(target: str, repeat: int, today: dt.date) -> dict[str, float]:
             "floor": timed(lambda: city_quarter_aggregate(conn, periods), n, warm=2),
             "read": timed(lambda: (city_figures(conn, periods), city_first_submissions(conn, periods)), n),
             "pure": timed(lambda: city_quarter_scores(city, city.codes, figures, log, quarter, today), n),
-            "total": timed(lambda: city_scores(conn, city, SYSTEM, quarter, today, with_previous=False), n),
-            "view": timed(lambda: city_scores(conn, city, SYSTEM, quarter, today), n),
-            "current": timed(lambda: city_scores(conn, city, SYSTEM, current, today, with_previous=False), n),
+            "total": timed(lambda: city_scores(conn, city, reader, quarter, today, with_previous=False), n),
+            "view": timed(lambda: city_scores(conn, city, reader, quarter, today), n),
+            "current": timed(lambda: city_scores(conn, city, reader, current, today, with_previous=False), n),
         }
         rows = len(figures)
     finally:
