@@ -602,8 +602,20 @@ def on_time_rows(catalog: Catalog, first: dict[tuple[str, str], dt.datetime], mo
 
 
 def _on_time_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
-    out = pd.DataFrame(rows, columns=columns).assign(denominator=1.0, value=np.nan)
-    return out.astype({"numerator": "float64", "denominator": "float64", "value": "float64"})
+    """The on-time rows as figures (numerator 1 or 0 of denominator 1), built column by column."""
+    out = pd.DataFrame({c: list(v) for c, v in zip(columns, zip(*rows, strict=True), strict=True)} if rows
+                       else {c: [] for c in columns})
+    return out.assign(numerator=out["numerator"].astype("float64"), denominator=1.0, value=np.nan).astype(
+        {"denominator": "float64", "value": "float64"})
+
+
+def _distinct_pairs(frame: pd.DataFrame, a: str, b: str) -> set[tuple[str, str]]:
+    """The distinct (a, b) values of the frame's rows, blanks left out (factorised, no frame copied)."""
+    ca, ua = pd.factorize(frame[a])
+    cb, ub = pd.factorize(frame[b])
+    n = max(1, len(ub))
+    ok = (ca >= 0) & (cb >= 0)
+    return {(str(ua[k // n]), str(ub[k % n])) for k in pd.unique(ca[ok].astype(np.int64) * n + cb[ok]).tolist()}
 
 
 def on_time_figures(catalog: Catalog, first_submissions: pd.DataFrame, months: tuple[Month, ...] | list[Month],
@@ -624,11 +636,10 @@ def communes_with_computed(catalogs: dict[str, Catalog], figures: pd.DataFrame, 
     typed = figures[~figures["indicator_id"].isin(computed)] if computed else figures
     if not computed:
         return typed
-    touched = pd.concat([figures[["commune", "period"]].drop_duplicates(),
-                         first_submissions[["commune", "period"]]]).dropna().drop_duplicates()
     periods: dict[str, set[str]] = {}
-    for code, period in zip(touched["commune"].tolist(), touched["period"].tolist(), strict=True):
-        periods.setdefault(str(code), set()).add(str(period))
+    for code, period in _distinct_pairs(figures, "commune", "period") | _distinct_pairs(first_submissions, "commune",
+                                                                                          "period"):
+        periods.setdefault(code, set()).add(period)
     sent = _first_sent(first_submissions, "commune")
     rows: list[tuple] = []
     for code, catalog in catalogs.items():
