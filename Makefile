@@ -54,11 +54,15 @@ test-fast: setup
 	$(PY) -m pytest -m "not browser"
 
 # how fast the app answers, each figure beside a floor measured in the same run (BENCHMARK.md);
-# it reports and never fails, also on a loaded machine
+# it reports and never fails, also on a loaded machine. The city part builds 10, 50 and 120 communes
+# × 36 months on DuckDB and PostgreSQL (a few minutes); smaller or one engine:
+# `make bench CITY_BENCH="--communes 5,20 --months 12 --engine duckdb"`
+CITY_BENCH ?= --communes 10,50,120 --months 36
 bench: setup
 	$(PY) scripts/bench.py
 	$(PY) scripts/bench_import.py
 	$(PY) scripts/bench_whatif.py
+	$(PY) scripts/bench_city.py $(CITY_BENCH)
 
 check-config: setup
 	$(PY) -m kpi check-config

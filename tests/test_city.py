@@ -444,3 +444,88 @@ def test_cli_imports_a_city_s_files_by_their_commune_cell(tmp_path, capsys):
     conn.close()
     assert main(cli + ["--commune", "NGHIDUONG", str(thai_tan), "--by", "qt"]) == 1   # the cell must match
     assert "Số liệu!C3: «Xã» là «Xã Thái Tân», không phải Xã Nghi Dương (mã NGHIDUONG)" in capsys.readouterr().out
+
+
+def _many_communes_case(communes: int = 40):
+    """A city of `communes` communes on the shipped criteria (one of them averaged, "mean"): some with
+    fewer units or their own targets, one with nothing; figures of every unit code in every commune
+    (a unit the commune does not have never counts), blanks, zero denominators, typed values of the
+    computed criterion, rows of the months around the quarter; first uploads on time, late or none."""
+    import dataclasses
+
+    import numpy as np
+    import pandas as pd
+
+    from kpi.domain.catalog import load_catalog
+    from kpi.domain.city import City, CommuneSpec
+    base = load_catalog(CONFIG)
+    base = dataclasses.replace(base, indicators=tuple(
+        dataclasses.replace(i, aggregate="mean") if i.id == "TT_TIN_BAI" else i for i in base.indicators), _by_id={})
+    few = tuple(u for u in base.units if u.code not in ("QS", "MN", "TTDVSNC"))
+    specs = [CommuneSpec(f"X{k:03d}", f"Xã {k}", units=few if k % 3 == 1 else None,
+                         targets=(("HT_WIFI_NVH", 3.0 + k % 7),) if k % 4 == 2 else ()) for k in range(communes)]
+    city = City("TP", "Thành phố thử", base, tuple(specs))
+    rng = np.random.default_rng(14)
+    rows, log = [], []
+    for spec in specs[:-1]:                       # the last commune sends nothing
+        for unit in base.units:
+            for period in ("2026-06", "2026-07", "2026-08", "2026-09", "2026-10"):
+                for ind in base.indicators:
+                    if unit.code not in ind.units and rng.random() > 0.05:
+                        continue
+                    if rng.random() < 0.15:
+                        rows.append((spec.code, unit.code, period, ind.id, None, None, None))
+                    elif ind.is_ratio:
+                        den = float(rng.integers(0, 40)) if rng.random() < 0.1 else float(rng.integers(1, 40))
+                        rows.append((spec.code, unit.code, period, ind.id, float(rng.integers(0, 41)), den, None))
+                    else:
+                        rows.append((spec.code, unit.code, period, ind.id, None, None, float(rng.integers(0, 30))))
+                day = int(rng.integers(-3, 30))
+                if day >= 0:
+                    month = int(period[-2:])
+                    log.append((spec.code, unit.code, period,
+                                dt.datetime(2026 + month // 12, month % 12 + 1, 1 + day % 28, 8, 30)))
+    figures = pd.DataFrame(rows, columns=["commune", "unit", "period", "indicator_id", "numerator", "denominator",
+                                          "value"]).astype({"numerator": "float64", "denominator": "float64",
+                                                            "value": "float64"})
+    first = pd.DataFrame(log, columns=["commune", "unit", "period", "first_submitted_at"])
+    return city, figures, first
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, dt.date(2026, 10, 5), dt.date(2026, 8, 25)])
+def test_many_communes_scored_in_one_pass_equal_each_commune_scored_alone(as_of):
+    """The vectorised city pass (one aggregation grouped by commune) against `score_quarter` on each
+    commune's slice: every total, status, point and provisional flag equal (==), at a size where the
+    pass works on tens of thousands of rows; with Sep and with Aug–Sep not yet due too."""
+    from kpi.domain.city_scoring import city_quarter_scores
+    from kpi.domain.scoring import communes_pass, quarter_pass, score_quarter, with_computed
+    city, figures, first = _many_communes_case()
+    quarter = Quarter.parse("2026-Q3")
+    assert len(figures) > 15_000
+    got = city_quarter_scores(city, city.codes, figures, first, quarter, as_of)
+    periods = [str(m) for m in quarter.months]
+    catalogs = {code: city.catalog_for(code) for code in city.codes[:-1]}
+    passes = communes_pass(catalogs, figures, quarter)
+    for code in city.codes[:-1]:
+        catalog = city.catalog_for(code)
+        mine = figures[(figures["commune"] == code) & figures["period"].isin(periods)].drop(columns="commune")
+        log = first[(first["commune"] == code) & first["period"].isin(periods)].drop(columns="commune")
+        scored = with_computed(catalog, mine, log, as_of, quarter.months)
+        assert got[code] == score_quarter(catalog, scored, quarter, as_of=as_of), code
+        assert passes[code] == quarter_pass(catalog, figures[figures["commune"] == code], quarter), code
+    assert got[city.codes[-1]] is None
+    assert got["X001"].max_points == got["X000"].max_points    # units differ, criteria do not
+    assert got["X002"].result("HT_WIFI_NVH").indicator.target == 5.0
+    assert len({round(s.total_points, 6) for s in got.values() if s}) > 30
+
+
+def test_city_quarter_aggregate_is_the_bare_group_by(city_file, db_target):
+    """The bench's floor: the quarter's accepted figures summed per commune, criterion and unit, two
+    communes' unit A apart, no scoring rule (a blank stays blank), on both engines."""
+    from kpi.store.reads import city_quarter_aggregate
+    city, conn = _two_communes(city_file, db_target)
+    rows = sorted(city_quarter_aggregate(conn, ["2026-04", "2026-05", "2026-06"]))
+    assert rows == [("XA1", "SO_LUONG", "A", 1, None, None, 4.0), ("XA1", "TY_LE", "A", 1, 8.0, 10.0, None),
+                    ("XA1", "TY_LE", "B", 1, 2.0, 10.0, None), ("XA2", "SO_LUONG", "A", 1, None, None, 4.0),
+                    ("XA2", "TY_LE", "A", 1, 10.0, 10.0, None)]
+    assert city_quarter_aggregate(conn, ["2026-07", "2026-08", "2026-09"]) == []

@@ -146,3 +146,15 @@ def quarter_aggregate(conn: Conn, commune: str, periods: list[str]) -> list[tupl
         "sum(m.value) FROM measurements m JOIN uploads u ON u.id = m.upload_id "
         f"WHERE u.status = 'accepted' AND m.commune = ? AND m.period IN ({marks}) "
         "GROUP BY m.indicator_id, m.unit", [commune, *periods]).fetchall()
+
+
+def city_quarter_aggregate(conn: Conn, periods: list[str]) -> list[tuple]:
+    """Every commune's current figures of `periods` summed per commune, criterion and unit in one
+    GROUP BY: (commune, indicator_id, unit, months, numerator, denominator, value). No scoring rule:
+    the floor `scripts/bench_city.py` compares the all-communes score with."""
+    marks = ", ".join("?" * len(periods)) or "NULL"
+    return conn.execute(
+        "SELECT m.commune, m.indicator_id, m.unit, count(DISTINCT m.period), sum(m.numerator), "
+        "sum(m.denominator), sum(m.value) FROM measurements m JOIN uploads u ON u.id = m.upload_id "
+        f"WHERE u.status = 'accepted' AND m.period IN ({marks}) "
+        "GROUP BY m.commune, m.indicator_id, m.unit", list(periods)).fetchall()
