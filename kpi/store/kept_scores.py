@@ -37,13 +37,10 @@ def score_versions(conn: Conn, commune: str) -> tuple[str, str]:
     """(data version, closures version) of the commune, in one query: uploads (count, last id) and
     the last catalogue version kept; closures (count, last id, reopened count)."""
     row = conn.execute(
-        "SELECT (SELECT count(*) FROM uploads WHERE commune = ?), "
-        "(SELECT coalesce(max(id), 0) FROM uploads WHERE commune = ?), "
-        "(SELECT coalesce(max(id), 0) FROM catalog_versions WHERE commune = ?), "
-        "(SELECT count(*) FROM quarter_closures WHERE commune = ?), "
-        "(SELECT coalesce(max(id), 0) FROM quarter_closures WHERE commune = ?), "
-        "(SELECT count(reopened_at) FROM quarter_closures WHERE commune = ?)",
-        [commune] * 6).fetchall()[0]
+        "SELECT * FROM (SELECT count(*), coalesce(max(id), 0) FROM uploads WHERE commune = ?) u, "
+        "(SELECT coalesce(max(id), 0) FROM catalog_versions WHERE commune = ?) c, "
+        "(SELECT count(*), coalesce(max(id), 0), count(reopened_at) FROM quarter_closures WHERE commune = ?) q",
+        [commune] * 3).fetchall()[0]
     return f"{row[0]}:{row[1]}:{row[2]}", f"{row[3]}:{row[4]}:{row[5]}"
 
 

@@ -286,15 +286,28 @@ def _unit_contributions(db: str, config: str, mtime: float, version: str, today:
     return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
 
 
-def figure(build, *args, **kwargs):
+def figure(build, *args, key: tuple | None = None, **kwargs):
     """A chart of kpi.present.charts built once per data version, day and arguments, then shared:
     building and validating a Plotly figure takes tens of milliseconds per layout setting, and
-    nothing changes a figure after it is built (st.plotly_chart serialises it)."""
-    db, _, _, version, today = _keys()
-    return _figure(db, version, today, f"{build.__module__}.{build.__qualname__}", args,
-                   tuple(sorted(kwargs.items())), _build=build)
+    nothing changes a figure after it is built (st.plotly_chart serialises it).
+
+    `key`: what the arguments depend on besides the database, the catalogue file, the data version
+    and the day (e.g. the period, the criterion): the figure is then found by it, without hashing
+    the arguments (a table as an argument costs milliseconds of hashing on every rerun)."""
+    keys = _keys()
+    name = f"{build.__module__}.{build.__qualname__}"
+    if key is not None:
+        return _figure_by_key(*keys, name, key, _args=args, _kwargs=kwargs, _build=build)
+    db, _, _, version, today = keys
+    return _figure(db, version, today, name, args, tuple(sorted(kwargs.items())), _build=build)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _figure(db: str, version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
     return _build(*args, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure_by_key(db: str, config: str, mtime: float, version: str, today: str, name: str, key: tuple,
+                   _args: tuple = (), _kwargs: dict | None = None, _build=None):
+    return _build(*_args, **(_kwargs or {}))
