@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kpi import store
 from kpi.domain.catalog import Catalog
@@ -101,11 +102,38 @@ def connection():
     return _connection(path).cursor()
 
 
+def _run_memo() -> dict | None:
+    """A dict that lives as long as the current script run of this session (None outside a run).
+
+    Streamlit gives each run (a rerun, `st.rerun()`, a fragment's run) a fresh `cursors` dict in
+    its ScriptRunContext; the memo is kept with that dict and is new when the dict is."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    held = getattr(ctx, "_kpi_run_memo", None)
+    if held is None or held[0] is not ctx.cursors:
+        held = (ctx.cursors, {})
+        ctx._kpi_run_memo = held  # type: ignore[attr-defined]
+    return held[1]
+
+
 def data_version() -> str:
-    """Changes with every import, close and reopen: the key of every cached read."""
-    conn, commune = connection(), catalog().commune
+    """Changes with every import, close and reopen: the key of every cached read.
+
+    Read once per script run (a page asks for it a dozen times, two queries each) and again in the
+    next run: a write is seen by cached reads from the run after it (the upload and evidence pages
+    rerun right after writing; the accounts page shows closings from the store, not cached)."""
+    commune = catalog().commune
+    memo = _run_memo()
+    key = ("data_version", db_target(), commune)
+    if memo is not None and key in memo:
+        return memo[key]
+    conn = connection()
     # the commune is part of the version: two communes of one database never share a cached read
-    return f"{commune}:{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+    version = f"{commune}:{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+    if memo is not None:
+        memo[key] = version
+    return version
 
 
 def basis(period) -> ScoringBasis:
