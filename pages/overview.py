@@ -98,7 +98,8 @@ INDICATOR, UNIT = "pages/indicator.py", "pages/unit.py"
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Điểm theo nhóm chỉ tiêu")
-    widgets.chart(data.figure(charts.group_bars, tables.group_table(score), partial=score.provisional))
+    widgets.chart(data.figure(charts.group_bars, tables.group_table(score), partial=score.provisional,
+                              key=(period.key,)))
 with right:
     st.subheader("Điểm mất theo đơn vị chủ trì")
     by_lead = tables.losses_by_lead_unit(catalog, score)
@@ -128,7 +129,7 @@ widgets.status_legend()
 # a click on a cell opens its criterion (whose page shows every unit's part, each a link)
 widgets.chart(data.figure(
     charts.status_heatmap, data.status_matrix(period), {u.code: u.name for u in catalog.units},
-    {i.id: i.name for i in catalog.indicators}), key="status_heatmap",
+    {i.id: i.name for i in catalog.indicators}, key=(period.key,)), key="status_heatmap",
     opens=(INDICATOR, "indicator", "y"), known={i.id for i in catalog.indicators})
 st.caption("Mỗi ô là kết quả trên số liệu riêng của đơn vị đó; ô trống: đơn vị không báo cáo "
            "chỉ tiêu này. Rê chuột lên một ô để xem tên đầy đủ; bấm vào ô để mở trang của chỉ tiêu.")

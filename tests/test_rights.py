@@ -70,7 +70,7 @@ def test_a_version_1_database_migrates_and_keeps_its_data(tmp_path):
     raw.execute("INSERT INTO audit_log VALUES (1, now(), 'Chị Lan', 'record_submission', 'THAITAN', '{}')")
     raw.close()
     conn = store.connect(db)
-    assert store.schema_version(conn) == 4   # 2 (accounts), 3 (evidence), 4 (account communes) applied
+    assert store.schema_version(conn) == 5   # 2 (accounts), 3 (evidence), 4 (account communes), 5 (kept scores)
     assert uploads(conn) == [(1, "CA", "2024-06", 1, "accepted", "Chị Lan")]
     assert conn.execute("SELECT actor, unit, period, file_sha256 FROM audit_log").fetchall() == \
         [("Chị Lan", None, None, None)]

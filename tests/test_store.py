@@ -27,10 +27,10 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_target):
     c = store.connect(db_target)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 4
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 5
     c.close()
     c = store.connect(db_target)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 4
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 5
     c.close()
 
 

@@ -1,13 +1,24 @@
-"""`score`: the quarter's score table in Vietnamese, or JSON."""
+"""`score`: the quarter's score table in Vietnamese, or JSON.
+
+A score once computed is kept in the store with what it was computed from (`kpi.store.kept_scores`):
+asking the same question again, with the same figures, closures, catalogue and code, prints the kept
+answer without scoring again, so the process never imports pandas (the scoring engine's library). A
+miss scores with the engine as always and keeps the answer. `--all-communes` always scores."""
 import datetime as dt
+import hashlib
 import json
 import math
+from pathlib import Path
 
 from kpi.cli.context import CLI_ACTOR, UserError
 from kpi.domain.periods import Quarter
-from kpi.present import texts
-from kpi.present.tables import provisional_text
-from kpi.usecases.closing import quarter_result
+
+# the code that decides a kept answer (scoring, catalogue, periods, how it is written and printed):
+# a new version of any of them must not print an answer kept by the previous one
+_KPI = Path(__file__).resolve().parents[1]
+_ANSWER_CODE = ("domain/scoring.py", "domain/catalog.py", "domain/periods.py", "domain/figures.py",
+                "present/texts.py", "present/tables.py", "usecases/closing.py", "usecases/scores.py",
+                "store/reads.py", "store/accounts.py", "cli/score.py")
 
 
 def finite(data):
@@ -47,6 +58,7 @@ def register(sub):
 
 def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
     """Every commune's score together, ranked."""
+    from kpi.present import texts
     from kpi.usecases.city import city_scores, to_json
     if args.unit or args.commune:
         raise UserError("--all-communes không dùng cùng --unit hoặc --commune.")
@@ -64,6 +76,16 @@ def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
     return 0
 
 
+def _answer_sha(catalog, config: Path) -> str:
+    """The catalogue (as parsed: criteria, targets, units, names), the catalogue file's text (a new
+    text is a new catalogue version once the store syncs it) and the code that scores and prints."""
+    digest = hashlib.sha256(repr(catalog).encode("utf-8"))
+    digest.update(config.read_bytes())
+    for name in _ANSWER_CODE:
+        digest.update((_KPI / name).read_bytes())
+    return digest.hexdigest()
+
+
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
     as_of = _as_of(args.as_of)
@@ -75,27 +97,59 @@ def run(args, ctx):
     if unit is not None and unit not in {u.code for u in catalog.units}:
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
-    result = quarter_result(ctx.conn, catalog, quarter, unit, recompute=args.recompute, as_of=as_of)
-    score = result.score
+    from kpi.store import connect
+    from kpi.store.kept_scores import ScoreKey, kept_score
+    key = ScoreKey(catalog.commune, str(quarter), unit, (as_of or dt.date.today()).isoformat(),
+                   bool(args.recompute), _answer_sha(catalog, ctx.config_path))
+    conn = connect(ctx.settings.db)     # without the catalogue sync: a hit's key holds the catalogue
+    try:
+        kept = kept_score(conn, key)
+    finally:
+        conn.close()
+    if kept is None:
+        kept = _score_and_keep(ctx, catalog, quarter, unit, args.recompute, as_of, key)
     if args.json:
-        data = {**score.to_dict(), "closed": result.closed, "catalog_version": result.catalog_version}
-        print(json.dumps(finite(data), ensure_ascii=False, indent=2, allow_nan=False))
-        return 0
+        print(json.dumps(kept.score, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(kept.printed)
+    return 0
+
+
+def _score_and_keep(ctx, catalog, quarter: Quarter, unit: str | None, recompute: bool, as_of: dt.date | None, key):
+    """Score with the engine (the frozen result of a closed quarter unless `recompute`) and keep
+    the answer, JSON and table, for the next same question."""
+    from kpi.store.kept_scores import KeptScore, keep_score, score_versions
+    from kpi.usecases.closing import quarter_result
+    conn = ctx.conn
+    versions = score_versions(conn, catalog.commune)
+    result = quarter_result(conn, catalog, quarter, unit, recompute=recompute, as_of=as_of)
+    data = finite({**result.score.to_dict(), "closed": result.closed, "catalog_version": result.catalog_version})
+    kept = KeptScore(json.loads(json.dumps(data, ensure_ascii=False, allow_nan=False)),
+                     _table(catalog, quarter, unit, recompute, result))
+    keep_score(conn, key, versions, kept)
+    return kept
+
+
+def _table(catalog, quarter: Quarter, unit: str | None, recompute: bool, result) -> str:
+    """The score table as printed (without the final newline)."""
+    from kpi.present import texts
+    from kpi.present.tables import provisional_text
+    score = result.score
     who = catalog.unit_name(unit) if unit else catalog.commune_name
-    print(f"{catalog.name}\n{who} — {quarter.label}\n")
-    if result.closed and not args.recompute:
-        print(f"Quý đã khoá sổ ({result.closed_by}, {result.closed_at:%d/%m/%Y %H:%M}): kết quả đã khoá, "
-              f"theo danh mục phiên bản {result.catalog_version}.\n")
+    lines = [f"{catalog.name}\n{who} — {quarter.label}\n"]
+    if result.closed and not recompute:
+        lines.append(f"Quý đã khoá sổ ({result.closed_by}, {result.closed_at:%d/%m/%Y %H:%M}): kết quả đã khoá, "
+                     f"theo danh mục phiên bản {result.catalog_version}.\n")
     elif result.closed:
-        print("Quý đã khoá sổ; đây là kết quả tính lại theo danh mục hiện nay, không phải kết quả đã khoá.\n")
-    print(f"{'Mã chỉ tiêu':<22}{'Đạt được':>12}{'Mục tiêu':>11}{'Điểm':>8}{'Tối đa':>8}  Trạng thái")
+        lines.append("Quý đã khoá sổ; đây là kết quả tính lại theo danh mục hiện nay, không phải kết quả đã khoá.\n")
+    lines.append(f"{'Mã chỉ tiêu':<22}{'Đạt được':>12}{'Mục tiêu':>11}{'Điểm':>8}{'Tối đa':>8}  Trạng thái")
     for r in score.indicators:
         achieved = texts.achieved(r.indicator, r.achieved, noun=False)
         target = texts.target(r.indicator, noun=False)
-        print(f"{r.id:<22}{achieved:>12}{target:>11}{texts.points(r.points):>8}"
-              f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
-    print(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
-          f"({texts.percent(score.percent)}) — Xếp loại: {score.grade}")
+        lines.append(f"{r.id:<22}{achieved:>12}{target:>11}{texts.points(r.points):>8}"
+                     f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
+    lines.append(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
+                 f"({texts.percent(score.percent)}) — Xếp loại: {score.grade}")
     if score.provisional:
-        print(provisional_text(score))
-    return 0
+        lines.append(provisional_text(score))
+    return "\n".join(lines)

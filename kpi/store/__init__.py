@@ -1,33 +1,71 @@
 """Storage on an embedded DuckDB file or a PostgreSQL server (`postgres`: the adapter that gives a
 server DuckDB's interface, so the code below is one path): versioned schema (`schema`), opening,
 transactions and locks between writers (`connection`), the few write functions (`writes`, one
-transaction each, rights checked first), reads (`reads`). The only package that speaks SQL."""
-from kpi.store.connection import StoreError, connect, migrate, schema_version, transaction
-from kpi.store.reads import (
-                             audit_log,
-                             content_counts,
-                             current_figures,
-                             data_version,
-                             figures_of_upload,
-                             first_submissions,
-                             kept_uploads,
-                             non_demo_uploads,
-                             quarter_aggregate,
-                             reported_periods,
-                             sha_in_use,
-                             upload_history,
-)
-from kpi.store.schema import SCHEMA_VERSION
-from kpi.store.writes import (
-                             RecordOutcome,
-                             forget_raw_file,
-                             keep_raw_file,
-                             record_submission,
-                             record_submissions,
-                             sync_catalog,
-)
+transaction each, rights checked first), reads (`reads`), quarter scores kept per data version
+(`kept_scores`). The only package that speaks SQL.
 
-__all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log", "content_counts",
-           "current_figures", "data_version", "figures_of_upload", "first_submissions",
-           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "quarter_aggregate", "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file",
-           "record_submission", "record_submissions", "sync_catalog"]
+The modules that need pandas (`reads`, `writes`) are imported when one of their names is first
+used (`from kpi.store import current_figures` works as before), so a process that only opens the
+store and reads a kept score — `python -m kpi score` on a hit — never imports pandas."""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from kpi.store.connection import StoreError, connect, migrate, schema_version, transaction
+from kpi.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:   # what the lazy names are, for type checkers and editors
+    from kpi.store.reads import (
+        audit_log,
+        content_counts,
+        current_figures,
+        data_version,
+        figures_of_upload,
+        first_submissions,
+        kept_uploads,
+        non_demo_uploads,
+        quarter_aggregate,
+        reported_periods,
+        sha_in_use,
+        upload_history,
+    )
+    from kpi.store.writes import (
+        RecordOutcome,
+        forget_raw_file,
+        keep_raw_file,
+        record_submission,
+        record_submissions,
+        sync_catalog,
+    )
+
+# name → the module that defines it, imported on first use
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(["audit_log", "content_counts", "current_figures", "data_version", "figures_of_upload",
+                     "first_submissions", "kept_uploads", "non_demo_uploads", "quarter_aggregate",
+                     "reported_periods", "sha_in_use", "upload_history"], "kpi.store.reads"),
+    **dict.fromkeys(["RecordOutcome", "forget_raw_file", "keep_raw_file", "record_submission",
+                     "record_submissions", "sync_catalog"], "kpi.store.writes"),
+}
+_SUBMODULES = {"accounts", "backup", "connection", "evidence", "kept_scores", "postgres", "reads", "schema", "writes"}
+
+__all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log",
+           "content_counts", "current_figures", "data_version", "figures_of_upload", "first_submissions",
+           "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "quarter_aggregate",
+           "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file", "record_submission",
+           "record_submissions", "sync_catalog"]
+
+
+def __getattr__(name: str) -> Any:
+    """A lazy name (`store.current_figures`) or submodule (`store.reads`), imported on first use."""
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"kpi.store.{name}")
+    raise AttributeError(f"module 'kpi.store' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, *_SUBMODULES})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -84,5 +84,21 @@ MIGRATIONS: dict[int, list[str]] = {
         # an account's commune: its office and coordinators see and write only that commune;
         # NULL = every commune (city roles, and every account of a one-commune database)
         "ALTER TABLE accounts ADD COLUMN commune VARCHAR",
+    ],
+    5: [
+        # quarter scores kept per data version (`kpi.store.kept_scores`): derived, never the record;
+        # a row answers only while the figures, closures and catalogue it was computed from are the
+        # same (the three version columns), so an import, a closing or a new catalogue replaces it
+        """CREATE TABLE kept_scores (
+             commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL,
+             unit VARCHAR NOT NULL,                  -- '' for the commune as a whole
+             as_of VARCHAR NOT NULL,                 -- the day scored (YYYY-MM-DD)
+             recompute BOOLEAN NOT NULL,             -- a closed quarter recomputed, not the frozen result
+             data_version VARCHAR NOT NULL, closures_version VARCHAR NOT NULL,
+             catalog_sha256 VARCHAR NOT NULL,        -- the catalogue and the code that scored and wrote it
+             score VARCHAR NOT NULL,                 -- JSON: QuarterScore.to_dict() + closed, catalog_version
+             printed VARCHAR NOT NULL,               -- the score table as the command line prints it
+             kept_at TIMESTAMP NOT NULL,
+             PRIMARY KEY (commune, quarter, unit, as_of, recompute))""",
     ],
 }

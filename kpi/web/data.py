@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from kpi import store
 from kpi.domain.catalog import Catalog
@@ -98,11 +99,38 @@ def connection():
     return _connection(path).cursor()
 
 
+def _run_memo() -> dict | None:
+    """A dict that lives as long as the current script run of this session (None outside a run).
+
+    Streamlit gives each run (a rerun, `st.rerun()`, a fragment's run) a fresh `cursors` dict in
+    its ScriptRunContext; the memo is kept with that dict and is new when the dict is."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    held = getattr(ctx, "_kpi_run_memo", None)
+    if held is None or held[0] is not ctx.cursors:
+        held = (ctx.cursors, {})
+        ctx._kpi_run_memo = held  # type: ignore[attr-defined]
+    return held[1]
+
+
 def data_version() -> str:
-    """Changes with every import, close and reopen: the key of every cached read."""
-    conn, commune = connection(), catalog().commune
+    """Changes with every import, close and reopen: the key of every cached read.
+
+    Read once per script run (a page asks for it a dozen times, two queries each) and again in the
+    next run: a write is seen by cached reads from the run after it (the upload and evidence pages
+    rerun right after writing; the accounts page shows closings from the store, not cached)."""
+    commune = catalog().commune
+    memo = _run_memo()
+    key = ("data_version", db_target(), commune)
+    if memo is not None and key in memo:
+        return memo[key]
+    conn = connection()
     # the commune is part of the version: two communes of one database never share a cached read
-    return f"{commune}:{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+    version = f"{commune}:{store.data_version(conn, commune)}:{closures_version(conn, commune)}"
+    if memo is not None:
+        memo[key] = version
+    return version
 
 
 def basis(period) -> ScoringBasis:
@@ -283,15 +311,28 @@ def _unit_contributions(db: str, config: str, mtime: float, version: str, today:
     return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
 
 
-def figure(build, *args, **kwargs):
+def figure(build, *args, key: tuple | None = None, **kwargs):
     """A chart of kpi.present.charts built once per data version, day and arguments, then shared:
     building and validating a Plotly figure takes tens of milliseconds per layout setting, and
-    nothing changes a figure after it is built (st.plotly_chart serialises it)."""
-    db, _, _, version, today = _keys()
-    return _figure(db, version, today, f"{build.__module__}.{build.__qualname__}", args,
-                   tuple(sorted(kwargs.items())), _build=build)
+    nothing changes a figure after it is built (st.plotly_chart serialises it).
+
+    `key`: what the arguments depend on besides the database, the catalogue file, the data version
+    and the day (e.g. the period, the criterion): the figure is then found by it, without hashing
+    the arguments (a table as an argument costs milliseconds of hashing on every rerun)."""
+    keys = _keys()
+    name = f"{build.__module__}.{build.__qualname__}"
+    if key is not None:
+        return _figure_by_key(*keys, name, key, _args=args, _kwargs=kwargs, _build=build)
+    db, _, _, version, today = keys
+    return _figure(db, version, today, name, args, tuple(sorted(kwargs.items())), _build=build)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _figure(db: str, version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
     return _build(*args, **dict(kwargs))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _figure_by_key(db: str, config: str, mtime: float, version: str, today: str, name: str, key: tuple,
+                   _args: tuple = (), _kwargs: dict | None = None, _build=None):
+    return _build(*_args, **(_kwargs or {}))

@@ -68,7 +68,7 @@ def loss_card_html(row: LossRow, position: int, count: int) -> str:
             f'<div class="facts">{status_badge(row.status)} '
             f'<span>Đạt {escape(row.achieved)} / mục tiêu {escape(row.target)}</span> '
             f'<span class="lost">{escape(texts.points_change(-row.points_lost))} điểm</span></div>'
-            f'{todo}<div class="lead"><b>Chủ trì:</b> {escape(row.lead)}</div></div>')
+            f'{todo}<div class="lead"><b>Chủ trì:</b> {escape(texts.unit_short(row.lead))}</div></div>')
 
 
 def loss_carousel(losing: list[LossRow], seconds: int) -> None:
@@ -122,8 +122,9 @@ def losses(top: list[LossRow], link_params, short: bool = False) -> None:
             name, lead, more = st.columns([5, 3, 1.2], vertical_alignment="center", gap="small")
             name.page_link("pages/indicator.py", label=safe.md(r.name), icon=":material/flag:",
                            query_params=link_params(indicator=r.id))
-            if r.lead_code:
-                lead.page_link("pages/unit.py", label=safe.md(r.lead), icon=":material/apartment:",
+            if r.lead_code:   # the projector's narrow column: the unit's short name (VP HĐND và UBND)
+                lead.page_link("pages/unit.py", label=safe.md(texts.unit_short(r.lead) if short else r.lead),
+                               icon=":material/apartment:",
                                query_params=link_params(unit=r.lead_code))
             with more.popover("Chi tiết"):
                 st.markdown(f"**{safe.md(r.name)}**")
