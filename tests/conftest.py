@@ -93,6 +93,11 @@ from pg_server import PgServer, postgres_unavailable  # noqa: E402
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "both_engines: run once on DuckDB and once on PostgreSQL")
+    # `pytest -n N`: hand the workers their tests one by one in the order of the collection (longest
+    # first, tests/e2e/conftest.py) instead of xdist's default first chunks of ~50 consecutive tests,
+    # which gave one worker every test that starts its own server
+    if config.getoption("maxschedchunk", None) is None and config.getoption("dist", "no") == "load":
+        config.option.maxschedchunk = 1
 
 
 def pytest_generate_tests(metafunc):

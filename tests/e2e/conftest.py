@@ -22,17 +22,18 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 
 def _cost_rank(item) -> int:
-    """0: a browser test starting fresh servers itself (`demo_db_file`), 1: one with its own server
-    (`writable_app_url`), 2: the others."""
+    """0: a browser test starting a fresh server itself (`demo_db_file`), 1: one with its own server
+    (`writable_app_url`), 2: the other browser tests, 3: the rest."""
     if "browser" not in item.keywords or not hasattr(item, "obj"):
-        return 2
+        return 3
     asked = inspect.signature(item.obj).parameters
     return 0 if "demo_db_file" in asked else 1 if "writable_app_url" in asked else 2
 
 
 def pytest_collection_modifyitems(config, items):
-    # the browser tests that start servers of their own are the longest: run them first, so that
-    # with `-n 2` one worker takes them while the other goes through the rest
+    # the longest tests first: the browser tests that start servers of their own, then the other
+    # browser tests (which wait on their server and Chromium much of the time), then the rest; the
+    # workers are handed tests one by one (tests/conftest.py), so each takes the next longest
     items.sort(key=_cost_rank)
     if Path(CHROMIUM).exists() or os.environ.get("KPI_REQUIRE_BROWSER"):
         return  # CI sets KPI_REQUIRE_BROWSER: a missing browser must fail there, not skip

@@ -52,32 +52,34 @@ def _english_seen(page) -> list[str]:
     return seen + [f"menu item {x!r}" for x in labels if x in FILE_NAMES]
 
 
+def _slug(link: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", link).strip("-") or "root"
 
 
-def test_deep_links_on_a_fresh_server_are_vietnamese_only(demo_db_file, tmp_path, browser, shots):
+@pytest.mark.parametrize("n,link", list(enumerate(DEEP_LINKS)), ids=[_slug(x) for x in DEEP_LINKS])
+def test_deep_links_on_a_fresh_server_are_vietnamese_only(demo_db_file, tmp_path, browser, shots, n, link):
     """Every deep link opened as the very first visit of a freshly started server: none of
-    Streamlit's English ("Page not found", the file-name menu), at any moment."""
-    for n, link in enumerate(DEEP_LINKS):
-        db = tmp_path / f"fresh{n}" / "kpi.duckdb"
-        db.parent.mkdir()
-        db.write_bytes(demo_db_file.read_bytes())
-        with running_app(db) as url:
-            ctx, page = _page(browser, 1366, 768)
-            page.add_init_script(_WATCH.replace("WORDS", json.dumps(ENGLISH)).replace(
-                "FILES", json.dumps(FILE_NAMES)))
-            page.goto(url + link, wait_until="networkidle")
-            page.get_by_role("button", name="Đăng nhập").wait_for(timeout=40000)
-            assert page.evaluate("window.__seen") == [], (link, "login")
-            log_in(page)
-            assert page.evaluate("window.__seen") == [], link
-            assert _english_seen(page) == [], link
-            assert page.locator('[data-testid="stException"]').count() == 0, link
-            path = link.split("?")[0].strip("/")
-            if path and path != "tong-quan":
-                assert re.search(f"/{path}(\\?|$)", page.url), (link, page.url)
-            slug = re.sub(r"[^a-z0-9]+", "-", link).strip("-") or "root"
-            page.screenshot(path=str(shots / f"fresh-{n}-{slug}-1366x768.png"))
-            ctx.close()
+    Streamlit's English ("Page not found", the file-name menu), at any moment. One test per link,
+    each with a server of its own, so that the workers start and visit them side by side."""
+    db = tmp_path / f"fresh{n}" / "kpi.duckdb"
+    db.parent.mkdir()
+    db.write_bytes(demo_db_file.read_bytes())
+    with running_app(db) as url:
+        ctx, page = _page(browser, 1366, 768)
+        page.add_init_script(_WATCH.replace("WORDS", json.dumps(ENGLISH)).replace(
+            "FILES", json.dumps(FILE_NAMES)))
+        page.goto(url + link, wait_until="networkidle")
+        page.get_by_role("button", name="Đăng nhập").wait_for(timeout=40000)
+        assert page.evaluate("window.__seen") == [], (link, "login")
+        log_in(page)
+        assert page.evaluate("window.__seen") == [], link
+        assert _english_seen(page) == [], link
+        assert page.locator('[data-testid="stException"]').count() == 0, link
+        path = link.split("?")[0].strip("/")
+        if path and path != "tong-quan":
+            assert re.search(f"/{path}(\\?|$)", page.url), (link, page.url)
+        page.screenshot(path=str(shots / f"fresh-{n}-{_slug(link)}-1366x768.png"))
+        ctx.close()
 
 
 # (width, height, smallest body text px, losses shown)
