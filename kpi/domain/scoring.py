@@ -611,8 +611,7 @@ def _on_time_frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
 
 def _distinct_pairs(frame: pd.DataFrame, a: str, b: str) -> set[tuple[str, str]]:
     """The distinct (a, b) values of the frame's rows, blanks left out (factorised, no frame copied)."""
-    ca, ua = pd.factorize(frame[a])
-    cb, ub = pd.factorize(frame[b])
+    (ca, ua), (cb, ub) = _codes(frame, a), _codes(frame, b)
     n = max(1, len(ub))
     ok = (ca >= 0) & (cb >= 0)
     return {(str(ua[k // n]), str(ub[k % n])) for k in pd.unique(ca[ok].astype(np.int64) * n + cb[ok]).tolist()}
