@@ -30,12 +30,11 @@ run: setup demo
 	$(PY) -m kpi.web.serve --server.port $(PORT) --server.headless true
 
 # Every test in one pytest run on three workers: a browser test spends much of its time waiting
-# for its server and Chromium, so a third worker keeps the two cores busy. Each worker starts its
-# own shared app server; the browser tests that start servers of their own (the ten fresh servers
-# of the deep-link test, uploads) are handed out first (tests/e2e/conftest.py). Measured on the
-# 2-core machine with nothing else running: 522 tests in ~280 s (before: 498 core tests ~125 s,
-# then 22 browser tests ~364 s, one after the other); the deep-link test's ten fresh servers
-# (~120 s) are now the longest single piece.
+# for its server and Chromium, so a third worker keeps the two cores busy. Tests are handed to the
+# workers one by one, longest first (tests/conftest.py, tests/e2e/conftest.py): the ten deep-link
+# tests (each the first visit of a fresh server of its own) and the other browser tests that start
+# a server spread over the workers instead of all going to the first one. Measured times: README
+# («Kiểm thử: cách chạy và thời gian»).
 test: setup
 	$(PY) -m pytest -n 3
 
