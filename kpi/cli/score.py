@@ -18,7 +18,7 @@ from kpi.domain.periods import Quarter
 _KPI = Path(__file__).resolve().parents[1]
 _ANSWER_CODE = ("domain/scoring.py", "domain/catalog.py", "domain/periods.py", "domain/figures.py",
                 "present/texts.py", "present/tables.py", "usecases/closing.py", "usecases/scores.py",
-                "store/reads.py", "store/accounts.py", "cli/score.py")
+                "store/reads.py", "store/accounts.py", "store/writes.py", "cli/score.py")
 
 
 def finite(data):
