@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
@@ -251,36 +250,11 @@ SETTLED_JS = "([text]) => !(" + "{not_ready}" + ")([0, 0]) && document.body.inne
 @contextmanager
 def minimal_server(folder: Path):
     """`streamlit run` of the one-selectbox page on a free port (the floor); yields its URL."""
-    from tests.e2e.conftest import _free_port
+    from tests.e2e.conftest import serving
     script = folder / "minimal_app.py"
     script.write_text(BROWSER_MINIMAL, encoding="utf-8")
-    port = _free_port()
-    log = open(folder / "minimal.log", "w")  # noqa: SIM115 — held open for the server's lifetime
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the minimal page did not start; see {folder / 'minimal.log'}")
-            time.sleep(0.1)
+    with serving(["-m", "streamlit", "run", str(script)], folder, dict(os.environ), folder / "minimal.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def settled(page, text: str) -> None:

@@ -51,17 +51,16 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_app(db: Path):
-    """The app as `make run` starts it (`python -m kpi.web.serve`) on a free port against `db`;
-    yields its URL, stops it after."""
+def serving(args: list[str], cwd: Path, env: dict, log_path: Path):
+    """A Streamlit server (`python ARGS --server.port …`) on a free port, started and waited for until
+    healthy; yields its URL, stops it after. `log_path` keeps what it printed."""
     port = _free_port()
-    env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"))
-    log = open(db.parent / "streamlit.log", "w")  # noqa: SIM115 — held open for the server's lifetime
+    log = open(log_path, "w")  # noqa: SIM115 — held open for the server's lifetime
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kpi.web.serve", "--server.port", str(port),
+        [sys.executable, *args, "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -73,7 +72,7 @@ def running_app(db: Path):
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {db.parent / 'streamlit.log'}")
+                raise RuntimeError(f"streamlit did not start; see {log_path}")
             time.sleep(0.1)
         yield url
     finally:
@@ -83,6 +82,15 @@ def running_app(db: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@contextmanager
+def running_app(db: Path):
+    """The app as `make run` starts it (`python -m kpi.web.serve`) on a free port against `db`;
+    yields its URL, stops it after."""
+    env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"))
+    with serving(["-m", "kpi.web.serve"], ROOT, env, db.parent / "streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
