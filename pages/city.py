@@ -8,7 +8,7 @@ import streamlit as st
 from kpi.domain.periods import Month
 from kpi.present import city_views, texts
 from kpi.usecases.city import group_matrix, missed_criteria
-from kpi.web import auth, data, state, widgets
+from kpi.web import auth, data, safe, state, widgets
 
 actor = auth.actor()
 period = state.current_period()
@@ -27,7 +27,7 @@ def open_commune(code: str) -> None:
 
 if not projector:
     st.title(f"Toàn thành phố · {quarter.label}")
-    st.caption(f"{city.name if city.code != city.base.commune else city.base.name} — {len(results)} xã. "
+    st.caption(f"{safe.md(city.name if city.code != city.base.commune else city.base.name)} — {len(results)} xã. "
                "Bấm vào một xã để mở trang tổng quan của xã đó.")
 if not results:
     st.info("Chưa có xã nào trong cơ sở dữ liệu.")
@@ -61,9 +61,9 @@ if projector:
 cols = st.columns(4)
 cols[0].metric("Số xã", len(results))
 cols[1].metric("Điểm bình quân", texts.percent(sum(scored) / len(scored)) if scored else "—")
-cols[2].metric("Cao nhất", texts.percent(max(scored)) if scored else "—", help=results[0].name)
-cols[3].metric("Thấp nhất", texts.percent(min(scored)) if scored else "—", help=results[-1].name)
-st.caption(" · ".join(f"{grade}: {n} xã" for grade, n in city_views.grade_counts(results))
+cols[2].metric("Cao nhất", texts.percent(max(scored)) if scored else "—", help=safe.md(results[0].name))
+cols[3].metric("Thấp nhất", texts.percent(min(scored)) if scored else "—", help=safe.md(results[-1].name))
+st.caption(" · ".join(f"{safe.md(grade)}: {n} xã" for grade, n in city_views.grade_counts(results))
            + (" · Quý chưa kết thúc: điểm tạm tính." if provisional else ""))
 
 st.subheader("Xếp hạng các xã")
