@@ -153,9 +153,7 @@ def test_a_new_day_or_catalogue_is_a_new_question(demo, tmp_path):
     assert "Xã Thái Tân mới — Quý IV/2026" in table.getvalue()
 
 
-def test_a_kept_answer_needs_no_pandas(demo, engine):
-    if engine == "postgres":
-        pytest.skip("the PostgreSQL adapter reads with pandas; the DuckDB file is the one-process case")
+def test_a_kept_answer_needs_no_pandas(demo):
     args = ["--db", str(demo), "--config", str(CONFIG), "score", "--quarter", "2026-Q4", "--as-of", "2026-11-23"]
     probe = ("import sys, runpy; sys.argv = ['kpi', *sys.argv[1:]]\n"
              "try:\n    runpy.run_module('kpi', run_name='__main__')\n"

@@ -16,14 +16,18 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import pandas as pd
 import psycopg
 import psycopg.errors
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 URL_PREFIXES = ("postgresql://", "postgres://")
 RETRYABLE = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
@@ -92,6 +96,7 @@ class PgResult:
         return self._rows[self._next - 1]
 
     def df(self) -> pd.DataFrame:
+        pd = _pandas()
         frame = pd.DataFrame(self._rows[self._next:], columns=self._columns)
         if frame.empty and not len(frame.columns) and self._columns:
             frame = pd.DataFrame(columns=self._columns)
@@ -100,7 +105,14 @@ class PgResult:
         return frame
 
 
+def _pandas() -> ModuleType:
+    """pandas, imported on first use: a CLI answer kept in the store (`score`) prints without it."""
+    import pandas
+    return pandas
+
+
 def _column(values: pd.Series, oid: int) -> pd.Series:
+    pd = _pandas()
     if oid in _FLOATS:
         return pd.to_numeric(values, errors="coerce").astype("float64")
     if oid in _INTS:
@@ -116,11 +128,16 @@ def _column(values: pd.Series, oid: int) -> pd.Series:
 
 
 def _python(value: Any) -> Any:
-    """A cell of a DataFrame as psycopg writes it (numpy scalars, pandas missing values, Timestamps)."""
-    if value is None or value is pd.NaT or (not isinstance(value, str | bytes) and pd.isna(value)):
+    """A cell of a DataFrame as psycopg writes it (numpy scalars, pandas missing values, Timestamps).
+    Without pandas imported there is no pandas value to convert, and none is imported for it."""
+    if value is None:
         return None
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
+    pd = sys.modules.get("pandas")
+    if pd is not None:
+        if value is pd.NaT or (not isinstance(value, str | bytes) and pd.isna(value)):
+            return None
+        if isinstance(value, pd.Timestamp):
+            return value.to_pydatetime()
     if hasattr(value, "item") and not isinstance(value, dt.datetime):
         return value.item()
     return value
