@@ -35,8 +35,9 @@ months = tables.data_months(figures)
 timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())
 due = timely[timely["status"] != tables.NOT_DUE]
 
-cols = st.columns(4)
-cols[0].metric(f"Điểm của đơn vị · {period.label}" + texts.score_state(unit_score.provisional, basis.frozen),
+# the score's label names its quarter and its kind («tạm tính», «đã khoá sổ»): its column is the widest
+cols = st.columns([1.35, 1.1, 0.75, 1])
+cols[0].metric(f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, basis.frozen),
                texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",
