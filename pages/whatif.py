@@ -17,7 +17,7 @@ from kpi.present.goal_texts import (
 )
 from kpi.present.texts import smart_number
 from kpi.present.whatif_charts import gain_waterfall
-from kpi.web import data, state
+from kpi.web import data, safe, state
 
 EDITING = "Kịch bản đang sửa"
 OWN_TOTAL = "Số điểm tự chọn"
@@ -114,12 +114,9 @@ if scenario.adjustments:
                       config={"displayModeBar": False})
     right.markdown("**Các thay đổi đang mô phỏng**")
     right.markdown("\n".join(f"- {adjustment_text(catalog, a)}" for a in scenario.adjustments))
-    table = tables.changes_table(result)
-    moved = table[table["Chênh lệch"] != 0]
-    if not moved.empty:
-        columns = ["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế", "Điểm mô phỏng",
-                   "Chênh lệch"]
-        st.dataframe(tables.points_as_text(moved[columns]), hide_index=True, width="stretch")
+    moved = tables.changes_table(result)
+    if not moved.empty:   # a static table: its names wrap, no column hides behind a scroll
+        st.table(moved.map(safe.md), hide_index=True)
 else:
     st.info("Nhập thay đổi cho một hay nhiều chỉ tiêu ở thẻ «Điều chỉnh số liệu» để xem điểm "
             "mới, hoặc dùng thẻ «Cần làm gì» để biết cần thêm bao nhiêu.")

@@ -134,5 +134,12 @@ def test_compare_two_scenarios_side_by_side(catalog):
     assert total["Chỉ tiêu"] == "Tổng điểm"
     assert total["Thử"] - total["Thực tế"] == pytest.approx(round(4 - 4 * 14 / 17, 2), abs=0.011)
     assert total["B"] - total["Thực tế"] == pytest.approx(1.6, abs=0.011)      # 3 × 8/15
-    t = changes_table(a)
-    assert t[t["Chênh lệch"] != 0]["Chỉ tiêu"].tolist() == ["Số nhà văn hóa thôn có wifi miễn phí"]
+    # only the criteria whose points move, as people read them: 4 × 14/17 = 3,29 → 4 (+0,71)
+    assert changes_table(a).to_dict("records") == [{
+        "Nhóm": "Hạ tầng số và an toàn thông tin", "Chỉ tiêu": "Số nhà văn hóa thôn có wifi miễn phí",
+        "Thực tế": "14 nhà văn hóa", "Mô phỏng": "17 nhà văn hóa", "Điểm thực tế": "3,29/4",
+        "Điểm mô phỏng": "4/4", "Chênh lệch": "+0,71"}]
+    # a loss is signed with the minus sign (4 × 12/17 = 2,82); a change too small to show is left out
+    lower = changes_table(run(catalog, Adjustment("HT_WIFI_NVH", extra_value=-2))).iloc[0]
+    assert (lower["Điểm mô phỏng"], lower["Chênh lệch"]) == ("2,82/4", "−0,47")
+    assert changes_table(run(catalog, Adjustment("HT_WIFI_NVH", extra_value=0.0001))).empty

@@ -642,18 +642,21 @@ def outcome_text(catalog: Catalog, outcome) -> str:
 # ── what-if ──────────────────────────────────────────────────────────────────
 
 def changes_table(result: ScenarioResult) -> pd.DataFrame:
-    """One row per criterion: actual vs scenario (display-ready Vietnamese)."""
+    """The criteria whose points the scenario moves (a change that shows as 0 points is left out):
+    actual vs scenario, every cell text as people read it (`+1,8`, `−3,29`)."""
     rows = []
     for c in result.changes:
+        if fmt.points_change(c.gain) == "0":
+            continue
         ind = c.indicator
         rows.append({"Nhóm": ind.group, "Chỉ tiêu": ind.name,
                      "Thực tế": fmt.achieved(ind, c.actual.achieved),
                      "Mô phỏng": fmt.achieved(ind, c.simulated.achieved),
-                     "Điểm thực tế": round_points(c.actual.points),
-                     "Điểm mô phỏng": round_points(c.simulated.points),
-                     "Chênh lệch": round_points(c.gain) if c.gain >= 0 else -round_points(-c.gain),
-                     "Tối đa": c.simulated.max_points})
-    return pd.DataFrame(rows)
+                     "Điểm thực tế": fmt.points_of(c.actual.points, c.actual.max_points),
+                     "Điểm mô phỏng": fmt.points_of(c.simulated.points, c.simulated.max_points),
+                     "Chênh lệch": fmt.points_change(c.gain)})
+    return pd.DataFrame(rows, columns=["Nhóm", "Chỉ tiêu", "Thực tế", "Mô phỏng", "Điểm thực tế",
+                                       "Điểm mô phỏng", "Chênh lệch"])
 
 
 def compare(a: ScenarioResult, b: ScenarioResult) -> pd.DataFrame:

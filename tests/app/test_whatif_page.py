@@ -57,6 +57,11 @@ def test_changing_an_input_moves_the_total(monkeypatch, demo_db, catalog):
         Adjustment("TT_TIN_BAI", extra_value=9),))).simulated.total_points
     assert _metric(at, "Tổng điểm mô phỏng").value == _points(expected) == "94,22/100"
     assert _metric(at, "Tổng điểm mô phỏng").delta == "+1,8 điểm"
+    # the moved criterion in a static table (names wrap, no column behind a scroll), written as people read it
+    assert at.table[0].value.to_dict("records") == [{
+        "Nhóm": "Thông tin, tuyên truyền", "Chỉ tiêu": "Số tin, bài về chuyển đổi số đăng trên Cổng thông tin điện tử xã",
+        "Thực tế": "6 tin, bài trong quý", "Mô phỏng": "15 tin, bài trong quý", "Điểm thực tế": "1,2/3",
+        "Điểm mô phỏng": "3/3", "Chênh lệch": "+1,8"}]
     # a rate: the digitised-archive rate set to 100 % (2,11 → 3 points) adds to it
     at.number_input(key="wi:CQ_SO_HOA_LUU_TRU:rate").set_value(100.0).run()
     assert _metric(at, "Tổng điểm mô phỏng").value == "95,11/100"
