@@ -46,16 +46,16 @@ if projector:
         top = ranking if len(ranking) <= 12 else ranking.head(8)
         bottom = ranking.tail(4) if len(ranking) > 12 else ranking.iloc[0:0]
         shown = ["Hạng", "Xã", "Điểm", "Xếp loại", "Thay đổi"]   # st.table: projector-size text
-        st.table(top[shown].set_index("Hạng"))
+        st.table(top[shown].map(safe.md).set_index("Hạng"))
         if not bottom.empty:
             st.caption("Cuối bảng")
-            st.table(bottom[shown].set_index("Hạng"))
+            st.table(bottom[shown].map(safe.md).set_index("Hạng"))
     with right:
         st.subheader("Phân bố điểm các xã")
         widgets.chart(city_views.score_histogram(results, projector=True))
         st.subheader("Chỉ tiêu nhiều xã chưa đạt nhất")
         st.table(city_views.missed_table(missed, len(results), 3, name_length=64)[["Chỉ tiêu", "Số xã chưa đạt"]]
-                 .set_index("Chỉ tiêu"))
+                 .map(safe.md), hide_index=True)
     st.stop()
 
 cols = st.columns(4)
@@ -71,7 +71,7 @@ event = st.dataframe(ranking, hide_index=True, width="stretch", key="city_rankin
                      selection_mode="single-row", height=min(38 + 35 * len(ranking), 520))
 rows = event.selection.get("rows", []) if event else []
 if rows:
-    open_commune(str(ranking.iloc[rows[0]]["Mã"]))
+    open_commune(results[rows[0]].code)   # the ranking's rows are the results, in order
 pick, go_button = st.columns([3, 1], vertical_alignment="bottom")
 chosen = pick.selectbox("Mở trang của xã", [r.code for r in results], key="city_open",
                         format_func=lambda c: names.get(c, c))

@@ -521,7 +521,8 @@ def upload_history_table(history: pd.DataFrame) -> pd.DataFrame:
 
 # ── catalogue ────────────────────────────────────────────────────────────────
 
-def catalog_table(catalog: Catalog) -> pd.DataFrame:
+def catalog_table(catalog: Catalog, group: str | None = None) -> pd.DataFrame:
+    """Every criterion of the catalogue (or of one group), every field written for people."""
     rows = [{"Mã": i.id, "Nhóm": i.group, "Chỉ tiêu": i.name,
              "Loại": "Tỷ lệ" if i.is_ratio else "Số lượng", "Mục tiêu": fmt.target(i),
              "Điểm": fmt.points(i.points), "Cách tính điểm": fmt.rule(i),
@@ -529,8 +530,28 @@ def catalog_table(catalog: Catalog) -> pd.DataFrame:
              "Đơn vị báo cáo": ", ".join(i.units),
              "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
              "Tài liệu kiểm chứng": i.evidence, "Nguồn": i.source, "Ghi chú": i.note}
-            for i in catalog.indicators]
+            for i in catalog.indicators if group is None or i.group == group]
     return pd.DataFrame(rows)
+
+
+# the catalogue page's columns: what one screen holds (the rest is in the downloadable reports)
+CATALOG_PAGE_COLUMNS = ["Mã", "Chỉ tiêu", "Mục tiêu", "Điểm", "Cách tính điểm", "Đơn vị chủ trì",
+                        "Tài liệu kiểm chứng", "Nguồn"]
+
+
+def catalog_page_table(catalog: Catalog, group: str) -> pd.DataFrame:
+    """One group's criteria as the catalogue page shows them."""
+    return catalog_table(catalog, group)[CATALOG_PAGE_COLUMNS]
+
+
+def catalog_notes(catalog: Catalog, group: str) -> list[str]:
+    """The group's criteria that have a deadline or a note: `ID: hạn hoàn thành 31/12/2026. note`."""
+    notes = []
+    for i in catalog.indicators:
+        if i.group == group and (i.note or i.deadline):
+            deadline = f"hạn hoàn thành {fmt.date(i.deadline)}. " if i.deadline else ""
+            notes.append(f"{i.id}: {deadline}{i.note}")
+    return notes
 
 
 def milestone_table(catalog: Catalog) -> pd.DataFrame:

@@ -398,3 +398,28 @@ def test_the_app_makes_the_daily_backup_when_configured(monkeypatch, demo_db, tm
     at.run()
     _no_errors(at, "app with daily backup")
     assert [p.name for p in (tmp_path / "daily").iterdir()] == [f"kpi-{dt.date.today().isoformat()}.zip"]
+
+
+def test_markdown_in_the_catalogue_is_shown_as_text_on_its_page(monkeypatch, tmp_path):
+    """A criterion's name, evidence and note with Markdown (links, emphasis, Streamlit's colour
+    directive) are written on «Danh mục chỉ tiêu» as the characters typed in the catalogue."""
+    config = tmp_path / "indicators.toml"
+    config.write_text((ROOT / "config" / "indicators.toml").read_text(encoding="utf-8")
+                      .replace('name = "Số nhà văn hóa thôn có wifi miễn phí"',
+                               'name = "Số nhà văn hóa *có* [wifi](http://evil.example)"')
+                      .replace('evidence = "Danh sách nhà văn hóa có wifi;', 'evidence = ":red[Danh sách] <b>;')
+                      .replace('note = "target là số nhà văn hóa thôn', 'note = "**target** là số nhà văn hóa thôn'),
+                      encoding="utf-8")
+    db = tmp_path / "kpi.duckdb"
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(config))
+    at = log_in(AppTest.from_file(APP, default_timeout=60), db, "admin")
+    at.run()
+    at.switch_page("pages/catalog.py").run()
+    _no_errors(at, "catalogue")
+    [row] = [r for t in at.table for r in t.value.to_dict("records") if r["Mã"] == "HT\\_WIFI\\_NVH"]
+    assert row["Chỉ tiêu"] == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"
+    assert row["Tài liệu kiểm chứng"].startswith("\\:red\\[Danh sách\\] \\<b\\>;")
+    assert any(c.value.startswith("HT\\_WIFI\\_NVH: \\*\\*target\\*\\* là số nhà văn hóa thôn") for c in at.caption)
+    link = next(e.proto for e in at.main.get("page_link") if "HT_WIFI_NVH" in e.proto.query_string)
+    assert link.label == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"
