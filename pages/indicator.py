@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.present import charts, tables, texts
 from kpi.present.texts import date
-from kpi.web import data, state, widgets
+from kpi.web import data, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
@@ -20,9 +20,9 @@ indicator_id = st.selectbox(
 state.mirror_query("indicator", indicator_id)
 ind = catalog.indicator(indicator_id)
 
-st.header(ind.name)
-st.caption(f"Nhóm: {ind.group} · Chủ trì: {catalog.unit_name(ind.lead_unit)} · "
-           f"Đơn vị báo cáo: {', '.join(catalog.unit_name(u) for u in ind.units)}")
+st.header(safe.md(ind.name))
+st.caption(f"Nhóm: {safe.md(ind.group)} · Chủ trì: {safe.md(catalog.unit_name(ind.lead_unit))} · "
+           f"Đơn vị báo cáo: {safe.md(', '.join(catalog.unit_name(u) for u in ind.units))}")
 
 if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")

@@ -6,7 +6,7 @@ import streamlit as st
 from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
-from kpi.web import data, state, widgets
+from kpi.web import data, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
 period = state.current_period()
@@ -15,8 +15,8 @@ catalog, figures = basis.catalog, basis.figures
 projector = state.is_projector()
 
 if not projector:  # in projector mode the frame's top row carries the title
-    st.title(f"{catalog.commune_name} · {period.label}" if period else catalog.commune_name)
-    st.caption(catalog.name)
+    st.title(f"{safe.md(catalog.commune_name)} · {period.label}" if period else safe.md(catalog.commune_name))
+    st.caption(safe.md(catalog.name))
 if period is None:
     st.info("Chưa có số liệu nào. Hãy vào trang «Nhập số liệu» để nhập số liệu tháng của các "
             "đơn vị (hoặc chạy `python -m kpi demo` để xem dữ liệu mẫu).")

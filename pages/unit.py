@@ -18,7 +18,7 @@ state.query_choice("unit", codes, "unit_code")
 code = st.selectbox("Đơn vị", codes, key="unit_code", format_func=catalog.unit_name)
 state.mirror_query("unit", code)
 
-st.title(catalog.unit_name(code))
+st.title(safe.md(catalog.unit_name(code)))
 own = catalog.indicators_of_unit(code)
 led = [i for i in catalog.indicators if i.lead_unit == code]
 st.caption(f"Báo cáo {len(own)} chỉ tiêu, chủ trì {len(led)} chỉ tiêu.")

@@ -108,7 +108,7 @@ for sub in check.submissions:
 done = st.session_state.get("imported")
 imported = bool(done and done[0] == digest)
 for sub in [] if imported else check.submissions:   # once stored, a preview would compare it with itself
-    st.markdown(f"**{catalog.unit_name(sub.unit)} · {Month.parse(sub.period).label}**")
+    st.markdown(f"**{safe.md(catalog.unit_name(sub.unit))} · {Month.parse(sub.period).label}**")
     preview = preview_figures(data.connection(), catalog, sub)
     st.caption(tables.preview_summary(preview))
     # a static table wraps on a phone; its cells are Markdown, so every text is escaped

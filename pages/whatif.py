@@ -93,7 +93,7 @@ actual, simulated = result.actual, result.simulated
 reach = reach_of(catalog, figures, quarter, totals=totals)   # as of today: months already due are set
 out_of_reach = beyond_reach(result, reach)
 
-st.caption(f"{quarter.label} — {catalog.commune_name}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
+st.caption(f"{quarter.label} — {safe.md(catalog.commune_name)}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
            "thay đổi ở dưới chỉ dùng để tính thử, **không thay đổi số liệu đã lưu**.")
 m1, m2, m3 = st.columns(3)
 m1.metric("Tổng điểm thực tế", texts.score_headline(actual.total_points, actual.max_points),
@@ -140,7 +140,7 @@ with tab_edit:
             for ind in inds:
                 r = result.change(ind.id)
                 now = texts.achieved(ind, r.actual.achieved)
-                st.markdown(f"**{ind.name}** — thực tế {now}, {texts.points_of(r.actual.points, r.actual.max_points)}"
+                st.markdown(f"**{safe.md(ind.name)}** — thực tế {safe.md(now)}, {texts.points_of(r.actual.points, r.actual.max_points)}"
                             f" điểm ({texts.status(r.actual.status)})"
                             + (f" → **{texts.points(r.simulated.points)}** điểm"
                                if abs(r.gain) > 1e-9 else "")
