@@ -40,7 +40,8 @@ with st.form("add_account", clear_on_submit=True):
     login = c[0].text_input("Tên đăng nhập mới")
     name = c[1].text_input("Họ tên")
     role = c[2].selectbox("Vai trò", list(ROLES), format_func=role_text)
-    units = c[3].multiselect("Đơn vị (đầu mối)", [u.code for u in catalog.units])
+    units = c[3].multiselect("Đơn vị (đầu mối)", [u.code for u in catalog.units], format_func=catalog.unit_name,
+                             placeholder="Chọn đơn vị")
     password = st.text_input("Mật khẩu ban đầu", type="password")
     if st.form_submit_button("Thêm"):
         _do(lambda: add_user(conn, catalog, actor, login, role, units, name, password),

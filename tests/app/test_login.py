@@ -129,3 +129,25 @@ def test_an_account_name_is_shown_as_text_not_as_a_link(demo_db):
     shown = [c.value for c in at.sidebar.caption if "example.com" in c.value]
     # brackets and the scheme escaped: Markdown makes neither a link nor an autolink of it
     assert shown == [r"\[bấm vào đây\](http\://example.com) (lien-ket) — Chỉ xem"]
+
+
+def test_an_admin_adds_a_coordinator_picking_the_unit_by_its_name(demo_db, catalog):
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "admin").run()
+    at.switch_page("pages/accounts.py").run()
+    assert not at.exception
+    pick = at.multiselect[0]
+    assert pick.label == "Đơn vị (đầu mối)" and pick.placeholder == "Chọn đơn vị"   # no «Choose options»
+    assert pick.options[0] == catalog.units[0].name
+    field = {t.label: t for t in at.text_input}
+    field["Tên đăng nhập mới"].input("dv-ca-2")
+    field["Họ tên"].input("Nguyễn Văn A")
+    field["Mật khẩu ban đầu"].input("mat-khau-du-dai-123")
+    next(s for s in at.selectbox if s.label == "Vai trò").select("coordinator")
+    pick.select("CA")
+    next(b for b in at.button if b.label == "Thêm").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[0].value == "Đã thêm tài khoản «dv-ca-2»."
+    conn = store.connect(demo_db)
+    added = next(a for a in store.accounts.list_accounts(conn) if a.login == "dv-ca-2")
+    conn.close()
+    assert (added.name, added.role, added.units) == ("Nguyễn Văn A", "coordinator", ("CA",))
