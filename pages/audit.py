@@ -1,10 +1,10 @@
 """Nhật ký: who did what, when, to which unit-month and file; filters and .xlsx export."""
 import io
 
-import pandas as pd
 import streamlit as st
 
 from kpi.domain.rights import may
+from kpi.present.audit_texts import ACTIONS, action_text, audit_table
 from kpi.store.accounts import audit_rows
 from kpi.web import auth, data
 
@@ -16,26 +16,17 @@ catalog = data.catalog()
 st.title("Nhật ký")
 st.caption("Mọi lần nhập, thay phiên bản, từ chối (quyền, khoá sổ), khoá/mở quý, đăng nhập, "
            "thay đổi tài khoản và phiên bản danh mục.")
-ACTIONS = {
-    "": "Tất cả", "record_submission": "Nhập số liệu", "supersede": "Thay phiên bản",
-    "refused_rights": "Từ chối (quyền, khoá sổ)", "refused_conflict": "Từ chối (xung đột phiên bản)",
-    "close_quarter": "Khoá sổ quý", "reopen_quarter": "Mở lại quý", "login": "Đăng nhập",
-    "login_failed": "Đăng nhập sai", "logout": "Đăng xuất", "session_expired": "Hết phiên",
-    "account_add": "Thêm tài khoản", "account_passwd": "Đổi mật khẩu", "account_disable": "Khoá tài khoản",
-    "catalog_version": "Phiên bản danh mục", "sync_catalog": "Cập nhật đơn vị",
-}
 cols = st.columns(4)
 person = cols[0].text_input("Người thực hiện (tên đăng nhập)", key="audit_person").strip()
 unit = cols[1].selectbox("Đơn vị", [""] + [u.code for u in catalog.units], key="audit_unit",
                          format_func=lambda c: "Tất cả" if not c else f"{c} — {catalog.unit_name(c)}")
 period = cols[2].text_input("Kỳ (2026-05 hoặc 2026-Q2)", key="audit_period").strip()
-action = cols[3].selectbox("Việc", list(ACTIONS), format_func=ACTIONS.get, key="audit_action")
+action = cols[3].selectbox("Việc", ["", *ACTIONS], format_func=lambda a: action_text(a) if a else "Tất cả",
+                          key="audit_action")
 rows = audit_rows(data.connection(), catalog.commune, person or None, unit or None, period or None, action or None)
-table = pd.DataFrame({
-    "Thời điểm": rows["happened_at"], "Người": rows["actor"],
-    "Việc": [ACTIONS.get(a, a) for a in rows["action"]], "Đơn vị": rows["unit"], "Kỳ": rows["period"],
-    "Tệp (sha256)": rows["file_sha256"], "Chi tiết": rows["detail"]})
-st.dataframe(table, hide_index=True, width="stretch")
+table = audit_table(rows)
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"Thời điểm": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm:ss")})
 
 
 def audit_xlsx() -> bytes:
