@@ -106,7 +106,7 @@ with right:
     widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
                          all_rows=True, column_config={
                              "Đơn vị": None,
-                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=190),
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=165),
                              "Điểm mất": st.column_config.TextColumn(width=70),
                              "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
 
@@ -117,11 +117,12 @@ criteria = tables.criteria_table(catalog, score)
 widgets.linked_table(
     criteria, "criteria_table",
     {None: (INDICATOR, "indicator", "Mã"), "Đơn vị chủ trì": (UNIT, "unit", "Mã đơn vị")},
-    # widths that add up to the page at 1366×768 with the menu open: names wrap, nothing is cut
+    # widths that add up to the page at 1280 wide with the menu open (wider screens stretch them):
+    # names wrap, nothing is cut
     column_config={"Mã": None, "Nhóm": None, "Tối đa": None, "Mã đơn vị": None,
                    **{c: st.column_config.TextColumn(width=w) for c, w in (
-                       ("Chỉ tiêu", 320), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
-                       ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 170))}},
+                       ("Chỉ tiêu", 270), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
+                       ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 150))}},
     all_rows=True, wrap=True)
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")

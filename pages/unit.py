@@ -54,13 +54,14 @@ else:
     st.caption("Điểm tính trên số liệu riêng của đơn vị (cùng quy tắc chấm điểm của xã), "
                f"tối đa {smart_number(share['max_points'])} điểm. Bấm vào một chỉ tiêu để mở trang "
                "của chỉ tiêu.")
-    # widths that add up to the page at 1366×768 with the menu open: names wrap, nothing is cut
+    # widths that add up to the page at 1280 wide with the menu open (wider screens stretch them):
+    # names wrap, nothing is cut
     widgets.linked_table(
         tables.unit_criteria_table(catalog, unit_score), "unit_criteria_table",
         {None: ("pages/indicator.py", "indicator", "Mã")}, all_rows=True, wrap=True,
         column_config={"Mã": None, **{c: st.column_config.TextColumn(width=w) for c, w in (
-            ("Chỉ tiêu", 380), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
-            ("Trạng thái", 110), ("Chủ trì", 70))}})
+            ("Chỉ tiêu", 340), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
+            ("Trạng thái", 100), ("Chủ trì", 70))}})
 
 # one below the other, each the page's width: at 1366×768 with the menu open every column shows
 # on one line or wraps (static tables; their cells are Markdown, so every text is escaped)
