@@ -153,6 +153,34 @@ def _wait_path(page, path):
     wait_ready(page)
 
 
+def _choose(page, label: str, typed: str, option: str) -> None:
+    """Pick `option` in the select box labelled `label` as a user does: open it, type, click."""
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    box.locator("input").first.click()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_ready(page)
+
+
+def _to_page(page, path: str) -> None:
+    """From the overview to the criterion or the unit of `path` (`/chi-tieu?indicator=…`,
+    `/don-vi?unit=…`) through the menu and the page's picker, in the same session."""
+    if path.startswith("/chi-tieu"):
+        menu(page, "Chỉ tiêu").click()
+        _wait_path(page, "/chi-tieu")
+        assert "indicator=DVC_HS_TRUC_TUYEN" in path
+        _choose(page, "Chỉ tiêu (gõ để tìm theo tên hoặc nhóm)", "hoàn toàn trực tuyến",
+                "Dịch vụ công trực tuyến — Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến")
+    else:
+        menu(page, "Đơn vị").click()
+        _wait_path(page, "/don-vi")
+        assert "unit=VP" in path
+        _choose(page, "Đơn vị", "Văn phòng", "Văn phòng HĐND và UBND xã")
+    for param in path.split("?")[1].split("&"):
+        page.wait_for_function("p => location.search.includes(p)", arg=param, timeout=30000)
+    wait_ready(page)
+
+
 def _projector_still(page):
     assert "projector=1" in page.url
     assert not page.get_by_test_id("stSidebar").is_visible()
@@ -253,8 +281,7 @@ def test_heatmap_names_and_a_unit_bar_opens_the_unit(app_url, browser, shots):
     page.screenshot(path=str(shots / "overview-heatmap-1366x768.png"))
     labels = chart.inner_text()
     assert "Công an" in labels and "Tỷ lệ quy trình lõi được số hóa" in labels  # names over lines
-    page.goto(app_url + "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3", wait_until="networkidle")
-    log_in(page)
+    _to_page(page, "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3")
     bars = page.locator(".st-key-unit_bars")
     bars.evaluate("e => e.scrollIntoView({block: 'center'})")
     wait_ready(page)
@@ -297,8 +324,7 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
     for path in ("/?period=2026-Q3", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
                  "/don-vi?unit=VP&period=2026-Q3"):
         if path != "/?period=2026-Q3":
-            page.goto(app_url + path, wait_until="networkidle")
-            log_in(page)
+            _to_page(page, path)
         page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30000)
         wait_ready(page)
         own = ".st-key-unit_criteria_table [data-testid='stDataFrame']" if "don-vi" in path else \
