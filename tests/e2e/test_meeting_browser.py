@@ -23,15 +23,11 @@ DEEP_LINKS = ["/tong-quan", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q
               "/?projector=1", "/danh-muc", "/nop-so-lieu", "/minh-chung", "/nhap-so-lieu"]
 
 
-# records every English text or file-name menu item shown at any moment while a page opens: after
-# any change of the page, the page is read once before the next frame is drawn (reading the text
-# lays the page out, so not after every single change): whatever is on screen for a frame is seen
+# records every English text or file-name menu item shown at any moment while a page opens
 _WATCH = """
     window.__seen = [];
     const words = WORDS, files = FILES;
-    let queued = false;
-    const look = window.__look = () => {
-        queued = false;
+    const look = () => {
         const t = document.body ? document.body.innerText : '';
         for (const w of words) if (t.includes(w) && !window.__seen.includes(w)) window.__seen.push(w);
         document.querySelectorAll('[data-testid="stSidebarNav"] a').forEach(a => {
@@ -39,11 +35,8 @@ _WATCH = """
             if (files.includes(x) && !window.__seen.includes('menu ' + x)) window.__seen.push('menu ' + x);
         });
     };
-    new MutationObserver(() => { if (!queued) { queued = true; requestAnimationFrame(look); } })
-        .observe(document, {subtree: true, childList: true, characterData: true});
+    new MutationObserver(look).observe(document, {subtree: true, childList: true, characterData: true});
 """
-# what was seen so far, the page as it is now included
-_SEEN = "() => { window.__look(); return window.__seen; }"
 
 
 def _page(browser, w, h):
@@ -77,9 +70,9 @@ def test_deep_links_on_a_fresh_server_are_vietnamese_only(demo_db_file, tmp_path
             "FILES", json.dumps(FILE_NAMES)))
         page.goto(url + link, wait_until="networkidle")
         page.get_by_role("button", name="Đăng nhập").wait_for(timeout=40000)
-        assert page.evaluate(_SEEN) == [], (link, "login")
+        assert page.evaluate("window.__seen") == [], (link, "login")
         log_in(page)
-        assert page.evaluate(_SEEN) == [], link
+        assert page.evaluate("window.__seen") == [], link
         assert _english_seen(page) == [], link
         assert page.locator('[data-testid="stException"]').count() == 0, link
         path = link.split("?")[0].strip("/")
