@@ -2,8 +2,11 @@
 Chromium. The server runs once per session on a free port with a copy of the demo database."""
 from __future__ import annotations
 
+import atexit
 import inspect
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +14,7 @@ import time
 import urllib.request
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -50,17 +54,76 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _Zygote:
+    """tests/e2e/zygote.py, started on first need in this process: forks app servers that have
+    their imports done already (see there why each is still a fresh server)."""
+
+    proc: subprocess.Popen | None = None
+
+    @classmethod
+    def start_server(cls, argv: list[str], cwd: Path, env: dict, log_path: Path) -> int:
+        if cls.proc is None or cls.proc.poll() is not None:
+            threads = dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1")
+            cls.proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.zygote"], cwd=ROOT,
+                                        env={**os.environ, **threads}, stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)
+            atexit.register(cls.proc.stdin.close)
+            if json.loads(cls.proc.stdout.readline() or "{}").get("ready") is not True:
+                raise RuntimeError("the zygote for app servers did not start (python -m tests.e2e.zygote)")
+        request = {"argv": argv, "cwd": str(cwd), "env": env, "log": str(log_path)}
+        cls.proc.stdin.write((json.dumps(request) + "\n").encode())
+        cls.proc.stdin.flush()
+        return json.loads(cls.proc.stdout.readline())["pid"]
+
+
+class _Forked:
+    """The bit of Popen `serving` uses, for a server the zygote forked (its parent is the zygote)."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+
+    def poll(self) -> int | None:
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return -1
+        with suppress(OSError), open(f"/proc/{self.pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                return -1
+        return None
+
+    def terminate(self) -> None:
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGTERM)
+
+    def kill(self) -> None:
+        with suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    def wait(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.05)
+
+
 @contextmanager
 def serving(args: list[str], cwd: Path, env: dict, log_path: Path):
     """A Streamlit server (`python ARGS --server.port …`) on a free port, started and waited for until
-    healthy; yields its URL, stops it after. `log_path` keeps what it printed."""
+    healthy; yields its URL, stops it after. `log_path` keeps what it printed. The app itself
+    (`-m kpi.web.serve`) is forked from the zygote (tests/e2e/zygote.py), which saves each server
+    its imports; anything else runs as a new process."""
     port = _free_port()
-    log = open(log_path, "w")  # noqa: SIM115 — held open for the server's lifetime
-    proc = subprocess.Popen(
-        [sys.executable, *args, "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    options = ["--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    log = None
+    if args[:2] == ["-m", "kpi.web.serve"]:
+        proc = _Forked(_Zygote.start_server([*args[2:], *options], cwd, env, log_path))
+    else:
+        log = open(log_path, "w")  # noqa: SIM115 — held open for the server's lifetime
+        proc = subprocess.Popen([sys.executable, *args, *options], cwd=cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -81,7 +144,8 @@ def serving(args: list[str], cwd: Path, env: dict, log_path: Path):
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+        if log is not None:
+            log.close()
 
 
 @contextmanager
@@ -112,33 +176,142 @@ def writable_app_url(demo_db_file, tmp_path):
         yield url
 
 
-class _WatchingBrowser:
-    """Playwright's Browser whose new contexts (and pages) run WATCH_JS in every page first."""
+# What a test's context is: one persistent Chromium context per worker (`_chromium`) behind the
+# Browser/BrowserContext calls the tests make. A full page load of the app costs ~6 s of Chromium CPU,
+# ~2 s of it parsing and running Streamlit's JS; in a persistent context the HTTP cache and V8's code
+# cache outlive the page, so the next load of the same server's scripts costs ~1 s less. What a test
+# sees stays that of a new context: its pages are new tabs (a new Streamlit session each, and the
+# login lives in the session, not in a cookie), made at the viewport it asked for, and before it
+# starts the cookies and the site storage (localStorage: the sidebar's state, the theme) of every
+# server visited are gone. Only the caches of scripts and styles stay.
+SHARED_OPTIONS = {"viewport", "locale"}
+LOCALE = "vi-VN"
+_STORAGE = "cookies,local_storage,indexeddb,file_systems,websql,service_workers,cache_storage"
 
-    def __init__(self, browser):
-        self._browser = browser
+
+class _Chromium:
+    """One persistent context (with WATCH_JS in every page), and a plain browser for the contexts it
+    cannot stand for (options other than a viewport and vi-VN), launched when first needed."""
+
+    def __init__(self, playwright, folder: Path):
+        self._pw = playwright
+        self.context = playwright.chromium.launch_persistent_context(
+            str(folder), executable_path=CHROMIUM, args=ARGS, locale=LOCALE,
+            viewport={"width": 1366, "height": 768})
+        self.context.add_init_script(WATCH_JS)
+        self._browser = None
+        self.origins: set[str] = set()
+
+    def visited(self, page) -> None:
+        origin = _origin(page.url)
+        if origin:
+            self.origins.add(origin)
+
+    def plain_browser(self):
+        if self._browser is None:
+            self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        return self._browser
+
+    def forget_sites(self) -> None:
+        """Cookies and site storage of every origin visited go, as with a new context; caches stay."""
+        self.context.clear_cookies()
+        if not self.origins:
+            return
+        page = self.context.new_page()
+        try:
+            cdp = self.context.new_cdp_session(page)
+            for origin in sorted(self.origins):
+                cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": _STORAGE})
+            cdp.detach()
+        finally:
+            page.close()
+        self.origins.clear()
+
+    def close(self) -> None:
+        self.context.close()
+        if self._browser is not None:
+            self._browser.close()
+
+
+def _origin(url: str) -> str | None:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
+
+
+class _TestContext:
+    """A test's `browser.new_context(viewport=…, locale="vi-VN")`: its pages are tabs of the shared
+    context at its viewport; `close` closes them (and only them)."""
+
+    def __init__(self, chromium: _Chromium, viewport: dict | None):
+        self._chromium = chromium
+        self._viewport = viewport
+        self.pages: list = []
+
+    def new_page(self):
+        page = self._chromium.context.new_page()
+        if self._viewport:
+            page.set_viewport_size(self._viewport)
+        page.on("domcontentloaded", self._chromium.visited)
+        self.pages.append(page)
+        return page
+
+    @property
+    def is_open(self) -> bool:
+        return any(not page.is_closed() for page in self.pages)
+
+    def close(self) -> None:
+        for page in self.pages:
+            if not page.is_closed():
+                page.close()
+
+
+class _Browser:
+    """The `browser` a test gets: Playwright's Browser as far as the tests use it. Every context and
+    page it made is closed when the test ends (a failing test leaves nothing running)."""
+
+    def __init__(self, chromium: _Chromium):
+        self._chromium = chromium
+        self._contexts: list = []
 
     def new_context(self, **kwargs):
-        ctx = self._browser.new_context(**kwargs)
-        ctx.add_init_script(WATCH_JS)
+        if set(kwargs) <= SHARED_OPTIONS and kwargs.get("locale", LOCALE) == LOCALE:
+            if not any(isinstance(c, _TestContext) and c.is_open for c in self._contexts):
+                self._chromium.forget_sites()   # what the test's closed contexts left
+            ctx = _TestContext(self._chromium, kwargs.get("viewport"))
+        else:
+            ctx = self._chromium.plain_browser().new_context(**kwargs)
+            ctx.add_init_script(WATCH_JS)
+        self._contexts.append(ctx)
         return ctx
 
     def new_page(self, **kwargs):
-        page = self._browser.new_page(**kwargs)
-        page.add_init_script(WATCH_JS)
+        """A page in a context of its own (as Browser.new_page); closing the page closes that context."""
+        ctx = self.new_context(**kwargs)
+        page = ctx.new_page()
+        page.on("close", lambda _: ctx.close())
         return page
 
-    def __getattr__(self, name):
-        return getattr(self._browser, name)
+    def end_test(self) -> None:
+        for ctx in self._contexts:
+            ctx.close()
+        self._contexts.clear()
+        self._chromium.forget_sites()
 
 
 @pytest.fixture(scope="session")
-def browser():
+def _chromium(tmp_path_factory):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield _WatchingBrowser(b)
-        b.close()
+        chromium = _Chromium(p, tmp_path_factory.mktemp("chromium-profile"))
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def browser(_chromium):
+    b = _Browser(_chromium)
+    yield b
+    b.end_test()
 
 
 @pytest.fixture(scope="session")

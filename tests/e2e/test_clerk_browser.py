@@ -11,7 +11,7 @@ import pytest
 from kpi.domain.periods import Month
 from kpi.ingest import check_workbook
 from kpi.present import tables
-from tests.e2e.conftest import open_app, wait_ready
+from tests.e2e.conftest import menu, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +26,13 @@ TOO_WIDE = """() => Array.from(document.querySelectorAll('[data-testid="stMain"]
 def _page(browser, w, h):
     ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
     return ctx, ctx.new_page()
+
+
+def _go(page, title: str, path: str) -> None:
+    """To another page of the app through the menu, as a user does (the same session)."""
+    menu(page, title).click()
+    page.wait_for_function("p => location.pathname.endsWith(p)", arg=path, timeout=30000)
+    wait_ready(page)
 
 
 def _fits_the_width(page, where: str) -> None:
@@ -56,8 +63,11 @@ def _count_grid(page) -> tuple[list[int], float]:
 
 def test_submission_board_shows_late_and_missing_units(app_url, browser, shots):
     ctx, page = _page(browser, 1366, 768)
-    open_app(page, app_url + "/")   # the first visit of a fresh server is another test's subject
-    open_app(page, app_url + "/nop-so-lieu?period=2026-Q2")
+    # the first visit of a fresh server is another test's subject: the board is reached from the
+    # overview of Quý II/2026 through the menu, which keeps the period
+    open_app(page, app_url + "/?period=2026-Q2")
+    _go(page, "Tình hình nộp số liệu", "nop-so-lieu")
+    assert "period=2026-Q2" in page.url, page.url
     page.get_by_text("Tình hình nộp số liệu").first.wait_for(timeout=30000)
     wait_ready(page)
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -188,7 +198,7 @@ def test_upload_errors_are_not_cut_at_1366(app_url, browser, shots, catalog, tmp
     bad.write_bytes(_bad_workbook(catalog, Month.of(dt.date.today()).add(-1)))
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/")
-    open_app(page, app_url + "/nhap-so-lieu")
+    _go(page, "Nhập số liệu", "nhap-so-lieu")
     page.get_by_text("Nhập số liệu tháng").first.wait_for(timeout=30000)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
     page.get_by_text("chưa nhập gì vào cơ sở dữ liệu").first.wait_for(timeout=30000)
