@@ -311,7 +311,7 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
     """At 1366×768 with the menu open, no table of the overview or a criterion, nor any table of a
     unit (its criteria, its monthly reporting on time or late, its upload history), hides a column
     behind a horizontal scroll or runs past the page; the overview's and the unit's criteria
-    show every row."""
+    show every row. The overview's and the unit's criteria tables fit 1280×720 as well."""
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/?period=2026-Q3")
     for path in ("/?period=2026-Q3", "/chi-tieu?indicator=DVC_HS_TRUC_TUYEN&period=2026-Q3",
@@ -342,6 +342,14 @@ def test_tables_at_1366_show_every_column(app_url, browser, shots):
                 page.locator(f".st-key-{key}").evaluate("e => e.scrollIntoView({block: 'start'})")
                 page.wait_for_timeout(300)
                 page.screenshot(path=str(shots / f"table-{key}-1366x768.png"))
+        if "chi-tieu" not in path:   # the overview's and the unit's tables fit 1280 wide too
+            page.set_viewport_size({"width": 1280, "height": 720})
+            wait_ready(page)
+            narrow = page.evaluate(_TABLES, own)
+            assert narrow and all(t["wide"] <= 1 for t in narrow), (path, 1280, narrow)
+            page.screenshot(path=str(shots / f"table-{_slug(path)}-1280x720.png"))
+            page.set_viewport_size({"width": 1366, "height": 768})
+            wait_ready(page)
     ctx.close()
 
 
