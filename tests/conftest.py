@@ -100,6 +100,21 @@ def pytest_configure(config):
         config.option.maxschedchunk = 1
 
 
+def pytest_collection_finish(session):
+    if "streamlit.testing.v1" in sys.modules:
+        _scan_components_once()
+
+
+def _scan_components_once():
+    """Each new AppTest scans every installed distribution's metadata for Streamlit components (~0.1 s
+    of CPU per AppTest); what is installed does not change while the tests run: scan once per process."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
+
+
 def pytest_generate_tests(metafunc):
     if "engine" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_engines"):
         metafunc.parametrize("engine", ["duckdb", "postgres"], indirect=True)
