@@ -43,10 +43,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _memory_dir() -> str | None:
+    """/dev/shm when there is one: on a disk each CREATE DATABASE … TEMPLATE took ~0.3–0.8 s (it
+    writes the copy out even with fsync off), in memory ~0.03 s; the cluster is a few tens of MB."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 class PgServer:
     def __init__(self, folder: Path | None = None):
-        # its own folder outside pytest's temporary tree (whose modes pytest manages)
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="kpi-pg-"))
+        # its own folder outside pytest's temporary tree (whose modes pytest manages), in memory if it can
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="kpi-pg-", dir=_memory_dir()))
         self.data = self.folder / "data"
         self.port = _free_port()
         self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "kpi")
