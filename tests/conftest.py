@@ -46,10 +46,37 @@ def db_path(tmp_path):
     return tmp_path / "kpi.duckdb"
 
 
-@pytest.fixture
-def conn(db_target, catalog):
-    c = store.connect(db_target)
+def _synced(target, catalog) -> None:
+    """Migrate the database `target` and store the shipped catalogue in it (what `conn` starts from)."""
+    c = store.connect(target)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def synced_db_file(tmp_path_factory, catalog):
+    """A DuckDB database migrated and holding the shipped catalogue, made once per session."""
+    path = tmp_path_factory.mktemp("synced") / "kpi.duckdb"
+    _synced(path, catalog)
+    return path
+
+
+@pytest.fixture
+def conn(db_target, catalog, request):
+    """A connection to `db_target`, migrated and holding the shipped catalogue: a copy of a database
+    made so once per session (the DuckDB file copied; on PostgreSQL the fresh database made again
+    from a template made so), which costs less than migrating and storing the catalogue each time."""
+    if isinstance(db_target, str):                       # a PostgreSQL URL (`pg_url`): no one connected yet
+        server = request.getfixturevalue("pg_server")
+        if server.synced_template is None:
+            server.synced_template = server.new_database()
+            _synced(server.url(server.synced_template), catalog)
+        server.recreate_database(db_target.rsplit("/", 1)[1], server.synced_template)
+    elif not Path(db_target).exists():
+        Path(db_target).write_bytes(request.getfixturevalue("synced_db_file").read_bytes())
+    else:                                               # a file made before: as the template was made
+        _synced(db_target, catalog)
+    c = store.connect(db_target)
     yield c
     c.close()
 

@@ -58,6 +58,7 @@ class PgServer:
         self.port = _free_port()
         self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "kpi")
         self._names = itertools.count(1)
+        self.synced_template: str | None = None      # a database holding the shipped catalogue (tests/conftest.py)
 
     def _run(self, *args: str) -> None:
         cmd = [str(bin_dir() / args[0]), *args[1:]]
@@ -98,6 +99,11 @@ class PgServer:
         name = f"kpi_test_{os.getpid()}_{next(self._names)}"
         self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
         return name
+
+    def recreate_database(self, name: str, template: str) -> None:
+        """Make the database `name` (nobody connected to it) again as a copy of `template`."""
+        self.drop_database(name)
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
 
     def drop_database(self, name: str) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
