@@ -55,10 +55,10 @@ def ensure_demo_account(db, login: str = "admin") -> None:
     from kpi.store.accounts import get_account
     from kpi.usecases.accounts import add_user
     from kpi.usecases.demo import DEMO_ACTOR, demo_account_list, demo_password
-    catalog = load_catalog(CONFIG)
     conn = store.connect(db)
     try:
         if get_account(conn, login) is None:
+            catalog = load_catalog(CONFIG)          # read only when the account must be made
             _, role, units, name = next(a for a in demo_account_list(catalog) if a[0] == login)
             add_user(conn, catalog, DEMO_ACTOR, login, role, units, name, demo_password(login), demo=True)
     finally:

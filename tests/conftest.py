@@ -46,10 +46,37 @@ def db_path(tmp_path):
     return tmp_path / "kpi.duckdb"
 
 
-@pytest.fixture
-def conn(db_target, catalog):
-    c = store.connect(db_target)
+def _synced(target, catalog) -> None:
+    """Migrate the database `target` and store the shipped catalogue in it (what `conn` starts from)."""
+    c = store.connect(target)
     store.sync_catalog(c, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
+    c.close()
+
+
+@pytest.fixture(scope="session")
+def synced_db_file(tmp_path_factory, catalog):
+    """A DuckDB database migrated and holding the shipped catalogue, made once per session."""
+    path = tmp_path_factory.mktemp("synced") / "kpi.duckdb"
+    _synced(path, catalog)
+    return path
+
+
+@pytest.fixture
+def conn(db_target, catalog, request):
+    """A connection to `db_target`, migrated and holding the shipped catalogue: a copy of a database
+    made so once per session (the DuckDB file copied; on PostgreSQL the fresh database made again
+    from a template made so), which costs less than migrating and storing the catalogue each time."""
+    if isinstance(db_target, str):                       # a PostgreSQL URL (`pg_url`): no one connected yet
+        server = request.getfixturevalue("pg_server")
+        if server.synced_template is None:
+            server.synced_template = server.new_database()
+            _synced(server.url(server.synced_template), catalog)
+        server.recreate_database(db_target.rsplit("/", 1)[1], server.synced_template)
+    elif not Path(db_target).exists():
+        Path(db_target).write_bytes(request.getfixturevalue("synced_db_file").read_bytes())
+    else:                                               # a file made before: as the template was made
+        _synced(db_target, catalog)
+    c = store.connect(db_target)
     yield c
     c.close()
 
@@ -98,6 +125,21 @@ def pytest_configure(config):
     # which gave one worker every test that starts its own server
     if config.getoption("maxschedchunk", None) is None and config.getoption("dist", "no") == "load":
         config.option.maxschedchunk = 1
+
+
+def pytest_collection_finish(session):
+    if "streamlit.testing.v1" in sys.modules:
+        _scan_components_once()
+
+
+def _scan_components_once():
+    """Each new AppTest scans every installed distribution's metadata for Streamlit components (~0.1 s
+    of CPU per AppTest); what is installed does not change while the tests run: scan once per process."""
+    import functools
+
+    from streamlit.components.v2 import manifest_scanner
+    if not hasattr(manifest_scanner.scan_component_manifests, "cache_info"):
+        manifest_scanner.scan_component_manifests = functools.cache(manifest_scanner.scan_component_manifests)
 
 
 def pytest_generate_tests(metafunc):

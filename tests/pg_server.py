@@ -43,14 +43,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _memory_dir() -> str | None:
+    """/dev/shm when there is one: on a disk each CREATE DATABASE … TEMPLATE took ~0.3–0.8 s (it
+    writes the copy out even with fsync off), in memory ~0.03 s; the cluster is a few tens of MB."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 class PgServer:
     def __init__(self, folder: Path | None = None):
-        # its own folder outside pytest's temporary tree (whose modes pytest manages)
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="kpi-pg-"))
+        # its own folder outside pytest's temporary tree (whose modes pytest manages), in memory if it can
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="kpi-pg-", dir=_memory_dir()))
         self.data = self.folder / "data"
         self.port = _free_port()
         self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER", "kpi")
         self._names = itertools.count(1)
+        self.synced_template: str | None = None      # a database holding the shipped catalogue (tests/conftest.py)
 
     def _run(self, *args: str) -> None:
         cmd = [str(bin_dir() / args[0]), *args[1:]]
@@ -91,6 +99,11 @@ class PgServer:
         name = f"kpi_test_{os.getpid()}_{next(self._names)}"
         self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
         return name
+
+    def recreate_database(self, name: str, template: str) -> None:
+        """Make the database `name` (nobody connected to it) again as a copy of `template`."""
+        self.drop_database(name)
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template}")
 
     def drop_database(self, name: str) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

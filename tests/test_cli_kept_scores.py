@@ -67,18 +67,45 @@ def forget_kept(db) -> None:
         conn.close()
 
 
-@pytest.fixture
-def demo(db_target):
-    """Nine demo months up to TODAY with 2026-Q3 closed."""
+def _build_demo(target) -> None:
+    """Nine demo months up to TODAY with 2026-Q3 closed, into the database `target`."""
     catalog = load_catalog(CONFIG)
-    conn = store.connect(db_target)
+    conn = store.connect(target)
     try:
         store.sync_catalog(conn, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
         load_demo(conn, catalog, 9, today=TODAY)
         closing.close(conn, catalog, ADMIN, "2026-Q3", as_of=TODAY)
     finally:
         conn.close()
-    return db_target
+
+
+@pytest.fixture(scope="module")
+def built_demo():
+    """The demo of `demo` built once per engine for the module: {"duckdb": file, "postgres": database}."""
+    built: dict[str, object] = {}
+    yield built
+    if "postgres" in built:
+        built["pg_server"].drop_database(built["postgres"])
+
+
+@pytest.fixture
+def demo(engine, built_demo, tmp_path, tmp_path_factory, request):
+    """A fresh copy of the nine demo months up to TODAY with 2026-Q3 closed (built once per engine)."""
+    if engine == "postgres":
+        server = request.getfixturevalue("pg_server")
+        if "postgres" not in built_demo:
+            name = server.new_database()
+            _build_demo(server.url(name))
+            built_demo.update(postgres=name, pg_server=server)
+        name = server.new_database(template=built_demo["postgres"])
+        request.addfinalizer(lambda: server.drop_database(name))
+        return server.url(name)
+    if "duckdb" not in built_demo:
+        built_demo["duckdb"] = tmp_path_factory.mktemp("kept-demo") / "kpi.duckdb"
+        _build_demo(built_demo["duckdb"])
+    path = tmp_path / "kpi.duckdb"
+    path.write_bytes(built_demo["duckdb"].read_bytes())
+    return path
 
 
 def test_kept_answer_prints_exactly_what_scoring_prints(demo, monkeypatch):

@@ -25,6 +25,8 @@ from kpi.store.postgres import translate
 from kpi.usecases.backup import make_backup, restore_backup
 from tests.common import ensure_demo_account, log_in
 
+pytest_plugins = ["pytester"]        # a pytest session inside this one
+
 WRITER = """
 import sys, time
 from kpi import store
@@ -289,17 +291,20 @@ def test_processes_starting_at_once_on_an_empty_database_apply_each_migration_on
 
 
 @pytest.mark.parametrize("required", [False, True])
-def test_without_postgresql_the_tests_skip_and_say_why_unless_required(required, tmp_path):
-    env = dict(os.environ, KPI_POSTGRES_BIN=str(tmp_path / "nowhere"))
-    env.pop("KPI_REQUIRE_POSTGRES", None)
+def test_without_postgresql_the_tests_skip_and_say_why_unless_required(required, tmp_path, pytester, monkeypatch):
+    """A whole pytest session of its own, run in this process (pytester): its output and exit code."""
+    monkeypatch.setenv("KPI_POSTGRES_BIN", str(tmp_path / "nowhere"))
+    monkeypatch.delenv("KPI_REQUIRE_POSTGRES", raising=False)
     if required:
-        env["KPI_REQUIRE_POSTGRES"] = "1"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rsE", "-p", "no:xdist",
-                           "tests/test_postgres.py::test_a_closed_quarter_refuses_an_upload_from_another_process"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        monkeypatch.setenv("KPI_REQUIRE_POSTGRES", "1")
+    done = pytester.runpytest_inprocess(
+        "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"), "-p", "no:cacheprovider", "-rsE",
+        "-p", "no:xdist", str(ROOT / "tests" / "test_postgres.py") + "::"
+        "test_a_closed_quarter_refuses_an_upload_from_another_process")
+    stdout = done.stdout.str()
     if required:
-        assert done.returncode == 1, done.stdout
-        assert "PostgreSQL required (KPI_REQUIRE_POSTGRES=1) but PostgreSQL is not installed" in done.stdout
+        assert done.ret == 1, stdout
+        assert "PostgreSQL required (KPI_REQUIRE_POSTGRES=1) but PostgreSQL is not installed" in stdout
     else:
-        assert done.returncode == 0, done.stdout
-        assert "SKIPPED" in done.stdout and "PostgreSQL tests skipped: PostgreSQL is not installed" in done.stdout
+        assert done.ret == 0, stdout
+        assert "SKIPPED" in stdout and "PostgreSQL tests skipped: PostgreSQL is not installed" in stdout
