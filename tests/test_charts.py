@@ -2,6 +2,7 @@
 formats — not pixels. Numbers come from the hand-computed mini quarter of test_views."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from test_views import mini_catalog, mini_figures
 
@@ -67,6 +68,13 @@ def test_monthly_line_has_values_and_target(cat, figs):
     assert list(line.y) == [75.0, 87.5, 100.0]
     assert list(line.x) == ["4/2026", "5/2026", "6/2026"]
     assert list(line.customdata) == ["Tháng 4/2026", "Tháng 5/2026", "Tháng 6/2026"]
+    assert list(fig.layout.xaxis.ticktext) == ["4/<br>2026", "5/<br>2026", "6/<br>2026"]
+    # 19 months: every third labelled (7 labels), on two lines, so none overlaps at half a page
+    long = pd.DataFrame({"short": [f"{(3 + k) % 12 + 1}/{2025 + (3 + k) // 12}" for k in range(19)],
+                         "label": "", "achieved": 90.0})
+    ticks = charts.monthly_line(long, ind).layout.xaxis
+    assert list(ticks.tickvals) == ["4/2025", "7/2025", "10/2025", "1/2026", "4/2026", "7/2026", "10/2026"]
+    assert ticks.ticktext[2] == "10/<br>2025" and ticks.tickangle == 0
     target = _target(fig)
     assert list(target.y) == [90.0, 90.0, 90.0] and target.line.dash == "dash"
     assert fig.layout.yaxis.ticksuffix == " %" and fig.layout.separators == ",."

@@ -94,6 +94,9 @@ def target_trace(x: list, target: float, name: str = TARGET_NAME, unit_suffix: s
                       hovertemplate=f"{name}: %{{y:,.1f}}{unit_suffix}<extra></extra>")
 
 
+MONTH_LABELS = 7
+
+
 def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = False) -> go.Figure:
     """The commune's monthly achieved value (views.monthly_series) with the target line."""
     fig = go.Figure()
@@ -104,7 +107,12 @@ def monthly_line(series: pd.DataFrame, ind: Indicator, *, projector: bool = Fals
     fig.add_trace(target_trace(series["short"], ind.target,
                                unit_suffix=" %" if ind.is_ratio else f" {ind.measure}"))
     fig.update_yaxes(**_value_axis(ind))
-    fig.update_xaxes(tickangle=0, nticks=7)   # month labels read horizontally, not all of them
+    # at most MONTH_LABELS months labelled, each on two lines («4/» over «2025»): half a page at
+    # 1366 holds them side by side without overlapping
+    months = list(series["short"])
+    shown = months[::-(-len(months) // MONTH_LABELS) or 1]
+    fig.update_xaxes(tickangle=0, tickmode="array", tickvals=shown,
+                     ticktext=[m.replace("/", "/<br>") for m in shown])
     return style(fig, projector=projector)
 
 
