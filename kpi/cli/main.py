@@ -13,6 +13,7 @@ import os
 import sys
 
 from kpi.cli.context import Context, UserError
+from kpi.cli.parser import Parser
 from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
 
 # command → (module in kpi/cli, one-line help)
@@ -43,7 +44,7 @@ def _chosen(argv: list[str]) -> str | None:
 
 
 def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m kpi", description="Bảng điều khiển chỉ tiêu chuyển đổi số cấp xã.")
     parser.add_argument("--db", help=f"tệp cơ sở dữ liệu DuckDB hoặc địa chỉ postgresql://… (mặc định $KPI_DB hoặc {DEFAULT_DB})")
     parser.add_argument("--config", help=f"danh mục chỉ tiêu TOML (mặc định $KPI_CONFIG hoặc {DEFAULT_CONFIG})")
