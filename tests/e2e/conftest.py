@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import warnings
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -59,6 +60,7 @@ class _Zygote:
     their imports done already (see there why each is still a fresh server)."""
 
     proc: subprocess.Popen | None = None
+    unavailable: str | None = None   # why it could not start: servers are then started as processes
 
     @classmethod
     def start_server(cls, argv: list[str], cwd: Path, env: dict, log_path: Path) -> int:
@@ -118,9 +120,15 @@ def serving(args: list[str], cwd: Path, env: dict, log_path: Path):
     options = ["--server.port", str(port), "--server.headless", "true", "--server.address", "127.0.0.1",
                "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     log = None
-    if args[:2] == ["-m", "kpi.web.serve"]:
-        proc = _Forked(_Zygote.start_server([*args[2:], *options], cwd, env, log_path))
-    else:
+    proc: _Forked | subprocess.Popen | None = None
+    if args[:2] == ["-m", "kpi.web.serve"] and _Zygote.unavailable is None:
+        try:
+            proc = _Forked(_Zygote.start_server([*args[2:], *options], cwd, env, log_path))
+        except (RuntimeError, OSError, ValueError) as e:
+            # the zygote only saves time: without it each server is its own process, as `make run` starts it
+            _Zygote.unavailable = str(e)
+            warnings.warn(f"app servers start as separate processes: {e}", stacklevel=2)
+    if proc is None:
         log = open(log_path, "w")  # noqa: SIM115 — held open for the server's lifetime
         proc = subprocess.Popen([sys.executable, *args, *options], cwd=cwd, env=env, stdout=log,
                                 stderr=subprocess.STDOUT)
