@@ -43,16 +43,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CONFIG = ROOT / "config" / "indicators.toml"
-APP = str(ROOT / "app.py")
-COMMUNE_PAGES = ["pages/overview.py", "pages/indicator.py", "pages/unit.py", "pages/whatif.py", "pages/upload.py",
-                 "pages/evidence.py", "pages/submissions.py", "pages/catalog.py", "pages/backup.py", "pages/audit.py",
-                 "pages/accounts.py"]
+# the commune pages, the catalogue and the minimal page are the ones scripts/bench.py measures
+from bench import APP, CONFIG, MINIMAL_PAGE  # noqa: E402
+from bench import PAGES as COMMUNE_PAGES  # noqa: E402
+
 CITY_PAGE = "pages/city.py"
-MINIMAL_PAGE = """
-import streamlit as st
-st.selectbox("Kỳ", ["Quý III/2026", "Quý IV/2026"], key="period")
-"""
 PAGE_S, SCORE_S, SCORE_RATIO, RSS_MIB = 1.0, 0.5, 5.0, 1024.0
 
 
