@@ -17,13 +17,13 @@ st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp c�
            "mục tiêu ghi «mặc định của xã» là do xã đặt khi văn bản không ghi số.")
 
 for n, group in enumerate(catalog.groups):
-    points = sum(i.points for i in catalog.indicators if i.group == group)
+    points = sum(i.points for i in catalog.indicators_of_group(group))
     st.subheader(f"{safe.md(group)} · {smart_number(points)} điểm")
     # a static table wraps long texts (rules, evidence, sources) instead of cutting them
     st.table(tables.catalog_page_table(catalog, group).map(safe.md), hide_index=True)
     # each criterion's own page (its figures, units, history), keeping the period
     with st.container(horizontal=True, gap="small", key=f"catalog_links_{n}"):
-        for i in (i for i in catalog.indicators if i.group == group):
+        for i in catalog.indicators_of_group(group):
             st.page_link("pages/indicator.py", label=safe.md(i.name), icon=":material/flag:",
                          query_params=state.link_params(indicator=i.id))
     for note in tables.catalog_notes(catalog, group):

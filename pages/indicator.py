@@ -12,7 +12,7 @@ period = state.current_period()
 projector = state.is_projector()
 
 # grouped by group (catalogue order); typing filters the list ("wifi", "Đề án 06", …)
-ids = [i.id for g in catalog.groups for i in catalog.indicators if i.group == g]
+ids = [i.id for g in catalog.groups for i in catalog.indicators_of_group(g)]
 state.query_choice("indicator", ids, "indicator_id")
 indicator_id = st.selectbox(
     "Chỉ tiêu (gõ để tìm theo tên hoặc nhóm)", ids, key="indicator_id",

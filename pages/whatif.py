@@ -133,7 +133,7 @@ with tab_edit:
     if notice:
         st.success(notice)
     for group in catalog.groups:
-        inds = [i for i in catalog.indicators if i.group == group]
+        inds = catalog.indicators_of_group(group)
         changed = sum(1 for i in inds if scenario.adjustment(i.id))
         with st.expander(f"{group}" + (f" — {changed} thay đổi" if changed else ""),
                          expanded=bool(changed)):

@@ -200,3 +200,12 @@ points = 3
         "Mốc M2, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: 'ZZ'.",
         "Mốc M2, khóa `points`: khóa không được hỗ trợ (viết sai tên khóa?).",
     ]
+
+
+def test_the_groups_split_the_criteria_in_catalogue_order(catalog):
+    by_group = [catalog.indicators_of_group(g) for g in catalog.groups]
+    assert all(by_group) and sum(len(g) for g in by_group) == len(catalog.indicators)
+    assert [i.id for g in by_group for i in g] == sorted((i.id for i in catalog.indicators),
+                                                        key=lambda x: (catalog.groups.index(catalog.indicator(x).group),
+                                                                       [i.id for i in catalog.indicators].index(x)))
+    assert [i.id for i in catalog.indicators_of_group("Đề án 06")][:1] and catalog.indicators_of_group("không có") == ()

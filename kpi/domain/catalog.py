@@ -184,6 +184,10 @@ class Catalog:
     def indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if code in i.units)
 
+    def indicators_of_group(self, group: str) -> tuple[Indicator, ...]:
+        """A group's criteria, in catalogue order."""
+        return tuple(i for i in self.indicators if i.group == group)
+
     def typed_indicators_of_unit(self, code: str) -> tuple[Indicator, ...]:
         """The criteria a unit fills in its monthly workbook (computed ones are measured by the app)."""
         return tuple(i for i in self.indicators_of_unit(code) if not i.is_computed)

@@ -530,7 +530,7 @@ def catalog_table(catalog: Catalog, group: str | None = None) -> pd.DataFrame:
              "Đơn vị báo cáo": ", ".join(i.units),
              "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
              "Tài liệu kiểm chứng": i.evidence, "Nguồn": i.source, "Ghi chú": i.note}
-            for i in catalog.indicators if group is None or i.group == group]
+            for i in (catalog.indicators if group is None else catalog.indicators_of_group(group))]
     return pd.DataFrame(rows)
 
 
@@ -547,8 +547,8 @@ def catalog_page_table(catalog: Catalog, group: str) -> pd.DataFrame:
 def catalog_notes(catalog: Catalog, group: str) -> list[str]:
     """The group's criteria that have a deadline or a note: `ID: hạn hoàn thành 31/12/2026. note`."""
     notes = []
-    for i in catalog.indicators:
-        if i.group == group and (i.note or i.deadline):
+    for i in catalog.indicators_of_group(group):
+        if i.note or i.deadline:
             deadline = f"hạn hoàn thành {fmt.date(i.deadline)}. " if i.deadline else ""
             notes.append(f"{i.id}: {deadline}{i.note}")
     return notes

@@ -196,7 +196,7 @@ def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
 
 def _catalog_order(catalog: Catalog) -> list[Indicator]:
     """Criteria numbered as the self-scoring table numbers them: group by group."""
-    return [i for g in catalog.groups for i in catalog.indicators if i.group == g]
+    return [i for g in catalog.groups for i in catalog.indicators_of_group(g)]
 
 
 def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO,
