@@ -2,6 +2,7 @@
 
 The commands run in-process through `kpi.cli.main.main(argv)` (what `python -m kpi` calls);
 one smoke test starts the real `python -m kpi --help`."""
+import datetime as dt
 import io
 import json
 import os
@@ -11,6 +12,7 @@ from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 from common import ROOT
 
 from kpi import store
@@ -51,10 +53,16 @@ def test_python_m_kpi_help_runs():
     assert "python -m kpi" in out.stdout and "check-config" in out.stdout and "score" in out.stdout
 
 
+# the demo holds the months that ended by the day it is made, and only what was sent by then: the
+# clock is pinned so the record (and every answer below) is the same whatever day the tests run
+DEMO_MADE_AT = dt.datetime(2026, 11, 24, 12, 0)
+
+
 @pytest.fixture(scope="module")
 def demo_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "kpi.duckdb"
-    out = kpi("--db", str(path), "demo", "--months", "6")
+    with time_machine.travel(DEMO_MADE_AT, tick=False):
+        out = kpi("--db", str(path), "demo", "--months", "6")
     assert out.returncode == 0, out.stderr
     assert "Đã tạo dữ liệu mẫu" in out.stdout
     return path
@@ -161,3 +169,21 @@ def test_score_as_of_must_be_a_date(demo_file):
     out = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", "23/11/2026")
     assert out.returncode != 0
     assert "không phải ngày dạng năm-tháng-ngày" in out.stderr + out.stdout
+
+
+def test_demo_never_writes_an_upload_after_now_nor_a_month_not_ended(tmp_path):
+    """Made on 05/12/2026 at 10:00: November's reports are due 18/12 and the demo's units send them
+    between 06/12 and 16/12 (or late), so none has sent yet; nothing is dated after 10:00 today and
+    no December figure exists."""
+    path = tmp_path / "kpi.duckdb"
+    made_at = dt.datetime(2026, 12, 5, 10, 0)
+    with time_machine.travel(made_at, tick=False):
+        assert kpi("--db", str(path), "demo", "--months", "3").returncode == 0
+    c = store.connect(path)
+    try:
+        latest, periods = c.execute("SELECT max(submitted_at), list(DISTINCT period ORDER BY period) "
+                                    "FROM uploads").fetchall()[0]
+    finally:
+        c.close()
+    assert latest <= made_at
+    assert periods == ["2026-09", "2026-10"]

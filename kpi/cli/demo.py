@@ -1,4 +1,6 @@
 """`demo`: fill the database with the deterministic demo data (never over real uploads)."""
+import datetime as dt
+
 from kpi.cli.context import UserError
 from kpi.store import content_counts, data_version
 from kpi.usecases.demo import RealDataPresent, create_demo_accounts, load_demo
@@ -17,7 +19,7 @@ def register(sub):
     p.set_defaults(handler=run)
 
 
-def run_communes(args, ctx):
+def run_communes(args, ctx, now: dt.datetime):
     from kpi.usecases.demo import load_city_demo
     if not 1 <= args.communes <= 1000:
         raise UserError("--communes phải từ 1 đến 1000.")
@@ -25,7 +27,8 @@ def run_communes(args, ctx):
         print(f"Cơ sở dữ liệu {ctx.db_label} đã có số liệu; không tạo dữ liệu mẫu.")
         return 0
     try:
-        created = load_city_demo(ctx.conn, ctx.city, args.communes, args.months, force=args.force)
+        created = load_city_demo(ctx.conn, ctx.city, args.communes, args.months, now.date(), force=args.force,
+                                 now=now)
     except RealDataPresent as e:
         raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_label}.") from None
     print(f"Đã tạo dữ liệu mẫu: {args.communes} xã, {created} lần gửi số liệu, {args.months} tháng, "
@@ -39,16 +42,17 @@ def run_communes(args, ctx):
 
 
 def run(args, ctx):
+    now = dt.datetime.now().replace(microsecond=0)   # the one reading of the clock of this command
     if not 1 <= args.months <= 120:
         raise UserError("--months phải từ 1 đến 120.")
     if args.communes is not None:
-        return run_communes(args, ctx)
+        return run_communes(args, ctx, now)
     if args.if_missing and data_version(ctx.conn, ctx.catalog.commune) != "0:0":
         print(f"Cơ sở dữ liệu {ctx.db_label} đã có số liệu; không tạo dữ liệu mẫu.")
         create_demo_accounts(ctx.conn, ctx.catalog)   # only where every upload is demo data
         return 0
     try:
-        created = load_demo(ctx.conn, ctx.catalog, args.months, force=args.force)
+        created = load_demo(ctx.conn, ctx.catalog, args.months, now.date(), force=args.force, now=now)
     except RealDataPresent as e:
         raise UserError(f"{e} Cơ sở dữ liệu: {ctx.db_label}.") from None
     print(f"Đã tạo dữ liệu mẫu: {created} lần gửi số liệu, {args.months} tháng, vào {ctx.db_label}.")

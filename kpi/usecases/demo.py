@@ -56,10 +56,15 @@ NUMBER_PLAN: dict[str, tuple[float, float]] = {
 LATE_UNIT, MISSING_UNIT, CORRECTING_UNIT = "TYT", "QS", "TTPVHCC"
 
 
-def demo_months(n: int, today: dt.date | None = None) -> list[Month]:
-    """The n months before the current month, oldest first."""
-    current = Month.of(today or dt.date.today())
+def demo_months(n: int, today: dt.date) -> list[Month]:
+    """The n months before `today`'s month (months that have ended), oldest first."""
+    current = Month.of(today)
     return [current.add(-k) for k in range(n, 0, -1)]
+
+
+def _cutoff(today: dt.date, now: dt.datetime | None) -> dt.datetime:
+    """The last moment the demo may write an upload at: `now`, else the end of `today`."""
+    return now if now is not None else dt.datetime.combine(today, dt.time(23, 59, 59))
 
 
 @dataclass(frozen=True)
@@ -72,11 +77,14 @@ class Trajectory:
     missing_share: float = 0.0
 
 
-def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
-               seed: int = 6, trajectory: Trajectory | None = None) -> list[Submission]:
-    """The demo submissions of `catalog`'s commune; with a `trajectory` that commune's own course
-    (without one: the one-commune demo, unchanged)."""
+def build_demo(catalog: Catalog, months: int, today: dt.date, seed: int = 6,
+               trajectory: Trajectory | None = None, now: dt.datetime | None = None) -> list[Submission]:
+    """The demo submissions of `catalog`'s commune as the record stands at `now` (the end of `today`
+    when not given): months that have ended, and only the uploads sent by then — a unit whose
+    report of last month is not due yet may not have sent it. With a `trajectory` that commune's
+    own course (without one: the one-commune demo)."""
     rng = random.Random(seed)
+    cutoff = _cutoff(today, now)
     periods = demo_months(months, today)
     subs: list[Submission] = []
     for step, month in enumerate(periods):
@@ -98,9 +106,12 @@ def build_demo(catalog: Catalog, months: int = 18, today: dt.date | None = None,
             days = rng.randint(2, 12)
             sent = due + dt.timedelta(days=3) if unit.code in late_units else due - dt.timedelta(days=days)
             sent_at = dt.datetime.combine(sent, dt.time(8 + rng.randint(0, 8), rng.randint(0, 59)))
+            if sent_at > cutoff:
+                continue   # not sent yet: the demo never writes an upload after "now"
             subs.append(Submission(catalog.commune, unit.code, str(month), tuple(figures),
                                    file_name=None, source="demo", submitted_at=sent_at))
-            if unit.code == CORRECTING_UNIT and step == len(periods) - 2:
+            if unit.code == CORRECTING_UNIT and step == len(periods) - 2 \
+                    and sent_at + dt.timedelta(days=2) <= cutoff:
                 # the centre finds a typo and sends a corrected file two days later
                 fixed = tuple(Figure(f.indicator_id, f.numerator, f.denominator, f.value,
                                      "Đã sửa số liệu" if f.indicator_id == "DVC_SO_HOA" else f.note)
@@ -137,8 +148,8 @@ class RealDataPresent(Exception):
     """The database holds uploads that are not demo data; the demo is not written over them."""
 
 
-def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = None,
-              *, force: bool = False) -> int:
+def load_demo(conn, catalog: Catalog, months: int, today: dt.date,
+              *, force: bool = False, now: dt.datetime | None = None) -> int:
     """Write the demo through the store; returns the number of uploads created.
 
     Refuses (writing nothing) a database holding any non-demo upload unless `force`."""
@@ -148,7 +159,7 @@ def load_demo(conn, catalog: Catalog, months: int = 18, today: dt.date | None = 
                               "mẫu lên trên (dùng --force nếu thật sự muốn).")
     sync_catalog(conn, catalog, DEMO_ACTOR)
     # a replay of the same deterministic demo repeats its corrections: not a roll-back to ask about
-    outcomes = record_submissions(conn, build_demo(catalog, months, today), DEMO_ACTOR, allow_rollback=True)
+    outcomes = record_submissions(conn, build_demo(catalog, months, today, now=now), DEMO_ACTOR, allow_rollback=True)
     return sum(o.created for o in outcomes)
 
 
@@ -236,8 +247,8 @@ def trajectory_of(index: int, seed: int) -> Trajectory | None:
     return Trajectory(level=rng.uniform(0.85, 1.03), late_share=rng.uniform(0.0, 0.15))
 
 
-def load_city_demo(conn, city: City, communes: int, months: int = 18, today: dt.date | None = None,
-                   *, force: bool = False, seed: int = 6) -> int:
+def load_city_demo(conn, city: City, communes: int, months: int, today: dt.date,
+                   *, force: bool = False, seed: int = 6, now: dt.datetime | None = None) -> int:
     """Fill one database with `communes` communes, each its own course (deterministic per seed),
     through the same write functions as real data; returns the number of uploads created.
 
@@ -252,7 +263,7 @@ def load_city_demo(conn, city: City, communes: int, months: int = 18, today: dt.
     for index, spec in enumerate(specs):
         catalog = full.catalog_for(spec.code)
         sync_catalog(conn, catalog, DEMO_ACTOR, full.catalog_text_for(spec.code))
-        subs = build_demo(catalog, months, today, seed=seed + index, trajectory=trajectory_of(index, seed))
+        subs = build_demo(catalog, months, today, seed=seed + index, trajectory=trajectory_of(index, seed), now=now)
         outcomes = record_submissions(conn, subs, DEMO_ACTOR, allow_rollback=True)
         created += sum(o.created for o in outcomes)
     return created
