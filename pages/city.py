@@ -1,8 +1,6 @@
 """Toàn thành phố: every commune ranked by the quarter's score with grade and change, how the scores
 spread, the criteria most often missed, who reports late, communes × groups; a click opens the
 commune's own pages."""
-import datetime as dt
-
 import streamlit as st
 
 from kpi.domain.periods import Month
@@ -12,7 +10,7 @@ from kpi.web import auth, data, safe, state, widgets
 
 actor = auth.actor()
 period = state.current_period()
-quarter = period.quarter if period is not None else Month.of(dt.date.today()).quarter
+quarter = period.quarter if period is not None else Month.of(data.as_of()).quarter
 projector = state.is_projector()
 city = data.city()
 results = data.city_scores(str(quarter), actor)

@@ -1,18 +1,17 @@
 """Tổng quan: the period's score, the groups, the criteria losing points and who leads them."""
-import datetime as dt
-
 import streamlit as st
 
+from kpi.domain.rights import may
 from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
 from kpi.present.texts import percent
-from kpi.web import data, safe, state, widgets
+from kpi.web import auth, data, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
 period = state.current_period()
-basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
-catalog, figures = basis.catalog, basis.figures
 projector = state.is_projector()
+as_of = data.as_of()
+catalog = data.catalog()
 
 if not projector:  # in projector mode the frame's top row carries the title
     st.title(f"{safe.md(catalog.commune_name)} · {period.label}" if period else safe.md(catalog.commune_name))
@@ -22,11 +21,13 @@ if period is None:
             "đơn vị (hoặc chạy `python -m kpi demo` để xem dữ liệu mẫu).")
     st.stop()
 
-score = data.scores(period).commune
+result = data.result(period)   # the one door: frozen when the quarter is closed, else as of `as_of`
+catalog, figures, score = result.catalog, result.figures, result.commune
 previous = period.previous()
-prev_basis = data.basis(previous)
-prev_score = data.scores(previous).commune if tables.has_data(prev_basis.figures, previous) else None
+prev_result = data.result(previous)
+prev_score = prev_result.commune if tables.has_data(prev_result.figures, previous) else None
 reported = [m for m in period.months if tables.has_data(figures, tables.Period(m.quarter, m))]
+past = state.is_past(as_of)
 met = sum(r.status == MET for r in score.indicators)
 
 what_it_takes, short_actions = data.what_it_takes(period)
@@ -39,10 +40,11 @@ if projector:
     with left:
         widgets.projector_headline(
             total=texts.score_headline(score.total_points, score.max_points), grade=score.grade,
-            provisional="Kết quả đã khoá sổ" if basis.frozen else tables.provisional_short(score),
+            provisional=texts.result_state_short(score.provisional, result.frozen, result.recomputed,
+                                                 as_of if past else None) or tables.provisional_short(score),
             change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
         # ── evidence and milestones: lacking evidence, overdue and at-risk deadlines first ──
-        web_evidence.projector_follow_up(catalog, period.quarter, dt.date.today())
+        web_evidence.projector_follow_up(catalog, period.quarter, as_of)
     with right:
         seconds = state.rotation_seconds()
         if seconds:
@@ -60,15 +62,21 @@ if projector:
         widgets.projector_groups(tables.group_table(score), partial=score.provisional)
     st.stop()  # the projector view is the one screen above
 
+if may(auth.actor(), "read_past_record"):
+    state.as_of_picker(st.columns([1, 3])[0])
 cols = st.columns(4)
-headline = f"Tổng điểm {period.label}" + texts.score_state(score.provisional, basis.frozen)
+headline = (f"Tổng điểm {period.label}" + texts.score_state(score.provisional, result.frozen)
+            + (f" · tính đến {texts.date(as_of)}" if past and not result.frozen else ""))
 cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
                tables.change_text(change, previous.label))
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
-if basis.frozen:
-    st.info(texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version), icon=":material/lock:")
+if result.frozen:
+    st.info(texts.frozen_note(result.closed_by, result.closed_at, result.catalog_version), icon=":material/lock:")
+elif past:
+    st.info(f"Điểm như vào cuối ngày {texts.date(as_of)}: số liệu gửi sau ngày đó không được tính, "
+            "hạn báo cáo tính theo ngày đó.", icon=":material/history:")
 if score.provisional:
     st.warning(tables.provisional_text(score), icon=":material/schedule:")
 if period.is_month:
@@ -82,9 +90,8 @@ elif len(reported) < 3:
 web_evidence.lacking_block(catalog, period.quarter)
 
 # ── reporting: units missing a due report (details on «Tình hình nộp số liệu») ──
-_today = dt.date.today()
 _board = tables.submission_board(catalog, data.first_submissions(),
-                                 tables.board_months(catalog, period, _today), _today)
+                                 tables.board_months(catalog, period, as_of), as_of)
 st.page_link("pages/submissions.py", label=tables.missing_summary(catalog, _board)
              + " · xem tình hình nộp số liệu", icon=":material/fact_check:")
 # ────────────────────────────────────────────────────────────────────────────

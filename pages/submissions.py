@@ -1,7 +1,5 @@
 """Tình hình nộp số liệu: which unit sent which month, on time or late, who is still missing,
 how long until the next due date, and a reminder ready to paste into Zalo or an email."""
-import datetime as dt
-
 import streamlit as st
 
 from kpi.domain.periods import Period, Quarter
@@ -9,12 +7,13 @@ from kpi.present import tables, texts
 from kpi.web import data, safe, state
 
 catalog = data.catalog()
-today = dt.date.today()
+today = data.as_of()   # today, or the day picked in «Tính đến ngày» on the overview
 period = state.current_period() or Period(Quarter.of(today))
 
 st.title("Tình hình nộp số liệu")
 st.caption(f"Số liệu tháng M gửi trước ngày {catalog.due_day} của tháng M+{catalog.due_month_offset}; "
-           f"tính theo lần nộp đầu tiên. Hôm nay {texts.date(today)}.")
+           f"tính theo lần nộp đầu tiên. "
+           + (f"Tính đến ngày {texts.date(today)}." if state.is_past(today) else f"Hôm nay {texts.date(today)}."))
 st.info(tables.countdown_text(catalog, today), icon=":material/event:")
 
 board = tables.submission_board(catalog, data.first_submissions(), tables.board_months(catalog, period, today),

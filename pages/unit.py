@@ -1,6 +1,4 @@
 """Đơn vị: one unit's criteria and status, its share of points, its timeliness and uploads."""
-import datetime as dt
-
 import streamlit as st
 
 from kpi.domain.scoring import MET
@@ -27,17 +25,16 @@ if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
     st.stop()
 
-basis = data.basis(period)   # a closed quarter is scored as frozen at its closing
-scores = data.scores(period)   # the commune's and every unit's, one pass, cached
-commune_score, unit_score = scores.commune, scores.of(code)
+result = data.result(period)   # the one door: frozen when the quarter is closed; every unit, one pass
+commune_score, unit_score = result.commune, result.of(code)
 share = tables.unit_share(catalog, commune_score, unit_score)
 months = tables.data_months(figures)
-timely = tables.timeliness(catalog, data.first_submissions(), code, months, dt.date.today())
+timely = tables.timeliness(catalog, data.first_submissions(), code, months, data.as_of())
 due = timely[timely["status"] != tables.NOT_DUE]
 
 # the score's label names its quarter and its kind («tạm tính», «đã khoá sổ»): its column is the widest
 cols = st.columns([1.35, 1.1, 0.75, 1])
-cols[0].metric(f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, basis.frozen),
+cols[0].metric(f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, result.frozen),
                texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—")
 cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
 cols[2].metric("Chỉ tiêu đạt",

@@ -1,5 +1,4 @@
 """Nhập số liệu: template → filled workbook → validation report → preview → confirm."""
-import datetime as dt
 import hashlib
 
 import streamlit as st
@@ -11,7 +10,7 @@ from kpi.ingest.template import build_template
 from kpi.present import tables
 from kpi.store import StoreError, upload_history
 from kpi.store.writes import Conflict
-from kpi.web import auth, data, safe
+from kpi.web import auth, data, safe, state
 
 
 def show_problems(problems) -> None:
@@ -39,7 +38,7 @@ st.subheader("1. Tải mẫu Excel")
 units = [None] + [u.code for u in catalog.units]
 if actor.role == "coordinator":   # a coordinator's own unit(s) first
     units = list(actor.units) + [None] + [u for u in units if u is not None and u not in actor.units]
-months = tables.template_months(dt.date.today())
+months = tables.template_months(state.today())
 cols = st.columns([2, 1, 1], vertical_alignment="bottom")
 unit = cols[0].selectbox("Đơn vị", units, key="template_unit",
                          format_func=lambda c: "Tất cả đơn vị (mỗi đơn vị một trang)" if c is None
@@ -64,7 +63,8 @@ if upload is None:
 
 workbook = upload.getvalue()
 digest = hashlib.sha256(workbook).hexdigest()
-check = safe.checked_upload(digest, upload.name, workbook)   # once per file, not per rerun
+# once per file, commune and day, not per rerun
+check = safe.checked_upload(digest, upload.name, workbook, catalog.commune, state.today())
 name = safe.md(upload.name)
 
 st.subheader("3. Kết quả kiểm tra")

@@ -4,6 +4,7 @@ Nothing here writes to the database."""
 import streamlit as st
 
 from kpi.domain.goalseek import default_grade_goal, grade_goals, plan_to_reach, what_it_takes_all
+from kpi.domain.periods import Period
 from kpi.domain.scoring import quarter_totals
 from kpi.domain.whatif import Adjustment, Scenario, adjustments_for_goal, beyond_reach, reach_of, simulate
 from kpi.present import tables, texts
@@ -73,24 +74,27 @@ def apply_plan(catalog, steps, quarter) -> None:
     load_inputs(catalog, scenario)
 
 
-catalog = data.catalog()
-figures = data.current_figures()
 st.title("Mô phỏng và mục tiêu")
-if figures.empty:
+if data.current_figures().empty:
     st.info("Chưa có số liệu nào để mô phỏng. Hãy nhập số liệu tháng của các đơn vị ở trang "
             "«Nhập số liệu» (hoặc tạo dữ liệu mẫu: `python -m kpi demo`).")
     st.stop()
 
 quarter = state.current_period().quarter   # a month picked in the frame simulates its quarter
 projector = state.is_projector()
+# the actual is the period's result through the one door (frozen when the quarter is closed, else as
+# of «Tính đến ngày»); the scenario starts from the figures that scored it
+now = data.result(Period(quarter))
+catalog = now.catalog
+figures = now.figures if now.frozen else data.current_figures()
 
-totals = quarter_totals(catalog, figures, quarter)
+totals = quarter_totals(catalog, now.figures, quarter)
 if "wi_name" not in st.session_state:
     load_inputs(catalog, Scenario("Kịch bản 1"))
 scenario = scenario_from_inputs(catalog, st.session_state["wi_name"])
-result = simulate(catalog, totals, quarter, scenario)
+result = simulate(catalog, totals, quarter, scenario, actual=now.commune)
 actual, simulated = result.actual, result.simulated
-reach = reach_of(catalog, figures, quarter, totals=totals)   # as of today: months already due are set
+reach = reach_of(catalog, figures, quarter, as_of=now.as_of, totals=totals)   # months already due are set
 out_of_reach = beyond_reach(result, reach)
 
 st.caption(f"{quarter.label} — {safe.md(catalog.commune_name)}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "

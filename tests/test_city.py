@@ -20,7 +20,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
 from kpi.usecases.city import city_scores, commune_catalog
 from kpi.usecases.demo import load_city_demo
-from kpi.usecases.scores import score
+from kpi.usecases.period_result import period_result
 from tests.common import CONFIG, SYSTEM, TODAY
 
 # the tests on a database (`db_target`) run on DuckDB and on PostgreSQL
@@ -124,13 +124,13 @@ targets = { TY_LE = 80 }
 
 
 def test_a_city_commune_quarter_closes_and_scores_again_from_its_own_catalogue(tmp_path, city_file, db_target):
-    from kpi.usecases.closing import close, quarter_result
+    from kpi.usecases.closing import close
     city, conn = _two_communes(city_file, db_target)
     for code in city.codes:     # what the app and the CLI do when they open the database
         store.sync_catalog(conn, city.catalog_for(code), SYSTEM, city.catalog_text_for(code))
     office = Actor("Văn phòng xã Hai", "office", "vp-2", commune="XA2")
     close(conn, city.catalog_for("XA2"), office, "2026-Q2", as_of=AS_OF)
-    frozen = quarter_result(conn, city.catalog_for("XA2"), "2026-Q2", as_of=AS_OF)
+    frozen = period_result(conn, city.catalog_for("XA2"), "2026-Q2", as_of=AS_OF)
     assert frozen.closed and frozen.catalog.commune == "XA2"
     assert frozen.catalog.indicator("SO_LUONG").target == 5          # XA2's own target, frozen with it
     assert frozen.score.total_points == pytest.approx(18.0)           # as scored before closing
@@ -140,7 +140,8 @@ def test_a_city_commune_quarter_closes_and_scores_again_from_its_own_catalogue(t
     # by the result kept at closing, and says so; XA1's open quarter follows the file
     city_file.write_text(CITY.replace("targets = { SO_LUONG = 5 }", "targets = { SO_LUONG = 8 }"), encoding="utf-8")
     later = load_city(city_file)
-    assert score(conn, later.catalog_for("XA2"), Quarter.parse("2026-Q2"), as_of=AS_OF).total_points == \
+    assert period_result(conn, later.catalog_for("XA2"), Quarter.parse("2026-Q2"), as_of=AS_OF,
+                         recompute=True).commune.total_points == \
         pytest.approx(15.0)
     by = {r.code: r for r in city_scores(conn, later, CITY_READER, "2026-Q2", as_of=AS_OF)}
     assert by["XA2"].closed and by["XA2"].score.total_points == pytest.approx(18.0)
@@ -251,7 +252,7 @@ def test_every_commune_scored_apart_exactly(city_file, db_target):
     assert by["XA1"].previous is None and by["XA1"].change is None
     # the per-commune path (every page, report) gives the same
     for code in ("XA1", "XA2"):
-        one = score(conn, city.catalog_for(code), Quarter.parse("2026-Q2"), as_of=AS_OF)
+        one = period_result(conn, city.catalog_for(code), Quarter.parse("2026-Q2"), as_of=AS_OF).commune
         assert one.total_points == pytest.approx(by[code].score.total_points)
 
 
@@ -307,7 +308,7 @@ def test_city_scores_equal_the_per_commune_path_on_the_demo(db_target):
         results = city_scores(conn, city, SYSTEM, quarter, as_of=as_of)
         assert len(results) == 4
         for r in results:
-            one = score(conn, stored.catalog_for(r.code), Quarter.parse(quarter), as_of=as_of)
+            one = period_result(conn, stored.catalog_for(r.code), Quarter.parse(quarter), as_of=as_of).commune
             assert (r.score.total_points, r.score.max_points, r.score.provisional, r.score.to_come) == \
                 (pytest.approx(one.total_points), one.max_points, one.provisional, one.to_come), (quarter, r.code)
             assert [x.status for x in r.score.indicators] == [x.status for x in one.indicators]
@@ -407,7 +408,7 @@ def test_cli_city_report_workbook(tmp_path, db_target):
     out = tmp_path / "xep-hang.xlsx"
     assert main(["--db", str(db), "report", "--quarter", "2026-Q3", "--city", "-o", str(out)]) == 0
     conn = store.connect(db, read_only=True)
-    results = city_scores(conn, load_city(CONFIG), SYSTEM, "2026-Q3")
+    results = city_scores(conn, load_city(CONFIG), SYSTEM, "2026-Q3", as_of=TODAY)
     conn.close()
     ws = openpyxl.load_workbook(out)["Xếp hạng"]
     assert [ws.cell(r, 2).value for r in (4, 5, 6)] == [r.code for r in results]

@@ -149,8 +149,10 @@ def test_score_json_is_valid_even_with_absurd_stored_figures(tmp_path, catalog):
 
 
 @pytest.mark.parametrize("as_of, provisional, to_come", [
-    ("2026-11-17", True, 24),     # before 18/11 not even October is due; 12 units × Nov, Dec
-    ("2026-11-18", True, 24),     # October is due (and in); November and December are not
+    # before 18/11 not even October is due: 12 units × Nov, Dec, and the health station's October,
+    # which it sent late, on 21/11 — not yet in the record of 17/11
+    ("2026-11-17", True, 25),
+    ("2026-11-18", True, 24),     # October is due (late or in); November and December are not
     ("2027-01-18", False, 0),     # December is due: the quarter is final
 ])
 def test_score_as_of_marks_provisional_quarters(demo_file, as_of, provisional, to_come):
@@ -159,10 +161,12 @@ def test_score_as_of_marks_provisional_quarters(demo_file, as_of, provisional, t
     data = json.loads(out.stdout)
     assert (data["provisional"], data["unit_months_to_come"]) == (provisional, to_come)
     assert all(i["provisional"] is provisional for i in data["indicators"])
-    # the demo has October figures for every criterion, so none is pending
-    assert [i["id"] for i in data["indicators"] if i["status"] == "pending"] == []
+    # the demo has October figures for every criterion, so none is pending — except on 17/11 the
+    # e-health-record criterion, which only the health station reports (its October came on 21/11)
+    pending = [i["id"] for i in data["indicators"] if i["status"] == "pending"]
+    assert pending == (["DA06_SO_SUC_KHOE"] if as_of == "2026-11-17" else [])
     table = kpi("--db", str(demo_file), "score", "--quarter", "2026-Q4", "--as-of", as_of).stdout
-    assert ("Tạm tính: còn 24 lượt báo cáo tháng" in table) is provisional
+    assert (f"Tạm tính: còn {to_come} lượt báo cáo tháng" in table) is provisional
 
 
 def test_score_as_of_must_be_a_date(demo_file):
@@ -187,3 +191,31 @@ def test_demo_never_writes_an_upload_after_now_nor_a_month_not_ended(tmp_path):
         c.close()
     assert latest <= made_at
     assert periods == ["2026-09", "2026-10"]
+
+
+def test_as_of_is_the_record_at_the_end_of_that_day(demo_file, tmp_path):
+    """`score --as-of D` is the score as it stood on D: a correction sent on 25/11 changes the
+    answer from 25/11 on, and the answer of 24/11 (what a meeting that day saw) stays what it was."""
+    import shutil
+
+    from kpi.domain.figures import Actor, Figure, Submission
+    path = tmp_path / "kpi.duckdb"
+    shutil.copy(demo_file, path)
+    before = json.loads(kpi("--db", str(path), "score", "--quarter", "2026-Q4", "--json",
+                            "--as-of", "2026-11-24").stdout)
+    c = store.connect(path)
+    fix = Submission("THAITAN", "TTPVHCC", "2026-10", (Figure("DVC_HS_TRUC_TUYEN", 0.0, 412.0),),
+                     source="excel", submitted_at=dt.datetime(2026, 11, 25, 9, 30))
+    store.record_submission(c, fix, Actor("Văn phòng", "office", "vanphong"))
+    c.close()
+
+    def online(day: str) -> dict:
+        out = json.loads(kpi("--db", str(path), "score", "--quarter", "2026-Q4", "--json", "--as-of", day).stdout)
+        return {"total": out["total_points"], "criterion": next(i for i in out["indicators"]
+                                                                if i["id"] == "DVC_HS_TRUC_TUYEN")["achieved"]}
+
+    assert online("2026-11-24") == {"total": before["total_points"], "criterion": next(
+        i for i in before["indicators"] if i["id"] == "DVC_HS_TRUC_TUYEN")["achieved"]}
+    after = online("2026-11-25")
+    assert after["criterion"] < online("2026-11-24")["criterion"]
+    assert after["total"] < before["total_points"]

@@ -2,6 +2,7 @@
 score), stale confirms and roll-backs, and the audit rows of each — core and CLI in-process."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import sys
@@ -16,8 +17,9 @@ from kpi.store.accounts import audit_rows, get_account
 from kpi.store.schema import MIGRATIONS
 from kpi.store.writes import Conflict
 from kpi.usecases import accounts
-from kpi.usecases.closing import close, quarter_result, reopen
-from tests.common import CONFIG, DEMO_PASSWORD_TEST, SYSTEM, add_user
+from kpi.usecases.closing import close, reopen
+from kpi.usecases.period_result import period_result
+from tests.common import CONFIG, DEMO_PASSWORD_TEST, SYSTEM, TODAY, add_user
 from tests.ingest_helpers import filled
 
 pytestmark = pytest.mark.both_engines  # the store-level tests run on DuckDB and PostgreSQL
@@ -251,12 +253,13 @@ def test_the_frozen_score_stays_after_a_catalogue_edit(tmp_path, demo_db_file, c
 
 
 def test_the_frozen_result_ignores_later_figures(demo_conn, catalog):
-    close(demo_conn, catalog, OFFICE, "2026-Q3")
-    frozen = quarter_result(demo_conn, catalog, "2026-Q3").score
+    close(demo_conn, catalog, OFFICE, "2026-Q3", as_of=TODAY)
+    frozen = period_result(demo_conn, catalog, "2026-Q3", as_of=TODAY).score
     reopen(demo_conn, catalog, ADMIN, "2026-Q3", "thử")
     store.record_submission(demo_conn, sub("TTPVHCC", "2026-08", num=1.0), OFFICE)
-    close(demo_conn, catalog, OFFICE, "2026-Q3")
-    again = quarter_result(demo_conn, catalog, "2026-Q3")
+    today = dt.date.today()     # the correction is stored now: closed again today, it is in
+    close(demo_conn, catalog, OFFICE, "2026-Q3", as_of=today)
+    again = period_result(demo_conn, catalog, "2026-Q3", as_of=today)
     assert again.closed and again.score.total_points < frozen.total_points
 
 
@@ -290,7 +293,7 @@ def test_a_provisional_quarter_cannot_be_closed(demo_conn, catalog):
         close(demo_conn, catalog, OFFICE, "2026-Q4", as_of=dt.date(2027, 1, 17))
     assert demo_conn.execute("SELECT count(*) FROM quarter_closures").fetchone()[0] == 0
     close(demo_conn, catalog, OFFICE, "2026-Q4", as_of=dt.date(2027, 1, 18))   # the last due date: all due
-    assert quarter_result(demo_conn, catalog, "2026-Q4").closed
+    assert period_result(demo_conn, catalog, "2026-Q4", as_of=TODAY).closed
 
 
 def test_closing_refuses_figures_that_changed_since_they_were_read(conn, catalog, monkeypatch):
@@ -300,20 +303,21 @@ def test_closing_refuses_figures_that_changed_since_they_were_read(conn, catalog
 
     import kpi.usecases.closing as closing
     store.sync_catalog(conn, catalog, SYSTEM, CONFIG.read_text(encoding="utf-8"))
-    read = closing.quarter_figures
+    read = closing.period_result
+    today = dt.date.today()     # the uploads below are stored now: the closing judges the record of today
 
     def read_then_another_upload(*args, **kwargs):
-        figures = read(*args, **kwargs)
+        result = read(*args, **kwargs)
         store.record_submission(conn, sub(period="2024-05", num=200), Actor("Chị Lan", "office", "lan"))
-        return figures
+        return result
 
-    monkeypatch.setattr(closing, "quarter_figures", read_then_another_upload)
+    monkeypatch.setattr(closing, "period_result", read_then_another_upload)
     with pytest.raises(store.StoreError, match="Số liệu của xã vừa thay đổi trong lúc khoá sổ quý 2024-Q2"):
-        close(conn, catalog, OFFICE, "2024-Q2", as_of=dt.date(2026, 1, 1))
+        close(conn, catalog, OFFICE, "2024-Q2", as_of=today)
     assert conn.execute("SELECT count(*) FROM quarter_closures").fetchone()[0] == 0
-    monkeypatch.setattr(closing, "quarter_figures", read)
-    close(conn, catalog, OFFICE, "2024-Q2", as_of=dt.date(2026, 1, 1))   # read again: closes
-    assert quarter_result(conn, catalog, "2024-Q2").closed
+    monkeypatch.setattr(closing, "period_result", read)
+    close(conn, catalog, OFFICE, "2024-Q2", as_of=today)   # read again: closes
+    assert period_result(conn, catalog, "2024-Q2", as_of=today).closed
 
 
 # --- no lost updates ---------------------------------------------------------------------------

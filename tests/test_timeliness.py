@@ -23,7 +23,8 @@ from kpi.domain.scoring import (
 )
 from kpi.ingest import check_workbook
 from kpi.ingest.template import build_template
-from kpi.usecases.scores import score, scoring_figures
+from kpi.usecases.period_result import period_result
+from kpi.usecases.scores import scoring_figures
 from tests.ingest_helpers import fill_sheet, load, row_of, save
 
 UNITS = (("A", "Đơn vị A"), ("B", "Đơn vị B"), ("C", "Đơn vị C"))
@@ -207,7 +208,7 @@ def test_store_log_to_score(tmp_path):
     store.record_submissions(conn, subs, store_actor())
     # 20 September: July due (A on time, B late, C missing), August due (A on time, B, C missing),
     # September not due (nobody sent): 2 / 6
-    s = score(conn, catalog, Q3, as_of=dt.date(2026, 9, 20))
+    s = period_result(conn, catalog, Q3, as_of=dt.date(2026, 9, 20)).commune
     r = s.result("ON_TIME")
     assert (r.totals.numerator, r.totals.denominator) == (2.0, 6.0)
     assert s.result("NEWS").totals.value == 7.0              # the corrected July (5) and August (2)

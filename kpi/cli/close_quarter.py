@@ -14,6 +14,6 @@ def register(sub):
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
     actor = active_actor(ctx.conn, args.by)
-    close(ctx.conn, ctx.catalog, actor, quarter)
+    close(ctx.conn, ctx.catalog, actor, quarter, as_of=ctx.today)
     print(f"Đã khoá sổ {quarter.label} ({actor.who}). Kết quả chấm điểm quý được giữ nguyên.")
     return 0

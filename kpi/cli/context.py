@@ -1,6 +1,7 @@
 """What every command receives: the catalogue and the database, opened on demand."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,10 +17,30 @@ class UserError(Exception):
     """A problem the user can fix; its message (Vietnamese) is all that is printed."""
 
 
+def add_as_of(parser, what: str = "tính") -> None:
+    """The `--as-of` option of a command that judges the record on a day."""
+    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                        help=f"{what} như vào cuối ngày này (mặc định: hôm nay): số liệu gửi sau ngày đó không "
+                             "được tính, tháng chưa đến hạn báo cáo không bị trừ điểm")
+
+
+def as_of_of(args, ctx: Context) -> dt.date:
+    """The day a command judges the record on: `--as-of`, else today (read once per command)."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return ctx.today
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"--as-of «{text}» không phải ngày dạng năm-tháng-ngày, ví dụ 2026-11-23.") from None
+
+
 @dataclass
 class Context:
     settings: Settings
     commune: str | None = None       # --commune: the commune a command works in (None: the only one)
+    # the one reading of the clock per command: the day a command judges the record on
+    today: dt.date = field(default_factory=dt.date.today)
     _catalog: Catalog | None = field(default=None, repr=False)
     _city: City | None = field(default=None, repr=False)
     _conn: object = field(default=None, repr=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kpi.cli.context import UserError
+from kpi.cli.context import UserError, add_as_of, as_of_of
 from kpi.domain.periods import Quarter
 
 STATES = ("accepted", "needs_more")
@@ -34,6 +34,7 @@ def register(sub):
     ex = inner.add_parser("export", help="xuất bộ hồ sơ minh chứng của quý (.zip)")
     ex.add_argument("--quarter", required=True, help="quý, dạng 2026-Q3")
     ex.add_argument("-o", "--output", required=True, metavar="TỆP_ZIP", help="tệp .zip sẽ tạo")
+    add_as_of(ex, "điểm trong Biểu")
     ex.set_defaults(handler=run_export)
 
 
@@ -153,7 +154,8 @@ def run_export(args, ctx):
     tmp = out.with_name(out.name + ".tmp")      # a failed run never leaves half a pack under the real name
     try:
         with open(tmp, "wb") as f:
-            counts = evidence.write_pack(ctx.conn, ctx.catalog, quarter, ctx.settings.evidence_dir, f)
+            counts = evidence.write_pack(ctx.conn, ctx.catalog, quarter, ctx.settings.evidence_dir, f,
+                                         as_of=as_of_of(args, ctx))
         tmp.replace(out)
     except OSError as e:
         raise UserError(f"Không ghi được tệp «{out}»: {e.strerror or e}.") from None

@@ -25,7 +25,7 @@ def register(sub):
 def run(args, ctx):
     from kpi.present import texts
     from kpi.usecases.milestones import milestones_on
-    as_of = dt.date.today()
+    as_of = ctx.today
     if args.as_of:
         try:
             as_of = dt.date.fromisoformat(args.as_of.strip())

@@ -1,7 +1,7 @@
 """`report`: the quarter's self-scoring table (.xlsx) or one-page meeting summary (.pdf)."""
 from pathlib import Path
 
-from kpi.cli.context import UserError
+from kpi.cli.context import UserError, add_as_of, as_of_of
 from kpi.domain.periods import Quarter
 from kpi.usecases.reports import quarter_report
 
@@ -14,6 +14,7 @@ def register(sub):
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
     p.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã (khi danh mục hoặc cơ sở dữ liệu có nhiều xã)")
     p.add_argument("--city", action="store_true", help="bảng xếp hạng các xã của thành phố (.xlsx)")
+    add_as_of(p, "điểm")
     p.add_argument("-o", "--output", required=True,
                    help="tệp kết quả; đuôi .xlsx (Biểu tự chấm điểm) hoặc .pdf (bản tóm tắt)")
     p.set_defaults(handler=run)
@@ -38,7 +39,7 @@ def run_city(args, ctx, quarter: Quarter, out: Path) -> int:
         raise UserError(f"Bảng xếp hạng thành phố là tệp .xlsx («{out.name}»).")
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter)
+    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter, as_of=as_of_of(args, ctx))
     title = ctx.city.name if ctx.city.code != ctx.city.base.commune else ctx.city.base.name
     data = city_workbook(title, quarter.label, results, missed_criteria(results))
     _write(out, data)
@@ -62,7 +63,7 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    data = quarter_report(ctx.conn, catalog, quarter, suffix.lstrip("."), unit)
+    data = quarter_report(ctx.conn, catalog, quarter, suffix.lstrip("."), unit, as_of=as_of_of(args, ctx))
     what = "Biểu tự chấm điểm" if suffix == ".xlsx" else "Bản tóm tắt"
     _write(out, data)
     print(f"Đã xuất {what} {quarter.label} vào {out} ({len(data):,} byte).".replace(",", "."))

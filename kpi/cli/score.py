@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-from kpi.cli.context import CLI_ACTOR, UserError
+from kpi.cli.context import CLI_ACTOR, UserError, add_as_of, as_of_of
 from kpi.domain.periods import Quarter
 
 # the code that decides a kept answer (scoring, catalogue, periods, how it is written and printed):
@@ -32,15 +32,6 @@ def finite(data):
     return data
 
 
-def _as_of(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"--as-of «{text}» không phải ngày dạng năm-tháng-ngày, ví dụ 2026-11-23.") from None
-
-
 def register(sub):
     p = sub.add_parser("score", help="tính điểm một quý")
     p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q2")
@@ -49,8 +40,7 @@ def register(sub):
     p.add_argument("--all-communes", dest="all_communes", action="store_true",
                    help="điểm của mọi xã, xếp hạng (cùng --json: mỗi xã một đối tượng)")
     p.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
-    p.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
-                   help="tính đến ngày này (mặc định: hôm nay); tháng chưa đến hạn báo cáo không bị trừ điểm")
+    add_as_of(p)
     p.add_argument("--recompute", action="store_true",
                    help="quý đã khoá sổ: tính lại theo danh mục và số liệu hiện nay (không đổi kết quả đã khoá)")
     p.set_defaults(handler=run)
@@ -62,7 +52,7 @@ def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
     from kpi.usecases.city import city_scores, to_json
     if args.unit or args.commune:
         raise UserError("--all-communes không dùng cùng --unit hoặc --commune.")
-    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter, as_of)
+    results = city_scores(ctx.conn, ctx.city, CLI_ACTOR, quarter, as_of=as_of)
     if args.json:
         print(json.dumps(finite(to_json(results)), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
@@ -88,7 +78,7 @@ def _answer_sha(catalog, config: Path) -> str:
 
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
-    as_of = _as_of(args.as_of)
+    as_of = as_of_of(args, ctx)
     if args.all_communes:
         return run_all(args, ctx, quarter, as_of)
     ctx.commune = args.commune
@@ -99,7 +89,7 @@ def run(args, ctx):
                         + ", ".join(u.code for u in catalog.units))
     from kpi.store import connect
     from kpi.store.kept_scores import ScoreKey, kept_score
-    key = ScoreKey(catalog.commune, str(quarter), unit, (as_of or dt.date.today()).isoformat(),
+    key = ScoreKey(catalog.commune, str(quarter), unit, as_of.isoformat(),
                    bool(args.recompute), _answer_sha(catalog, ctx.config_path))
     conn = connect(ctx.settings.db)     # without the catalogue sync: a hit's key holds the catalogue
     try:
@@ -119,10 +109,10 @@ def _score_and_keep(ctx, catalog, quarter: Quarter, unit: str | None, recompute:
     """Score with the engine (the frozen result of a closed quarter unless `recompute`) and keep
     the answer, JSON and table, for the next same question."""
     from kpi.store.kept_scores import KeptScore, keep_score, score_versions
-    from kpi.usecases.closing import quarter_result
+    from kpi.usecases.period_result import period_result
     conn = ctx.conn
     versions = score_versions(conn, catalog.commune)
-    result = quarter_result(conn, catalog, quarter, unit, recompute=recompute, as_of=as_of)
+    result = period_result(conn, catalog, quarter, unit=unit, recompute=recompute, as_of=as_of)
     data = finite({**result.score.to_dict(), "closed": result.closed, "catalog_version": result.catalog_version})
     kept = KeptScore(json.loads(json.dumps(data, ensure_ascii=False, allow_nan=False)),
                      _table(catalog, quarter, unit, recompute, result))

@@ -30,10 +30,6 @@ class Month:
     def of(cls, day: dt.date) -> Month:
         return cls(day.year, day.month)
 
-    @classmethod
-    def current(cls) -> Month:
-        return cls.of(dt.date.today())
-
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
@@ -75,10 +71,6 @@ class Quarter:
     @classmethod
     def of(cls, day: dt.date) -> Quarter:
         return Month.of(day).quarter
-
-    @classmethod
-    def current(cls) -> Quarter:
-        return cls.of(dt.date.today())
 
     def __str__(self) -> str:
         return f"{self.year:04d}-Q{self.q}"

@@ -29,6 +29,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "make_backup": frozenset({"admin", "office", SYSTEM}),
     "attach_evidence": frozenset({"admin", "office", "coordinator", SYSTEM}),
     "review_evidence": frozenset({"admin", "office", SYSTEM}),
+    # «Tính đến ngày»: the record as it stood on an earlier day (a meeting's screen shown again)
+    "read_past_record": frozenset({"admin", "office", "leader", "city_admin", "city_viewer", SYSTEM}),
 }
 ACTION_TEXT = {
     "read_commune": "xem số liệu",
@@ -42,6 +44,7 @@ ACTION_TEXT = {
     "make_backup": "sao lưu",
     "attach_evidence": "gửi tài liệu kiểm chứng",
     "review_evidence": "duyệt tài liệu kiểm chứng",
+    "read_past_record": "xem số liệu tính đến một ngày trước",
 }
 
 

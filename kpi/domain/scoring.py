@@ -451,7 +451,7 @@ def score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | st
                   months: tuple[Month, ...] | None = None) -> QuarterScore:
     """The quarter's score at commune level (unit=None) or for one unit's own criteria.
 
-    `as_of` (today by default) decides which unit-months are due: figures of a month are due on
+    `as_of` decides which unit-months are due (without it, every month is): figures of a month are due on
     the catalogue's due date (`Month.due_date`). A unit-month not yet due and not reported is never
     a loss; a criterion with nothing reported and nothing due yet is PENDING (0 of 0 points); the
     quarter is provisional while any of its months is not yet due. `months` narrows the period to
@@ -522,9 +522,11 @@ def score_criterion(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | 
 
 def months_not_due(catalog: Catalog, months: tuple[Month, ...],
                    as_of: dt.date | None = None) -> tuple[Month, ...]:
-    """The months whose figures are not yet due on `as_of` (today by default): before the due date."""
-    day = as_of or dt.date.today()
-    return tuple(m for m in months if day < m.due_date(catalog.due_day, catalog.due_month_offset))
+    """The months whose figures are not yet due on `as_of`: before the due date. Without a day, none
+    (the record judged after every due date: the domain never reads the clock)."""
+    if as_of is None:
+        return ()
+    return tuple(m for m in months if as_of < m.due_date(catalog.due_day, catalog.due_month_offset))
 
 
 def _units_of(ind: Indicator, unit: str | None) -> tuple[str, ...]:
@@ -554,14 +556,15 @@ class Timeliness(StrEnum):
 def report_timeliness(catalog: Catalog, month: Month, first_sent: dt.datetime | None,
                       as_of: dt.date | None = None) -> Timeliness:
     """One unit-month against the catalogue's due date («trước ngày 18»: the 17th is on time, the
-    18th is late), judged on the first accepted upload; `as_of` (today by default) decides missing."""
-    return _timeliness(month.due_date(catalog.due_day, catalog.due_month_offset), first_sent, as_of or dt.date.today())
+    18th is late), judged on the first accepted upload; `as_of` decides missing (without a day: judged
+    after the due date)."""
+    return _timeliness(month.due_date(catalog.due_day, catalog.due_month_offset), first_sent, as_of)
 
 
-def _timeliness(due: dt.date, first_sent: dt.datetime | None, today: dt.date) -> Timeliness:
+def _timeliness(due: dt.date, first_sent: dt.datetime | None, as_of: dt.date | None) -> Timeliness:
     if first_sent is not None:
         return Timeliness.ON_TIME if first_sent.date() < due else Timeliness.LATE
-    return Timeliness.MISSING if today >= due else Timeliness.NOT_DUE
+    return Timeliness.MISSING if as_of is None or as_of >= due else Timeliness.NOT_DUE
 
 
 def first_sent_by_unit_month(first_submissions: pd.DataFrame) -> dict[tuple[str, str], dt.datetime]:
@@ -585,8 +588,7 @@ def on_time_rows(catalog: Catalog, first: dict[tuple[str, str], dt.datetime], mo
     """(unit, period, criterion id, numerator of 1) of the on-time reporting criteria, one per unit and
     month: 1 when the unit-month was first sent before its due date, 0 when late or missing after it;
     none for a unit-month neither sent nor due (pending, never a loss). `first`: (unit, period) → the
-    first upload (`first_sent_by_unit_month`)."""
-    today = as_of or dt.date.today()
+    first upload (`first_sent_by_unit_month`); without `as_of`, every month is judged after its due date."""
     due = {m: m.due_date(catalog.due_day, catalog.due_month_offset) for m in months}
     rows = []
     for ind in catalog.indicators:
@@ -595,7 +597,7 @@ def on_time_rows(catalog: Catalog, first: dict[tuple[str, str], dt.datetime], mo
         for m in months:
             period = str(m)
             for unit in ind.units:
-                state = _timeliness(due[m], first.get((unit, period)), today)
+                state = _timeliness(due[m], first.get((unit, period)), as_of)
                 if state != Timeliness.NOT_DUE:
                     rows.append((unit, period, ind.id, 1.0 if state == Timeliness.ON_TIME else 0.0))
     return rows

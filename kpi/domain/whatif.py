@@ -203,7 +203,7 @@ def reach_of(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, un
     """Per criterion, the best value the quarter can still end at.
 
     Months left are goal-seek's (after the criterion's latest month with data) that are not yet due
-    on `as_of` (today by default): a due month's figures are set. The figures already stored stay;
+    on `as_of` (without it, every month is due): a due month's figures are set. The figures already stored stay;
     the months left add at most:
     - flow ratio: a projected denominator per month (goal-seek's, or as given), all of it good —
       higher: (n + D) / (d + D), lower: n / (d + D); no projection known: no bound;

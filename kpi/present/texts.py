@@ -74,6 +74,19 @@ def score_state(provisional: bool, frozen: bool) -> str:
     return " (tạm tính)" if provisional else ""
 
 
+def result_state_short(provisional: bool, frozen: bool, recomputed: bool = False,
+                       past_day: dt.date | None = None) -> str | None:
+    """The projector's one line on what kind of result is shown (None: a live result of today,
+    whose provisional line the caller writes)."""
+    if frozen:
+        return "Kết quả đã khoá sổ"
+    if recomputed:
+        return "Tính lại theo danh mục hiện nay (quý đã khoá sổ)"
+    if past_day is not None:
+        return f"Tính đến ngày {date(past_day)}" + (" · tạm tính" if provisional else "")
+    return None
+
+
 def frozen_note(closed_by: str, closed_at: dt.datetime | None, catalog_version: int | None) -> str:
     """Where a closed quarter's result comes from, for pages and reports."""
     version = f", theo danh mục phiên bản {catalog_version}" if catalog_version is not None else ""

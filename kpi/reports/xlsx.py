@@ -102,13 +102,14 @@ def date_line(catalog: Catalog, today: dt.date) -> str:
 def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
                       unit: str | None = None, *, today: dt.date | None = None,
                       record_note: str | None = None,
-                      evidence: dict[str, list[str]] | None = None) -> bytes:
+                      evidence: dict[str, list[str]] | None = None, score: QuarterScore | None = None) -> bytes:
     """The self-scoring table; `record_note` says where a closed quarter's frozen result comes
     from; `evidence` (criterion → attached documents' descriptions: number, date, summary) fills
     the evidence column, else the catalogue's required evidence is written."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
-    score = score_quarter(catalog, figures, quarter, unit, as_of=today)
+    # the score comes from the one door (kpi.usecases.period_result); scored here only when not given
+    score = score if score is not None else score_quarter(catalog, figures, quarter, unit, as_of=today)
     notes = quarter_notes(catalog, figures, quarter, unit)
     wb = Workbook()
     ws = wb.active

@@ -1,9 +1,25 @@
 """Reads: each returns a DataFrame or a plain value."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from kpi.store.connection import Conn
+
+
+def end_of(as_of: dt.date) -> dt.datetime:
+    """The first moment after the day `as_of`: the record "as it stood on D" holds what was stored
+    before it."""
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time())
+
+
+def _uploads_as_of(where: str) -> str:
+    """The uploads that were current at the end of a day: per unit-month, the latest version sent
+    before the cut (the statement's first parameter after those of `where`)."""
+    return ("SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY commune, unit, period "
+            f"ORDER BY version DESC, id DESC) AS newest FROM uploads WHERE {where} AND submitted_at < ?) AS v "
+            "WHERE newest = 1")
 
 
 def data_version(conn: Conn, commune: str) -> str:
@@ -14,12 +30,20 @@ def data_version(conn: Conn, commune: str) -> str:
 
 
 def current_figures(conn: Conn, commune: str, periods: list[str] | None = None,
-                    unit: str | None = None) -> pd.DataFrame:
-    """The current figures (latest accepted upload per unit-month): the scoring input."""
+                    unit: str | None = None, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The current figures (latest accepted upload per unit-month): the scoring input. With `as_of`:
+    the figures as they stood at the end of that day (an upload sent later does not count, the
+    version it replaced does)."""
     sql = ("SELECT m.unit, m.period, m.indicator_id, m.numerator, m.denominator, m.value, "
-           "m.note, m.upload_id FROM measurements m JOIN uploads u ON u.id = m.upload_id "
-           "WHERE u.status = 'accepted' AND m.commune = ?")
-    params: list = [commune]
+           "m.note, m.upload_id FROM measurements m JOIN uploads u ON u.id = m.upload_id WHERE ")
+    params: list = []
+    if as_of is None:
+        sql += "u.status = 'accepted'"
+    else:
+        sql += f"u.id IN ({_uploads_as_of('commune = ?')})"
+        params += [commune, end_of(as_of)]
+    sql += " AND m.commune = ?"
+    params.append(commune)
     if periods is not None:
         if not periods:
             periods = ["—"]
@@ -55,12 +79,14 @@ def upload_history(conn: Conn, commune: str, unit: str | None = None,
     return conn.execute(sql, params).df()
 
 
-def first_submissions(conn: Conn, commune: str) -> pd.DataFrame:
-    """When each unit first sent each month (timeliness is judged on the first version)."""
+def first_submissions(conn: Conn, commune: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """When each unit first sent each month (timeliness is judged on the first version); with
+    `as_of`, of the uploads sent by the end of that day."""
+    cut, params = ("", [commune]) if as_of is None else (" AND submitted_at < ?", [commune, end_of(as_of)])
     return conn.execute(
         "SELECT unit, period, min(submitted_at) AS first_submitted_at, max(version) AS versions "
-        "FROM uploads WHERE commune = ? GROUP BY unit, period ORDER BY period, unit",
-        [commune]).df()
+        f"FROM uploads WHERE commune = ?{cut} GROUP BY unit, period ORDER BY period, unit",
+        params).df()
 
 
 def reported_periods(conn: Conn, commune: str) -> list[str]:
@@ -103,31 +129,42 @@ def stored_communes(conn: Conn) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in conn.execute("SELECT code, name FROM communes ORDER BY code").fetchall()]
 
 
-def city_figures(conn: Conn, periods: list[str], communes: list[str] | None = None) -> pd.DataFrame:
+def city_figures(conn: Conn, periods: list[str], communes: list[str] | None = None,
+                 as_of: dt.date | None = None) -> pd.DataFrame:
     """The current figures of `periods` of every commune (or of `communes`) in one read, with the
     commune column: scoring many communes groups by it (two communes' units of one code never add).
     Only what scoring reads, unsorted (the pass groups; order does not count): at 120 communes this
     read is most of the city's score on a server."""
     periods = list(periods) or ["—"]
+    marks = ", ".join("?" * len(periods))
+    if as_of is None:
+        current, params = "u.status = 'accepted'", []
+    else:
+        current, params = f"u.id IN ({_uploads_as_of(f'period IN ({marks})')})", [*periods, end_of(as_of)]
     sql = ("SELECT m.commune, m.unit, m.period, m.indicator_id, m.numerator, m.denominator, m.value "
-           "FROM measurements m JOIN uploads u ON u.id = m.upload_id "
-           f"WHERE u.status = 'accepted' AND m.period IN ({', '.join('?' * len(periods))})")
-    params: list = list(periods)
+           f"FROM measurements m JOIN uploads u ON u.id = m.upload_id WHERE {current} AND m.period IN ({marks})")
+    params += list(periods)
     if communes is not None:
         sql += f" AND m.commune IN ({', '.join('?' * max(1, len(communes)))})"
         params += list(communes) or ["—"]
     return conn.execute(sql, params).df()
 
 
-def city_first_submissions(conn: Conn, periods: list[str] | None = None) -> pd.DataFrame:
-    """When each unit of each commune first sent each month (of `periods`, or all), in one read."""
-    sql = ("SELECT commune, unit, period, min(submitted_at) AS first_submitted_at, max(version) AS versions "
-           "FROM uploads")
+def city_first_submissions(conn: Conn, periods: list[str] | None = None,
+                           as_of: dt.date | None = None) -> pd.DataFrame:
+    """When each unit of each commune first sent each month (of `periods`, or all; with `as_of`, of
+    the uploads sent by the end of that day), in one read."""
+    where: list[str] = []
     params: list = []
     if periods is not None:
         periods = list(periods) or ["—"]
-        sql += f" WHERE period IN ({', '.join('?' * len(periods))})"
-        params = periods
+        where.append(f"period IN ({', '.join('?' * len(periods))})")
+        params += periods
+    if as_of is not None:
+        where.append("submitted_at < ?")
+        params.append(end_of(as_of))
+    sql = ("SELECT commune, unit, period, min(submitted_at) AS first_submitted_at, max(version) AS versions "
+           "FROM uploads" + (f" WHERE {' AND '.join(where)}" if where else ""))
     return conn.execute(sql + " GROUP BY commune, unit, period ORDER BY commune, period, unit", params).df()
 
 

@@ -10,13 +10,12 @@ import pandas as pd
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.city import City
-from kpi.domain.city_scoring import city_quarter_scores
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import authorize
 from kpi.domain.scoring import MISSED, NEAR, QuarterScore, score_totals
-from kpi.store.accounts import closed_now
-from kpi.store.reads import city_figures, city_first_submissions, stored_communes
+from kpi.store.reads import stored_communes
+from kpi.usecases.period_result import communes_results
 
 
 @dataclass(frozen=True)
@@ -56,38 +55,23 @@ def several_communes(conn, city: City) -> bool:
     return len(city_with_stored(conn, city).communes) > 1
 
 
-def city_scores(conn, city: City, actor: Actor, quarter: Quarter | str, as_of: dt.date | None = None,
+def city_scores(conn, city: City, actor: Actor, quarter: Quarter | str, *, as_of: dt.date,
                 with_previous: bool = True) -> list[CommuneResult]:
-    """Every commune's score of `quarter` (and of the quarter before), best first: one read of the
-    figures and one of the submission log for all communes, totals in one grouped pass."""
+    """Every commune's score of `quarter` (and of the quarter before) as the record stood at the end
+    of `as_of`, best first, from `communes_results` (the one door's batch for many communes)."""
     authorize(actor, "read_city", "")
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     city = city_with_stored(conn, city)
     quarters = [quarter.previous(), quarter] if with_previous else [quarter]
-    periods = [str(m) for q in quarters for m in q.months]
-    figures = city_figures(conn, periods)
-    log = city_first_submissions(conn, periods)
-    codes = city.codes
-    by_quarter = [city_quarter_scores(city, codes, figures, log, q, as_of) for q in quarters]
-    closed = _frozen_scores(conn, city, quarters)
+    by_quarter = [communes_results(conn, city, q, as_of=as_of) for q in quarters]
     results = []
     for spec in city.communes:
-        score = closed.get((spec.code, str(quarter))) or by_quarter[-1][spec.code] \
-            or score_totals(city.catalog_for(spec.code), {}, str(quarter))
-        previous = (closed.get((spec.code, str(quarters[0]))) or by_quarter[0][spec.code]) if with_previous else None
+        now = by_quarter[-1][spec.code]
+        score = now.score or score_totals(city.catalog_for(spec.code), {}, str(quarter))
+        previous = by_quarter[0][spec.code].score if with_previous else None
         on_time, due = _timeliness(score)
-        results.append(CommuneResult(spec.code, spec.name, score, previous, on_time, due,
-                                     closed=(spec.code, str(quarter)) in closed))
+        results.append(CommuneResult(spec.code, spec.name, score, previous, on_time, due, closed=now.closed))
     return ranked(results)
-
-
-def _frozen_scores(conn, city: City, quarters: list[Quarter]) -> dict[tuple[str, str], QuarterScore]:
-    """(commune, quarter) → the score kept when the commune closed the quarter (its frozen catalogue
-    and figures), for the quarters among `quarters` that are closed: a closed quarter ranks by its
-    official result, not by today's catalogue."""
-    from kpi.usecases.closing import quarter_result
-    return {(code, q): quarter_result(conn, city.catalog_for(code), q).score
-            for code, q in closed_now(conn, [str(q) for q in quarters]) if city.has(code)}
 
 
 def _timeliness(score: QuarterScore) -> tuple[int, int]:

@@ -25,7 +25,7 @@ from kpi.evidence.board import Slot, board, lacking, obligation_board, rights_un
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import safe_file_name, safe_name
 from kpi.settings import evidence_max_bytes
-from kpi.store import StoreError, current_figures
+from kpi.store import StoreError
 from kpi.store.evidence import (
     EvidenceItem,
     Review,
@@ -199,18 +199,17 @@ def _catalog_order(catalog: Catalog) -> list[Indicator]:
     return [i for g in catalog.groups for i in catalog.indicators_of_group(g)]
 
 
-def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO,
-               today: dt.date | None = None) -> dict[str, int]:
+def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO, *,
+               as_of: dt.date) -> dict[str, int]:
     """Write the quarter's evidence pack as a zip into `target`: the index workbook, the
     self-scoring report (its evidence column listing the attached documents) and every kept file
     in its criterion's folder. A kept file missing on disk stops it (nothing half-made is
     returned as a pack): run `verify`. Returns counts (files, links, criteria without accepted
     evidence)."""
     from kpi.reports.evidence_pack import build_index_xlsx
-    from kpi.reports.xlsx import build_report_xlsx
-    from kpi.usecases.closing import quarter_result
+    from kpi.usecases.period_result import period_result
+    from kpi.usecases.reports import report_bytes
     q = Quarter.parse(_quarter(quarter))
-    today = today or dt.date.today()
     slots = quarter_board(conn, catalog, q)
     # the obligations of [[milestones]] with something sent or reviewed, after the criteria
     slots += [s for s in obligation_slots(conn, catalog, q) if s.items or s.reviews]
@@ -220,10 +219,11 @@ def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
         if not kept_evidence_file(evidence_dir, item.sha256 or "").exists():
             raise StoreError(f"Thiếu tệp đã lưu của tài liệu «{item.description}» ({item.file_name}); "
                              "chạy `python -m kpi verify` để kiểm tra.")
-    score = quarter_result(conn, catalog, q, as_of=today).score
+    # the pack's Biểu and index tell the same result as every other door (frozen when closed)
+    result = period_result(conn, catalog, q, as_of=as_of)
+    score = result.commune
     label = safe_name(q.label.replace("/", "-"))
-    report = build_report_xlsx(catalog, current_figures(conn, catalog.commune), q, today=today,
-                               evidence=evidence_texts(slots))
+    report = report_bytes(conn, catalog, result, "xlsx")
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"Danh mục minh chứng {label}.xlsx", build_index_xlsx(catalog, q, slots, score, paths))
         zf.writestr(f"Biểu tự chấm điểm {label}.xlsx", report)
@@ -233,9 +233,9 @@ def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
     return {"files": len(files), "links": links, "lacking": len(lacking(slots))}
 
 
-def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path,
-               today: dt.date | None = None) -> bytes:
+def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, *,
+               as_of: dt.date) -> bytes:
     buf = io.BytesIO()
-    write_pack(conn, catalog, quarter, evidence_dir, buf, today)
+    write_pack(conn, catalog, quarter, evidence_dir, buf, as_of=as_of)
     return buf.getvalue()
 

@@ -1,37 +1,46 @@
-"""A quarter's reports as web and CLI both give them: a closed quarter's frozen result (which says
-so), an open one scored on today's figures with the measured criteria, and the attached evidence
-in the self-scoring table's evidence column."""
+"""A quarter's reports as web and CLI both give them, from the one door to a period's result: a
+closed quarter's frozen result (which says so), an open one as the record stood at the end of
+`as_of`, and the attached evidence in the self-scoring table's evidence column."""
 from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 from kpi.domain.catalog import Catalog
 from kpi.domain.periods import Quarter
 from kpi.present import texts
-from kpi.usecases.closing import scoring_basis
-from kpi.usecases.scores import scoring_figures
+from kpi.usecases.period_result import PeriodResult, period_result
 
 FORMATS = ("xlsx", "pdf")
 
 
-def quarter_report(conn, catalog: Catalog, quarter: Quarter | str, fmt: str, unit: str | None = None,
-                   figures: pd.DataFrame | None = None, today: dt.date | None = None) -> bytes:
-    """The self-scoring table (`fmt` "xlsx") or the one-page summary ("pdf"). `figures`: all
-    current figures with the measured criteria, when the caller has them already (the web's cache)."""
+def record_note(result: PeriodResult) -> str | None:
+    """What a report says about where its result comes from: the closing, or a recomputation."""
+    if result.frozen:
+        return texts.frozen_note(result.closed_by, result.closed_at, result.catalog_version)
+    if result.recomputed:
+        return "Quý đã khoá sổ; đây là kết quả tính lại theo danh mục hiện nay, không phải kết quả đã khoá."
+    return None
+
+
+def quarter_report(conn, catalog: Catalog, quarter: Quarter | str, fmt: str, unit: str | None = None, *,
+                   as_of: dt.date) -> bytes:
+    """The self-scoring table (`fmt` "xlsx") or the one-page summary ("pdf") of `quarter` as it
+    stood at the end of `as_of` (a closed quarter: its frozen result)."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    if figures is None:
-        figures = scoring_figures(conn, catalog)
-    basis = scoring_basis(conn, catalog, quarter, figures)
-    note = texts.frozen_note(basis.closed_by, basis.closed_at, basis.catalog_version) if basis.frozen else None
+    result = period_result(conn, catalog, quarter, as_of=as_of, unit=unit)
+    return report_bytes(conn, catalog, result, fmt)
+
+
+def report_bytes(conn, catalog: Catalog, result: PeriodResult, fmt: str) -> bytes:
+    """The report of a result already obtained from the door (the evidence pack holds one)."""
+    quarter, unit = result.period.quarter, result.unit
     if fmt == "pdf":
         from kpi.reports.pdf import build_summary_pdf
-        return build_summary_pdf(basis.catalog, basis.figures, quarter, unit, today=today, record_note=note)
+        return build_summary_pdf(result.catalog, result.figures, quarter, unit, today=result.as_of,
+                                 record_note=record_note(result), score=result.score)
     from kpi.reports.xlsx import build_report_xlsx
     from kpi.usecases.evidence import evidence_texts, quarter_board
     slots = [s for s in quarter_board(conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
-    return build_report_xlsx(basis.catalog, basis.figures, quarter, unit, today=today, record_note=note,
-                             evidence=evidence_texts(slots))
+    return build_report_xlsx(result.catalog, result.figures, quarter, unit, today=result.as_of,
+                             record_note=record_note(result), evidence=evidence_texts(slots), score=result.score)

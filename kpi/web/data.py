@@ -18,7 +18,7 @@ from kpi.domain.scoring import IndicatorScore, QuarterResults, score_criterion
 from kpi.present import tables
 from kpi.settings import Settings, resolve
 from kpi.store.accounts import closures_version
-from kpi.usecases.closing import ScoringBasis, scoring_basis
+from kpi.usecases.period_result import PeriodResult, period_result
 from kpi.usecases.scores import scoring_figures
 from kpi.web import state
 
@@ -133,43 +133,46 @@ def data_version() -> str:
     return version
 
 
-def basis(period) -> ScoringBasis:
-    """The catalogue and figures that score `period`: frozen at closing when its quarter is closed,
-    else today's catalogue and all current figures."""
-    if period is None:
-        return ScoringBasis(catalog(), current_figures())
-    return _basis(db_target(), str(config_path()), _catalog_mtime(), catalog().commune, str(period.quarter),
-                  data_version())
+def as_of() -> dt.date:
+    """The day every read of this run judges the record on (`state.as_of`: «Tính đến ngày» or today)."""
+    return state.as_of()
+
+
+def result(period: Period) -> PeriodResult:
+    """The period's result through the one door (`kpi.usecases.period_result`): the frozen result
+    of a closed quarter, else the record as it stood at the end of `as_of()`; the commune's and every
+    unit's score from one pass. Cached by every input as an argument."""
+    return _result(*_keys(), period.key)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _basis(db: str, config: str, mtime: float, commune: str, quarter: str, version: str) -> ScoringBasis:
-    return scoring_basis(_connection(db).cursor(), catalog(), quarter, current_figures())
+def _result(db: str, config: str, mtime: float, commune: str, version: str, day: str, key: str) -> PeriodResult:
+    return period_result(_connection(db).cursor(), _commune_catalog(config, mtime, commune), Period.parse(key),
+                         as_of=dt.date.fromisoformat(day),
+                         figures=_current_figures(db, commune, version, config, mtime, day))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _current_figures(db: str, commune: str, version: str, config: str, mtime: float, today: str) -> pd.DataFrame:
+def _current_figures(db: str, commune: str, version: str, config: str, mtime: float, day: str) -> pd.DataFrame:
     return scoring_figures(_connection(db).cursor(), _commune_catalog(config, mtime, commune),
-                           as_of=dt.date.fromisoformat(today))
+                           as_of=dt.date.fromisoformat(day))
 
 
 def current_figures() -> pd.DataFrame:
-    """All current figures of the commune with the criteria measured from the submission log
-    (reporting on time, as of today), cached until the next import, catalogue edit or day."""
-    cat = catalog()
-    connection()
-    return _current_figures(db_target(), cat.commune, data_version(), str(config_path()), _catalog_mtime(),
-                            dt.date.today().isoformat())
+    """All figures of the commune as they stood at the end of `as_of()`, with the criteria measured
+    from the submission log, cached until the next import, catalogue edit or day."""
+    db, config, mtime, commune, version, day = _keys()
+    return _current_figures(db, commune, version, config, mtime, day)
 
 
 def first_submissions() -> pd.DataFrame:
-    connection()
-    return _first_submissions(db_target(), catalog().commune, data_version())
+    db, _, _, commune, version, day = _keys()
+    return _first_submissions(db, commune, version, day)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _first_submissions(db: str, commune: str, version: str) -> pd.DataFrame:
-    return store.first_submissions(_connection(db).cursor(), commune)
+def _first_submissions(db: str, commune: str, version: str, day: str) -> pd.DataFrame:
+    return store.first_submissions(_connection(db).cursor(), commune, dt.date.fromisoformat(day))
 
 
 def upload_history(unit: str | None = None) -> pd.DataFrame:
@@ -188,58 +191,46 @@ def uploads_dir() -> Path:
 
 
 def city_scores(quarter: str, actor: Actor) -> list:
-    """Every commune's score of `quarter` with the change (kpi.usecases.city), cached until the next
-    upload in any commune, catalogue edit or day; refused to an account of one commune."""
+    """Every commune's score of `quarter` with the change (kpi.usecases.city) as of `as_of()`, cached
+    until the next upload in any commune, catalogue edit or day; refused to an account of one commune."""
     from kpi.domain.rights import authorize
     authorize(actor, "read_city", "")
     conn = connection()
     return _city_scores(db_target(), str(config_path()), _catalog_mtime(), quarter,
-                        store.reads.city_data_version(conn), dt.date.today().isoformat())
+                        store.reads.city_data_version(conn), as_of().isoformat())
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _city_scores(db: str, config: str, mtime: float, quarter: str, version: str, today: str) -> list:
+def _city_scores(db: str, config: str, mtime: float, quarter: str, version: str, day: str) -> list:
     from kpi.usecases.city import city_scores as scores
     return scores(_connection(db).cursor(), _city_at(config, mtime), APP_ACTOR, quarter,
-                  as_of=dt.date.fromisoformat(today))
+                  as_of=dt.date.fromisoformat(day))
 
 
 # ── scores: computed once per data version, period and day, only what a page shows ──
 
-def _today() -> str:
-    return dt.date.today().isoformat()
-
-
-def _keys() -> tuple[str, str, float, str, str]:
-    """What every cached score depends on besides the period: database, catalogue file and its
-    version, the data version (imports, closings) and the day (what is due)."""
+def _keys() -> tuple[str, str, float, str, str, str]:
+    """What every cached read depends on besides the period: database, catalogue file and its
+    version, the commune, the data version (imports, closings) and the day the record is judged on."""
     connection()
-    return db_target(), str(config_path()), _catalog_mtime(), data_version(), _today()
+    return db_target(), str(config_path()), _catalog_mtime(), catalog().commune, data_version(), as_of().isoformat()
 
 
 def scores(period: Period) -> QuarterResults:
-    """The period's scores, the commune's and every unit's, from one pass over its basis (frozen at
-    closing when its quarter is closed)."""
-    return _scores(*_keys(), period.key)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _scores(db: str, config: str, mtime: float, version: str, today: str, key: str) -> QuarterResults:
-    period = Period.parse(key)
-    b = basis(period)
-    return tables.score_period_all(b.catalog, b.figures, period, as_of=dt.date.fromisoformat(today))
+    """The period's scores, the commune's and every unit's (`result(period).scores`)."""
+    return result(period).scores
 
 
 def status_matrix(period: Period) -> pd.DataFrame:
-    """Units × criteria statuses of the period (the overview's grid), from `scores`."""
+    """Units × criteria statuses of the period (the overview's grid), from `result`."""
     return _status_matrix(*_keys(), period.key)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _status_matrix(db: str, config: str, mtime: float, version: str, today: str, key: str) -> pd.DataFrame:
-    period = Period.parse(key)
-    b = basis(period)
-    return tables.status_matrix(b.catalog, b.figures, period, results=scores(period))
+def _status_matrix(db: str, config: str, mtime: float, commune: str, version: str, day: str,
+                   key: str) -> pd.DataFrame:
+    r = _result(db, config, mtime, commune, version, day, key)
+    return tables.status_matrix(r.catalog, r.figures, r.period, results=r.scores)
 
 
 def what_it_takes(period: Period) -> tuple[dict[str, str], dict[str, str]]:
@@ -248,21 +239,20 @@ def what_it_takes(period: Period) -> tuple[dict[str, str], dict[str, str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _what_it_takes(db: str, config: str, mtime: float, version: str, today: str,
+def _what_it_takes(db: str, config: str, mtime: float, commune: str, version: str, day: str,
                    key: str) -> tuple[dict[str, str], dict[str, str]]:
-    period = Period.parse(key)
-    b = basis(period)
-    return tables.what_it_takes_both(b.catalog, b.figures, period)
+    r = _result(db, config, mtime, commune, version, day, key)
+    return tables.what_it_takes_both(r.catalog, r.figures, r.period)
 
 
 def criterion_result(period: Period, indicator_id: str) -> IndicatorScore:
-    """One criterion's result in the period: from the period's basis, or from today's catalogue
+    """One criterion's result in the period: from the period's result, or from today's catalogue
     and figures for a criterion added after the quarter was closed."""
-    if basis(period).catalog.has_indicator(indicator_id):
-        return scores(period).commune.result(indicator_id)
-    now = basis(None)
-    return score_criterion(now.catalog, tables.period_figures(now.figures, period), period.quarter, indicator_id,
-                           months=tuple(period.months))[0]
+    r = result(period)
+    if r.catalog.has_indicator(indicator_id):
+        return r.commune.result(indicator_id)
+    return score_criterion(catalog(), tables.period_figures(current_figures(), period), period.quarter, indicator_id,
+                           as_of=as_of(), months=tuple(period.months))[0]
 
 
 def what_it_takes_one(period: Period, indicator_id: str) -> str | None:
@@ -271,23 +261,26 @@ def what_it_takes_one(period: Period, indicator_id: str) -> str | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _what_it_takes_one(db: str, config: str, mtime: float, version: str, today: str, key: str,
+def _what_it_takes_one(db: str, config: str, mtime: float, commune: str, version: str, day: str, key: str,
                        indicator_id: str) -> str | None:
     from kpi.domain.goalseek import what_it_takes as seek
     from kpi.present.goal_texts import answer_texts
-    cat = catalog()
-    answer = seek(cat, current_figures(), Period.parse(key).quarter, indicator_id)
+    cat = _commune_catalog(config, mtime, commune)
+    answer = seek(cat, _current_figures(db, commune, version, config, mtime, day), Period.parse(key).quarter,
+                  indicator_id)
     return answer_texts(cat, {indicator_id: answer}).get(indicator_id) if answer else None
 
 
 def monthly_series(indicator_id: str) -> pd.DataFrame:
-    """One criterion month by month (the commune), on today's catalogue and figures."""
+    """One criterion month by month (the commune), on today's catalogue and the figures as of `as_of()`."""
     return _monthly_series(*_keys(), indicator_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _monthly_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
-    return tables.monthly_series(catalog(), current_figures(), indicator_id)
+def _monthly_series(db: str, config: str, mtime: float, commune: str, version: str, day: str,
+                    indicator_id: str) -> pd.DataFrame:
+    return tables.monthly_series(_commune_catalog(config, mtime, commune),
+                                 _current_figures(db, commune, version, config, mtime, day), indicator_id)
 
 
 def quarter_series(indicator_id: str) -> pd.DataFrame:
@@ -296,8 +289,10 @@ def quarter_series(indicator_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _quarter_series(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str) -> pd.DataFrame:
-    return tables.quarter_series(catalog(), current_figures(), indicator_id)
+def _quarter_series(db: str, config: str, mtime: float, commune: str, version: str, day: str,
+                    indicator_id: str) -> pd.DataFrame:
+    return tables.quarter_series(_commune_catalog(config, mtime, commune),
+                                 _current_figures(db, commune, version, config, mtime, day), indicator_id)
 
 
 def unit_contributions(indicator_id: str, period: Period) -> pd.DataFrame:
@@ -306,9 +301,11 @@ def unit_contributions(indicator_id: str, period: Period) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _unit_contributions(db: str, config: str, mtime: float, version: str, today: str, indicator_id: str,
-                        key: str) -> pd.DataFrame:
-    return tables.unit_contributions(catalog(), current_figures(), indicator_id, Period.parse(key))
+def _unit_contributions(db: str, config: str, mtime: float, commune: str, version: str, day: str,
+                        indicator_id: str, key: str) -> pd.DataFrame:
+    return tables.unit_contributions(_commune_catalog(config, mtime, commune),
+                                     _current_figures(db, commune, version, config, mtime, day), indicator_id,
+                                     Period.parse(key))
 
 
 def figure(build, *args, key: tuple | None = None, **kwargs):
@@ -316,23 +313,23 @@ def figure(build, *args, key: tuple | None = None, **kwargs):
     building and validating a Plotly figure takes tens of milliseconds per layout setting, and
     nothing changes a figure after it is built (st.plotly_chart serialises it).
 
-    `key`: what the arguments depend on besides the database, the catalogue file, the data version
-    and the day (e.g. the period, the criterion): the figure is then found by it, without hashing
+    `key`: what the arguments depend on besides the database, the catalogue file, the commune, the
+    data version and the day (e.g. the period, the criterion): the figure is then found by it, without hashing
     the arguments (a table as an argument costs milliseconds of hashing on every rerun)."""
     keys = _keys()
     name = f"{build.__module__}.{build.__qualname__}"
     if key is not None:
         return _figure_by_key(*keys, name, key, _args=args, _kwargs=kwargs, _build=build)
-    db, _, _, version, today = keys
-    return _figure(db, version, today, name, args, tuple(sorted(kwargs.items())), _build=build)
+    db, _, _, commune, version, day = keys
+    return _figure(db, commune, version, day, name, args, tuple(sorted(kwargs.items())), _build=build)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _figure(db: str, version: str, today: str, name: str, args: tuple, kwargs: tuple, _build=None):
+def _figure(db: str, commune: str, version: str, day: str, name: str, args: tuple, kwargs: tuple, _build=None):
     return _build(*args, **dict(kwargs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _figure_by_key(db: str, config: str, mtime: float, version: str, today: str, name: str, key: tuple,
-                   _args: tuple = (), _kwargs: dict | None = None, _build=None):
+def _figure_by_key(db: str, config: str, mtime: float, commune: str, version: str, day: str, name: str,
+                   key: tuple, _args: tuple = (), _kwargs: dict | None = None, _build=None):
     return _build(*_args, **(_kwargs or {}))

@@ -46,17 +46,18 @@ def lacking_block(catalog: Catalog, quarter: Quarter) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _milestones(db: str, version: str, evidence_key: str, config: str, mtime: float, today: str) -> list[Milestone]:
-    return milestones_on(data.connection(), data.catalog(), dt.date.fromisoformat(today))
+def _milestones(db: str, commune: str, version: str, evidence_key: str, config: str, mtime: float,
+                day: str) -> list[Milestone]:
+    return milestones_on(data.connection(), data._commune_catalog(config, mtime, commune), dt.date.fromisoformat(day))
 
 
 def milestones_today(today: dt.date | None = None) -> list[Milestone]:
-    """Where the milestones stand today, cached until the next import, evidence review,
-    catalogue edit or day."""
+    """Where the milestones stand on `today` (the run's `as_of` by default), cached until the next
+    import, evidence review, catalogue edit or day."""
     conn, cat = data.connection(), data.catalog()
     path = data.config_path()
-    return _milestones(data.db_target(), data.data_version(), evidence_version(conn, cat.commune), str(path),
-                       path.stat().st_mtime if path.exists() else 0.0, (today or dt.date.today()).isoformat())
+    return _milestones(data.db_target(), cat.commune, data.data_version(), evidence_version(conn, cat.commune),
+                       str(path), path.stat().st_mtime if path.exists() else 0.0, (today or data.as_of()).isoformat())
 
 
 def projector_follow_up(catalog: Catalog, quarter: Quarter, today: dt.date) -> None:
@@ -221,9 +222,9 @@ def notice() -> None:
 
 
 def pack_download(catalog: Catalog, quarter: Quarter) -> None:
-    conn, edir = data.connection(), data.settings().evidence_dir
+    conn, edir, as_of = data.connection(), data.settings().evidence_dir, data.as_of()
     st.download_button(
         f"Tải bộ hồ sơ minh chứng {quarter.label} (.zip)",
-        lambda: evidence.pack_bytes(conn, catalog, quarter, edir),
+        lambda: evidence.pack_bytes(conn, catalog, quarter, edir, as_of=as_of),
         file_name=f"minh-chung-{catalog.commune}-{quarter}.zip", mime="application/zip",
         icon=":material/folder_zip:", key="pack_download")

@@ -2,6 +2,7 @@
 one message for an unexpected error (details in the server log only)."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import TYPE_CHECKING
@@ -27,21 +28,26 @@ def md(text: object) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _checked(digest: str, config: str, mtime: float, file_name: str, _data: bytes) -> CheckResult:
-    return check_workbook(_data, file_name, data.catalog())
+def _checked(digest: str, config: str, mtime: float, commune: str, day: str, file_name: str,
+             _data: bytes) -> CheckResult:
+    """The check of one file's content for one commune's catalogue on one day: every input is an
+    argument (a file checked in one commune is never «hợp lệ» in another)."""
+    catalog = data._commune_catalog(config, mtime, commune)
+    return check_workbook(_data, file_name, catalog, dt.date.fromisoformat(day))
 
 
-def check_workbook(workbook: bytes, file_name: str, catalog) -> CheckResult:
+def check_workbook(workbook: bytes, file_name: str, catalog, today: dt.date) -> CheckResult:
     """kpi.ingest's check, imported (with the workbook reader, openpyxl) only when a file is checked."""
     from kpi.ingest import check_workbook as check
-    return check(workbook, file_name, catalog)
+    return check(workbook, file_name, catalog, today=today)
 
 
-def checked_upload(digest: str, file_name: str, workbook: bytes) -> CheckResult:
-    """The check of an uploaded file, once per file content (sha256) and catalogue version."""
+def checked_upload(digest: str, file_name: str, workbook: bytes, commune: str, today: dt.date) -> CheckResult:
+    """The check of an uploaded file for `commune` on `today`, once per file content (sha256),
+    commune, catalogue version and day."""
     path = data.config_path()
-    return _checked(digest, str(path), path.stat().st_mtime if path.exists() else 0.0, file_name,
-                    workbook)
+    return _checked(digest, str(path), path.stat().st_mtime if path.exists() else 0.0, commune,
+                    today.isoformat(), file_name, workbook)
 
 
 def unexpected(error: BaseException) -> None:

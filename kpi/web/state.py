@@ -6,6 +6,8 @@ Session state is the truth while a session lives; the URL's query parameters mir
 (page switches clear them) and seed it when a link is opened."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -195,3 +197,48 @@ def rotation_picker(where) -> int:
 
 def rotation_seconds() -> int:
     return int(st.session_state.get("rotate") or 0) if is_projector() else 0
+
+
+# ── the day the record is judged on ──────────────────────────────────────────
+
+def begin_run() -> None:
+    """Read the clock once for this script run: every page of the run judges the record on it."""
+    st.session_state["_today"] = dt.date.today()
+
+
+def today() -> dt.date:
+    return st.session_state.get("_today") or dt.date.today()
+
+
+def as_of() -> dt.date:
+    """«Tính đến ngày»: the day picked on the overview (or `?as_of=` in the address), else today.
+    The record as it stood at the end of that day: later uploads do not count."""
+    picked = st.session_state.get("_as_of")
+    if picked is None:
+        wanted = _query("as_of")
+        try:
+            picked = dt.date.fromisoformat(wanted) if wanted else None
+        except ValueError:
+            picked = None
+        st.session_state["_as_of"] = picked
+    return picked if picked is not None and picked < today() else today()
+
+
+def is_past(day: dt.date) -> bool:
+    return day < today()
+
+
+def as_of_picker(where=None) -> dt.date:
+    """The «Tính đến ngày» date input (default today, never after it), kept in the address."""
+    where = where or st
+    current = as_of()
+
+    def chosen() -> None:
+        st.session_state["_as_of"] = st.session_state["as_of_pick"]
+
+    st.session_state["as_of_pick"] = current
+    where.date_input("Tính đến ngày", key="as_of_pick", max_value=today(), format="DD/MM/YYYY",
+                     on_change=chosen, help="Xem lại điểm như vào cuối ngày này: số liệu gửi sau ngày "
+                     "đó không được tính, hạn báo cáo tính theo ngày đó.")
+    mirror_query("as_of", current.isoformat() if is_past(current) else None)
+    return current

@@ -2,7 +2,6 @@
 projector's headline and rotating card, the menu, report downloads, charts as built."""
 from __future__ import annotations
 
-import datetime as dt
 from html import escape
 from pathlib import Path
 
@@ -46,10 +45,10 @@ def report_downloads(catalog: Catalog, period) -> None:
     slug = f"{catalog.commune}-{quarter}"
     st.subheader(f"Báo cáo {quarter.label}")
     cols = st.columns(2)
+    as_of = data.as_of()
 
     def build(fmt: str):
-        return lambda: quarter_report(data.connection(), data.catalog(), quarter, fmt,
-                                      figures=data.current_figures(), today=dt.date.today())
+        return lambda: quarter_report(data.connection(), data.catalog(), quarter, fmt, as_of=as_of)
 
     cols[0].download_button(
         "Tải biểu tự chấm điểm (Excel)", build("xlsx"),

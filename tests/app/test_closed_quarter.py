@@ -9,8 +9,9 @@ from kpi import store
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.present import texts
-from kpi.usecases.closing import close, quarter_result
-from tests.common import CONFIG, log_in
+from kpi.usecases.closing import close
+from kpi.usecases.period_result import period_result
+from tests.common import CONFIG, TODAY, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE = Actor("Văn phòng", "office", "vanphong")
@@ -18,8 +19,8 @@ OFFICE = Actor("Văn phòng", "office", "vanphong")
 
 def test_the_overview_shows_a_closed_quarter_frozen_after_a_catalogue_edit(monkeypatch, demo_db, catalog, tmp_path):
     conn = store.connect(demo_db)
-    close(conn, catalog, OFFICE, "2026-Q3")
-    frozen = quarter_result(conn, catalog, Quarter.parse("2026-Q3")).score
+    close(conn, catalog, OFFICE, "2026-Q3", as_of=TODAY)
+    frozen = period_result(conn, catalog, Quarter.parse("2026-Q3"), as_of=TODAY).score
     conn.close()
     edited = tmp_path / "edited.toml"
     text = CONFIG.read_text(encoding="utf-8")

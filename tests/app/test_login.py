@@ -16,7 +16,7 @@ from kpi.store.accounts import audit_rows
 from kpi.usecases import accounts
 from kpi.usecases.closing import close
 from tests.app.test_pages import filled_template
-from tests.common import log_in
+from tests.common import TODAY, log_in
 from tests.ingest_helpers import filled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +109,7 @@ def test_the_upload_page_refuses_another_unit_and_a_closed_quarter(demo_db, cata
     assert "chỉ được nhập số liệu cho đơn vị của mình (CA)" in at.error[0].value
     assert "Xác nhận nhập số liệu" not in [b.label for b in at.button]
     conn = store.connect(demo_db)
-    close(conn, catalog, Actor("Văn phòng", "office", "vanphong"), "2026-Q2")
+    close(conn, catalog, Actor("Văn phòng", "office", "vanphong"), "2026-Q2", as_of=TODAY)
     conn.close()
     numbers = {i.id: (8, 10) if i.is_ratio else (3,) for i in catalog.indicators_of_unit("CA")}
     at.file_uploader(key="upload_file").upload("ca.xlsx", filled_template(catalog, "CA", Month(2026, 6), numbers)).run()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from kpi import store
 from kpi.domain.figures import Actor
 from kpi.usecases.closing import close
-from tests.common import CONFIG, log_in
+from tests.common import CONFIG, TODAY, log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 OFFICE = Actor("Văn phòng", "office", "vanphong")
@@ -35,7 +35,7 @@ def test_data_version_once_per_run_and_fresh_in_the_next(monkeypatch, demo_db, c
     assert not at.exception and len(seen) == 1          # the overview asks a dozen times: one query
     conn = store.connect(demo_db)
     try:
-        close(conn, catalog, OFFICE, "2026-Q3")
+        close(conn, catalog, OFFICE, "2026-Q3", as_of=TODAY)
     finally:
         conn.close()
     log_in(at, demo_db).run()
