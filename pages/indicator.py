@@ -71,6 +71,7 @@ st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
             f"- **Tài liệu kiểm chứng:** {ind.evidence or 'chưa quy định'}\n"
             f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
             + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")
+            + (f"\n- **Thực hiện:** thường xuyên, từ {date(ind.start)}" if ind.start else "")
             + (f"\n- **Ghi chú:** {ind.note}" if ind.note else ""))
 
 # ── the quarter's evidence of this criterion: what is attached, its review, the attach form

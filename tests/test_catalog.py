@@ -164,7 +164,10 @@ def test_milestones_are_followed_without_points():
         "M_BINH_DAN_HOC_VU_SO", "M_ATTT_CAP_DO", "M_ATTT_SU_CO_24H", "M_YT_SO_HOA_KCB"]
     assert catalog.max_points == 100                      # milestones carry no points
     dated = {m.id: m.deadline for m in catalog.milestones if m.deadline}
-    assert dated == {"M_DVC_25_THIET_YEU": dt.date(2025, 10, 1), "M_ATTT_CAP_DO": dt.date(2026, 4, 30)}
+    assert dated == {"M_ATTT_CAP_DO": dt.date(2026, 4, 30)}
+    # «từ ngày 01/10/2025» (003 §2.3) is a start, ongoing since then — not a deadline
+    assert {m.id: m.start for m in catalog.milestones if m.start} == {"M_DVC_25_THIET_YEU": dt.date(2025, 10, 1)}
+    assert not any(i.start for i in catalog.indicators)
     # the Quý II/2026 deadlines for computers and signatures
     assert {catalog.indicator(i).deadline for i in ("HT_MAY_TINH", "HT_CHU_KY_SO")} == {dt.date(2026, 6, 30)}
 
@@ -196,7 +199,7 @@ points = 3
         "Mốc A1, khóa `id`: mã bị trùng với một chỉ tiêu hoặc mốc khác.",
         "Mốc M2, khóa `group`: bắt buộc.",
         "Mốc M2, khóa `source`: bắt buộc.",
-        "Mốc M2, khóa `deadline`: phải là ngày dạng 2026-06-30 (đang là 'Quý II').",
+        "Mốc M2, khóa `deadline`: phải là ngày dạng 2026-07-10, không có dấu ngoặc kép (đang là 'Quý II').",
         "Mốc M2, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: 'ZZ'.",
         "Mốc M2, khóa `points`: khóa không được hỗ trợ (viết sai tên khóa?).",
     ]

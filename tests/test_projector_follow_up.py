@@ -6,7 +6,8 @@ import datetime as dt
 
 from catalogs import catalog_of
 
-from kpi.domain.milestones import milestones
+from kpi.domain.milestones import QuarterReading, milestones
+from kpi.domain.periods import Quarter
 from kpi.present.evidence_tables import projector_follow_up
 from kpi.present.texts import unit_short
 
@@ -48,7 +49,8 @@ CAT = catalog_of("""
 
 
 def test_lines_on_a_day():
-    rows = milestones(CAT, dt.date(2026, 7, 1), {"MA_DOC": 50.0, "TUONG_LUA": 0.0}, {})
+    q3 = Quarter(2026, 3)
+    rows = milestones(CAT, dt.date(2026, 7, 1), {q3: QuarterReading(q3, {"MA_DOC": 50.0, "TUONG_LUA": 0.0}, False)}, {})
     shown = projector_follow_up(CAT, "Quý III/2026", 2, 6.5, rows)
     assert shown.evidence == "Minh chứng Quý III/2026: 2/2 chỉ tiêu chưa được duyệt, 6,5 điểm"
     assert shown.heading == "Mốc hạn: 1 quá hạn · 1 có nguy cơ · 1 đúng tiến độ"
@@ -62,7 +64,8 @@ def test_lines_on_a_day():
 
 
 def test_all_done_and_all_accepted():
-    rows = milestones(CAT, dt.date(2026, 10, 1), {"MA_DOC": 100.0, "TUONG_LUA": 1.0},
+    q3 = Quarter(2026, 3)
+    rows = milestones(CAT, dt.date(2026, 10, 1), {q3: QuarterReading(q3, {"MA_DOC": 100.0, "TUONG_LUA": 1.0})},
                       {"M_CAP_DO": dt.date(2026, 4, 2)})
     shown = projector_follow_up(CAT, "Quý IV/2026", 0, 0, rows)
     assert shown.evidence == "Minh chứng Quý IV/2026: mọi chỉ tiêu đã được duyệt"

@@ -6,8 +6,10 @@ together as one `CatalogError`, so a coordinator editing the file fixes them all
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -105,6 +107,7 @@ class Indicator:
     source: str = ""
     note: str = ""
     deadline: dt.date | None = None
+    start: dt.date | None = None  # ongoing since that day («từ 01/10/2025»): not a deadline
     max_value: float | None = None
     computed: str | None = None   # a `Computed` value: measured by the app, not in the template
 
@@ -139,6 +142,7 @@ class Milestone:
     name: str
     target: str = ""              # the requirement in words, e.g. "100 %"
     deadline: dt.date | None = None
+    start: dt.date | None = None  # ongoing since that day («từ 01/10/2025»): not a deadline
     lead: str | None = None
     evidence: str = ""
     source: str = ""
@@ -278,7 +282,33 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         milestones=tuple(milestones))
 
 
-_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "lead", "evidence", "source", "note"}
+_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "start", "lead", "evidence", "source", "note"}
+
+
+def date_key(raw: dict, key: str, example: str, bad: Callable[[str, str], None]) -> dt.date | None:
+    """`deadline` or `start`: a TOML date (2026-07-10, no quotes); `bad(key, message)` otherwise."""
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dt.date):
+        bad(key, f"phải là ngày dạng {example}, không có dấu ngoặc kép (đang là {value!r}).")
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def dates(raw: dict, bad: Callable[[str, str], None]) -> tuple[dt.date | None, dt.date | None]:
+    """The `deadline` (done by that day) and the `start` (ongoing since that day) of a criterion or
+    a milestone: one or the other, never both."""
+    deadline = date_key(raw, "deadline", "2026-07-10", bad)
+    start = date_key(raw, "start", "2025-10-01", bad)
+    if "deadline" in raw and "start" in raw:
+        bad("start", "không dùng cùng `deadline`: `deadline` là ngày phải xong, `start` là ngày bắt đầu một "
+                     "nhiệm vụ thường xuyên (ví dụ «từ ngày 01/10/2025»); giữ một trong hai.")
+    return deadline, start
+
+
+def _bad_milestone(problems: list[str], where: str, key: str, msg: str) -> None:
+    problems.append(f"{where}, khóa `{key}`: {msg}")
 
 
 def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems: list[str]) -> list[Milestone]:
@@ -299,9 +329,7 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
         for key in ("group", "name", "source"):
             if not isinstance(m.get(key), str) or not m.get(key, "").strip():
                 problems.append(f"{where}, khóa `{key}`: bắt buộc.")
-        deadline = m.get("deadline")
-        if deadline is not None and not isinstance(deadline, dt.date):
-            problems.append(f"{where}, khóa `deadline`: phải là ngày dạng 2026-06-30 (đang là {deadline!r}).")
+        deadline, start = dates(m, functools.partial(_bad_milestone, problems, where))
         if m.get("lead") is not None and m.get("lead") not in unit_codes:
             problems.append(f"{where}, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: {m.get('lead')!r}.")
         problems.extend(f"{where}, khóa `{k}`: khóa không được hỗ trợ (viết sai tên khóa?)."
@@ -310,7 +338,7 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
             continue
         seen_ids.add(mid)
         out.append(Milestone(mid, m["group"].strip(), m["name"].strip(), str(m.get("target", "")),
-                             deadline, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
+                             deadline, start, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
     return out
 
 
@@ -368,7 +396,7 @@ def _units(raw_units: list, problems: list[str]) -> list[Unit]:
 
 _KNOWN_KEYS = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction",
                "scoring", "zero_at", "bands", "aggregate", "na", "lead", "numerator_label",
-               "denominator_label", "measure", "evidence", "source", "note", "deadline", "computed"}
+               "denominator_label", "measure", "evidence", "source", "note", "deadline", "start", "computed"}
 
 
 class _IndicatorReader:
@@ -405,7 +433,7 @@ class _IndicatorReader:
         na = self.choice("na", NaPolicy, "exclude")
         zero_at = self.zero_at(scoring, direction, target)
         bands = self.bands(scoring, direction, points)
-        deadline = self.deadline()
+        deadline, start = dates(raw, self.bad)
         max_value = self.max_value()
         computed = self.computed(kind, aggregate)
         for key in raw:
@@ -421,7 +449,7 @@ class _IndicatorReader:
             lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
             denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
             evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-            deadline=deadline, max_value=max_value, computed=computed)
+            deadline=deadline, start=start, max_value=max_value, computed=computed)
 
     def identity(self, seen_ids: set[str]) -> str | None:
         iid = self.raw.get("id")
@@ -515,15 +543,6 @@ class _IndicatorReader:
             self.bad("bands", "điểm của các mức phải không tăng từ mức tốt nhất xuống.")
         if points is not None and any(b[1] > points for b in bands):
             self.bad("bands", f"điểm của một mức vượt quá points ({points:g}).")
-
-    def deadline(self) -> dt.date | None:
-        deadline = self.raw.get("deadline")
-        if deadline is None:
-            return None
-        if not isinstance(deadline, dt.date):
-            self.bad("deadline", f"phải là ngày dạng 2026-07-10 (đang là {deadline!r}).")
-            return None
-        return deadline.date() if isinstance(deadline, dt.datetime) else deadline
 
     def computed(self, kind: str | None, aggregate: str | None) -> str | None:
         """`computed = "on_time_reporting"`: a ratio of unit-months the app counts, summed over months."""

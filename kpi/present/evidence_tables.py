@@ -1,6 +1,7 @@
 """The «Minh chứng» page's tables: the quarter's evidence board and the milestone timeline."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,8 +14,8 @@ from kpi.present import texts
 STATE_ICONS = {MISSING: "○", PENDING: "◷", NEEDS_MORE: "▲", ACCEPTED: "✔"}
 FILTERS = {"Tất cả": None, "Thiếu": (MISSING,), "Chờ duyệt": (PENDING,), "Cần bổ sung": (NEEDS_MORE,),
            "Đạt": (ACCEPTED,)}
-MILESTONE_TEXT = {"overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ trễ", "on_track": "● Đúng tiến độ",
-                  "done": "✔ Đã xong", "ongoing": "◆ Thường xuyên"}
+MILESTONE_TEXT = {"missed": "✖ Không đạt đúng hạn", "overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ trễ",
+                  "on_track": "● Đúng tiến độ", "done": "✔ Đã xong", "ongoing": "◆ Thường xuyên"}
 
 
 def state_label(state: str) -> str:
@@ -81,9 +82,17 @@ def days_text(days_left: int) -> str:
             else f"quá {-days_left} ngày")
 
 
+def due_text(deadline: dt.date | None, start: dt.date | None, ongoing: str = "thường xuyên") -> str:
+    """When a milestone is due: «30/06/2026»; «thường xuyên, từ 01/10/2025» for one ongoing since a
+    start (never late); `ongoing` for one without either."""
+    if deadline is not None:
+        return texts.date(deadline)
+    return f"thường xuyên, từ {texts.date(start)}" if start is not None else ongoing
+
+
 def milestone_when(m: Milestone) -> str:
     """How far the deadline is: «còn 9 ngày», «hôm nay là hạn», «quá 3 ngày»; for one that is done
-    the day its evidence was accepted; «không có hạn» for an ongoing obligation."""
+    the day its evidence was accepted; «không có hạn» for an ongoing one."""
     if m.status == "done":
         return f"minh chứng duyệt {texts.date(m.done_on)}" if m.done_on else "đã đạt chỉ tiêu"
     if m.days_left is None:
@@ -91,28 +100,79 @@ def milestone_when(m: Milestone) -> str:
     return days_text(m.days_left)
 
 
+def _value_and_quarter(catalog: Catalog, m: Milestone) -> tuple[str, str | None]:
+    """A criterion's value in the quarter that judged it («90,8 %», «chưa có số liệu») and that
+    quarter's label (None when no quarter had figures)."""
+    label = m.quarter.label if m.quarter else None
+    if m.achieved is None or not catalog.has_indicator(m.id):
+        return "chưa có số liệu", label
+    return texts.achieved(catalog.indicator(m.id), m.achieved), label
+
+
+def milestone_value(catalog: Catalog, m: Milestone) -> str:
+    """The «Đã đạt» cell: what a criterion reached in the quarter that judged it, «90,8 % (Quý II/2026)» —
+    the quarter of its deadline, or before that quarter has figures the latest one before it (a
+    forecast); «chưa có số liệu»; an obligation has no figures: «mốc (không tính điểm)»."""
+    if m.kind != "criterion":
+        return "mốc (không tính điểm)"
+    value, label = _value_and_quarter(catalog, m)
+    return f"{value} ({label})" if label else value
+
+
+def milestone_reached(catalog: Catalog, m: Milestone) -> str:
+    """The same in a sentence: «Quý II/2026 đạt 90,8 %», «Quý III/2026 chưa có số liệu»."""
+    value, label = _value_and_quarter(catalog, m)
+    if m.achieved is None:
+        return f"{label} chưa có số liệu" if label else "chưa có số liệu"
+    return f"{label} đạt {value}"
+
+
+def milestone_line(catalog: Catalog, m: Milestone) -> str:
+    """One line of `python -m kpi milestones`: «✖ Không đạt đúng hạn: HT_CHU_KY_SO — … (hạn 30/06/2026,
+    quá 158 ngày; chủ trì …; Quý II/2026 đạt 90,8 %)»."""
+    lead = f"chủ trì {catalog.unit_name(m.lead)}" if m.lead else "chưa giao đơn vị chủ trì"
+    done = f", minh chứng được duyệt {texts.date(m.done_on)}" if m.done_on else ""
+    if m.deadline is None:
+        when = due_text(None, m.start, "không có hạn")
+        what = "mốc theo dõi, không tính điểm" if m.kind != "criterion" else milestone_reached(catalog, m)
+        facts = f"{when}; {lead}{done}; {what}"
+    else:
+        when = "" if m.status == "done" else f", {days_text(m.days_left or 0)}"
+        if m.kind != "criterion":
+            facts = f"hạn {texts.date(m.deadline)}{when}; {lead}{done}; mốc theo dõi, không tính điểm"
+        else:
+            facts = f"hạn {texts.date(m.deadline)}{when}; {lead}; {milestone_reached(catalog, m)}{done}"
+    return f"{MILESTONE_TEXT[m.status]}: {m.id} — {m.name} ({facts})"
+
+
 def milestone_table(catalog: Catalog, rows: list[Milestone]) -> pd.DataFrame:
     out = []
     for m in rows:
         out.append({"Tình trạng": MILESTONE_TEXT[m.status], "Chỉ tiêu": m.name,
-                    "Hạn": texts.date(m.deadline) if m.deadline else "thường xuyên",
+                    "Hạn": due_text(m.deadline, m.start),
                     "Còn lại": milestone_when(m),
-                    "Đã đạt": texts.percent(m.share_done * 100, 0) if m.kind == "criterion" else "mốc (không tính điểm)",
+                    "Đã đạt": milestone_value(catalog, m),
                     "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "chưa giao"})
     return pd.DataFrame(out, columns=["Tình trạng", "Chỉ tiêu", "Hạn", "Còn lại", "Đã đạt", "Đơn vị chủ trì"])
 
 
-PROJECTOR_STATUS = {"overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ", "on_track": "● Đúng tiến độ"}
+PROJECTOR_STATUS = {"missed": "✖ Không đạt đúng hạn", "overdue": "✖ Quá hạn", "at_risk": "▲ Có nguy cơ",
+                    "on_track": "● Đúng tiến độ"}
 
 
-def projector_when(m: Milestone) -> str:
-    """«✖ Quá hạn 207 ngày», «▲ Có nguy cơ · còn 9 ngày», «● Đúng tiến độ · còn 40 ngày»."""
+def projector_when(catalog: Catalog, m: Milestone) -> str:
+    """«✖ Không đạt đúng hạn · Quý II/2026 đạt 90,8 %», «✖ Quá hạn 207 ngày», «▲ Có nguy cơ · còn 9 ngày»,
+    «● Đúng tiến độ · còn 40 ngày»."""
     days = m.days_left or 0
+    if m.status == "missed":
+        return f"{PROJECTOR_STATUS['missed']} · {milestone_reached(catalog, m)}"
     if m.status == "overdue":
         return f"✖ Quá hạn {-days} ngày"
     return f"{PROJECTOR_STATUS[m.status]} · {days_text(days)}"
-SUMMARY_WORDS = (("overdue", "quá hạn"), ("at_risk", "có nguy cơ"), ("on_track", "đúng tiến độ"),
-                 ("done", "đã xong"))
+
+
+SUMMARY_WORDS = (("missed", "không đạt đúng hạn"), ("overdue", "quá hạn"), ("at_risk", "có nguy cơ"),
+                 ("on_track", "đúng tiến độ"), ("done", "đã xong"))
 
 
 @dataclass(frozen=True)
@@ -121,13 +181,13 @@ class ProjectorFollowUp:
     evidence: str                                   # one short line
     heading: str                                    # «Mốc hạn: 2 quá hạn · 4 đã xong»
     rows: list[tuple[str, str, str]]                # (status and time, lead unit short, name short)
-    urgent: int = 0                                 # the first `urgent` rows are overdue or at risk
+    urgent: int = 0                                 # the first `urgent` rows are missed, overdue or at risk
 
 
 def projector_follow_up(catalog: Catalog, quarter_label: str, lacking: int, points: float,
                         rows: list[Milestone], limit: int = 5) -> ProjectorFollowUp:
     """What the projector shows under the headline: how many criteria still lack accepted evidence
-    and the points they carry; the dated milestones not done yet, overdue and at risk first
+    and the points they carry; the dated milestones not done yet, missed, overdue and at risk first
     (at most `limit`; the stylesheet shows three below full HD), each with its lead unit."""
     total = len(catalog.indicators)
     evidence = (f"Minh chứng {quarter_label}: {lacking}/{total} chỉ tiêu chưa được duyệt, {texts.points(points)} điểm"
@@ -136,7 +196,7 @@ def projector_follow_up(catalog: Catalog, quarter_label: str, lacking: int, poin
     parts = [f"{counts[s]} {word}" for s, word in SUMMARY_WORDS if counts[s]]
     heading = "Mốc hạn: " + (" · ".join(parts) if parts else "không có mốc nào có hạn")
     pending = [m for m in rows if m.status in PROJECTOR_STATUS][:limit]
-    lines = [(projector_when(m),
+    lines = [(projector_when(catalog, m),
               texts.unit_short(catalog.unit_name(m.lead)) if m.lead else "chưa giao",
               texts.short_name(m.name, 60)) for m in pending]
     return ProjectorFollowUp(evidence, heading, lines, sum(m.urgent for m in pending))

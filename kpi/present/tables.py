@@ -32,6 +32,7 @@ from kpi.domain.scoring import (
 )
 from kpi.domain.whatif import ScenarioResult
 from kpi.present import texts as fmt
+from kpi.present.evidence_tables import due_text
 
 # ── the period being looked at ───────────────────────────────────────────────
 
@@ -528,7 +529,7 @@ def catalog_table(catalog: Catalog, group: str | None = None) -> pd.DataFrame:
              "Điểm": fmt.points(i.points), "Cách tính điểm": fmt.rule(i),
              "Đơn vị chủ trì": catalog.unit_name(i.lead_unit),
              "Đơn vị báo cáo": ", ".join(i.units),
-             "Hạn hoàn thành": fmt.date(i.deadline) if i.deadline else "",
+             "Hạn hoàn thành": due_text(i.deadline, i.start, ""),
              "Tài liệu kiểm chứng": i.evidence, "Nguồn": i.source, "Ghi chú": i.note}
             for i in (catalog.indicators if group is None else catalog.indicators_of_group(group))]
     return pd.DataFrame(rows)
@@ -545,11 +546,13 @@ def catalog_page_table(catalog: Catalog, group: str) -> pd.DataFrame:
 
 
 def catalog_notes(catalog: Catalog, group: str) -> list[str]:
-    """The group's criteria that have a deadline or a note: `ID: hạn hoàn thành 31/12/2026. note`."""
+    """The group's criteria that have a deadline, a start or a note: `ID: hạn hoàn thành 31/12/2026. note`,
+    `ID: thường xuyên, từ 01/10/2025. note`."""
     notes = []
     for i in catalog.indicators_of_group(group):
-        if i.note or i.deadline:
-            deadline = f"hạn hoàn thành {fmt.date(i.deadline)}. " if i.deadline else ""
+        if i.note or i.deadline or i.start:
+            deadline = (f"hạn hoàn thành {fmt.date(i.deadline)}. " if i.deadline else
+                        f"{due_text(None, i.start)}. " if i.start else "")
             notes.append(f"{i.id}: {deadline}{i.note}")
     return notes
 
@@ -557,7 +560,7 @@ def catalog_notes(catalog: Catalog, group: str) -> list[str]:
 def milestone_table(catalog: Catalog) -> pd.DataFrame:
     """The catalogue's obligations followed without points (`[[milestones]]`)."""
     rows = [{"Mã": m.id, "Nhóm": m.group, "Nhiệm vụ": m.name, "Yêu cầu": m.target,
-             "Hạn hoàn thành": fmt.date(m.deadline) if m.deadline else "",
+             "Hạn hoàn thành": due_text(m.deadline, m.start, ""),
              "Đơn vị chủ trì": catalog.unit_name(m.lead) if m.lead else "",
              "Tài liệu kiểm chứng": m.evidence, "Nguồn": m.source, "Ghi chú": m.note}
             for m in catalog.milestones]

@@ -131,8 +131,8 @@ def test_coordinator_attaches_from_the_criterion_page(writable_app_url, browser,
 
 
 def test_projector_shows_evidence_and_milestones(app_url, browser, shots):
-    """The projector's lines under the headline at 1366×768: evidence still lacking, the overdue
-    milestones first with their lead units; the screen still fits."""
+    """The projector's lines under the headline at 1366×768: evidence still lacking, the missed and
+    overdue milestones first with their lead units; the screen still fits."""
     ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
     page = ctx.new_page()
     open_app(page, app_url + "/?projector=1&period=2026-Q3")
@@ -141,10 +141,13 @@ def test_projector_shows_evidence_and_milestones(app_url, browser, shots):
     page.screenshot(path=str(shots / "projector-milestones-1366x768.png"))
     follow = page.locator(".kpi-follow").inner_text()
     assert "Minh chứng Quý III/2026: 25/25 chỉ tiêu chưa được duyệt, 100 điểm" in follow
-    assert "Mốc hạn: 2 quá hạn · 4 đã xong" in follow
+    # the signature target missed in its deadline quarter (Quý II/2026), the security level overdue; the
+    # 25 essential services «từ 01/10/2025» are ongoing, not a row
+    assert "Mốc hạn: 1 không đạt đúng hạn · 1 quá hạn · 3 đã xong" in follow
     rows = page.locator(".kpi-follow .kpi-ms")
     assert rows.count() == 2
-    assert rows.nth(0).inner_text().startswith("✖ Quá hạn") and "Công an" in rows.nth(0).inner_text()
+    first = rows.nth(0).inner_text()
+    assert first.startswith("✖ Không đạt đúng hạn · Quý II/2026 đạt 90,8 %") and "Văn hóa - Xã hội" in first
     assert "VP HĐND và UBND" in rows.nth(1).inner_text() and "Thẩm định, phê duyệt cấp độ" in rows.nth(1).inner_text()
     m = page.evaluate("""() => ({doc: document.documentElement.scrollHeight, view: innerHeight,
         bottom: document.querySelector('.kpi-follow').getBoundingClientRect().bottom,
