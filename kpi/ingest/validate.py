@@ -10,13 +10,13 @@ from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Month
 from kpi.domain.scoring import ratio_percent
+from kpi.domain.vnformat import date as fmt_date
+from kpi.domain.vnformat import percent, smart_number
 from kpi.ingest import layout as L
 from kpi.ingest.numbers import fold, is_whole, normalize_text, parse_number_text
 from kpi.ingest.parse import DataSheet, Meta, TableRow
 from kpi.ingest.problems import Problem, problem
 from kpi.ingest.xlsx import Cell, Workbook
-from kpi.present.texts import date as fmt_date
-from kpi.present.texts import percent, smart_number
 
 PERCENT_TOLERANCE = 0.5   # percentage points between a typed % and Tử số/Mẫu số
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
