@@ -13,7 +13,10 @@ from pathlib import Path
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.ingest.importer import (
+from kpi.settings import evidence_dir_beside
+from kpi.store import kept_uploads
+from kpi.store.evidence import evidence_shas
+from kpi.usecases.importing import (
     JournalError,
     import_workbook,
     journal_entries,
@@ -22,9 +25,6 @@ from kpi.ingest.importer import (
     read_journal,
     write_journal,
 )
-from kpi.settings import evidence_dir_beside
-from kpi.store import kept_uploads
-from kpi.store.evidence import evidence_shas
 
 
 def verify(conn, uploads_dir: str | Path) -> list[str]:
