@@ -7,8 +7,8 @@ import streamlit as st
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied, may
 from kpi.ingest import annotate_workbook
-from kpi.ingest.template import build_template
 from kpi.present import tables
+from kpi.reports.template import build_template
 from kpi.store import StoreError, upload_history
 from kpi.store.writes import Conflict
 from kpi.usecases.importing import import_workbook

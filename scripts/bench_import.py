@@ -27,7 +27,7 @@ from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
 from kpi.domain.figures import Actor  # noqa: E402
 from kpi.ingest import check_workbook  # noqa: E402
-from kpi.ingest.template import build_template  # noqa: E402
+from kpi.reports.template import build_template  # noqa: E402
 from kpi.usecases.demo import build_demo  # noqa: E402
 from kpi.usecases.importing import import_workbook  # noqa: E402
 

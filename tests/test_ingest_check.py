@@ -5,7 +5,7 @@ import pytest
 from common import TODAY
 
 from kpi.ingest import Problem, check_workbook
-from kpi.ingest.template import build_template
+from kpi.reports.template import build_template
 from tests.ingest_helpers import (
     TTDVSNC_FIGURES,
     TTPVHCC_FIGURES,

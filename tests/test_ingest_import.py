@@ -9,7 +9,7 @@ from common import TODAY
 from kpi import store
 from kpi.domain.figures import Actor
 from kpi.ingest import annotate_workbook, check_workbook
-from kpi.ingest.template import build_template
+from kpi.reports.template import build_template
 from kpi.usecases.importing import import_workbook, read_journal
 from kpi.usecases.preview import preview_figures
 from tests.ingest_helpers import (

@@ -2,7 +2,8 @@
 
 Coordinators fill only the yellow cells; everything else is locked (no password, so an office
 that needs to can unprotect it). The parser in `kpi.ingest` finds the same texts
-(`kpi.ingest.layout`), so the two cannot drift apart.
+(`kpi.ingest.layout`), so the two cannot drift apart. A file written for people, so it lives with
+the reports and writes targets and dates with the presenter's words (`kpi.present.texts`).
 """
 from __future__ import annotations
 
