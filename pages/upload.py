@@ -9,8 +9,8 @@ from kpi.domain.rights import PermissionDenied, may
 from kpi.ingest import annotate_workbook
 from kpi.present import tables
 from kpi.reports.template import build_template
-from kpi.store import StoreError, upload_history
-from kpi.store.writes import Conflict
+from kpi.usecases.errors import Conflict, StoreError
+from kpi.usecases.history import upload_history
 from kpi.usecases.importing import import_workbook
 from kpi.usecases.preview import preview_figures
 from kpi.web import auth, data, safe
