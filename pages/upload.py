@@ -11,7 +11,7 @@ from kpi.present import tables
 from kpi.reports.template import build_template
 from kpi.usecases.errors import Conflict, StoreError
 from kpi.usecases.history import upload_history
-from kpi.usecases.importing import import_workbook
+from kpi.usecases.importing import import_workbook, refuse_lost_pairs
 from kpi.usecases.preview import preview_figures
 from kpi.web import auth, data, safe
 
@@ -67,6 +67,8 @@ if upload is None:
 workbook = upload.getvalue()
 digest = hashlib.sha256(workbook).hexdigest()
 check = safe.checked_upload(digest, upload.name, workbook)   # once per file, not per rerun
+# a Tử số without its Mẫu số (or the reverse) may not replace a pair already stored for that month
+check = refuse_lost_pairs(data.connection(), catalog, check)
 name = safe.md(upload.name)
 
 st.subheader("3. Kết quả kiểm tra")

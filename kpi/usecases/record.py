@@ -126,7 +126,7 @@ def rebuild(conn, catalog: Catalog, plan: RebuildPlan, uploads_dir: str | Path,
         path = kept_file(source, e["sha256"])
         result = import_workbook(conn, catalog, path.read_bytes(), e.get("file_name") or path.name,
                                  Actor(e.get("by") or "Khôi phục", role="system"), uploads_dir,
-                                 today=at.date(), submitted_at=at, journal=False)
+                                 today=at.date(), submitted_at=at, journal=False, keep_pairs=False)
         if not result.ok:
             differences.append(f"{e.get('file_name')}: không nhập lại được: "
                                + "; ".join(str(p) for p in result.check.problems))
