@@ -1,5 +1,6 @@
 # `make run`: set up and start the app on the demo database. `make test`: set up and run the tests.
-# `make lint`: ruff (layer import bans, complexity) and mypy (domain, store).
+# `make lint`: ruff (import bans, complexity), mypy (domain, store) and import-linter (the layer
+# contracts of pyproject.toml [tool.importlinter]).
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -48,6 +49,7 @@ test-browser: setup
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser"

@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.domain.catalog import CatalogError
 from kpi.domain.rights import CITY_ROLES, may
-from kpi.store import StoreError
+from kpi.usecases.errors import StoreError
 from kpi.web import auth, backups, data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")

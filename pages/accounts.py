@@ -4,10 +4,10 @@ import streamlit as st
 
 from kpi.domain.periods import PeriodError, Quarter
 from kpi.domain.rights import ROLES, PermissionDenied, may, role_text
-from kpi.store import StoreError
-from kpi.store.accounts import closed_quarters, list_accounts
 from kpi.usecases.accounts import add_user, change_password, disable_user
 from kpi.usecases.closing import close, reopen
+from kpi.usecases.errors import StoreError
+from kpi.usecases.history import closed_quarters, list_accounts
 from kpi.web import auth, data, safe
 
 actor = auth.actor()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from kpi.domain.rights import may
 from kpi.present.audit_texts import ACTIONS, action_text, audit_table
-from kpi.store.accounts import audit_rows
+from kpi.usecases.history import audit_rows
 from kpi.web import auth, data
 
 actor = auth.actor()

@@ -5,11 +5,13 @@ import streamlit as st
 
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied, may
-from kpi.ingest import annotate_workbook, import_workbook, preview_figures
-from kpi.ingest.template import build_template
+from kpi.ingest import annotate_workbook
 from kpi.present import tables
-from kpi.store import StoreError, upload_history
-from kpi.store.writes import Conflict
+from kpi.reports.template import build_template
+from kpi.usecases.errors import Conflict, StoreError
+from kpi.usecases.history import upload_history
+from kpi.usecases.importing import import_workbook, refuse_lost_pairs
+from kpi.usecases.preview import preview_figures
 from kpi.web import auth, data, safe, state
 
 
@@ -65,6 +67,8 @@ workbook = upload.getvalue()
 digest = hashlib.sha256(workbook).hexdigest()
 # once per file, commune and day, not per rerun
 check = safe.checked_upload(digest, upload.name, workbook, catalog.commune, state.today())
+# a Tử số without its Mẫu số (or the reverse) may not replace a pair already stored for that month
+check = refuse_lost_pairs(data.connection(), catalog, check)
 name = safe.md(upload.name)
 
 st.subheader("3. Kết quả kiểm tra")

@@ -26,9 +26,10 @@ from python_calamine import CalamineWorkbook  # noqa: E402
 from kpi import store  # noqa: E402
 from kpi.domain.catalog import load_catalog  # noqa: E402
 from kpi.domain.figures import Actor  # noqa: E402
-from kpi.ingest import check_workbook, import_workbook  # noqa: E402
-from kpi.ingest.template import build_template  # noqa: E402
+from kpi.ingest import check_workbook  # noqa: E402
+from kpi.reports.template import build_template  # noqa: E402
 from kpi.usecases.demo import build_demo  # noqa: E402
+from kpi.usecases.importing import import_workbook  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 23)

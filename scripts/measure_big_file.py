@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kpi.domain.catalog import load_catalog  # noqa: E402
 from kpi.domain.periods import Month  # noqa: E402
 from kpi.ingest import annotate_workbook, check_workbook  # noqa: E402
-from kpi.ingest.template import build_template  # noqa: E402
+from kpi.reports.template import build_template  # noqa: E402
 from kpi.settings import DEFAULT_CONFIG  # noqa: E402
 
 

@@ -8,7 +8,7 @@ import zipfile
 import openpyxl
 
 from kpi import store
-from kpi.ingest.template import build_template
+from kpi.reports.template import build_template
 
 # Realistic figures of the public-service centre (TTPVHCC) for one month.
 TTPVHCC_FIGURES = {

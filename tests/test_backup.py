@@ -11,9 +11,9 @@ import pytest
 from kpi import store
 from kpi.cli.main import main
 from kpi.domain.figures import Actor
-from kpi.ingest import import_workbook
 from kpi.settings import resolve
 from kpi.usecases.backup import daily_backup, make_backup
+from kpi.usecases.importing import import_workbook
 
 ADMIN_ACTOR = Actor("Quản trị", "admin", "quantri")
 from kpi.usecases.demo import load_demo

@@ -358,7 +358,7 @@ def test_cli_all_communes_json(db_target):
 
 
 def test_a_file_of_another_commune_is_refused_naming_the_cell(tmp_path, city_file, db_target):
-    from kpi.ingest import import_workbook
+    from kpi.usecases.importing import import_workbook
     from tests.ingest_helpers import filled, snapshot
     city = load_city(CONFIG.parent / "city.toml")
     conn = store.connect(db_target)

@@ -127,7 +127,7 @@ def test_kept_answer_prints_exactly_what_scoring_prints(demo, monkeypatch):
 
 
 def test_an_import_changes_the_answer_at_once(demo, tmp_path):
-    from kpi.ingest import import_workbook
+    from kpi.usecases.importing import import_workbook
     from tests.ingest_helpers import TTPVHCC_FIGURES, filled
     before = score(demo, "--quarter", "2026-Q4", "--json")
     assert score(demo, "--quarter", "2026-Q4", "--json") == before          # kept

@@ -5,7 +5,7 @@ import pytest
 from common import TODAY
 
 from kpi.ingest import Problem, check_workbook
-from kpi.ingest.template import build_template
+from kpi.reports.template import build_template
 from tests.ingest_helpers import (
     TTDVSNC_FIGURES,
     TTPVHCC_FIGURES,
@@ -141,7 +141,9 @@ def test_formula_cells_with_a_cached_value(catalog):
 
 
 def test_number_criteria_values(catalog):
-    figs = dict(TTDVSNC_FIGURES, TT_PHAT_THANH="9", HT_WIFI_NVH="1.012", NL_TO_CNS="2,5")
+    # «1.012» alone reads two ways (refused, test_a_count_value_that_reads_two_ways_is_refused);
+    # with its decimal comma the dot can only group thousands
+    figs = dict(TTDVSNC_FIGURES, TT_PHAT_THANH="9", HT_WIFI_NVH="1.012,0", NL_TO_CNS="2,5")
     result = check(filled(catalog, "TTDVSNC", figures=figs), catalog=catalog)
     assert result.ok, messages(result)
     got = figures(result)
@@ -261,6 +263,56 @@ def test_number_criterion_rejects_percent_negative_and_counts(catalog):
         "Số liệu!G16: Giá trị của chỉ tiêu NL_TO_CNS là số âm «-1».",
         "Số liệu!E17: chỉ tiêu TT_PHAT_THANH là chỉ tiêu số lượng: chỉ nhập Giá trị, ô Tử số không "
         "áp dụng."]
+
+
+@pytest.mark.parametrize("typed, grouped, decimal, sep", [
+    ("1,080", "1080", "1,08", ","), ("1.080", "1080", "1,08", "."), ("2,500", "2500", "2,5", ",")])
+def test_a_count_value_that_reads_two_ways_is_refused(catalog, typed, grouped, decimal, sep):
+    """«1,080» in a Giá trị cell was stored as 1,08 without a word; now it is refused like a count's
+    Tử số, the cell named, both readings given."""
+    result = check(filled(catalog, "TTDVSNC", figures=dict(TTDVSNC_FIGURES, NL_TO_CNS=typed)), catalog=catalog)
+    assert messages(result) == [
+        f"Số liệu!G16: Giá trị của chỉ tiêu NL_TO_CNS là «{typed}», đọc được hai cách: {grouped} (dấu «{sep}» "
+        f"ngăn hàng nghìn) hoặc {decimal} (dấu «{sep}» là dấu thập phân). Hãy nhập {grouped} hoặc {decimal}, "
+        "không dùng dấu ngăn hàng nghìn."]
+    [p] = result.problems
+    assert (p.sheet, p.cell, p.field, p.value) == ("Số liệu", "G16", "Giá trị", typed)
+    assert p.expected.startswith(f"{grouped} hoặc {decimal}")
+    assert p.criterion and p.row_no
+    assert result.submissions == []
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("12", 12.0), ("1,5", 1.5), ("12,5", 12.5), ("0,500", 0.5), ("1.234,5", 1234.5), ("1 080", 1080.0),
+    (1080, 1080.0), (1.08, 1.08)])   # numbers typed as numbers have one reading
+def test_a_count_value_with_one_reading_is_kept(catalog, typed, value):
+    result = check(filled(catalog, "TTDVSNC", figures=dict(TTDVSNC_FIGURES, NL_TO_CNS=typed)), catalog=catalog)
+    assert result.ok, messages(result)
+    assert figures(result)["NL_TO_CNS"] == (None, None, value, None)
+
+
+def test_counts_keep_their_rule_for_the_same_texts(catalog):
+    """Tử số/Mẫu số are whole: «1.080» has one whole reading (1080), «1,080» is refused as 1,08."""
+    def edit(ws):
+        ws["E15"], ws["F15"] = "1.080", "1.200"
+    assert figures(with_edit(catalog, edit))["DVC_HS_TRUC_TUYEN"] == (1080.0, 1200.0, None, None)
+
+    def comma(ws):
+        ws["E15"] = "1,080"
+    assert messages(with_edit(catalog, comma)) == [
+        "Số liệu!E15: Tử số của chỉ tiêu DVC_HS_TRUC_TUYEN là «1,080», không phải số nguyên. Dấu phẩy là "
+        "dấu thập phân; số một nghìn không trăm tám mươi viết 1080 hoặc 1.080."]
+
+
+def test_half_pairs_are_listed_for_the_use_case(catalog):
+    figs = dict(TTPVHCC_FIGURES, DVC_SO_HOA={"E": 361}, DVC_QUA_HAN={"F": 380})
+    result = check(filled(catalog, figures=figs), catalog=catalog)
+    assert result.ok
+    got = [(h.unit, h.period, h.indicator_id, h.numerator, h.denominator, h.warning.cell)
+           for h in result.half_pairs]
+    assert got == [("TTPVHCC", "2026-10", "DVC_SO_HOA", 361.0, None, "F16"),
+                   ("TTPVHCC", "2026-10", "DVC_QUA_HAN", None, 380.0, "E18")]
+    assert all(h.warning in result.warnings for h in result.half_pairs)
 
 
 def test_cached_formula_error(catalog):

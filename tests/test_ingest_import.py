@@ -8,9 +8,10 @@ from common import TODAY
 
 from kpi import store
 from kpi.domain.figures import Actor
-from kpi.ingest import annotate_workbook, check_workbook, import_workbook, preview_figures
-from kpi.ingest.importer import read_journal
-from kpi.ingest.template import build_template
+from kpi.ingest import annotate_workbook, check_workbook
+from kpi.reports.template import build_template
+from kpi.usecases.importing import import_workbook, read_journal
+from kpi.usecases.preview import preview_figures
 from tests.ingest_helpers import (
     TTDVSNC_FIGURES,
     TTPVHCC_FIGURES,
@@ -222,3 +223,70 @@ def test_annotated_copy_marks_every_bad_cell(catalog):
     assert summary["A1"].value.startswith("Tệp có 3 lỗi cần sửa")
     assert [(summary.cell(r, 1).value, summary.cell(r, 2).value) for r in range(3, 6)] == \
         [(f"Số liệu!{p.cell}", p.message) for p in problems]
+
+
+# ── input that cannot silently lose data ─────────────────────────────────────
+
+def test_count_value_that_reads_two_ways_leaves_the_database_unchanged(conn, catalog, tmp_path):
+    ok = run(conn, catalog, filled(catalog, "TTDVSNC", figures=TTDVSNC_FIGURES), tmp_path)
+    assert ok.ok and ok.created
+    before, kept = snapshot(conn), sorted((tmp_path / "uploads").rglob("*"))
+    counts = store.content_counts(conn)
+    bad = filled(catalog, "TTDVSNC", figures=dict(TTDVSNC_FIGURES, NL_TO_CNS="1,080"))
+    result = run(conn, catalog, bad, tmp_path)
+    assert not result.ok and result.outcomes == []
+    [p] = result.check.problems
+    assert (p.cell, p.field, p.value) == ("G16", "Giá trị", "1,080")
+    assert store.content_counts(conn) == counts
+    assert snapshot(conn) == before and sorted((tmp_path / "uploads").rglob("*")) == kept
+    assert stored(conn, "TTDVSNC") and store.current_figures(conn, "THAITAN", ["2026-10"], "TTDVSNC") \
+        .set_index("indicator_id").loc["NL_TO_CNS", "value"] == 15.0
+
+
+@pytest.mark.parametrize("half, cell, field, now", [
+    ({"E": 361}, "F16", "Mẫu số", "361/—"),        # Mẫu số left empty
+    ({"F": 380}, "E16", "Tử số", "—/380"),         # Tử số left empty
+])
+def test_half_pair_never_replaces_a_stored_pair(conn, catalog, tmp_path, half, cell, field, now):
+    run(conn, catalog, filled(catalog), tmp_path)                      # stored 361/380
+    before, kept = snapshot(conn), sorted((tmp_path / "uploads").rglob("*"))
+    counts = store.content_counts(conn)
+    data = filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=half))
+    for dry_run in (True, False):
+        result = run(conn, catalog, data, tmp_path, dry_run=dry_run)
+        assert not result.ok and result.outcomes == []
+        [p] = result.check.problems
+        assert (p.sheet, p.cell, p.field, p.value) == ("Số liệu", cell, field, "")
+        assert str(p) == (
+            f"Số liệu!{cell}: chỉ tiêu DVC_SO_HOA thiếu {field}, trong khi Tháng 10/2026 của đơn vị TTPVHCC "
+            "đã lưu Tử số/Mẫu số 361/380 (Số hồ sơ được số hóa hồ sơ, kết quả / Tổng số hồ sơ đã giải quyết). "
+            f"Nhập tệp này sẽ thay cặp số đã lưu bằng «{now}» và tỷ lệ của tháng không còn tính được. "
+            "Hãy nhập đủ Tử số và Mẫu số rồi gửi lại; chưa ghi gì.")
+        assert p.criterion and p.row_no            # the page names the row first
+        assert result.check.warnings == []          # the yellow note became the error
+        assert store.content_counts(conn) == counts
+        assert snapshot(conn) == before and sorted((tmp_path / "uploads").rglob("*")) == kept
+    assert stored(conn)["DVC_SO_HOA"] == (361.0, 380.0)
+
+
+def test_half_pair_with_nothing_full_stored_is_kept_with_its_warning(conn, catalog, tmp_path):
+    """Nothing to lose: no version yet, or the stored figure is itself a half pair."""
+    data = filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA={"E": 361}))
+    first = run(conn, catalog, data, tmp_path)
+    assert first.ok and first.created
+    assert [w.cell for w in first.check.warnings] == ["F16"]
+    assert stored(conn)["DVC_SO_HOA"][0] == 361.0 and math.isnan(stored(conn)["DVC_SO_HOA"][1])
+    again = run(conn, catalog, filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA={"E": 362},
+                                                            DVC_QUA_HAN=(8, 380))), tmp_path)
+    assert again.ok and [o.version for o in again.created] == [2]
+    assert stored(conn)["DVC_SO_HOA"][0] == 362.0
+
+
+def test_full_pair_may_replace_a_stored_pair_and_rebuild_replays_old_half_pairs(conn, catalog, tmp_path):
+    run(conn, catalog, filled(catalog), tmp_path)
+    fixed = run(conn, catalog, filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(300, 380))), tmp_path)
+    assert fixed.ok and stored(conn)["DVC_SO_HOA"] == (300.0, 380.0)
+    # a file accepted before the rule is replayed as it was (rebuild turns the guard off)
+    half = filled(catalog, figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA={"E": 300}))
+    replayed = run(conn, catalog, half, tmp_path, keep_pairs=False)
+    assert replayed.ok and replayed.created

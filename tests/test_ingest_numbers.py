@@ -1,6 +1,6 @@
 import pytest
 
-from kpi.ingest.numbers import fold, parse_number_text
+from kpi.ingest.numbers import ambiguous_readings, fold, parse_number_text
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -25,6 +25,26 @@ def test_numbers_as_typed(text, expected):
 @pytest.mark.parametrize("text", ["abc", "", "%", "1.08.0", "12a", "1,2,3", "1.234.5"])
 def test_not_numbers(text):
     assert parse_number_text(text) is None
+
+
+@pytest.mark.parametrize("text, readings", [
+    ("1,080", (1080.0, 1.08)),           # thousands on an English keyboard, decimals on ours
+    ("1.080", (1080.0, 1.08)),           # and the other way round
+    ("2,500", (2500.0, 2.5)),
+    ("12,345", (12345.0, 12.345)),
+    ("0.500", (500.0, 0.5)),
+    (" 1,080 ", (1080.0, 1.08)),
+    ("-1,080", (1080.0, 1.08)),          # sign and % looked through (refused for their own reason)
+    ("1,080 %", (1080.0, 1.08)),
+])
+def test_one_separator_before_three_digits_reads_two_ways(text, readings):
+    assert ambiguous_readings(text) == readings
+
+
+@pytest.mark.parametrize("text", ["12", "1080", "1,5", "12,5", "1.5", "1.234,5", "1.234.567", "0,500",
+                                  "1234,567", "1,0800", "1 080", "abc", ""])
+def test_one_reading_only(text):
+    assert ambiguous_readings(text) is None
 
 
 def test_fold_normalises_nfc_spaces_and_case():

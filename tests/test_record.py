@@ -7,9 +7,9 @@ import pytest
 from kpi import store
 from kpi.cli.main import main
 from kpi.domain.figures import Actor
-from kpi.ingest import import_workbook
-from kpi.ingest import importer as importer_module
 from kpi.settings import resolve
+from kpi.usecases import importing as importer_module
+from kpi.usecases.importing import import_workbook
 from tests.common import add_user
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 

@@ -2,7 +2,7 @@ import pytest
 from common import TODAY
 
 from kpi.ingest import check_workbook
-from kpi.ingest.template import TemplateError, build_template
+from kpi.reports.template import TemplateError, build_template
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled, load, row_of
 
 HEADERS = ["STT", "Mã chỉ tiêu", "Tên chỉ tiêu", "Mục tiêu", "Tử số", "Mẫu số", "Giá trị", "Ghi chú"]

@@ -22,7 +22,7 @@ from kpi.domain.scoring import (
     with_computed,
 )
 from kpi.ingest import check_workbook
-from kpi.ingest.template import build_template
+from kpi.reports.template import build_template
 from kpi.usecases.period_result import period_result
 from kpi.usecases.scores import scoring_figures
 from tests.ingest_helpers import fill_sheet, load, row_of, save

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from common import SYSTEM, TODAY
 
-from kpi.ingest import check_workbook, import_workbook, preview_figures
+from kpi.ingest import check_workbook
 from kpi.present import tables
+from kpi.usecases.importing import import_workbook
+from kpi.usecases.preview import preview_figures
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from kpi.cli.context import UserError
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied
-from kpi.ingest import FileRefused, annotate_workbook, import_workbook
+from kpi.ingest import FileRefused, annotate_workbook
 from kpi.store.writes import Conflict
+from kpi.usecases.importing import import_workbook
 
 PATTERNS = ("*.xlsx", "*.xlsm", "*.xls", "*.csv")
 
@@ -85,7 +86,7 @@ def run(args, ctx):
             continue
         if args.dry_run:
             from kpi.ingest import check_workbook
-            from kpi.ingest.importer import ImportResult
+            from kpi.usecases.importing import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
             result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback, resume)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from kpi.cli.context import UserError
 from kpi.domain.periods import Month
-from kpi.ingest.template import TemplateError, build_template
+from kpi.reports.template import TemplateError, build_template
 
 
 def register(sub):

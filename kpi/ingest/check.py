@@ -16,11 +16,25 @@ from kpi.ingest.xlsx import read_workbook
 MAX_PROBLEMS = 200        # problems listed per file; the rest are counted in one last line
 
 
+@dataclass(frozen=True)
+class HalfPair:
+    """A ratio row with Tử số but no Mẫu số, or the reverse: accepted with its warning (the
+    criterion is not computable that month). The store is not read here: refusing one that would
+    replace a stored full pair is a use case (`kpi.usecases.importing.refuse_lost_pairs`)."""
+    unit: str
+    period: str
+    indicator_id: str
+    numerator: float | None
+    denominator: float | None
+    warning: Problem                 # names the empty cell
+
+
 @dataclass
 class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     submissions: list[Submission] = field(default_factory=list)  # one per unit sheet; empty when problems
+    half_pairs: list[HalfPair] = field(default_factory=list)     # of the submissions
 
     @property
     def ok(self) -> bool:
@@ -48,6 +62,7 @@ def check_workbook(data: bytes, file_name: str, catalog: Catalog, *,
             expected=f"trang tính «{L.DATA_SHEET}» của tệp mẫu"))
         return result
     subs: list[Submission] = []
+    halves: list[HalfPair] = []
     seen_units: dict[tuple[str, str], str] = {}
     for sheet, rows in sheets:
         res = validate_sheet(read_data_sheet(sheet, rows), wb, catalog, today)
@@ -75,11 +90,13 @@ def check_workbook(data: bytes, file_name: str, catalog: Catalog, *,
                 expected="ít nhất một số liệu"))
             continue
         subs.append(to_submission(res, catalog))
+        halves += [HalfPair(res.unit, res.period, f.indicator_id, f.numerator, f.denominator, w)
+                   for f, w in res.half_pairs]
     if not result.problems and not subs:
         result.problems.append(problem("tệp chưa có số liệu nào ở mọi trang tính đơn vị.",
                                        field="Bảng số liệu", expected="ít nhất một số liệu"))
     if not result.problems:
-        result.submissions = subs
+        result.submissions, result.half_pairs = subs, halves
     _bound(result)
     return result
 

@@ -10,19 +10,20 @@ from kpi.domain.catalog import Catalog, Indicator
 from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Month
 from kpi.domain.scoring import ratio_percent
+from kpi.domain.vnformat import date as fmt_date
+from kpi.domain.vnformat import percent, smart_number
 from kpi.ingest import layout as L
-from kpi.ingest.numbers import fold, is_whole, normalize_text, parse_number_text
+from kpi.ingest.numbers import ambiguous_readings, fold, is_whole, normalize_text, parse_number_text
 from kpi.ingest.parse import DataSheet, Meta, TableRow
 from kpi.ingest.problems import Problem, problem
 from kpi.ingest.xlsx import Cell, Workbook
-from kpi.present.texts import date as fmt_date
-from kpi.present.texts import percent, smart_number
 
 PERCENT_TOLERANCE = 0.5   # percentage points between a typed % and Tử số/Mẫu số
 _PERIOD_YM = re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$")
 _PERIOD_MY = re.compile(r"^(?:tháng|th|t)?\s*(\d{1,2})\s*[-/.]\s*(\d{4})$")
 PERIOD_EXPECTED = "năm-tháng, ví dụ 2026-05"
 COUNT_EXPECTED = "số nguyên từ 0 trở lên, ví dụ 1080 hoặc 1.080"
+PLAIN_NUMBER = "số không có dấu ngăn hàng nghìn, phần thập phân sau dấu phẩy"
 # No count of a commune comes near this; a larger number is a typing or export error, and
 # refusing it keeps every quarter sum finite (1e300 would overflow to Infinity).
 LARGEST_VALUE = 1e12
@@ -37,6 +38,7 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     filled: bool = False            # at least one figure or note
+    half_pairs: list[tuple[Figure, Problem]] = field(default_factory=list)  # ratio rows missing Tử/Mẫu số
 
 
 def shown(cell: Cell | None) -> str:
@@ -363,6 +365,7 @@ class _Reader:
             lacking = L.COL_DEN if den is None else L.COL_NUM
             self.warn(row.refs.get(lacking), f"{what} thiếu {lacking}; chỉ tiêu chưa tính được "
                       "trong tháng này (ô trống lưu là «chưa báo cáo»).", field_=lacking)
+            self.out.half_pairs.append((Figure(ind.id, num, den, None), self.out.warnings[-1]))
         return num, den, None
 
     def _typed_percent(self, row: TableRow, ind: Indicator, what: str, pct: float,
@@ -405,11 +408,29 @@ class _Reader:
             elif x < 0:
                 self.bad(v_ref, f"Giá trị của {what} là số âm «{text}».", field_=L.COL_VALUE,
                          value=text, expected="số từ 0 trở lên")
-            elif self._within_max(v_ref, x, v_cell, L.COL_VALUE, ind):
+            elif not self._ambiguous(v_ref, v_cell, what) and self._within_max(v_ref, x, v_cell, L.COL_VALUE, ind):
                 value = x
         if len(self.out.problems) > before:
             return None
         return None, None, value
+
+    def _ambiguous(self, ref, cell: Cell | None, what: str) -> bool:
+        """A value typed as text that reads two ways (`1,080`: 1080 or 1,08) is refused: the file
+        never decides for the coordinator which one was meant (a count's Tử số/Mẫu số has its own
+        rule, `count`)."""
+        if cell is None or not isinstance(cell.value, str):
+            return False
+        both = ambiguous_readings(cell.value)
+        if both is None:
+            return False
+        text, sep = shown(cell), "," if "," in cell.value else "."
+        grouped, decimal = int(both[0]), smart_number(both[1], 6)
+        self.bad(ref, f"Giá trị của {what} là «{text}», đọc được hai cách: {grouped} (dấu «{sep}» ngăn "
+                 f"hàng nghìn) hoặc {decimal} (dấu «{sep}» là dấu thập phân). Hãy nhập {grouped} hoặc "
+                 f"{decimal}, không dùng dấu ngăn hàng nghìn.", field_=L.COL_VALUE, value=text,
+                 expected=f"{grouped} hoặc {decimal} ({PLAIN_NUMBER})")
+        return True
+
 
 def validate_sheet(ds: DataSheet, wb: Workbook, catalog: Catalog, today: dt.date) -> SheetResult:
     r = _Reader(ds, wb, catalog, today)

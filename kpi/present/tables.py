@@ -635,7 +635,7 @@ def preview_change(ind: Indicator, r) -> str:
 
 
 def preview_table(catalog: Catalog, preview: pd.DataFrame) -> pd.DataFrame:
-    """kpi.ingest.preview_figures as users read it, narrow enough for a phone: the criterion and
+    """kpi.usecases.preview.preview_figures as users read it, narrow enough for a phone: the criterion and
     what happens to it (`361/380 (95,0 %) → 366/380 (96,3 %)`, «● Mới: …» when nothing was stored)."""
     return pd.DataFrame([{"Chỉ tiêu": r.name,
                           "Thay đổi (đang lưu → mới)": preview_change(catalog.indicator(r.indicator_id), r)}

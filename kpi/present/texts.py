@@ -7,45 +7,20 @@ import math
 from kpi.domain.catalog import AGGREGATE_LABELS, Indicator
 from kpi.domain.scoring import Status
 
+# The primitives (`1.234,5`, `95,5 %`, `dd/mm/yyyy`, `—`) are written in kpi.domain.vnformat, which
+# ingest uses too; re-exported here so pages, reports and the CLI keep one module for wording.
+from kpi.domain.vnformat import MISSING as MISSING
+from kpi.domain.vnformat import date as date
+from kpi.domain.vnformat import number as number
+from kpi.domain.vnformat import percent as percent
+from kpi.domain.vnformat import smart_number as smart_number
+
 # Read without colour: an icon and a word (the colours are in kpi.present.charts).
 STATUS_LABELS = {Status.MET: "Đạt", Status.NEAR: "Gần đạt", Status.MISSED: "Chưa đạt",
                  Status.NO_DATA: "Chưa có số liệu", Status.NA: "Không áp dụng",
                  Status.PENDING: "Chưa đến hạn báo cáo"}
 STATUS_ICONS = {Status.MET: "✔", Status.NEAR: "▲", Status.MISSED: "✖", Status.NO_DATA: "○",
                 Status.NA: "–", Status.PENDING: "◷"}
-
-MISSING = "—"
-
-
-def number(x: float | None, decimals: int = 0) -> str:
-    """1234.5 → '1.234,5' (dot for thousands, comma for decimals); None/NaN → '—'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return MISSING
-    text = f"{x:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def smart_number(x: float | None, max_decimals: int = 2) -> str:
-    """Like `number` but drops trailing zero decimals: 17.0 → '17', 8.25 → '8,25'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return MISSING
-    text = number(x, max_decimals)
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
-
-
-def percent(x: float | None, decimals: int = 1) -> str:
-    """95.5 → '95,5 %' (the argument is already in percent)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return MISSING
-    return f"{number(x, decimals)} %"
-
-
-def date(d: dt.date | dt.datetime | None) -> str:
-    if d is None:
-        return MISSING
-    return d.strftime("%d/%m/%Y")
 
 
 def long_date(d: dt.date) -> str:

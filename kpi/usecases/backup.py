@@ -17,12 +17,12 @@ from pathlib import Path
 
 from kpi.domain.figures import Actor
 from kpi.domain.rights import SYSTEM, authorize
-from kpi.ingest.importer import JOURNAL, kept_file, write_journal
 from kpi.settings import evidence_dir_beside
 from kpi.store import StoreError, kept_uploads
 from kpi.store.backup import export_database, import_database, relocate_kept_files
 from kpi.store.evidence import evidence_shas
 from kpi.store.writes import audit
+from kpi.usecases.importing import JOURNAL, kept_file, write_journal
 
 FORMAT = "kpi-backup-1"
 _SHA = re.compile(r"[0-9a-f]{64}")

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.ingest.importer import (
+from kpi.settings import evidence_dir_beside
+from kpi.store import kept_uploads
+from kpi.store.evidence import evidence_shas
+from kpi.usecases.importing import (
     JournalError,
     import_workbook,
     journal_entries,
@@ -22,9 +25,6 @@ from kpi.ingest.importer import (
     read_journal,
     write_journal,
 )
-from kpi.settings import evidence_dir_beside
-from kpi.store import kept_uploads
-from kpi.store.evidence import evidence_shas
 
 
 def verify(conn, uploads_dir: str | Path) -> list[str]:
@@ -126,7 +126,7 @@ def rebuild(conn, catalog: Catalog, plan: RebuildPlan, uploads_dir: str | Path,
         path = kept_file(source, e["sha256"])
         result = import_workbook(conn, catalog, path.read_bytes(), e.get("file_name") or path.name,
                                  Actor(e.get("by") or "Khôi phục", role="system"), uploads_dir,
-                                 today=at.date(), submitted_at=at, journal=False)
+                                 today=at.date(), submitted_at=at, journal=False, keep_pairs=False)
         if not result.ok:
             differences.append(f"{e.get('file_name')}: không nhập lại được: "
                                + "; ".join(str(p) for p in result.check.problems))

@@ -14,10 +14,10 @@ from kpi import store
 from kpi.domain.periods import Month
 from kpi.domain.scoring import round_points
 from kpi.ingest import layout as L
-from kpi.ingest.template import build_template
 from kpi.present import tables as views
 from kpi.present import texts
 from kpi.present.texts import smart_number
+from kpi.reports.template import build_template
 from kpi.usecases.scores import scoring_figures
 from tests.common import log_in
 

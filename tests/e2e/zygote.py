@@ -39,7 +39,8 @@ PRELOAD = ("streamlit", "streamlit.web.cli", "streamlit.web.bootstrap", "streaml
            "kpi.present.texts", "kpi.present.charts", "kpi.present.whatif_charts",
            "kpi.present.city_views", "kpi.present.evidence_tables", "kpi.present.goal_texts",
            "kpi.usecases.city", "kpi.usecases.closing", "kpi.usecases.backup", "kpi.usecases.accounts",
-           "kpi.usecases.evidence", "kpi.ingest.template", "kpi.store")
+           "kpi.usecases.evidence", "kpi.reports.template", "kpi.usecases.importing",
+           "kpi.usecases.preview", "kpi.store")
 
 
 def _preload() -> None:

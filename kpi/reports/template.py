@@ -2,7 +2,8 @@
 
 Coordinators fill only the yellow cells; everything else is locked (no password, so an office
 that needs to can unprotect it). The parser in `kpi.ingest` finds the same texts
-(`kpi.ingest.layout`), so the two cannot drift apart.
+(`kpi.ingest.layout`), so the two cannot drift apart. A file written for people, so it lives with
+the reports and writes targets and dates with the presenter's words (`kpi.present.texts`).
 """
 from __future__ import annotations
 
@@ -184,7 +185,8 @@ def guide_lines(catalog: Catalog, month: Month) -> list[str]:
         "(ví dụ 90 % ở cột Giá trị) mà thiếu Tử số/Mẫu số sẽ được trả lại để bổ sung. Nếu ghi thêm tỷ "
         "lệ % bên cạnh Tử số và Mẫu số, hệ thống chỉ dùng để đối chiếu và cảnh báo khi lệch.",
         "4. Chỉ tiêu số lượng: nhập Giá trị (số từ 0 trở lên; phần thập phân dùng dấu phẩy, ví dụ "
-        "2,5). Không nhập %.",
+        "2,5). Không nhập %. Không dùng dấu ngăn hàng nghìn ở cột Giá trị: «1,080» hay «1.080» đọc "
+        "được hai cách (1080 hoặc 1,08) nên tệp sẽ được trả lại; hãy viết 1080 hoặc 1,08.",
         "5. Ô để trống nghĩa là «chưa báo cáo», không phải 0. Nếu số liệu bằng 0, hãy nhập 0. Một dòng "
         "để trống hết nghĩa là tháng này đơn vị chưa báo cáo chỉ tiêu đó.",
         "6. Kỳ báo cáo không được sau tháng hiện tại. Ghi chú (không bắt buộc) dùng để giải trình số "
