@@ -202,8 +202,8 @@ def city_scores(quarter: str, actor: Actor) -> list:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _city_scores(db: str, config: str, mtime: float, quarter: str, version: str, day: str) -> list:
-    from kpi.usecases.city import city_scores as scores
-    return scores(_connection(db).cursor(), _city_at(config, mtime), APP_ACTOR, quarter,
+    from kpi.usecases.city import city_scores as every_commune
+    return every_commune(_connection(db).cursor(), _city_at(config, mtime), APP_ACTOR, quarter,
                   as_of=dt.date.fromisoformat(day))
 
 
