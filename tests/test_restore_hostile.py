@@ -273,6 +273,22 @@ def test_members_are_bounded_before_anything_is_written(tmp_path, original, caps
     assert_nothing_left(new)
 
 
+def test_the_member_count_is_read_from_the_end_record_first(tmp_path, original, capsys, monkeypatch):
+    from kpi.usecases.backup import _declared_members
+    assert _declared_members(original) == len(members(original))
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as zf:
+        for i in range(70_000):                       # more than 65 535: the count is in the zip64 record
+            zf.writestr(f"x{i}", b"")
+    assert _declared_members(many) == 70_000
+    monkeypatch.setattr(backup_usecase, "MAX_MEMBERS", 60_000)
+    opened = []
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", lambda *a, **k: opened.append(a))
+    code, _, err, new = restore(tmp_path, many, capsys)
+    assert code == 2 and "có 70.000 mục, quá giới hạn 60.000 mục" in err
+    assert opened == [] and not new.parent.exists()
+
+
 def test_a_failure_while_writing_files_leaves_nothing(tmp_path, original, capsys):
     # a kept file whose data is corrupt: found only while extracting, after the database was made
     buf = io.BytesIO(original.read_bytes())
@@ -286,6 +302,17 @@ def test_a_failure_while_writing_files_leaves_nothing(tmp_path, original, capsys
     code, _, err, new = restore(tmp_path, bad, capsys)
     assert code == 2, err
     assert f"mục «{info.filename}» hỏng" in err
+    assert_nothing_left(new)
+
+
+def test_a_full_disk_is_one_vietnamese_line_and_leaves_nothing(tmp_path, original, capsys, monkeypatch):
+    import errno
+
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(backup_usecase, "write_journal", full)
+    code, _, err, new = restore(tmp_path, original, capsys)
+    assert code == 2 and err.startswith("Lỗi: Không ghi được khi khôi phục bk.zip (No space left on device)")
     assert_nothing_left(new)
 
 

@@ -27,6 +27,11 @@ from kpi.store.connection import (
 from kpi.store.schema import SCHEMA_VERSION, WRITE_LOCK
 
 
+def count_text(n: int) -> str:
+    """A count as a refusal message writes it: 70.000 (dots between thousands)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -177,11 +182,11 @@ def _load_table(conn: Conn, table: str, columns: tuple[tuple[str, str], ...], pa
         raise TableRefused(table, f"bảng «{table}» có hai cột trùng tên")
     rows, size = int(rows or 0), int(size or 0)
     if rows > MAX_TABLE_ROWS or size > MAX_TABLE_BYTES:
-        raise TableRefused(table, f"bảng «{table}» quá lớn ({rows:,} dòng, {size // 1_000_000:,} MB; giới hạn "
-                           f"{MAX_TABLE_ROWS:,} dòng, {MAX_TABLE_BYTES // 1_000_000:,} MB)".replace(",", "."))
+        raise TableRefused(table, f"bảng «{table}» quá lớn ({count_text(rows)} dòng, {count_text(size // 1_000_000)} MB; giới hạn "
+                           f"{count_text(MAX_TABLE_ROWS)} dòng, {count_text(MAX_TABLE_BYTES // 1_000_000)} MB)")
     if size > max(MAX_TABLE_RATIO * path.stat().st_size, RATIO_FROM_BYTES):
-        raise TableRefused(table, f"dữ liệu bảng «{table}» nén quá mức ({path.stat().st_size:,} byte giải nén ra "
-                           f"{size // 1_000_000:,} MB) — có thể là bom nén".replace(",", "."))
+        raise TableRefused(table, f"dữ liệu bảng «{table}» nén quá mức ({count_text(path.stat().st_size)} byte giải nén ra "
+                           f"{count_text(size // 1_000_000)} MB) — có thể là bom nén")
     if table == "schema_version":
         newest = first_row(conn.execute("SELECT max(CAST(version AS INTEGER)) FROM read_parquet(?)", [str(path)]))[0]
         if newest is not None and int(newest) > SCHEMA_VERSION:

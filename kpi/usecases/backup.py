@@ -18,6 +18,7 @@ import io
 import json
 import re
 import shutil
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -31,7 +32,14 @@ from kpi.domain.rights import SYSTEM, authorize
 from kpi.ingest.importer import JOURNAL, kept_file, write_journal
 from kpi.settings import evidence_dir_beside
 from kpi.store import StoreError, kept_uploads
-from kpi.store.backup import TableRefused, export_database, load_tables, relocate_kept_files, schema_columns
+from kpi.store.backup import (
+    TableRefused,
+    count_text,
+    export_database,
+    load_tables,
+    relocate_kept_files,
+    schema_columns,
+)
 from kpi.store.evidence import evidence_shas
 from kpi.store.writes import audit
 
@@ -148,8 +156,8 @@ def _plan(zf: zipfile.ZipFile, archive: Path) -> _Plan:
     what goes where; raises ArchiveRefused (naming the member) before anything is written."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise ArchiveRefused(f"Bản sao lưu {archive.name} có {len(infos):,} mục, quá giới hạn "
-                             f"{MAX_MEMBERS:,} mục; không khôi phục.".replace(",", "."))
+        raise ArchiveRefused(f"Bản sao lưu {archive.name} có {count_text(len(infos))} mục, quá giới hạn "
+                             f"{count_text(MAX_MEMBERS)} mục; không khôi phục.")
     schema = schema_columns()
     plan, seen, total, manifest = _Plan(), set(), 0, None
     for info in infos:
@@ -244,6 +252,27 @@ def _copy_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, dst: BinaryIO, arch
                              "được; không khôi phục.") from None
 
 
+def _declared_members(archive: Path) -> int:
+    """The member count the archive's end record states (zip64 too), read from its last 64 kB;
+    0 when there is no end record (zipfile then refuses the file)."""
+    with open(archive, "rb") as f:
+        size = f.seek(0, 2)
+        tail_at = max(0, size - (1 << 16) - 22)
+        f.seek(tail_at)
+        tail = f.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) < end + 22:
+            return 0
+        count = struct.unpack_from("<H", tail, end + 10)[0]
+        locator = end - 20
+        if count == 0xFFFF and locator >= 0 and tail[locator:locator + 4] == b"PK\x06\x07":
+            f.seek(struct.unpack_from("<Q", tail, locator + 8)[0])
+            record = f.read(56)
+            if record[:4] == b"PK\x06\x06" and len(record) == 56:
+                count = struct.unpack_from("<Q", record, 32)[0]
+    return int(count)
+
+
 def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | Path):
     """Create `db_path` and `uploads_dir` (and its evidence folder) from an archive; returns the
     opened connection. Every member is checked before anything is written (ArchiveRefused); the
@@ -253,39 +282,51 @@ def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | 
     if db_path.exists():
         raise StoreError(f"Tệp {db_path} đã có; khôi phục chỉ vào một tệp cơ sở dữ liệu mới.")
     try:
+        declared = _declared_members(archive)
+        if declared > MAX_MEMBERS:           # before zipfile reads the whole directory into memory
+            raise ArchiveRefused(f"Bản sao lưu {archive.name} có {count_text(declared)} mục, quá giới hạn "
+                                 f"{count_text(MAX_MEMBERS)} mục; không khôi phục.")
         zf = zipfile.ZipFile(archive)
-    except (OSError, zipfile.BadZipFile, ValueError):
+    except (OSError, zipfile.BadZipFile, ValueError, struct.error):
         raise ArchiveRefused(f"{archive} không phải bản sao lưu đọc được.") from None
     with zf:
         plan = _plan(zf, archive)
-        with _nothing_left_on_failure(db_path, uploads_dir) as written:
-            with tempfile.TemporaryDirectory() as tmp:
-                files = {}
-                for table, info in plan.tables.items():
-                    files[table] = Path(tmp) / f"{table}.parquet"
-                    with open(files[table], "xb") as dst:
-                        _copy_member(zf, info, dst, archive)
-                try:
-                    conn = load_tables(db_path, files, plan.sequences)
-                except TableRefused as e:
-                    member = plan.tables.get(e.table)
-                    where = f"mục «{member.filename}»: " if member else ""
-                    raise ArchiveRefused(f"Bản sao lưu {archive.name}: {where}{e}; không khôi phục.") from None
+        try:
+            return _restore_planned(zf, archive, plan, db_path, uploads_dir)
+        except OSError as e:                          # a full disk, a folder without rights, …
+            raise StoreError(f"Không ghi được khi khôi phục {archive.name} ({e.strerror or e}); "
+                             "không để lại tệp nào.") from None
+
+
+def _restore_planned(zf: zipfile.ZipFile, archive: Path, plan: _Plan, db_path: Path, uploads_dir: Path):
+    with _nothing_left_on_failure(db_path, uploads_dir) as written:
+        with tempfile.TemporaryDirectory() as tmp:
+            files = {}
+            for table, info in plan.tables.items():
+                files[table] = Path(tmp) / f"{table}.parquet"
+                with open(files[table], "xb") as dst:
+                    _copy_member(zf, info, dst, archive)
             try:
-                for info, parts in plan.files:
-                    target = (uploads_dir.joinpath(*parts[1:]) if parts[0] == "uploads"
-                              else evidence_dir_beside(uploads_dir) / parts[1])
-                    if target.exists():            # content-addressed: the same file is there already
-                        continue
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    written.append(target)
-                    with open(target, "xb") as dst:
-                        _copy_member(zf, info, dst, archive)
-                relocate_kept_files(conn, uploads_dir)
-                write_journal(conn, uploads_dir)
-            except BaseException:
-                conn.close()
-                raise
+                conn = load_tables(db_path, files, plan.sequences)
+            except TableRefused as e:
+                member = plan.tables.get(e.table)
+                where = f"mục «{member.filename}»: " if member else ""
+                raise ArchiveRefused(f"Bản sao lưu {archive.name}: {where}{e}; không khôi phục.") from None
+        try:
+            for info, parts in plan.files:
+                target = (uploads_dir.joinpath(*parts[1:]) if parts[0] == "uploads"
+                          else evidence_dir_beside(uploads_dir) / parts[1])
+                if target.exists():            # content-addressed: the same file is there already
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                written.append(target)
+                with open(target, "xb") as dst:
+                    _copy_member(zf, info, dst, archive)
+            relocate_kept_files(conn, uploads_dir)
+            write_journal(conn, uploads_dir)
+        except BaseException:
+            conn.close()
+            raise
     return conn
 
 
