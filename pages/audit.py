@@ -1,6 +1,4 @@
 """Nhật ký: who did what, when, to which unit-month and file; filters and .xlsx export."""
-import io
-
 import streamlit as st
 
 from kpi.domain.rights import may
@@ -30,10 +28,10 @@ st.dataframe(table, hide_index=True, width="stretch",
 
 
 def audit_xlsx() -> bytes:
-    """The table as .xlsx, built (and openpyxl imported) only when the button is clicked."""
-    buf = io.BytesIO()
-    table.to_excel(buf, index=False, sheet_name="Nhật ký")
-    return buf.getvalue()
+    """The table as .xlsx (user text never a formula), built (and openpyxl imported) only when
+    the button is clicked."""
+    from kpi.reports.audit_xlsx import audit_workbook
+    return audit_workbook(table)
 
 
 st.download_button("Tải nhật ký (.xlsx)", audit_xlsx, file_name="nhat-ky.xlsx",

@@ -1,6 +1,8 @@
 """Backup through a live connection → restore → the same score for every quarter; recovery from
 a damaged database file; the daily archives kept N deep."""
 import datetime as dt
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -82,7 +84,7 @@ def test_recovery_from_a_damaged_database_file(tmp_path, catalog, capsys):
     damaged = db.with_suffix(".duckdb.hong")
     db.rename(damaged)
     shutil.move(str(uploads), str(uploads) + ".cu")
-    assert cli(db, "restore", str(tmp_path / "bk.zip")) == 0
+    assert main(["restore", str(tmp_path / "bk.zip"), "--db", str(db)]) == 0     # as step 3 writes it
     capsys.readouterr()
     assert scores(db, capsys) == before
     assert cli(db, "verify") == 0
@@ -130,3 +132,35 @@ def test_only_the_administrator_and_the_office_make_backups(tmp_path, catalog):
     from kpi.store.accounts import audit_rows
     assert audit_rows(conn)["action"].tolist().count("make_backup") == 1
     conn.close()
+
+
+def readme_restore_commands() -> list[list[str]]:
+    """Every `python -m kpi restore …` the README shows, as the words after `-m kpi`."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [shlex.split(c) for c in re.findall(r"`(?:\.venv/bin/)?python -m kpi (restore [^`]*)`", readme)]
+
+
+def test_the_readmes_restore_commands_run_as_written(tmp_path, catalog, capsys, monkeypatch):
+    commands = readme_restore_commands()
+    assert len(commands) >= 2 and all("--db" in words for words in commands)
+    db, conn, uploads = live_db(tmp_path, catalog)
+    archive = make_backup(conn, ADMIN_ACTOR, uploads, tmp_path / "bk.zip")
+    conn.close()
+    before = scores(db, capsys)
+    for i, words in enumerate(commands):
+        work = tmp_path / f"run{i}"
+        work.mkdir()
+        # the archive where the command looks for it; an absolute path (/srv/…) is taken under `work`
+        named = Path(words[1])
+        local = work / named.relative_to(named.anchor) if named.is_absolute() else work / named
+        local.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(archive, local)
+        argv = [words[0], str(local) if named.is_absolute() else words[1], *words[2:]]
+        monkeypatch.chdir(work)
+        assert main(argv) == 0, capsys.readouterr().err
+        assert capsys.readouterr().out.startswith(f"Đã khôi phục {argv[1]} vào {words[words.index('--db') + 1]}")
+        monkeypatch.chdir(ROOT)
+        target = work / words[words.index("--db") + 1]
+        assert scores(target, capsys) == before
+        assert cli(target, "verify") == 0
+        capsys.readouterr()

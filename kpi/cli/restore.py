@@ -1,6 +1,10 @@
-"""`restore ARCHIVE --db NEW`: a new database (and its kept-files folder) from a backup."""
+"""`restore ARCHIVE --db NEW`: a new database (and its kept-files folder) from a backup.
+
+`--db` may come after the archive (as the README writes it) or before the command, as for every
+command (`python -m kpi --db NEW restore ARCHIVE`); the one after the command wins."""
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from kpi.cli.context import UserError
@@ -10,6 +14,8 @@ from kpi.usecases.backup import restore_backup
 def register(sub):
     p = sub.add_parser("restore", help="khôi phục một bản sao lưu vào cơ sở dữ liệu mới (--db)")
     p.add_argument("archive", metavar="TỆP_ZIP", help="tệp sao lưu (.zip)")
+    p.add_argument("--db", default=argparse.SUPPRESS, metavar="TỆP_MỚI",
+                   help="tệp cơ sở dữ liệu DuckDB mới sẽ tạo (chưa có); thư mục tệp đã lưu đặt cạnh nó")
     p.set_defaults(handler=run)
 
 
