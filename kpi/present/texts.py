@@ -49,7 +49,7 @@ def truncate(x: float, decimals: int) -> float:
     90 computed as 89,99999999999999 is 90,0)."""
     scale = 10 ** decimals
     cut = math.floor((abs(x) + TOLERANCE) * scale) / scale
-    return cut if x >= 0 else -cut
+    return cut if x >= 0 or cut == 0 else -cut     # never "−0"
 
 
 def score_percent(x: float | None, decimals: int = 1) -> str:
