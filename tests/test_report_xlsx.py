@@ -220,3 +220,18 @@ def test_empty_database_gives_a_table_with_no_data_marked(catalog, conn):
     ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, today=TODAY))).active
     crit, _ = rows_by_stt(ws)
     assert len(crit) == 25 and all(r[7] == 0 and r[11] == "Chưa có số liệu" for r in crit)
+
+
+def test_evidence_descriptions_starting_like_formulas_are_written_as_text(catalog, conn):
+    from kpi.present.texts import evidence_item
+    f = store.current_figures(conn, catalog.commune)
+    line = evidence_item(DANGEROUS[0], TODAY, "pending")
+    data = build_report_xlsx(catalog, f, Q3, today=TODAY, evidence={"HT_MAY_TINH": [line]})
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    crit, _ = rows_by_stt(ws)
+    row_no = HEADER_ROW + 2                                 # the first criterion, under its group row
+    cell = ws.cell(row=row_no, column=10)
+    assert ws.cell(row=row_no, column=2).value == catalog.indicator("HT_MAY_TINH").name
+    assert cell.value == f'{DANGEROUS[0]} — gửi 23/11/2026 — chờ duyệt'
+    assert cell.data_type == "s" and cell.quotePrefix is True
+    assert [r[9] for r in crit[1:]] == ["Chưa có minh chứng"] * 24
