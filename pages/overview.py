@@ -4,7 +4,7 @@ import streamlit as st
 from kpi.domain.rights import may
 from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
-from kpi.present.texts import percent
+from kpi.present.texts import score_percent
 from kpi.web import auth, data, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
@@ -70,7 +70,7 @@ headline = (f"Tổng điểm {period.label}" + texts.score_state(score.provision
 cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
                tables.change_text(change, previous.label))
 cols[1].metric("Xếp loại", score.grade)
-cols[2].metric("Tỷ lệ điểm", percent(score.percent))
+cols[2].metric("Tỷ lệ điểm", score_percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
 if result.frozen:
     st.info(texts.frozen_note(result.closed_by, result.closed_at, result.catalog_version), icon=":material/lock:")

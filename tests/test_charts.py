@@ -46,13 +46,14 @@ def test_group_bars_share_of_each_groups_maximum_labelled_in_points(cat, figs):
     maxima, points = fig.data
     assert (maxima.name, points.name) == ("Tối đa", "Đạt được")
     assert list(maxima.x) == [100.0, 100.0] and list(maxima.customdata) == [12.0, 8.0]
-    assert points.x == pytest.approx([87.80, 86.11], abs=0.005)  # unrounded points / maximum
-    assert list(points.customdata) == [10.54, 6.89]
+    # official points / maximum: 10,53/12 (R1 7,71 + N1 2,82) and 6,88/8 (L1 4,88 + T1 2)
+    assert points.x == pytest.approx([87.75, 86.0], abs=0.005)
+    assert list(points.customdata) == [10.53, 6.88]
     assert list(points.y) == ["Nhóm 1", "Nhóm 2"]
-    assert list(points.text) == ["10,54/12", "6,89/8"]
+    assert list(points.text) == ["10,53/12", "6,88/8"]
     assert points.marker.pattern.shape == ""
     partial = charts.group_bars(views.group_table(views.score_period(cat, figs, Q2)), partial=True)
-    assert list(partial.data[1].text) == ["10,54/12 (tạm tính)", "6,89/8 (tạm tính)"]
+    assert list(partial.data[1].text) == ["10,53/12 (tạm tính)", "6,88/8 (tạm tính)"]
     assert partial.data[1].marker.pattern.shape == "/"
     assert fig.layout.separators == ",." and fig.layout.barmode == "overlay"
     assert "điểm" in points.hovertemplate

@@ -18,6 +18,8 @@ from kpi.domain.city import load_city
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
+from kpi.domain.scoring import points_sum
+from kpi.present.texts import score_percent
 from kpi.usecases.city import city_scores, commune_catalog
 from kpi.usecases.demo import load_city_demo
 from kpi.usecases.period_result import period_result
@@ -346,7 +348,10 @@ def test_cli_all_communes_json(db_target):
     with redirect_stdout(one):
         assert main(["--db", str(db), "score", "--quarter", "2026-Q3", "--commune", data[2]["commune"], "--json",
                      "--as-of", "2026-11-23"]) == 0
-    assert json.loads(one.getvalue())["total_points"] == pytest.approx(data[2]["total_points"])
+    assert json.loads(one.getvalue())["total_points"] == data[2]["total_points"]
+    for d in data:   # each total is the sum of its criteria's and of its groups' official points
+        assert round(sum(i["points"] for i in d["indicators"]) * 100, 6) == round(d["total_points"] * 100, 6)
+        assert round(sum(g["points"] for g in d["groups"]) * 100, 6) == round(d["total_points"] * 100, 6)
     err = io.StringIO()
     old = sys.stderr
     sys.stderr = err
@@ -412,8 +417,16 @@ def test_cli_city_report_workbook(tmp_path, db_target):
     conn.close()
     ws = openpyxl.load_workbook(out)["Xếp hạng"]
     assert [ws.cell(r, 2).value for r in (4, 5, 6)] == [r.code for r in results]
-    assert [ws.cell(r, 9).value for r in (4, 5, 6)] == [round(r.score.total_points, 2) for r in results]
+    assert [ws.cell(r, 9).value for r in (4, 5, 6)] == [r.score.total_points for r in results]
     assert ws.cell(3, 1).value == "Hạng"
+    catalog = load_city(CONFIG).base
+    for row, r in zip((4, 5, 6), results, strict=True):
+        # the points are the sum of the commune's official points; its percent never reads past a
+        # grade line it did not reach (truncated), in figures and in words
+        assert ws.cell(row, 9).value == points_sum(x.points for x in r.score.indicators)
+        shown = ws.cell(row, 10).value
+        assert shown <= r.score.percent and catalog.grade_for(shown) == r.score.grade
+        assert ws.cell(row, 5).value == score_percent(r.score.percent)
 
 
 def test_cli_imports_a_city_s_files_by_their_commune_cell(tmp_path, capsys):

@@ -84,9 +84,13 @@ def test_score_json_matches_the_engine(demo_file, catalog):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["quarter"] == str(quarter) and data["unit"] is None
-    assert data["total_points"] == pytest.approx(expected.total_points)
+    assert data["total_points"] == expected.total_points
     assert data["max_points"] == expected.max_points
     assert data["grade"] == expected.grade
+    # the total is the sum of the indicators' points as printed (whole hundredths, no drift)
+    cents = [round(i["points"] * 100, 6) for i in data["indicators"]]
+    assert all(c == int(c) for c in cents) and sum(cents) == round(data["total_points"] * 100, 6)
+    assert data["percent"] == pytest.approx(100 * data["total_points"] / data["max_points"])
     assert [i["id"] for i in data["indicators"]] == [i.id for i in catalog.indicators]
     assert {i["status"] for i in data["indicators"]} <= {"met", "near", "missed", "no_data", "na"}
 

@@ -46,6 +46,10 @@ CASES = [
     (texts.achieved, (RATE, 94.9999), "94,9999 %"),
     (texts.achieved, (RATE, 94.96), "94,96 %"),
     (texts.achieved, (RATE, 94.94), "94,9 %"),           # rounds down: no need for more
+    (texts.achieved, (RATE, 94.995), "94,995 %"),        # not 95 %
+    (texts.achieved, (RATE, 94.9999999), "94,999999 %"),  # closer than 6 decimals: cut, not 95,000000
+    (texts.achieved, (RATE, 94.99999999999999), "95,0 %"),  # met (within the scoring's tolerance)
+    (texts.achieved, (OVERDUE, 5.0000001), "5,000001 %"),
     (texts.achieved, (RATE, 95.0), "95,0 %"),            # exactly met
     (texts.achieved, (RATE, 95.04), "95,0 %"),
     (texts.achieved, (OVERDUE, 5.01), "5,01 %"),         # not 5,0 % against ≤ 5 %
@@ -61,10 +65,23 @@ CASES = [
     (texts.target, (HOUSES, False), "≥ 17"),
     # points, a change of points, the headline
     (texts.points, (8.8,), "8,8"),
-    (texts.points, (7.405,), "7,41"),                    # half up
+    (texts.points, (7.405,), "7,4"),                     # truncated as official points are, never up
+    (texts.points, (4.99974,), "4,99"),                  # not "5": 94,995 % of a ≥ 95 % target
+    (texts.points, (0.29,), "0,29"),                     # 28,999…/100 in binary: no cent lost
+    (texts.points, (4.9999999999,), "5"),                # float noise under a whole point
     (texts.points, (1234.5,), "1.234,5"),
     (texts.points, (None,), "—"),
-    (texts.points_of, (7.405, 8.0), "7,41/8"),
+    (texts.points_of, (7.405, 8.0), "7,4/8"),
+    (texts.points_of, (4.99974, 5.0), "4,99/5"),
+    # a score's percent: truncated, never across a grade line
+    (texts.score_percent, (89.99,), "89,9 %"),
+    (texts.score_percent, (89.991,), "89,9 %"),
+    (texts.score_percent, (49.999,), "49,9 %"),
+    (texts.score_percent, (90.0,), "90,0 %"),
+    (texts.score_percent, (89.99999999999999,), "90,0 %"),   # 90 with float noise
+    (texts.score_percent, (95.94, 2), "95,94 %"),
+    (texts.score_percent, (99.6, 0), "99 %"),
+    (texts.score_percent, (None,), "—"),
     (texts.score_headline, (78.5, 100.0), "78,5/100"),
     (texts.score_headline, (92.47103, 100.0), "92,47/100"),
     (texts.points_change, (1.5,), "+1,5"),

@@ -1,7 +1,9 @@
 """The one-page meeting summary: one page, Vietnamese text that extracts intact (pypdf), the
 engine's numbers, the vendored font embedded; and the `report` command writing both formats."""
 import io
+import re
 import shutil
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.present.texts import smart_number
 from kpi.reports.pdf import FONT_DIR, build_summary_pdf
+from kpi.usecases.scores import scoring_figures
 
 Q4 = Quarter(2026, 4)
 
@@ -23,6 +26,21 @@ def text_of(data: bytes) -> tuple[int, str, PdfReader]:
     return len(reader.pages), "\n".join(p.extract_text() for p in reader.pages), reader
 
 
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
+def printed_total(text: str) -> Decimal:
+    """The headline's points as printed: `92,39/100 điểm`."""
+    return _decimal(re.search(r"^([\d.,]+)/[\d.,]+ điểm", text, re.M).group(1))
+
+
+def printed_groups_sum(text: str, score) -> Decimal:
+    """The points printed beside each group's bar, added up as a reader would."""
+    return sum((_decimal(re.search(rf"^{re.escape(g.group)} ([\d.,]+)/[\d.,]+$", text, re.M).group(1))
+                for g in score.by_group()), Decimal(0))
+
+
 def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
     f = store.current_figures(demo_conn, catalog.commune)
     pages, text, reader = text_of(build_summary_pdf(catalog, f, Q4, today=TODAY))
@@ -30,10 +48,13 @@ def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
     score = score_quarter(catalog, f, Q4)
     assert "TÓM TẮT KẾT QUẢ CHẤM ĐIỂM CHUYỂN ĐỔI SỐ" in text
     assert "Xã Thái Tân — Quý IV/2026" in text
-    assert "92,42/100 điểm (tạm tính)" in text and smart_number(round_points(score.total_points)) == "92,42"
-    assert "Xếp loại: Xuất sắc (92,4 % số điểm tối đa)" in text
+    # the sum of the official points (each criterion truncated to 0,01): 92,39, where the exact
+    # points (92,4215…) rounded half up printed 92,42
+    assert "92,39/100 điểm (tạm tính)" in text and smart_number(score.total_points) == "92,39"
+    assert "Xếp loại: Xuất sắc (92,3 % số điểm tối đa)" in text
     for g in score.by_group():
-        assert f"{g.group} {smart_number(round_points(g.points))}/{smart_number(g.max_points)}" in text
+        assert f"{g.group} {smart_number(g.points)}/{smart_number(g.max_points)}" in text
+    assert printed_groups_sum(text, score) == printed_total(text)
     # the biggest loss comes first, with what meeting it takes
     assert "Các chỉ tiêu bị trừ điểm (10)" in text
     assert text.index("Tỷ lệ đơn vị gửi báo cáo tháng trước ngày 18") < \
@@ -76,8 +97,13 @@ def test_cli_writes_xlsx_and_pdf(catalog, demo_db, tmp_path, capsys):
     xlsx, pdf = tmp_path / "bieu.xlsx", tmp_path / "tomtat.pdf"
     assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q3", "-o", str(xlsx)]) == 0
     assert "Đã xuất Biểu tự chấm điểm Quý III/2026" in capsys.readouterr().out
-    ws = openpyxl.load_workbook(xlsx).active
-    assert any(r[1] == "TỔNG ĐIỂM" and r[7] == 95.94 for r in ws.iter_rows(values_only=True))
+    ws = openpyxl.load_workbook(xlsx, data_only=True).active     # the formulas' cached values
+    conn = store.connect(demo_db)
+    try:
+        score = score_quarter(catalog, scoring_figures(conn, catalog), "2026-Q3")
+    finally:
+        conn.close()
+    assert any(r[1] == "TỔNG ĐIỂM" and r[7] == score.total_points for r in ws.iter_rows(values_only=True))
     assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "--unit", "ttpvhcc",
                  "-o", str(pdf)]) == 0
     pages, text, _ = text_of(pdf.read_bytes())

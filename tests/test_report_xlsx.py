@@ -1,5 +1,7 @@
-"""The self-scoring table (.xlsx) re-read with openpyxl holds the engine's numbers; user notes
-(even ones starting with =, +, -, @) come back as text, never as formulas."""
+"""The self-scoring table (.xlsx) re-read with openpyxl holds the engine's numbers: each criterion's
+official points, subtotals and the total as `=SUM` formulas over exactly the printed rows whose value
+is the engine's total; user notes (even ones starting with =, +, -, @) come back as text, never as
+formulas."""
 import dataclasses
 import io
 import re
@@ -12,7 +14,8 @@ from common import TESTER, TODAY
 from kpi import store
 from kpi.domain.figures import Figure, Submission
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import round_points, score_quarter
+from kpi.domain.scoring import score_quarter
+from kpi.present.texts import score_percent
 from kpi.reports.xlsx import HEADER_ROW, build_report_xlsx
 from kpi.usecases.scores import scoring_figures
 
@@ -30,6 +33,66 @@ def rows_by_stt(ws):
     return crit, groups
 
 
+SUM = re.compile(r"=SUM\(([A-Z]+\d+(?::[A-Z]+\d+)?(?:,[A-Z]+\d+(?::[A-Z]+\d+)?)*)\)")
+
+
+def sum_rows(formula: str) -> tuple[str, list[int]]:
+    """The column and the rows a `=SUM(G9:G13,G15)` formula adds up."""
+    m = SUM.fullmatch(formula)
+    assert m, formula
+    columns, rows = set(), []
+    for part in m.group(1).split(","):
+        a, _, b = part.partition(":")
+        col_a, row_a = re.fullmatch(r"([A-Z]+)(\d+)", a).groups()
+        col_b, row_b = re.fullmatch(r"([A-Z]+)(\d+)", b or a).groups()
+        columns |= {col_a, col_b}
+        rows += range(int(row_a), int(row_b) + 1)
+    assert len(columns) == 1, formula
+    return columns.pop(), rows
+
+
+def evaluate_sum(ws, formula: str) -> float:
+    """A `=SUM` formula's value over the sheet's cells, in whole hundredths as a spreadsheet's
+    two-decimal total reads it (every added cell is a number)."""
+    col, rows = sum_rows(formula)
+    values = [ws[f"{col}{r}"].value for r in rows]
+    assert all(isinstance(v, (int, float)) for v in values), (formula, values)
+    return round(sum(values), 6)
+
+
+def table_rows(ws):
+    """(criterion rows, group rows, the TỔNG ĐIỂM row) as sheet row numbers."""
+    crit, groups, total = [], [], None
+    for cells in ws.iter_rows(min_row=HEADER_ROW + 1):
+        first, name = cells[0].value, cells[1].value
+        if isinstance(first, int):
+            crit.append(cells[0].row)
+        elif isinstance(first, str) and first and set(first) <= set("IVX"):
+            groups.append(cells[0].row)
+        elif isinstance(name, str) and name.startswith("TỔNG ĐIỂM"):
+            total = cells[0].row
+    return crit, groups, total
+
+
+def check_sums(ws, score) -> None:
+    """Every subtotal and the total are `=SUM` of exactly the printed criterion rows, and their
+    values are the engine's official totals."""
+    crit, groups, total = table_rows(ws)
+    bounds = [*groups[1:], total]
+    covered = []
+    for g, gs, end in zip(groups, score.by_group(), bounds, strict=True):
+        for letter, expected in (("G", gs.max_points), ("H", gs.points)):
+            col, rows = sum_rows(ws[f"{letter}{g}"].value)
+            assert col == letter and rows == [r for r in crit if g < r < end]
+            assert evaluate_sum(ws, ws[f"{letter}{g}"].value) == expected
+        covered += [r for r in crit if g < r < end]
+    assert covered == crit
+    for letter, expected in (("G", score.max_points), ("H", score.total_points)):
+        col, rows = sum_rows(ws[f"{letter}{total}"].value)
+        assert col == letter and rows == crit                   # each criterion row once, no subtotal
+        assert evaluate_sum(ws, ws[f"{letter}{total}"].value) == expected
+
+
 @pytest.fixture
 def demo_report(catalog, demo_conn):
     f = scoring_figures(demo_conn, catalog, as_of=TODAY)   # what the app and the CLI pass
@@ -45,25 +108,34 @@ def test_report_holds_the_engine_numbers(catalog, demo_report):
     for row, res in zip(crit, score.indicators):
         assert row[1] == res.indicator.name
         assert row[6] == res.max_points
-        assert row[7] == round_points(res.points)
+        assert row[7] == res.points                      # the official points, as a number
         if res.indicator.is_ratio:
             assert (row[4], row[5]) == (res.totals.numerator, res.totals.denominator)
             assert row[3] == round(res.achieved, 2)
         else:
             assert row[3] == res.achieved and row[4] is None
         assert row[8] == catalog.unit_name(res.indicator.lead_unit)
-        assert row[9] == res.indicator.evidence
+        assert row[9] == "Chưa có minh chứng"           # nothing attached: no evidence is claimed
+        assert row[10] == res.indicator.evidence          # what the catalogue requires, apart
     assert [g[1] for g in groups] == list(catalog.groups)
-    for g, gs in zip(groups, score.by_group()):
-        assert (g[6], g[7]) == (round_points(gs.max_points), round_points(gs.points))
+    check_sums(ws, score)
     values = [r for r in ws.iter_rows(values_only=True)]
     total = next(r for r in values if r[1] == "TỔNG ĐIỂM")
-    assert total[6] == 100 and total[7] == round_points(score.total_points) == 95.94
+    assert total[6].startswith("=SUM(") and total[7].startswith("=SUM(")
     grade = next(r for r in values if r[1] == "XẾP LOẠI")
-    assert grade[2] == "Xuất sắc (95,94 % số điểm tối đa)"
+    assert grade[2] == f"Xuất sắc ({score_percent(score.percent, 2)} số điểm tối đa)"
     # the demo's corrected September file carries a note: it is in Ghi chú
     so_hoa = crit[[r.id for r in score.indicators].index("DVC_SO_HOA")]
-    assert so_hoa[10] == "Bổ sung hồ sơ số hóa bị sót (TTPVHCC, Tháng 9/2026)"
+    assert so_hoa[11] == "Bổ sung hồ sơ số hóa bị sót (TTPVHCC, Tháng 9/2026)"
+
+
+def test_formulas_carry_their_value_for_readers_that_do_not_calculate(catalog, demo_report):
+    f, data, ws = demo_report
+    score = score_quarter(catalog, f, Q3)
+    cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True).active
+    crit, groups, total = table_rows(ws)
+    assert (cached[f"G{total}"].value, cached[f"H{total}"].value) == (score.max_points, score.total_points)
+    assert [cached[f"H{g}"].value for g in groups] == [g.points for g in score.by_group()]
 
 
 def test_title_date_signatures_and_print_setup(demo_report):
@@ -86,7 +158,7 @@ def test_title_date_signatures_and_print_setup(demo_report):
     # one term per concept, as in the template and the app: «Chỉ tiêu» the criterion, «Mục tiêu» its target
     assert header == ["STT", "Chỉ tiêu", "Mục tiêu", "Kết quả (%/số lượng)", "Tử số", "Mẫu số",
                       "Điểm tối đa", "Điểm tự chấm", "Đơn vị chủ trì", "Tài liệu kiểm chứng",
-                      "Ghi chú"]
+                      "Tài liệu kiểm chứng cần có", "Ghi chú"]
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9                       # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
@@ -130,13 +202,15 @@ def test_user_notes_starting_like_formulas_are_exported_as_text(catalog, conn, t
     for iid, note in zip(ids, DANGEROUS):
         row_no = HEADER_ROW + 1 + next(n for n, r in enumerate(ws.iter_rows(
             min_row=HEADER_ROW + 1, values_only=True)) if r[1] == catalog.indicator(iid).name)
-        cell = ws.cell(row=row_no, column=11)
+        cell = ws.cell(row=row_no, column=12)
         assert cell.data_type == "s" and isinstance(cell.value, str)
         assert cell.value == f"{note} (TTPVHCC, Tháng 8/2026)"
         assert cell.quotePrefix is True
     with zipfile.ZipFile(path) as z:
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
-    assert not re.search(r"<f[ >]", sheet)                       # no formula anywhere
+    # the only formulas are the points' sums (columns G and H), never a user's text
+    assert set(re.findall(r'<c r="([A-Z]+)\d+"[^>]*><f>SUM\(', sheet)) == {"G", "H"}
+    assert len(re.findall(r"<f[ >]", sheet)) == len(re.findall(r"<f>SUM\([GH]\d", sheet))
     assert re.search(r't="inlineStr"><is><t>=HYPERLINK\(', sheet)  # the note is a string cell
     assert score.result("DVC_HS_TRUC_TUYEN").points == 8
 
@@ -145,4 +219,19 @@ def test_empty_database_gives_a_table_with_no_data_marked(catalog, conn):
     f = store.current_figures(conn, catalog.commune)
     ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, today=TODAY))).active
     crit, _ = rows_by_stt(ws)
-    assert len(crit) == 25 and all(r[7] == 0 and r[10] == "Chưa có số liệu" for r in crit)
+    assert len(crit) == 25 and all(r[7] == 0 and r[11] == "Chưa có số liệu" for r in crit)
+
+
+def test_evidence_descriptions_starting_like_formulas_are_written_as_text(catalog, conn):
+    from kpi.present.texts import evidence_item
+    f = store.current_figures(conn, catalog.commune)
+    line = evidence_item(DANGEROUS[0], TODAY, "pending")
+    data = build_report_xlsx(catalog, f, Q3, today=TODAY, evidence={"HT_MAY_TINH": [line]})
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    crit, _ = rows_by_stt(ws)
+    row_no = HEADER_ROW + 2                                 # the first criterion, under its group row
+    cell = ws.cell(row=row_no, column=10)
+    assert ws.cell(row=row_no, column=2).value == catalog.indicator("HT_MAY_TINH").name
+    assert cell.value == f'{DANGEROUS[0]} — gửi 23/11/2026 — chờ duyệt'
+    assert cell.data_type == "s" and cell.quotePrefix is True
+    assert [r[9] for r in crit[1:]] == ["Chưa có minh chứng"] * 24

@@ -174,32 +174,36 @@ def test_ratio_commune_level_sums_over_months_and_reporting_units(commune):
     r = commune.result("ONLINE")
     assert (r.totals.numerator, r.totals.denominator, r.totals.months_reported) == (95, 120, 2)
     assert r.achieved == pytest.approx(100 * 95 / 120)          # 79,1667 %
-    assert r.points == pytest.approx(10 * (95 / 120 * 100) / 90)  # 8,7963
+    assert r.exact_points == pytest.approx(10 * (95 / 120 * 100) / 90)  # 8,7963…
+    assert r.points == 8.79                                       # officially truncated to 0,01
     assert r.status == MISSED                                     # 88 % of points < 90 %
 
 
 def test_ratio_unit_level():
     a = score_quarter(CATALOG, FIGS, "2026-Q2", unit="A").result("ONLINE")
     b = score_quarter(CATALOG, FIGS, "2026-Q2", unit="B").result("ONLINE")
-    assert a.achieved == pytest.approx(85.0) and a.points == pytest.approx(10 * 85 / 90)
+    assert a.achieved == pytest.approx(85.0) and a.exact_points == pytest.approx(10 * 85 / 90)
+    assert a.points == 9.44                                       # 9,4444… truncated
     assert a.status == NEAR                                       # 94,4 % of the points
-    assert b.achieved == pytest.approx(50.0) and b.points == pytest.approx(10 * 50 / 90)
+    assert b.achieved == pytest.approx(50.0) and b.exact_points == pytest.approx(10 * 50 / 90)
+    assert b.points == 5.55                                       # 5,5556 truncated, not 5,56
     assert b.status == MISSED
 
 
 def test_unit_level_scores_only_the_units_criteria():
     b = score_quarter(CATALOG, FIGS, "2026-Q2", unit="B")
     assert [r.id for r in b.indicators] == ["ONLINE", "NEWS", "WIFI", "TEAMS", "NODATA"]
-    # ONLINE 5,5556 + NEWS 3/15×3 = 0,6 + WIFI 5/17×4 + TEAMS 2/10×2 + NODATA 0
-    expected = 10 * 50 / 90 + 0.6 + 4 * 5 / 17 + 0.4
-    assert b.total_points == pytest.approx(expected)
+    # ONLINE 5,5556 → 5,55 + NEWS 3/15×3 = 0,6 + WIFI 5/17×4 = 1,1765 → 1,17 + TEAMS 2/10×2 = 0,4
+    # + NODATA 0: the sum of the official points, 7,72 (the exact sum 7,7320 is not the total)
+    assert b.total_points == 7.72
     assert b.max_points == 10 + 3 + 4 + 2 + 5
 
 
 def test_linear_lower(commune):
     r = commune.result("OVERDUE")
     assert r.achieved == pytest.approx(2.0)
-    assert r.points == pytest.approx(6 * (10 - 2) / (10 - 1))     # 5,3333
+    assert r.exact_points == pytest.approx(6 * (10 - 2) / (10 - 1))     # 5,3333…
+    assert r.points == 5.33
     ind = CATALOG.indicator("OVERDUE")
     assert points_for(ind, 0.5) == 6 and points_for(ind, 1.0) == 6
     assert points_for(ind, 10) == 0 and points_for(ind, 12) == 0
@@ -255,9 +259,10 @@ def test_bands(commune):
 
 def test_numbers_sum_last_mean(commune):
     news, wifi, teams = (commune.result(i) for i in ("NEWS", "WIFI", "TEAMS"))
-    assert news.achieved == 12 and news.points == pytest.approx(3 * 12 / 15)
-    assert wifi.achieved == 14 and wifi.points == pytest.approx(4 * 14 / 17)
-    assert teams.achieved == 7 and teams.points == pytest.approx(2 * 7 / 10)
+    assert news.achieved == 12 and news.points == 2.4             # 3 × 12/15
+    assert wifi.achieved == 14 and wifi.points == 3.29            # 4 × 14/17 = 3,2941… truncated
+    assert wifi.exact_points == pytest.approx(4 * 14 / 17)
+    assert teams.achieved == 7 and teams.points == 1.4            # 2 × 7/10
 
 
 def test_zero_denominator_both_policies(commune):
@@ -278,12 +283,13 @@ def test_blank_cells_mean_not_reported_never_zero():
 
 
 def test_total_percent_and_grade(commune):
-    expected_points = (10 * (95 / 120 * 100) / 90 + 6 * 8 / 9 + 5 + 3 + 3 * 12 / 15
-                       + 4 * 14 / 17 + 2 * 7 / 10 + 0 + 8 + 0)
+    # the official points: ONLINE 8,7963 → 8,79, OVERDUE 5,3333 → 5,33, SIGNED 5, SATISFIED 3,
+    # NEWS 2,4, WIFI 3,2941 → 3,29, TEAMS 1,4, EXCL 0, FULL 8, NODATA 0
+    expected_points = 37.21                 # 8,79 + 5,33 + 5 + 3 + 2,4 + 3,29 + 1,4 + 8
     expected_max = 10 + 6 + 5 + 4 + 3 + 4 + 2 + 0 + 8 + 5
-    assert commune.total_points == pytest.approx(expected_points)   # 41,8626
+    assert commune.total_points == expected_points                  # exactly, no float drift
     assert commune.max_points == expected_max                       # 47 (EXCL dropped)
-    assert commune.percent == pytest.approx(100 * expected_points / expected_max)  # 89,07 %
+    assert commune.percent == pytest.approx(100 * expected_points / expected_max)  # 79,17 %
     assert commune.grade == "Trung bình"
     groups = {g.group: (round(g.points, 4), g.max_points) for g in commune.by_group()}
     assert groups["Khác"] == (8.0, 13.0)
@@ -295,9 +301,10 @@ def test_empty_quarter_has_no_percent_when_nothing_can_score():
     assert s.max_points == 0 and s.percent is None and s.grade == "Chưa xếp loại"
 
 
-def test_points_rounded_only_for_display():
-    assert round_points(2.345) == 2.35 and round_points(8.796296) == 8.8
-    assert round_points(5.333333) == 5.33
+def test_points_are_truncated_to_hundredths_never_rounded_up():
+    assert round_points(2.345) == 2.34 and round_points(8.796296) == 8.79
+    assert round_points(5.333333) == 5.33 and round_points(4.99974) == 4.99
+    assert round_points(0.29) == 0.29 and round_points(0.28999999999999998) == 0.29  # float noise
 
 
 def test_json_shape(commune):
@@ -368,11 +375,11 @@ def test_stock_ratio_commune_level_sums_units_last_months():
     s = q.result("STOCK")
     assert (s.totals.numerator, s.totals.denominator, s.totals.months_reported) == (13, 16, 3)
     assert s.achieved == pytest.approx(81.25)
-    assert s.points == pytest.approx(3.25)
+    assert s.points == 3.25
     # flow: (0+5+10+6+3)/(10+10+10+6+6) = 24/42 → 4 × 24/42
     f = q.result("FLOW")
     assert (f.totals.numerator, f.totals.denominator) == (24, 42)
-    assert f.points == pytest.approx(4 * 24 / 42)
+    assert f.exact_points == pytest.approx(4 * 24 / 42) and f.points == 2.28   # 2,2857… truncated
 
 
 def test_ratio_may_not_be_averaged():
@@ -401,7 +408,8 @@ def test_before_the_first_due_date_nothing_is_lost():
     assert q.provisional
     # reported criteria are scored on what is in; the others are pending, 0 of 0 points
     assert q.result("ONLINE").totals.numerator == 80 and q.result("ONLINE").provisional
-    assert q.result("ONLINE").points == pytest.approx(10 * (80 / 90) / 0.9)
+    assert q.result("ONLINE").exact_points == pytest.approx(10 * (80 / 90) / 0.9)   # 9,8765…
+    assert q.result("ONLINE").points == 9.87
     signed = q.result("SIGNED")
     assert (signed.status, signed.points, signed.max_points, signed.provisional) == (PENDING, 0, 0, True)
     # ONLINE 10 + OVERDUE 6 are the only points at stake; units A and B (C reports no criterion)

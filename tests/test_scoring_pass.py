@@ -22,6 +22,7 @@ from kpi.domain.scoring import (
     _units_of,
     monthly_totals,
     months_not_due,
+    points_sum,
     quarter_figures,
     reported_rows,
     score_criterion,
@@ -87,8 +88,9 @@ def ref_score_quarter(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter,
     reported = ref_reported(catalog, quarter_figures(figures, quarter, unit))
     nothing_due = len(not_due) == len(months)
     results = tuple(_provisional_result(r, not_due, nothing_due, reported, unit) for r in score.indicators)
-    total = sum(r.points for r in results)
-    max_points = sum(r.max_points for r in results)
+    # a total is the sum of the official points in whole hundredths (the rounding rule, not a path)
+    total = points_sum(r.points for r in results)
+    max_points = points_sum(r.max_points for r in results)
     percent = 100.0 * total / max_points if max_points > 0 else None
     units = {u for r in results for u in _units_of(r.indicator, unit)}
     to_come = sum(1 for u in units for m in not_due if (u, str(m)) not in reported["*"])

@@ -79,11 +79,12 @@ def mini_figures() -> pd.DataFrame:
 
 
 # ── the hand computation, Quý II/2026 ────────────────────────────────────────
-# R1: (270 + 25) / (300 + 40) = 86,7647 % → 8 × 86,7647/90 = 7,7124 pts (≥ 7,2: near), lost 0,29
-# N1: last = 12 → 4 × 12/17 = 2,8235 pts (missed), lost 1,18
-# L1: 4/150 = 2,6667 % → 6 × (10 − 2,6667)/9 = 4,8889 pts (missed), lost 1,11
+# (official points: the exact points truncated to 0,01)
+# R1: (270 + 25) / (300 + 40) = 86,7647 % → 8 × 86,7647/90 = 7,7124 → 7,71 pts (≥ 7,2: near), lost 0,29
+# N1: last = 12 → 4 × 12/17 = 2,8235 → 2,82 pts (missed), lost 1,18
+# L1: 4/150 = 2,6667 % → 6 × (10 − 2,6667)/9 = 4,8889 → 4,88 pts (missed), lost 1,12
 # T1: 15/15 = 100 % → 2 pts (met)
-# total 17,4248 / 20 = 87,12 % → "Trung bình"
+# total 7,71 + 2,82 + 4,88 + 2 = 17,41 / 20 = 87,05 % → "Trung bình"
 
 import datetime as dt  # noqa: E402
 
@@ -126,14 +127,13 @@ def test_default_period_is_quarter_of_latest_month(figs):
 
 def test_score_period_quarter_and_month(cat, figs):
     s = views.score_period(cat, figs, Q2)
-    assert s.total_points == pytest.approx(8 * (295 / 340 * 100) / 90 + 4 * 12 / 17
-                                           + 6 * (10 - 400 / 150) / 9 + 2)
-    assert texts.score_headline(s.total_points, s.max_points) == "17,42/20"
+    assert s.total_points == 17.41                      # 7,71 + 2,82 + 4,88 + 2
+    assert texts.score_headline(s.total_points, s.max_points) == "17,41/20"
     assert s.grade == "Trung bình"
-    # a month is scored on its own figures: R1 in May = 105/120 = 87,5 % → 7,7778 pts
+    # a month is scored on its own figures: R1 in May = 105/120 = 87,5 % → 7,7778 → 7,77 pts
     may = views.score_period(cat, figs, views.Period.parse("2026-05"))
     assert may.result("R1").achieved == pytest.approx(87.5)
-    assert may.result("R1").points == pytest.approx(8 * 87.5 / 90)
+    assert may.result("R1").points == 7.77
     assert may.result("L1").status == "no_data"
     assert may.quarter == "2026-05"
 
@@ -150,14 +150,14 @@ def test_criteria_table_sorted_by_points_lost_with_texts(cat, figs):
             n1["Đơn vị chủ trì"]) == ("12 nhà", "≥ 17 nhà", "2,82", "1,18", "✖ Chưa đạt", "Đơn vị A")
     l1 = t.set_index("Mã").loc["L1"]
     assert (l1["Đạt được"], l1["Mục tiêu"], l1["Điểm"], l1["Điểm mất"]) == (
-        "2,7 %", "≤ 1 %", "4,89", "1,11")
+        "2,7 %", "≤ 1 %", "4,88", "1,12")
     assert t.set_index("Mã").loc["T1", "Trạng thái"] == "✔ Đạt"
 
 
 def test_group_table(cat, figs):
     g = views.group_table(views.score_period(cat, figs, Q2))
     assert list(g["Nhóm"]) == ["Nhóm 1", "Nhóm 2"]
-    assert list(g["Điểm"]) == [10.54, 6.89]
+    assert list(g["Điểm"]) == [10.53, 6.88]           # R1 7,71 + N1 2,82; L1 4,88 + T1 2
     assert list(g["Tối đa"]) == [12.0, 8.0]
 
 
@@ -165,16 +165,16 @@ def test_top_losses_only_criteria_losing_points_with_what_it_takes(cat, figs):
     s = views.score_period(cat, figs, Q2)
     top = views.top_losses(cat, s, 5, {"N1": "cần thêm 5 nhà"})
     assert list(top["Mã"]) == ["N1", "L1", "R1"]  # T1 loses nothing
-    assert list(top["Điểm mất"]) == ["1,18", "1,11", "0,29"]
+    assert list(top["Điểm mất"]) == ["1,18", "1,12", "0,29"]
     assert list(top["Cần làm"]) == ["cần thêm 5 nhà", "", ""]
     assert list(views.top_losses(cat, s, 2)["Mã"]) == ["N1", "L1"]
 
 
 def test_losses_by_lead_unit(cat, figs):
     df = views.losses_by_lead_unit(cat, views.score_period(cat, figs, Q2))
-    # A leads N1 (1,18) and L1 (1,11); B leads R1 (0,29)
+    # A leads N1 (1,18) and L1 (1,12): 2,30; B leads R1 (0,29)
     assert df.to_dict("records") == [
-        {"Đơn vị": "A", "Tên đơn vị": "Đơn vị A", "Điểm mất": "2,29", "Số chỉ tiêu": 2},
+        {"Đơn vị": "A", "Tên đơn vị": "Đơn vị A", "Điểm mất": "2,3", "Số chỉ tiêu": 2},
         {"Đơn vị": "B", "Tên đơn vị": "Đơn vị B", "Điểm mất": "0,29", "Số chỉ tiêu": 1}]
 
 
@@ -198,7 +198,7 @@ def test_monthly_and_quarter_series(cat, figs):
     assert list(q["status"]) == ["no_data", "near"]
     assert pd.isna(q["achieved"].iloc[0])
     assert q["achieved"].iloc[1] == pytest.approx(29500 / 340)
-    assert q["points"].iloc[1] == pytest.approx(8 * 29500 / 340 / 90)
+    assert q["points"].iloc[1] == 7.71                  # 8 × 86,7647/90 = 7,7124, truncated
 
 
 def test_unit_contributions_and_table(cat, figs):

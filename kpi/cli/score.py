@@ -62,7 +62,7 @@ def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
         change = "—" if r.change is None else texts.points_change(r.change)
         print(f"{rank:>4}  {r.code:<12}{r.name[:27]:<28}"
               f"{texts.score_headline(r.score.total_points, r.score.max_points):>16}"
-              f"{texts.percent(r.score.percent):>9}  {r.score.grade:<12}{change:>10}")
+              f"{texts.score_percent(r.score.percent):>9}  {r.score.grade:<12}{change:>10}")
     return 0
 
 
@@ -139,7 +139,7 @@ def _table(catalog, quarter: Quarter, unit: str | None, recompute: bool, result)
         lines.append(f"{r.id:<22}{achieved:>12}{target:>11}{texts.points(r.points):>8}"
                      f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
     lines.append(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
-                 f"({texts.percent(score.percent)}) — Xếp loại: {score.grade}")
+                 f"({texts.score_percent(score.percent)}) — Xếp loại: {score.grade}")
     if score.provisional:
         lines.append(provisional_text(score))
     return "\n".join(lines)

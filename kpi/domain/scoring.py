@@ -3,6 +3,11 @@
 Pure functions, no I/O. Every page, the CLI, the reports, the what-if and the goal-seek call
 these; a scoring rule lives here and nowhere else.
 
+One official rounding (`official_points`): a criterion's points are its exact points truncated to
+0,01, never rounded up, so a missed criterion never shows its full points; every total (group,
+commune, unit, city) is the sum of those official points in whole hundredths (`points_sum`), and the
+percent and the grade come from that total. `IndicatorScore.exact_points` keeps the exact value.
+
 Figures are a DataFrame with the columns of `FIGURE_COLUMNS`, one row per unit, month and
 criterion. A blank (NaN) cell means "not reported", never 0.
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -34,6 +40,38 @@ class Status(StrEnum):
 MET, NEAR, MISSED, NO_DATA, NA, PENDING = tuple(Status)
 STATUSES = tuple(Status)
 NEAR_SHARE = 0.9  # a missed criterion still earning ≥ 90 % of its points is "near"
+TOLERANCE = 1e-9  # float noise: a value this close to a line or to a cent is on it
+
+
+# ── the official rounding of points (one rule, used by every total) ──────────
+
+def cents(x: float) -> int:
+    """Points (already official, whole hundredths) as a whole number of hundredths."""
+    return round(x * 100)
+
+
+def round_points(x: float) -> float:
+    """Points truncated to 0,01, never rounded up (4,99974 → 4,99); float noise within `TOLERANCE`
+    of a cent stays on it (0,29 is 28,999…/100 in binary and stays 0,29)."""
+    return math.floor((x + TOLERANCE) * 100) / 100
+
+
+def official_points(exact: float, full: float, met: bool) -> float:
+    """A criterion's official points: its exact points truncated to 0,01, so a criterion that
+    missed its target is never rounded up to its full points (4,99974 of 5 → 4,99). A met criterion
+    within `TOLERANCE` of its full points gets them exactly (float noise never loses a cent)."""
+    if exact >= full or (met and exact >= full - TOLERANCE):
+        return full
+    hundredths = max(0, math.floor((exact + TOLERANCE) * 100))
+    if not met:
+        hundredths = min(hundredths, math.ceil(full * 100 - TOLERANCE) - 1)   # below full, whatever the noise
+    return hundredths / 100
+
+
+def points_sum(values: Iterable[float]) -> float:
+    """Official points added in whole hundredths: a total is exactly the sum of its rows as
+    printed (no float drift such as 0,1 + 0,2 = 0,30000000000000004)."""
+    return sum(cents(v) for v in values) / 100
 
 
 def empty_figures() -> pd.DataFrame:
@@ -59,6 +97,7 @@ class IndicatorScore:
     max_points: float
     status: str
     provisional: bool = False     # some of its unit-months are not yet due and not reported
+    exact_points: float | None = None   # before the official rounding (`official_points`); None: = points
 
     @property
     def id(self) -> str:
@@ -66,7 +105,7 @@ class IndicatorScore:
 
     @property
     def points_lost(self) -> float:
-        return self.max_points - self.points
+        return (cents(self.max_points) - cents(self.points)) / 100
 
 
 @dataclass(frozen=True)
@@ -89,12 +128,13 @@ class QuarterScore:
     to_come: int = 0              # unit-months not yet due and not yet reported
 
     def by_group(self) -> list[GroupScore]:
-        groups: dict[str, list[float]] = {}
+        """Each group's points and maximum: the sums of its criteria's official points."""
+        groups: dict[str, list[int]] = {}
         for s in self.indicators:
-            g = groups.setdefault(s.indicator.group, [0.0, 0.0])
-            g[0] += s.points
-            g[1] += s.max_points
-        return [GroupScore(k, v[0], v[1]) for k, v in groups.items()]
+            g = groups.setdefault(s.indicator.group, [0, 0])
+            g[0] += cents(s.points)
+            g[1] += cents(s.max_points)
+        return [GroupScore(k, v[0] / 100, v[1] / 100) for k, v in groups.items()]
 
     def result(self, indicator_id: str) -> IndicatorScore:
         for s in self.indicators:
@@ -118,20 +158,24 @@ class QuarterScore:
 
 # ── per-criterion rules ──────────────────────────────────────────────────────
 
+def reaches(value: float, line: float, higher: bool = True) -> bool:
+    """Whether a value is on the good side of a line (a target, a band, a grade), within `TOLERANCE`."""
+    return value >= line - TOLERANCE if higher else value <= line + TOLERANCE
+
+
 def meets_target(ind: Indicator, achieved: float) -> bool:
-    eps = 1e-9
-    return achieved >= ind.target - eps if ind.higher_is_better else achieved <= ind.target + eps
+    return reaches(achieved, ind.target, ind.higher_is_better)
 
 
 def points_for(ind: Indicator, achieved: float) -> float:
-    """Points earned by an achieved value (percent for a ratio), unrounded."""
+    """Points earned by an achieved value (percent for a ratio), exact (unrounded): the official
+    points are `official_points` of these."""
     P = ind.points
     if ind.scoring == "threshold":
         return P if meets_target(ind, achieved) else 0.0
     if ind.scoring == "bands":
         for reach, pts in ind.bands:
-            ok = achieved >= reach - 1e-9 if ind.higher_is_better else achieved <= reach + 1e-9
-            if ok:
+            if reaches(achieved, reach, ind.higher_is_better):
                 return float(pts)
         return 0.0
     if ind.higher_is_better:
@@ -167,14 +211,16 @@ def score_indicator(ind: Indicator, totals: Totals) -> IndicatorScore:
     if achieved is None:
         # a sum that is not a finite number (stored before values were bounded) never earns points
         return IndicatorScore(ind, totals, None, 0.0, ind.points, MISSED)
-    pts = points_for(ind, achieved)
-    if meets_target(ind, achieved):
+    exact = points_for(ind, achieved)
+    met = meets_target(ind, achieved)
+    pts = official_points(exact, ind.points, met)
+    if met:
         status = MET
-    elif pts >= NEAR_SHARE * ind.points - 1e-9 and ind.scoring != "threshold":
+    elif pts >= NEAR_SHARE * ind.points - TOLERANCE and ind.scoring != "threshold":
         status = NEAR
     else:
         status = MISSED
-    return IndicatorScore(ind, totals, achieved, pts, ind.points, status)
+    return IndicatorScore(ind, totals, achieved, pts, ind.points, status, exact_points=exact)
 
 
 # ── figures → totals ─────────────────────────────────────────────────────────
@@ -434,10 +480,16 @@ def score_totals(catalog: Catalog, totals: dict[str, Totals], label: str,
     """Score a quarter from per-criterion totals (the what-if edits totals and calls this)."""
     indicators = catalog.indicators if unit is None else catalog.indicators_of_unit(unit)
     results = tuple(score_indicator(ind, totals.get(ind.id, Totals())) for ind in indicators)
-    total = sum(r.points for r in results)
-    max_points = sum(r.max_points for r in results)
-    percent = 100.0 * total / max_points if max_points > 0 else None
+    total, max_points, percent = _totals_of_results(results)
     return QuarterScore(label, unit, results, total, max_points, percent, catalog.grade_for(percent))
+
+
+def _totals_of_results(results: Iterable[IndicatorScore]) -> tuple[float, float, float | None]:
+    """(total, maximum, percent of the maximum): the total is the sum of the official points, and
+    the percent (hence the grade) comes from that total."""
+    results = tuple(results)
+    total, max_points = points_sum(r.points for r in results), points_sum(r.max_points for r in results)
+    return total, max_points, (100.0 * total / max_points if max_points > 0 else None)
 
 
 def quarter_totals(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
@@ -498,9 +550,7 @@ def provisional_score(catalog: Catalog, score: QuarterScore, months: tuple[Month
     pairs per criterion id and under "*")."""
     nothing_due = len(not_due) == len(months)
     results = tuple(_provisional_result(r, not_due, nothing_due, reported, unit) for r in score.indicators)
-    total = sum(r.points for r in results)
-    max_points = sum(r.max_points for r in results)
-    percent = 100.0 * total / max_points if max_points > 0 else None
+    total, max_points, percent = _totals_of_results(results)
     units = {u for r in results for u in _units_of(r.indicator, unit)}
     to_come = sum(1 for u in units for m in not_due if (u, str(m)) not in reported["*"])
     return replace(score, indicators=results, total_points=total, max_points=max_points, percent=percent,
@@ -686,13 +736,8 @@ def criterion_quarter_totals(ind: Indicator, figures: pd.DataFrame, quarter: Qua
     return totals_of(ind, criterion_rows(ind, quarter_figures(figures, quarter, unit)))
 
 
-def round_points(x: float) -> float:
-    """Points are rounded to 2 decimals for display only."""
-    return math.floor(x * 100 + 0.5 + 1e-9) / 100
-
-
 def ranked_by_loss(score: QuarterScore) -> list[IndicatorScore]:
-    """Criteria by points lost (as displayed, to 2 decimals), most first; a tie keeps catalogue
+    """Criteria by points lost (official points, to 0,01), most first; a tie keeps catalogue
     order, so every page and report lists the same criteria in the same order."""
     position = {r.id: k for k, r in enumerate(score.indicators)}
     return sorted(score.indicators, key=lambda r: (-round_points(r.points_lost), position[r.id]))

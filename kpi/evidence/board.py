@@ -56,6 +56,13 @@ class Slot:
         return STATE_TEXT[self.state]
 
 
+def item_state(slot: Slot, item: Any) -> str:
+    """Where one document of a slot stands: the latest review made at or after it was added decides
+    (ACCEPTED or NEEDS_MORE); no review since it came: PENDING."""
+    since = [r for r in slot.reviews if r.reviewed_at >= item.added_at]
+    return since[-1].state if since else PENDING
+
+
 def rights_unit(subject: Indicator | Milestone, unit: str | None) -> str:
     """The unit whose coordinator may attach to a slot: its unit, else the criterion's (or the
     obligation's) lead unit."""

@@ -16,7 +16,7 @@ def ranking_table(results) -> pd.DataFrame:
         rows.append({
             "Hạng": rank, "Mã": r.code, "Xã": r.name,
             "Điểm": texts.score_headline(r.score.total_points, r.score.max_points),
-            "Tỷ lệ": texts.percent(r.score.percent),
+            "Tỷ lệ": texts.score_percent(r.score.percent),
             "Xếp loại": r.score.grade + texts.score_state(r.score.provisional, r.closed),
             "Thay đổi": texts.points_change(r.change) if r.change is not None else "—",
             "Báo cáo đúng hạn": (f"{r.on_time}/{r.due} ({texts.percent(r.on_time_percent)})" if r.due else "—"),
@@ -73,7 +73,7 @@ def group_heatmap(matrix: pd.DataFrame, names: dict[str, str], *, projector: boo
     """Communes (rows, ranked) × groups: the share of each group's points earned."""
     communes, groups = list(matrix.index), list(matrix.columns)
     z = [[None if pd.isna(v) else float(v) for v in row] for row in matrix.values]
-    text = [["" if v is None else texts.percent(v, 0) for v in row] for row in z]
+    text = [["" if v is None else texts.score_percent(v, 0) for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
         z=z, x=[texts.wrap_words(g, 14) for g in groups], y=[names.get(c, c) for c in communes], text=text,
         texttemplate="%{text}", zmin=0, zmax=100, colorscale=[[0, "#D55E00"], [0.5, "#F0E442"], [1, "#0072B2"]],

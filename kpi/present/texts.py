@@ -5,7 +5,7 @@ import datetime as dt
 import math
 
 from kpi.domain.catalog import AGGREGATE_LABELS, Indicator
-from kpi.domain.scoring import Status
+from kpi.domain.scoring import TOLERANCE, Status, reaches
 
 # The primitives (`1.234,5`, `95,5 %`, `dd/mm/yyyy`, `—`) are written in kpi.domain.vnformat, which
 # ingest uses too; re-exported here so pages, reports and the CLI keep one module for wording.
@@ -23,6 +23,25 @@ STATUS_ICONS = {Status.MET: "✔", Status.NEAR: "▲", Status.MISSED: "✖", Sta
                 Status.NA: "–", Status.PENDING: "◷"}
 
 
+def truncate(x: float, decimals: int) -> float:
+    """`x` cut toward zero to `decimals` (89,99 → 89,9 with 1): what is written never reaches a
+    line the value did not; float noise within `TOLERANCE` of the next step stays on it (an exact
+    90 computed as 89,99999999999999 is 90,0)."""
+    scale = 10 ** decimals
+    cut = math.floor((abs(x) + TOLERANCE) * scale) / scale
+    return cut if x >= 0 or cut == 0 else -cut     # never "−0"
+
+
+def score_percent(x: float | None, decimals: int = 1) -> str:
+    """A share of points earned (a score's percent of its maximum), truncated, never rounded:
+    89,99 → '89,9 %' and 49,999 → '49,9 %' (a grade line the score did not reach is never
+    written), 90 → '90,0 %'; with 0 decimals 99,6 → '99 %' (not the full points)."""
+    if _missing(x):
+        return MISSING
+    assert x is not None
+    return f"{number(truncate(x, decimals), decimals)} %"
+
+
 def long_date(d: dt.date) -> str:
     """A date in words as documents write it, no leading zeros: `ngày 5 tháng 7 năm 2026`."""
     return f"ngày {d.day} tháng {d.month} năm {d.year}"
@@ -34,6 +53,17 @@ def scale_disclaimer(official: bool) -> str | None:
         return None
     return ("Điểm và xếp loại tính theo mức mặc định của xã (danh mục chỉ tiêu của ứng dụng), không phải "
             "thang điểm chính thức của thành phố; xã cập nhật khi thành phố ban hành thang điểm chính thức.")
+
+
+# a document's review state on the self-scoring table (kpi.evidence.board's states)
+EVIDENCE_ITEM_STATES = {"accepted": "đã duyệt: Đạt", "needs_more": "cần bổ sung", "pending": "chờ duyệt"}
+
+
+def evidence_item(description: str, sent: dt.date | dt.datetime | None, state: str, unit: str | None = None) -> str:
+    """One attached document as the self-scoring table lists it: `QĐ 12/QĐ-UBND (CA) — gửi
+    05/10/2026 — chờ duyệt` (its description as typed first, its unit for a unit's part)."""
+    where = f" ({unit})" if unit else ""
+    return f"{description}{where} — gửi {date(sent)} — {EVIDENCE_ITEM_STATES[state]}"
 
 
 def datetime(d: dt.datetime | None) -> str:
@@ -88,21 +118,33 @@ def decimals_for(value: float, decimals: int, target: float | None = None, highe
     """How many decimals `value` needs so that rounding never crosses the target line.
 
     A value missing the target is never written equal to or past it (94,99 % not 95,0 % for
-    ≥ 95 %; 5,01 not 5 for ≤ 5); a value meeting it is never written short of it."""
+    ≥ 95 %; 5,01 not 5 for ≤ 5); a value meeting it (as the scoring decides, `reaches`) is never
+    written short of it."""
     if target is None:
         return decimals
-    met = value >= target if higher else value <= target
+    met = reaches(value, target, higher)
     for k in range(decimals, _MAX_DECIMALS + 1):
-        shown = round_half_up(value, k)
-        meets_shown = shown >= target if higher else shown <= target
-        if meets_shown == met:
+        if reaches(round_half_up(value, k), target, higher) == met:
             return k
     return _MAX_DECIMALS
 
 
+def against_line(value: float, decimals: int, target: float | None = None,
+                 higher: bool = True) -> tuple[float, int]:
+    """(the value as written, its decimals): rounded half up to `decimals`, more when that would
+    cross the target line (`decimals_for`); a value missing it by less than the last decimal shows
+    is cut away from the line (94,9999999 → 94,999999 for ≥ 95), so it is never written as met."""
+    k = decimals_for(value, decimals, target, higher)
+    shown = round_half_up(value, k)
+    if target is not None and reaches(shown, target, higher) != reaches(value, target, higher):
+        scale = 10 ** k
+        shown = (math.floor(value * scale) if higher else math.ceil(value * scale)) / scale
+    return shown, k
+
+
 def _num(x: float, decimals: int, target: float | None = None, higher: bool = True, trim: bool = False) -> str:
-    k = decimals_for(x, decimals, target, higher)
-    text = number(round_half_up(x, k), k)
+    shown, k = against_line(x, decimals, target, higher)
+    text = number(shown, k)
     if trim and "," in text:
         text = text.rstrip("0").rstrip(",")
     return text.replace("-", MINUS)
@@ -132,11 +174,14 @@ def target(ind: Indicator, noun: bool = True) -> str:
 
 
 def points(x: float | None) -> str:
-    """Points as users read them: rounded half up to 2 decimals, no needless zeros ('8,8')."""
+    """Points as users read them: truncated to 2 decimals as the official points are, never rounded
+    up (4,99974 of 5 is '4,99', not '5'), no needless zeros ('8,8')."""
     if _missing(x):
         return MISSING
     assert x is not None
-    return _num(x, 2, trim=True)
+    text = number(truncate(x, 2) or 0.0, 2)     # never "−0"
+    text = text.rstrip("0").rstrip(",") if "," in text else text
+    return text.replace("-", MINUS)
 
 
 def points_of(x: float | None, max_points: float) -> str:

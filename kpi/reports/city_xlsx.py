@@ -1,5 +1,7 @@
 """The city's ranking workbook: one row per commune (rank, score, grade, change, on-time reporting)
-and the criteria most often missed — from `kpi.usecases.city` results, texts as on the city view."""
+and the criteria most often missed — from `kpi.usecases.city` results, texts as on the city view.
+«Điểm (số)» is the commune's official total (the sum of its criteria's official points) and «Tỷ lệ (%)»
+its percent truncated to 0,01, never rounded up across a grade line."""
 from __future__ import annotations
 
 import io
@@ -7,7 +9,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kpi.present import city_views
+from kpi.present import city_views, texts
 
 
 def city_workbook(title: str, quarter_label: str, results, missed) -> bytes:
@@ -22,8 +24,8 @@ def city_workbook(title: str, quarter_label: str, results, missed) -> bytes:
     for c in ws[3]:
         c.font = Font(bold=True)
     for row, r in zip(table.itertuples(index=False), results):
-        ws.append(list(row) + [round(r.score.total_points, 2),
-                               None if r.score.percent is None else round(r.score.percent, 2)])
+        ws.append(list(row) + [r.score.total_points,
+                               None if r.score.percent is None else texts.truncate(r.score.percent, 2)])
     for col, width in zip("ABCDEFGHIJ", (6, 12, 28, 12, 9, 22, 10, 20, 11, 10)):
         ws.column_dimensions[col].width = width
     ws2 = wb.create_sheet("Chỉ tiêu chưa đạt")

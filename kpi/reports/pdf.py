@@ -18,7 +18,6 @@ from kpi.domain.periods import Quarter
 from kpi.domain.scoring import QuarterScore, ranked_by_loss, round_points, score_quarter
 from kpi.present import texts
 from kpi.present.goal_texts import answer_text
-from kpi.present.texts import percent
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
@@ -95,7 +94,7 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm{state}", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
-    pdf.cell(W, 7, f"Xếp loại: {score.grade} ({percent(score.percent)} số điểm tối đa)",
+    pdf.cell(W, 7, f"Xếp loại: {score.grade} ({texts.score_percent(score.percent)} số điểm tối đa)",
              align="C", new_x="LMARGIN", new_y="NEXT")
     counts = {}
     for r in score.indicators:

@@ -1,14 +1,20 @@
 """The quarterly self-scoring table (Biểu tự chấm điểm) as .xlsx, in the form sent to the city.
 
-Numbers come from the scoring engine; points are rounded to 2 decimals for display
-(`round_points`), subtotals are written as values (not formulas) so every reader sees them.
-Text typed by users (notes) or taken from the catalogue is always written as text: a leading
-`=`, `+`, `-` or `@` would otherwise make a spreadsheet evaluate it as a formula.
+Numbers come from the scoring engine: each criterion row holds its official points (truncated to
+0,01, `kpi.domain.scoring.official_points`) as a number; each group's subtotal and the «TỔNG ĐIỂM»
+are `=SUM(…)` formulas over exactly the printed rows, which equal the engine's official totals, and
+carry that value as their cached result so a reader that does not calculate sees it too.
+The evidence column lists what is attached for the quarter (or «Chưa có minh chứng»); what the
+catalogue requires is in its own column. Text typed by users (notes, evidence descriptions) or taken
+from the catalogue is always written as text: a leading `=`, `+`, `-` or `@` would otherwise make a
+spreadsheet evaluate it as a formula.
 """
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import zipfile
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,17 +24,19 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.periods import Month, Quarter
-from kpi.domain.scoring import NA, NO_DATA, QuarterScore, round_points, score_quarter
+from kpi.domain.scoring import NA, NO_DATA, QuarterScore, points_sum, score_quarter
 from kpi.present import texts
-from kpi.present.texts import STATUS_LABELS, smart_number
+from kpi.present.texts import STATUS_LABELS
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 COLUMNS = [  # (header, width)
     ("STT", 6), ("Chỉ tiêu", 46), ("Mục tiêu", 11), ("Kết quả (%/số lượng)", 12),
     ("Tử số", 10), ("Mẫu số", 10), ("Điểm tối đa", 9), ("Điểm tự chấm", 9),
-    ("Đơn vị chủ trì", 22), ("Tài liệu kiểm chứng", 36), ("Ghi chú", 34),
+    ("Đơn vị chủ trì", 22), ("Tài liệu kiểm chứng", 36), ("Tài liệu kiểm chứng cần có", 30), ("Ghi chú", 34),
 ]
+MAX_COL, POINTS_COL, EVIDENCE_COL, REQUIRED_COL, NOTES_COL = 7, 8, 10, 11, 12
+NO_EVIDENCE = "Chưa có minh chứng"
 HEADER_ROW = 7
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -104,8 +112,10 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
                       record_note: str | None = None,
                       evidence: dict[str, list[str]] | None = None, score: QuarterScore | None = None) -> bytes:
     """The self-scoring table; `record_note` says where a closed quarter's frozen result comes
-    from; `evidence` (criterion → attached documents' descriptions: number, date, summary) fills
-    the evidence column, else the catalogue's required evidence is written."""
+    from; `evidence` (criterion → the attached documents as `kpi.usecases.evidence.evidence_texts`
+    writes them: description, date sent, review state) fills the evidence column, «Chưa có minh
+    chứng» where there is none (also when `evidence` is not given); the catalogue's required
+    evidence is in the column after it."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     today = today or dt.date.today()
     # the score comes from the one door (kpi.usecases.period_result); scored here only when not given
@@ -115,7 +125,8 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     ws = wb.active
     ws.title = f"Tự chấm {quarter.label.replace('/', '-')}"
     _head(ws, catalog, quarter, unit, record_note)
-    row = _table(ws, catalog, score, notes, evidence or {})
+    sums: dict[str, float] = {}
+    row = _table(ws, catalog, score, notes, evidence or {}, sums)
     disclaimer = texts.scale_disclaimer(catalog.official_scale)
     if disclaimer:
         row += 1
@@ -126,7 +137,33 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     _page_setup(ws)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    return with_cached_results(buf.getvalue(), sums)
+
+
+def with_cached_results(data: bytes, results: dict[str, float]) -> bytes:
+    """The workbook with each formula cell of `results` (cell → value, first sheet) carrying that
+    value as its cached result: openpyxl writes formulas without one, so a reader that does not
+    calculate (a preview, a library) would see an empty total. Spreadsheets recalculate on load."""
+    name = "xl/worksheets/sheet1.xml"
+    src = zipfile.ZipFile(io.BytesIO(data))
+    sheet = src.read(name).decode("utf-8")
+    for ref, value in results.items():
+        sheet, n = re.subn(rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)<v\s*/>', rf"\g<1><v>{value!r}</v>", sheet)
+        assert n == 1, ref
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, sheet.encode("utf-8") if info.filename == name else src.read(info.filename))
+    return out.getvalue()
+
+
+def _sum_formula(ws, row: int, col: int, ranges: list[tuple[int, int]], value: float,
+                 sums: dict[str, float]) -> None:
+    """`=SUM(…)` of the rows `ranges` (first, last) of column `col`, its value kept for the cache."""
+    letter = get_column_letter(col)
+    parts = ",".join(f"{letter}{a}:{letter}{b}" if a != b else f"{letter}{a}" for a, b in ranges)
+    cell = put_number(ws, row, col, f"=SUM({parts})", POINTS_FORMAT, font=BOLD)
+    sums[cell.coordinate] = value
 
 
 def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None, record_note: str | None = None):
@@ -156,63 +193,78 @@ def _head(ws, catalog: Catalog, quarter: Quarter, unit: str | None, record_note:
 
 
 def _table(ws, catalog: Catalog, score: QuarterScore, notes: dict[str, list[str]],
-           evidence: dict[str, list[str]]) -> int:
+           evidence: dict[str, list[str]], sums: dict[str, float]) -> int:
+    """The criteria group by group, each group's subtotal row (`=SUM` of its rows) above them,
+    then the total (`=SUM` of every criterion row) and the grade. `sums` gets each formula cell's
+    value (the engine's official sums, which the formulas equal)."""
     row = HEADER_ROW + 1
-    groups = {g.group: g for g in score.by_group()}
     n = 0
+    ranges: list[tuple[int, int]] = []
     for gi, group in enumerate(catalog.groups, 1):
         results = [r for r in score.indicators if r.indicator.group == group]
         if not results:
             continue
-        g = groups[group]
+        group_row, first = row, row + 1
         put_text(ws, row, 1, _roman(gi), font=BOLD, alignment=CENTER)
         put_text(ws, row, 2, group, font=BOLD, alignment=WRAP)
-        put_number(ws, row, 7, round_points(g.max_points), POINTS_FORMAT, font=BOLD)
-        put_number(ws, row, 8, round_points(g.points), POINTS_FORMAT, font=BOLD)
-        for col in range(1, len(COLUMNS) + 1):
-            c = ws.cell(row=row, column=col)
-            c.border, c.fill = BOX, GROUP_FILL
         row += 1
         for r in results:
             n += 1
-            ind = r.indicator
-            put_number(ws, row, 1, n, alignment=CENTER)
-            put_text(ws, row, 2, ind.name, alignment=WRAP)
-            put_text(ws, row, 3, texts.target(ind, noun=False), alignment=CENTER)
-            if r.achieved is not None:
-                # as many decimals as keep a value just under the target under it (94,99 for ≥ 95)
-                k = texts.decimals_for(r.achieved, 2, ind.target, ind.higher_is_better)
-                put_number(ws, row, 4, texts.round_half_up(r.achieved, k), "0." + "0" * k if ind.is_ratio else "General",
-                           alignment=CENTER)
-            if ind.is_ratio and r.totals.numerator is not None:
-                put_number(ws, row, 5, r.totals.numerator, "#,##0", alignment=CENTER)
-                put_number(ws, row, 6, r.totals.denominator, "#,##0", alignment=CENTER)
-            put_number(ws, row, 7, round_points(r.max_points), POINTS_FORMAT, alignment=CENTER)
-            put_number(ws, row, 8, round_points(r.points), POINTS_FORMAT, alignment=CENTER)
-            put_text(ws, row, 9, catalog.unit_name(ind.lead_unit), alignment=WRAP)
-            put_text(ws, row, 10, "\n".join(evidence.get(ind.id) or [ind.evidence]), alignment=WRAP)
-            remarks = []
-            if r.status in (NO_DATA, NA):
-                remarks.append(STATUS_LABELS[r.status])
-            put_text(ws, row, 11, "\n".join(remarks + notes.get(ind.id, [])), alignment=WRAP)
-            for col in range(1, len(COLUMNS) + 1):
-                ws.cell(row=row, column=col).border = BOX
-                if ws.cell(row=row, column=col).font != BOLD:
-                    ws.cell(row=row, column=col).font = PLAIN
+            _criterion_row(ws, row, n, catalog, r, notes, evidence)
             row += 1
+        ranges.append((first, row - 1))
+        _sum_formula(ws, group_row, MAX_COL, [(first, row - 1)], points_sum(r.max_points for r in results), sums)
+        _sum_formula(ws, group_row, POINTS_COL, [(first, row - 1)], points_sum(r.points for r in results), sums)
+        for col in range(1, len(COLUMNS) + 1):
+            c = ws.cell(row=group_row, column=col)
+            c.border, c.fill = BOX, GROUP_FILL
     put_text(ws, row, 2, "TỔNG ĐIỂM (TẠM TÍNH)" if score.provisional else "TỔNG ĐIỂM", font=BOLD)
-    put_number(ws, row, 7, round_points(score.max_points), POINTS_FORMAT, font=BOLD)
-    put_number(ws, row, 8, round_points(score.total_points), POINTS_FORMAT, font=BOLD)
+    if ranges:
+        _sum_formula(ws, row, MAX_COL, ranges, score.max_points, sums)
+        _sum_formula(ws, row, POINTS_COL, ranges, score.total_points, sums)
+    else:
+        put_number(ws, row, MAX_COL, 0, POINTS_FORMAT, font=BOLD)
+        put_number(ws, row, POINTS_COL, 0, POINTS_FORMAT, font=BOLD)
     for col in range(1, len(COLUMNS) + 1):
         ws.cell(row=row, column=col).border = BOX
     row += 1
-    pct = "—" if score.percent is None else f"{smart_number(round(score.percent, 2))} %"
+    # two decimals, truncated: never a grade line the total did not reach (89,99 %, not 90 %)
+    pct = texts.score_percent(score.percent, 2)
     put_text(ws, row, 2, "XẾP LOẠI", font=BOLD)
     put_text(ws, row, 3, f"{score.grade} ({pct} số điểm tối đa)", font=BOLD)
     ws.merge_cells(start_row=row, start_column=3, end_row=row, end_column=8)
     for col in range(1, len(COLUMNS) + 1):
         ws.cell(row=row, column=col).border = BOX
     return row
+
+
+def _criterion_row(ws, row: int, n: int, catalog: Catalog, r, notes: dict[str, list[str]],
+                   evidence: dict[str, list[str]]) -> None:
+    ind = r.indicator
+    put_number(ws, row, 1, n, alignment=CENTER)
+    put_text(ws, row, 2, ind.name, alignment=WRAP)
+    put_text(ws, row, 3, texts.target(ind, noun=False), alignment=CENTER)
+    if r.achieved is not None:
+        # as many decimals as keep a value just under the target under it (94,995 for ≥ 95)
+        shown, k = texts.against_line(r.achieved, 2, ind.target, ind.higher_is_better)
+        put_number(ws, row, 4, shown, "0." + "0" * k if ind.is_ratio else "General", alignment=CENTER)
+    if ind.is_ratio and r.totals.numerator is not None:
+        put_number(ws, row, 5, r.totals.numerator, "#,##0", alignment=CENTER)
+        put_number(ws, row, 6, r.totals.denominator, "#,##0", alignment=CENTER)
+    # the official points, as the engine adds them (already whole hundredths)
+    put_number(ws, row, MAX_COL, r.max_points, POINTS_FORMAT, alignment=CENTER)
+    put_number(ws, row, POINTS_COL, r.points, POINTS_FORMAT, alignment=CENTER)
+    put_text(ws, row, 9, catalog.unit_name(ind.lead_unit), alignment=WRAP)
+    put_text(ws, row, EVIDENCE_COL, "\n".join(evidence.get(ind.id) or [NO_EVIDENCE]), alignment=WRAP)
+    put_text(ws, row, REQUIRED_COL, ind.evidence, alignment=WRAP)
+    remarks = []
+    if r.status in (NO_DATA, NA):
+        remarks.append(STATUS_LABELS[r.status])
+    put_text(ws, row, NOTES_COL, "\n".join(remarks + notes.get(ind.id, [])), alignment=WRAP)
+    for col in range(1, len(COLUMNS) + 1):
+        ws.cell(row=row, column=col).border = BOX
+        if ws.cell(row=row, column=col).font != BOLD:
+            ws.cell(row=row, column=col).font = PLAIN
 
 
 # The commune's signature block (as in its documents, tài liệu 001): the People's Committee signs

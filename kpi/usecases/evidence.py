@@ -21,9 +21,10 @@ from kpi.domain.catalog import Catalog, Indicator, Milestone
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied
-from kpi.evidence.board import Slot, board, lacking, obligation_board, rights_unit, slot_unit
+from kpi.evidence.board import Slot, board, item_state, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import safe_file_name, safe_name
+from kpi.present import texts
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
 from kpi.store.evidence import (
@@ -142,12 +143,14 @@ def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
 
 
 def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
-    """What the self-scoring report's evidence column lists per criterion: each attached
-    document's description (number, date, summary), with its unit for a unit's part."""
+    """What the self-scoring report's evidence column lists per criterion: each document attached
+    for the quarter, its description (number, date, summary) with its unit for a unit's part, the
+    date it was sent and its review state (`texts.evidence_item`). A criterion with nothing attached
+    is absent (the report says «Chưa có minh chứng»)."""
     out: dict[str, list[str]] = {}
     for s in slots:
         for item in s.items:
-            line = item.description + (f" ({item.unit})" if item.unit else "")
+            line = texts.evidence_item(item.description, item.added_at, item_state(s, item), item.unit)
             bucket = out.setdefault(s.indicator.id, [])
             if line not in bucket:
                 bucket.append(line)

@@ -157,13 +157,14 @@ def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
     at.run()
     _no_errors(at, "projector Q3")
     head = next(m.value for m in at.markdown if 'class="kpi-head"' in m.value)
-    for text in ('<div class="kpi-total">95,94/100</div>', '<div class="kpi-grade">Xuất sắc</div>',
-                 "+10,01 điểm so với Quý II/2026", "▼ Mất quá 5,94 điểm sẽ xuống Tốt"):
+    # the official total (each criterion's points truncated to 0,01): 95,89, and Quý II/2026's 85,84
+    for text in ('<div class="kpi-total">95,89/100</div>', '<div class="kpi-grade">Xuất sắc</div>',
+                 "+10,05 điểm so với Quý II/2026", "▼ Mất quá 5,89 điểm sẽ xuống Tốt"):
         assert text in head, text
     assert "▲" not in head  # the top grade: nothing above
     actions = [m.value for m in at.markdown if 'class="kpi-act"' in m.value]
     assert len(actions) == 5
-    assert "−0,86</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
+    assert "−0,87</span> Thiếu 521 hồ sơ lưu trữ đã số hóa" in actions[0]
     assert "Quý III/2026 đã kết thúc" in at.subheader[0].value
     groups = next(m.value for m in at.markdown if m.value.startswith('<div class="kpi-grps'))
     assert 'class="kpi-grps"' in groups and "6,73/7" in groups and 'style="width:96.' in groups
