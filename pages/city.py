@@ -58,9 +58,9 @@ if projector:
 
 cols = st.columns(4)
 cols[0].metric("Số xã", len(results))
-cols[1].metric("Điểm bình quân", texts.percent(sum(scored) / len(scored)) if scored else "—")
-cols[2].metric("Cao nhất", texts.percent(max(scored)) if scored else "—", help=safe.md(results[0].name))
-cols[3].metric("Thấp nhất", texts.percent(min(scored)) if scored else "—", help=safe.md(results[-1].name))
+cols[1].metric("Điểm bình quân", texts.score_percent(sum(scored) / len(scored)) if scored else "—")
+cols[2].metric("Cao nhất", texts.score_percent(max(scored)) if scored else "—", help=safe.md(results[0].name))
+cols[3].metric("Thấp nhất", texts.score_percent(min(scored)) if scored else "—", help=safe.md(results[-1].name))
 st.caption(" · ".join(f"{safe.md(grade)}: {n} xã" for grade, n in city_views.grade_counts(results))
            + (" · Quý chưa kết thúc: điểm tạm tính." if provisional else ""))
 

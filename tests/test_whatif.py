@@ -144,3 +144,25 @@ def test_compare_two_scenarios_side_by_side(catalog):
     lower = changes_table(run(catalog, Adjustment("HT_WIFI_NVH", extra_value=-2))).iloc[0]
     assert (lower["Điểm mô phỏng"], lower["Chênh lệch"]) == ("2,82/4", "−0,47")
     assert changes_table(run(catalog, Adjustment("HT_WIFI_NVH", extra_value=0.0001))).empty
+
+
+def test_the_scenario_is_judged_like_the_period_result(demo_conn, catalog):
+    """Mô phỏng's actual is the period's result (the overview's), and an empty scenario equals it:
+    on 17/11 the e-health-record criterion (the health station's alone; its October came on 21/11)
+    is pending, so both totals are out of 97, not one of 100. Moving that criterion brings it in."""
+    import datetime as dt
+
+    from kpi.domain.scoring import PENDING, quarter_totals
+    from kpi.domain.whatif import Adjustment, Scenario, simulate
+    from kpi.usecases.period_result import period_result
+    result = period_result(demo_conn, catalog, "2026-Q4", as_of=dt.date(2026, 11, 17))
+    actual = result.commune
+    assert actual.result("DA06_SO_SUC_KHOE").status == PENDING and actual.max_points == pytest.approx(97.0)
+    totals = quarter_totals(result.catalog, result.figures, result.period.quarter)
+    same = simulate(result.catalog, totals, result.period.quarter, Scenario(), actual=actual)
+    assert (same.simulated.total_points, same.simulated.max_points) == (actual.total_points, actual.max_points)
+    assert same.gain == 0 and same.simulated.provisional
+    moved = simulate(result.catalog, totals, result.period.quarter,
+                     Scenario("x", (Adjustment("DA06_SO_SUC_KHOE", set_rate=100.0),)), actual=actual)
+    assert moved.simulated.max_points == pytest.approx(100.0)
+    assert moved.simulated.result("DA06_SO_SUC_KHOE").status != PENDING

@@ -557,6 +557,19 @@ def provisional_score(catalog: Catalog, score: QuarterScore, months: tuple[Month
                    grade=catalog.grade_for(percent), provisional=True, to_come=to_come)
 
 
+def with_state_of(catalog: Catalog, score: QuarterScore, actual: QuarterScore, moved: set[str]) -> QuarterScore:
+    """`score` (a what-if scored from totals) judged like `actual` (the period's result): a criterion
+    PENDING in `actual` that the scenario does not move stays pending (0 of 0 points), and the
+    provisional state is the actual's, so the two totals are out of the same maximum."""
+    if not actual.provisional:
+        return score
+    results = tuple(a if a.status == PENDING and s.id not in moved else replace(s, provisional=a.provisional)
+                    for s, a in zip(score.indicators, actual.indicators, strict=True))
+    total, max_points, percent = _totals_of_results(results)
+    return replace(score, indicators=results, total_points=total, max_points=max_points, percent=percent,
+                   grade=catalog.grade_for(percent), provisional=True, to_come=actual.to_come)
+
+
 def score_criterion(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str, indicator_id: str,
                     unit: str | None = None, as_of: dt.date | None = None,
                     months: tuple[Month, ...] | None = None) -> tuple[IndicatorScore, bool]:

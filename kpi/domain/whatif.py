@@ -34,6 +34,7 @@ from kpi.domain.scoring import (
     quarter_figures,
     quarter_totals,
     score_totals,
+    with_state_of,
 )
 
 EPS = 1e-9
@@ -170,10 +171,13 @@ def apply_to_totals(catalog: Catalog, totals: dict[str, Totals],
 def simulate(catalog: Catalog, totals: dict[str, Totals], quarter: Quarter | str,
              scenario: Scenario, unit: str | None = None,
              actual: QuarterScore | None = None) -> ScenarioResult:
-    """Score the scenario on the quarter's totals (pure, in memory)."""
+    """Score the scenario on the quarter's totals (pure, in memory). `actual`: the period's result
+    (`kpi.usecases.period_result`); the scenario is judged like it (a pending criterion it does
+    not move stays pending)."""
     label = str(quarter)
     actual = actual or score_totals(catalog, totals, label, unit)
-    simulated = score_totals(catalog, apply_to_totals(catalog, totals, scenario), label, unit)
+    simulated = with_state_of(catalog, score_totals(catalog, apply_to_totals(catalog, totals, scenario), label, unit),
+                              actual, {a.indicator_id for a in scenario.adjustments if not a.is_empty})
     changes = tuple(IndicatorChange(a.indicator, a, s)
                     for a, s in zip(actual.indicators, simulated.indicators))
     return ScenarioResult(scenario, actual, simulated, changes)
