@@ -60,6 +60,8 @@ if actor is None:
     st.stop()
 st.session_state["_actor"] = actor
 state.begin_run()   # the one reading of the clock in this run: every page judges the record on it
+if not may(actor, "read_past_record"):
+    state.today_only()
 # several communes (a city file, or a database holding several): the commune pages work in the one
 # chosen (an account of one commune: its own); the city view is shown to those who may read it
 city = data.city()

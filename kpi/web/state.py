@@ -213,15 +213,22 @@ def today() -> dt.date:
 def as_of() -> dt.date:
     """«Tính đến ngày»: the day picked on the overview (or `?as_of=` in the address), else today.
     The record as it stood at the end of that day: later uploads do not count."""
-    picked = st.session_state.get("_as_of")
-    if picked is None:
+    if "_as_of" not in st.session_state:
         wanted = _query("as_of")
         try:
             picked = dt.date.fromisoformat(wanted) if wanted else None
         except ValueError:
             picked = None
         st.session_state["_as_of"] = picked
+    picked = st.session_state["_as_of"]
     return picked if picked is not None and picked < today() else today()
+
+
+def today_only() -> None:
+    """An account that may not look at the record of an earlier day sees today's, whatever the
+    address says (a shared `?as_of=` link)."""
+    st.session_state["_as_of"] = None
+    st.query_params.pop("as_of", None)
 
 
 def is_past(day: dt.date) -> bool:
