@@ -15,9 +15,11 @@ Targets (issue 12, on an unloaded 2-core machine): page warm < 300 ms, score_qua
 SQL aggregate, CLI score < 1 s, five concurrent < 2× one. It never fails: it reports, with the
 machine's load average (the machine may be shared). Run:
 
-    .venv/bin/python scripts/bench.py [--db data/kpi.duckdb] [--repeat 7]
+    .venv/bin/python scripts/bench.py [--db data/kpi.duckdb] [--repeat 7] [--quick]
 
-Without --db it builds the demo database (18 months up to today) in a temporary folder.
+Without --db it builds the demo database (18 months up to today) in a temporary folder. `--quick`
+(`make bench-smoke`: every part runs, nothing is measured well) builds 6 months, repeats once,
+measures the overview alone among the pages, two concurrent sessions, and no browser.
 """
 from __future__ import annotations
 
@@ -125,12 +127,12 @@ def rerun(at: AppTest) -> None:
         raise RuntimeError("the page failed")
 
 
-def bench_pages(repeat: int) -> None:
+def bench_pages(repeat: int, pages: list[str] = PAGES) -> None:
     header("Pages: warm script time (AppTest, caches warm)")
     floor_at = AppTest.from_string(MINIMAL_PAGE, default_timeout=60)
     floor = median(lambda: floor_at.run(), repeat, warm=2)
     row("minimal page, one selectbox (floor)", floor, floor, "ms", "")
-    for page in PAGES:
+    for page in pages:
         at = app_session(page)
         t = median(lambda at=at: rerun(at), repeat, warm=1)
         row(page, t, floor, "ms", f"< {PAGE_MS:.0f} ms")
@@ -328,16 +330,21 @@ def main() -> int:
     parser.add_argument("--compile-each-run", action="store_true",
                         help="AppTest compiles the page on every run (its default; the server compiles once)")
     parser.add_argument("--only", choices=["pages", "scoring", "cli", "concurrent", "browser"], action="append")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 6 demo months, one repeat, the overview alone, 2 sessions, no browser")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat = 1
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC · {os.cpu_count()} cores · "
           f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
           + (" · AppTest compiles on every run" if args.compile_each_run else " · scripts compiled once"), flush=True)
     if not args.compile_each_run:
         compile_once()
     with tempfile.TemporaryDirectory() as tmp:
-        db = args.db or demo_database(Path(tmp))
+        db = args.db or demo_database(Path(tmp), 6 if args.quick else 18)
         os.environ["KPI_DB"], os.environ["KPI_CONFIG"] = str(db), str(CONFIG)
-        only = set(args.only or ["pages", "scoring", "cli", "concurrent", "browser"])
+        default = ["pages", "scoring", "cli", "concurrent"] + ([] if args.quick else ["browser"])
+        only = set(args.only or default)
         if "scoring" in only:
             bench_scoring(db, args.repeat)
         if "cli" in only:
@@ -348,9 +355,9 @@ def main() -> int:
             except Exception as e:  # noqa: BLE001 — the benchmark reports, it does not fail
                 print(f"(click → settled page not measured: {type(e).__name__}: {str(e).splitlines()[0]})")
         if "pages" in only:
-            bench_pages(args.repeat)
+            bench_pages(args.repeat, ["pages/overview.py"] if args.quick else PAGES)
         if "concurrent" in only:
-            bench_concurrent(args.repeat)
+            bench_concurrent(args.repeat, sessions=2 if args.quick else 5)
     print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
