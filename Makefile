@@ -9,7 +9,7 @@ KPI_DB ?= data/kpi.duckdb
 PORT   ?= 8501
 export KPI_DB
 
-.PHONY: setup run test test-core test-browser test-fast lint bench demo check-config clean
+.PHONY: setup run test test-core test-browser test-fast lint bench bench-smoke demo check-config clean
 
 setup: $(STAMP)
 
@@ -64,6 +64,15 @@ bench: setup
 	$(PY) scripts/bench_import.py
 	$(PY) scripts/bench_whatif.py
 	$(PY) scripts/bench_city.py $(CITY_BENCH)
+
+# every bench script at a tiny size (`--quick`: a few months, 2–3 communes, one repeat, DuckDB, no
+# browser), so that none of them rots between two full runs; .ci/run runs it after the tests. It
+# checks that each script runs to its end, not how fast: the figures it prints mean nothing.
+bench-smoke: setup
+	$(PY) scripts/bench.py --quick
+	$(PY) scripts/bench_import.py --quick
+	$(PY) scripts/bench_whatif.py --quick
+	$(PY) scripts/bench_city.py --quick
 
 check-config: setup
 	$(PY) -m kpi check-config

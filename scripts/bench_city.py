@@ -22,7 +22,10 @@ many-commune demo `kpi.usecases.demo.load_city_demo`, built once per run in a te
 It never fails: it reports, with the machine's load average (the machine may be shared). Run:
 
     .venv/bin/python scripts/bench_city.py [--communes 10,50,120] [--months 36] [--engine duckdb]
-                                           [--repeat 5] [--all-pages-at largest|every|none]
+                                           [--repeat 5] [--all-pages-at largest|every|none] [--quick]
+
+`--quick` (`make bench-smoke`: every part runs, nothing is measured well) is `--communes 2,3 --months 6
+--engine duckdb --repeat 1 --all-pages-at none`.
 """
 from __future__ import annotations
 
@@ -316,9 +319,13 @@ def main() -> int:
     parser.add_argument("--commune", help="the commune the commune pages work in (default: the last one)")
     parser.add_argument("--all-pages-at", choices=["largest", "every", "none"], default="largest",
                         help="where every commune page is measured (the city view and the overview: every size)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 2 and 3 communes × 6 months, DuckDB, one repeat, city view and overview")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--pages", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.communes, args.months, args.engine, args.repeat, args.all_pages_at = "2,3", 6, ["duckdb"], 1, "none"
     if args.child:
         print(json.dumps(child(args.child, args.commune, args.pages.split(","), args.repeat)))
         return 0

@@ -3,10 +3,13 @@
 A recompute is what the page does when an input changes: apply the scenario to the quarter's
 totals and score them (`kpi.whatif.simulate`). The page also computes the quarter's totals
 from the figures once per run (`quarter_totals`); that is measured too, and so is the whole
-goal-seek of the quarter. Run: `.venv/bin/python scripts/bench_whatif.py` (demo data, in memory).
+goal-seek of the quarter. Run: `.venv/bin/python scripts/bench_whatif.py [--quick]` (demo data, in
+memory; `--quick`, for `make bench-smoke`: four months and a few repeats). It reports and never fails:
+a missed goal is printed as MISSED, the exit status stays 0.
 """
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import statistics
 import sys
@@ -38,9 +41,17 @@ def median_ms(fn, repeat: int) -> float:
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="four demo months, a few repeats (a smoke run)")
+    args = parser.parse_args()
+    months, scale = (4, 0.02) if args.quick else (18, 1.0)
+
+    def times(n: int) -> int:
+        return max(3, int(n * scale))
+
     catalog = load_catalog(ROOT / "config" / "indicators.toml")
     conn = store.connect(":memory:")
-    load_demo(conn, catalog, 18, today=dt.date(2026, 11, 23))
+    load_demo(conn, catalog, months, today=dt.date(2026, 11, 23))
     figures = store.current_figures(conn, catalog.commune)
     quarter = Quarter(2026, 4)
     totals = quarter_totals(catalog, figures, quarter)
@@ -52,11 +63,11 @@ def main() -> int:
         Adjustment("DA06_SO_SUC_KHOE", extra_numerator=5000, extra_denominator=6000)))
     label = str(quarter)
 
-    floor = median_ms(lambda: score_totals(catalog, totals, label), 2000)
-    recompute = median_ms(lambda: simulate(catalog, totals, quarter, scenario), 2000)
+    floor = median_ms(lambda: score_totals(catalog, totals, label), times(2000))
+    recompute = median_ms(lambda: simulate(catalog, totals, quarter, scenario), times(2000))
     with_totals = median_ms(lambda: simulate(catalog, quarter_totals(catalog, figures, quarter),
-                                             quarter, scenario), 200)
-    goalseek = median_ms(lambda: what_it_takes_all(catalog, figures, quarter), 50)
+                                             quarter, scenario), times(200))
+    goalseek = median_ms(lambda: what_it_takes_all(catalog, figures, quarter), times(50))
 
     print(f"figures: {len(figures)} rows, {len(catalog.indicators)} criteria, {quarter.label}")
     print(f"floor     score_totals (bare)                 median {floor:8.3f} ms")
@@ -67,7 +78,7 @@ def main() -> int:
           f"ratio to floor {with_totals / floor:5.1f}×   goal < {GOAL_MS:g} ms: "
           f"{'OK' if with_totals < GOAL_MS else 'MISSED'}")
     print(f"goal-seek what_it_takes_all (quarter)         median {goalseek:8.3f} ms")
-    return 0 if with_totals < GOAL_MS else 1
+    return 0
 
 
 if __name__ == "__main__":

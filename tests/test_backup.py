@@ -19,6 +19,7 @@ from kpi.usecases.importing import import_workbook
 
 ADMIN_ACTOR = Actor("Quản trị", "admin", "quantri")
 from kpi.usecases.demo import load_demo
+from tests.common import CONFIG
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,8 @@ def scores(db, capsys):
 def live_db(tmp_path, catalog):
     db = tmp_path / "live" / "kpi.duckdb"
     conn = store.connect(db)
+    # the catalogue kept as a version, as the app and every writing command keep it
+    store.sync_catalog(conn, catalog, ADMIN_ACTOR, CONFIG.read_text(encoding="utf-8"))
     load_demo(conn, catalog, 18, today=TODAY)
     uploads = resolve(str(db)).uploads_dir
     data = filled(catalog, period="2026-10", figures=dict(TTPVHCC_FIGURES, DVC_SO_HOA=(1, 380)))

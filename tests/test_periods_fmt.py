@@ -28,10 +28,29 @@ def test_quarter_parse_label_months():
         Quarter.parse("2026-Q5")
 
 
-def test_due_date_is_the_18th_of_next_month_and_clamped():
+def test_due_date_is_the_18th_of_next_month():
     assert Month(2026, 5).due_date(18, 1) == dt.date(2026, 6, 18)
     assert Month(2026, 12).due_date(18, 1) == dt.date(2027, 1, 18)
-    assert Month(2026, 1).due_date(31, 1) == dt.date(2026, 2, 28)
+    assert Month(2026, 11).due_date(5, 2) == dt.date(2027, 1, 5)
+
+
+@pytest.mark.parametrize(("month", "due_day", "offset", "due"), [
+    # a due day the month has: figures are late from that day (before the 31st: through the 30th)
+    (Month(2026, 11), 31, 1, dt.date(2026, 12, 31)),
+    (Month(2028, 1), 29, 1, dt.date(2028, 2, 29)),        # a leap February has the 29th
+    (Month(2026, 12), 31, 1, dt.date(2027, 1, 31)),
+    # past the month's end: through its last day, late from the 1st of the month after
+    (Month(2026, 10), 31, 1, dt.date(2026, 12, 1)),       # November has 30 days
+    (Month(2026, 3), 31, 1, dt.date(2026, 5, 1)),         # April
+    (Month(2026, 1), 31, 1, dt.date(2026, 3, 1)),         # February of a common year: through the 28th
+    (Month(2026, 1), 29, 1, dt.date(2026, 3, 1)),
+    (Month(2028, 1), 31, 1, dt.date(2028, 3, 1)),         # leap February: through the 29th
+    (Month(2028, 1), 30, 1, dt.date(2028, 3, 1)),
+    (Month(2027, 12), 30, 2, dt.date(2028, 3, 1)),        # two months on, into a leap February
+    (Month(2026, 8), 31, 1, dt.date(2026, 10, 1)),        # September
+])
+def test_a_due_day_past_the_month_end_means_its_last_day(month, due_day, offset, due):
+    assert month.due_date(due_day, offset) == due
 
 
 def test_vietnamese_number_formats():

@@ -10,7 +10,7 @@ from kpi.domain.figures import Actor
 from kpi.settings import resolve
 from kpi.usecases import importing as importer_module
 from kpi.usecases.importing import import_workbook
-from tests.common import add_user
+from tests.common import CONFIG, add_user
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
 pytestmark = pytest.mark.both_engines  # tests on a `live` database run on DuckDB and PostgreSQL
@@ -144,10 +144,11 @@ def test_two_databases_in_one_folder_keep_apart(tmp_path, catalog, capsys):
     c.close()
 
 
-def test_demo_refuses_real_data_unless_forced(live, capsys):
+def test_demo_refuses_real_data_unless_forced(live, catalog, capsys):
     db, *_ = live
-    assert cli(db, "score", "--quarter", "2026-Q3") == 0   # the CLI records its catalogue version first
     c = store.connect(db)
+    # the catalogue version kept first, as any writing command keeps it (`score` only reads)
+    store.sync_catalog(c, catalog, ANH, CONFIG.read_text(encoding="utf-8"))
     before = store.content_counts(c)
     c.close()
     assert cli(db, "demo", "--months", "3") == 2

@@ -72,7 +72,7 @@ def test_a_version_1_database_migrates_and_keeps_its_data(tmp_path):
     raw.execute("INSERT INTO audit_log VALUES (1, now(), 'Chị Lan', 'record_submission', 'THAITAN', '{}')")
     raw.close()
     conn = store.connect(db)
-    assert store.schema_version(conn) == 5   # 2 (accounts), 3 (evidence), 4 (account communes), 5 (kept scores)
+    assert store.schema_version(conn) == 6   # 2 accounts, 3 evidence, 4 account communes, 5–6 kept scores (gone)
     assert uploads(conn) == [(1, "CA", "2024-06", 1, "accepted", "Chị Lan")]
     assert conn.execute("SELECT actor, unit, period, file_sha256 FROM audit_log").fetchall() == \
         [("Chị Lan", None, None, None)]
@@ -247,7 +247,11 @@ def test_the_frozen_score_stays_after_a_catalogue_edit(tmp_path, demo_db_file, c
     assert frozen == {**before, "closed": True}
     assert cli(db, "score", "--quarter", "2026-Q3", "--json", "--recompute", config=edited) == 0
     today = json.loads(capsys.readouterr().out)
-    assert today["catalog_version"] == 2 and today["max_points"] == before["max_points"] + 5
+    assert today["max_points"] == before["max_points"] + 5
+    assert today["catalog_version"] is None     # `score` only reads: the edited catalogue is not recorded
+    conn = store.connect(db)
+    assert conn.execute("SELECT count(*) FROM catalog_versions").fetchone()[0] == 1
+    conn.close()
     assert cli(db, "score", "--quarter", "2026-Q3", config=edited) == 0
     assert "Quý đã khoá sổ (vanphong, " in capsys.readouterr().out
 

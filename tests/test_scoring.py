@@ -446,9 +446,10 @@ def test_due_date_at_month_ends():
     from kpi.domain.scoring import months_not_due
     src = CATALOG_SRC_ZERO_AT.replace('[[units]]', '[reporting]\ndue_day = 31\ndue_month_offset = 1\n[[units]]', 1)
     cat = parse_catalog(src)
-    # January's figures are due on 31 (→ 28) February 2026; March's on 30 April
+    # due day 31 past a month's end is its last day: January's figures may arrive through 28 February
+    # 2026 (due from 1 March), March's through 30 April (due from 1 May)
     jan, mar = Month(2026, 1), Month(2026, 3)
-    assert months_not_due(cat, (jan,), dt.date(2026, 2, 27)) == (jan,)
-    assert months_not_due(cat, (jan,), dt.date(2026, 2, 28)) == ()
-    assert months_not_due(cat, (mar,), dt.date(2026, 4, 29)) == (mar,)
-    assert months_not_due(cat, (mar,), dt.date(2026, 4, 30)) == ()
+    assert months_not_due(cat, (jan,), dt.date(2026, 2, 28)) == (jan,)
+    assert months_not_due(cat, (jan,), dt.date(2026, 3, 1)) == ()
+    assert months_not_due(cat, (mar,), dt.date(2026, 4, 30)) == (mar,)
+    assert months_not_due(cat, (mar,), dt.date(2026, 5, 1)) == ()

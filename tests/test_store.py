@@ -1,4 +1,5 @@
 """The store: schema versions, versioned uploads, one transaction per write, commune on rows."""
+import dataclasses
 import threading
 
 import duckdb
@@ -27,11 +28,39 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_target):
     c = store.connect(db_target)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 5
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 6
     c.close()
     c = store.connect(db_target)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 5
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 6
     c.close()
+
+
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables "
+                                       "WHERE table_schema IN ('main', 'public')").fetchall()}
+
+
+def test_migration_6_drops_the_kept_scores_of_a_version_5_database(db_target):
+    """A database at version 5 whose `score` kept answers (`kept_scores` with rows) loses the table
+    and nothing else when it opens: its uploads stay."""
+    from kpi.store.schema import MIGRATIONS
+    c = store.connect(db_target)
+    store.record_submission(c, sub(), TESTER)
+    for stmt in MIGRATIONS[5]:                       # back to version 5, as a database of 24/11 left it
+        c.execute(stmt)
+    c.execute("DELETE FROM schema_version WHERE version = 6")
+    c.execute("INSERT INTO kept_scores VALUES ('THAITAN', '2026-Q3', '', '2026-11-23', false, '1:1:1', "
+              "'0:0:0', 'abc', '{}', 'bảng', now())")
+    c.close()
+    c = store.connect(db_target)
+    try:
+        assert store.schema_version(c) == 6
+        assert "kept_scores" not in _tables(c)
+        assert c.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+        assert [r[0] for r in c.execute("SELECT version FROM schema_version ORDER BY version").fetchall()] == \
+            [1, 2, 3, 4, 5, 6]
+    finally:
+        c.close()
 
 
 def test_newer_database_is_refused(db_target):
@@ -174,3 +203,27 @@ def test_demo_is_deterministic_and_realistic(demo_conn, catalog):
 def store_due(period, catalog):
     from kpi.domain.periods import Month
     return Month.parse(period).due_date(catalog.due_day, catalog.due_month_offset)
+
+
+def test_an_unchanged_catalogue_is_not_written_again(conn, catalog, monkeypatch):
+    """Opening the store for any command syncs the catalogue: when the database already holds it, no
+    transaction is opened and nothing is written; a new text is a new version, new units a units sync."""
+    from common import CONFIG, SYSTEM
+
+    import kpi.store.writes as writes
+    text = CONFIG.read_text(encoding="utf-8")
+    before = store.content_counts(conn), conn.execute("SELECT count(*) FROM catalog_versions").fetchone()[0]
+    assert store.catalog_changes(conn, catalog, text) == set()
+    opened = []
+    with monkeypatch.context() as m:
+        m.setattr(writes, "transaction", lambda c: opened.append(c))
+        store.sync_catalog(conn, catalog, SYSTEM, text)
+        store.sync_catalog(conn, catalog, SYSTEM)
+    assert opened == []
+    assert (store.content_counts(conn), conn.execute("SELECT count(*) FROM catalog_versions").fetchone()[0]) == before
+    assert store.catalog_changes(conn, catalog, text + "\n# sửa\n") == {"version"}
+    renamed = dataclasses.replace(catalog, commune_name="Xã khác")
+    assert store.catalog_changes(conn, renamed) == {"units"}
+    store.sync_catalog(conn, catalog, SYSTEM, text + "\n# sửa\n")
+    assert conn.execute("SELECT count(*) FROM catalog_versions").fetchone()[0] == before[1] + 1
+    assert store.catalog_changes(conn, catalog, text + "\n# sửa\n") == set()

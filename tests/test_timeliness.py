@@ -1,4 +1,5 @@
 """Reporting on time is measured from the submission log, not typed: hand-computed cases."""
+import dataclasses
 import datetime as dt
 
 import pandas as pd
@@ -13,6 +14,7 @@ from kpi.domain.periods import Month
 from kpi.domain.scoring import (
     MET,
     MISSED,
+    NO_DATA,
     PENDING,
     Timeliness,
     empty_figures,
@@ -80,6 +82,43 @@ def test_one_unit_month_against_the_18th(sent, as_of, expected):
     assert report_timeliness(CATALOG, JUL, sent, as_of) == expected
 
 
+# `due_day = 31`: October's figures may arrive through 30 November (November has no 31st)
+CATALOG_31 = dataclasses.replace(CATALOG, due_day=31)
+OCT = Month(2026, 10)
+
+
+@pytest.mark.parametrize(("sent", "as_of", "expected"), [
+    (None, dt.date(2026, 11, 29), Timeliness.NOT_DUE),
+    (None, dt.date(2026, 11, 30), Timeliness.NOT_DUE),                          # its last day: still time
+    (None, dt.date(2026, 12, 1), Timeliness.MISSING),                           # the day after: missing
+    (dt.datetime(2026, 11, 30, 23, 59), dt.date(2026, 12, 5), Timeliness.ON_TIME),
+    (dt.datetime(2026, 12, 1, 0, 0), dt.date(2026, 12, 5), Timeliness.LATE),
+])
+def test_a_due_day_past_the_month_end_is_its_last_day(sent, as_of, expected):
+    assert report_timeliness(CATALOG_31, OCT, sent, as_of) == expected
+
+
+@pytest.mark.parametrize(("as_of", "status", "to_come"), [
+    (dt.date(2026, 11, 29), PENDING, 9),
+    (dt.date(2026, 11, 30), PENDING, 9),          # was judged on 30 November: no_data a day early
+    (dt.date(2026, 12, 1), NO_DATA, 6),           # October due for A, B and C
+])
+def test_nothing_sent_for_october_is_pending_through_30_november(as_of, status, to_come):
+    s = score_quarter(CATALOG_31, with_computed(CATALOG_31, empty_figures(), log(), as_of), "2026-Q4", as_of=as_of)
+    assert (s.result("NEWS").status, s.result("ON_TIME").status, s.to_come) == (status, status, to_come)
+
+
+@pytest.mark.parametrize(("year", "leap_day"), [(2026, None), (2028, 29)])
+def test_january_with_due_day_31_is_due_on_1_march(year, leap_day):
+    jan = Month(year, 1)
+    last = dt.date(year, 2, leap_day or 28)
+    assert report_timeliness(CATALOG_31, jan, None, last - dt.timedelta(days=1)) == Timeliness.NOT_DUE
+    assert report_timeliness(CATALOG_31, jan, None, last) == Timeliness.NOT_DUE
+    assert report_timeliness(CATALOG_31, jan, None, dt.date(year, 3, 1)) == Timeliness.MISSING
+    assert report_timeliness(CATALOG_31, jan, dt.datetime(year, 2, last.day, 17, 0), dt.date(year, 3, 9)) == \
+        Timeliness.ON_TIME
+
+
 def test_figure_rows_one_per_unit_month_due_or_sent():
     rows = on_time_figures(CATALOG, LOG, [JUL], dt.date(2026, 8, 20))
     assert [(r.unit, r.period, r.numerator, r.denominator) for r in rows.itertuples()] == [
@@ -87,11 +126,12 @@ def test_figure_rows_one_per_unit_month_due_or_sent():
 
 
 def test_whole_quarter_due_counts_late_and_missing_as_not_on_time():
-    # A 3 of 3, B 1 of 3 (September), C 0 of 3 → 4 / 9 = 44,44 % → 10 × 4/9 = 4,444 points
+    # A 3 of 3, B 1 of 3 (September), C 0 of 3 → 4 / 9 = 44,44 % → 10 × 4/9 = 4,444 points, officially
+    # truncated to 4,44
     r = scored(LOG, dt.date(2026, 10, 18)).result("ON_TIME")
     assert (r.totals.numerator, r.totals.denominator) == (4.0, 9.0)
     assert r.achieved == pytest.approx(400 / 9)
-    assert r.points == pytest.approx(40 / 9)
+    assert r.exact_points == pytest.approx(40 / 9) and r.points == 4.44
     assert r.status == MISSED and not r.provisional
 
 

@@ -41,6 +41,8 @@ class Context:
     commune: str | None = None       # --commune: the commune a command works in (None: the only one)
     # the one reading of the clock per command: the day a command judges the record on
     today: dt.date = field(default_factory=dt.date.today)
+    reads_only: bool = False         # a read command (`score`): the store is never written, catalogue included
+    unrecorded: set[str] = field(default_factory=set)   # reads_only: communes whose file catalogue the store lacks
     _catalog: Catalog | None = field(default=None, repr=False)
     _city: City | None = field(default=None, repr=False)
     _conn: object = field(default=None, repr=False)
@@ -98,12 +100,20 @@ class Context:
 
     @property
     def conn(self):
+        """The database, with each commune's catalogue from the file kept as a version when it changed
+        (nothing written when it did not). A read command (`reads_only`) writes nothing at all: a
+        catalogue that differs from the store's only lands in `unrecorded`, and the command works
+        with the file's catalogue."""
         if self._conn is None:
             from kpi import store
             self._conn = store.connect(self.settings.db)
             city = self.city
-            for code in city.codes:   # each commune's catalogue, kept as a version when it changed
-                store.sync_catalog(self._conn, city.catalog_for(code), CLI_ACTOR, city.catalog_text_for(code))
+            for code in city.codes:
+                catalog, text = city.catalog_for(code), city.catalog_text_for(code)
+                if not self.reads_only:
+                    store.sync_catalog(self._conn, catalog, CLI_ACTOR, text)
+                elif store.catalog_changes(self._conn, catalog, text):
+                    self.unrecorded.add(code)
         return self._conn
 
     def close(self) -> None:

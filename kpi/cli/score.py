@@ -1,24 +1,17 @@
 """`score`: the quarter's score table in Vietnamese, or JSON.
 
-A score once computed is kept in the store with what it was computed from (`kpi.store.kept_scores`):
-asking the same question again, with the same figures, closures, catalogue and code, prints the kept
-answer without scoring again, so the process never imports pandas (the scoring engine's library). A
-miss scores with the engine as always and keeps the answer. `--all-communes` always scores."""
+A read command: it computes the answer each time (`kpi.usecases.period_result`) and writes
+nothing to the database, not even the catalogue (`Context.reads_only`). When the catalogue file
+differs from the version the database keeps, it scores with the file's catalogue, records no version,
+prints `catalog_version: null` for a quarter it scores (a closed quarter's frozen result keeps its own)
+and says so on stderr."""
 import datetime as dt
-import hashlib
 import json
 import math
-from pathlib import Path
+import sys
 
 from kpi.cli.context import CLI_ACTOR, UserError, add_as_of, as_of_of
 from kpi.domain.periods import Quarter
-
-# the code that decides a kept answer (scoring, catalogue, periods, how it is written and printed):
-# a new version of any of them must not print an answer kept by the previous one
-_KPI = Path(__file__).resolve().parents[1]
-_ANSWER_CODE = ("domain/scoring.py", "domain/catalog.py", "domain/periods.py", "domain/figures.py",
-                "present/texts.py", "present/tables.py", "usecases/closing.py", "usecases/scores.py",
-                "store/reads.py", "store/accounts.py", "store/writes.py", "cli/score.py")
 
 
 def finite(data):
@@ -66,19 +59,10 @@ def run_all(args, ctx, quarter: Quarter, as_of: dt.date | None) -> int:
     return 0
 
 
-def _answer_sha(catalog, config: Path) -> str:
-    """The catalogue (as parsed: criteria, targets, units, names), the catalogue file's text (a new
-    text is a new catalogue version once the store syncs it) and the code that scores and prints."""
-    digest = hashlib.sha256(repr(catalog).encode("utf-8"))
-    digest.update(config.read_bytes())
-    for name in _ANSWER_CODE:
-        digest.update((_KPI / name).read_bytes())
-    return digest.hexdigest()
-
-
 def run(args, ctx):
     quarter = Quarter.parse(args.quarter)
     as_of = as_of_of(args, ctx)
+    ctx.reads_only = True
     if args.all_communes:
         return run_all(args, ctx, quarter, as_of)
     ctx.commune = args.commune
@@ -87,37 +71,21 @@ def run(args, ctx):
     if unit is not None and unit not in {u.code for u in catalog.units}:
         raise UserError(f"Không có đơn vị mã «{args.unit}» trong danh mục. Các mã: "
                         + ", ".join(u.code for u in catalog.units))
-    from kpi.store import connect
-    from kpi.store.kept_scores import ScoreKey, kept_score
-    key = ScoreKey(catalog.commune, str(quarter), unit, as_of.isoformat(),
-                   bool(args.recompute), _answer_sha(catalog, ctx.config_path))
-    conn = connect(ctx.settings.db)     # without the catalogue sync: a hit's key holds the catalogue
-    try:
-        kept = kept_score(conn, key)
-    finally:
-        conn.close()
-    if kept is None:
-        kept = _score_and_keep(ctx, catalog, quarter, unit, args.recompute, as_of, key)
-    if args.json:
-        print(json.dumps(kept.score, ensure_ascii=False, indent=2, allow_nan=False))
-    else:
-        print(kept.printed)
-    return 0
-
-
-def _score_and_keep(ctx, catalog, quarter: Quarter, unit: str | None, recompute: bool, as_of: dt.date | None, key):
-    """Score with the engine (the frozen result of a closed quarter unless `recompute`) and keep
-    the answer, JSON and table, for the next same question."""
-    from kpi.store.kept_scores import KeptScore, keep_score, score_versions
     from kpi.usecases.period_result import period_result
-    conn = ctx.conn
-    versions = score_versions(conn, catalog.commune)
-    result = period_result(conn, catalog, quarter, unit=unit, recompute=recompute, as_of=as_of)
-    data = finite({**result.score.to_dict(), "closed": result.closed, "catalog_version": result.catalog_version})
-    kept = KeptScore(json.loads(json.dumps(data, ensure_ascii=False, allow_nan=False)),
-                     _table(catalog, quarter, unit, recompute, result))
-    keep_score(conn, key, versions, kept)
-    return kept
+    result = period_result(ctx.conn, catalog, quarter, unit=unit, recompute=args.recompute, as_of=as_of)
+    frozen = result.closed and not args.recompute
+    version = result.catalog_version if frozen or catalog.commune not in ctx.unrecorded else None
+    if catalog.commune in ctx.unrecorded:
+        print(f"Lưu ý: danh mục trong {ctx.config_path} khác phiên bản cơ sở dữ liệu đang giữ; "
+              + ("kết quả đã khoá không đổi. " if frozen else "điểm tính theo danh mục trong tệp. ")
+              + "Lệnh này chỉ đọc nên không ghi phiên bản danh mục mới (ứng dụng hoặc lệnh ghi tiếp theo sẽ ghi).",
+              file=sys.stderr)
+    if args.json:
+        data = finite({**result.score.to_dict(), "closed": result.closed, "catalog_version": version})
+        print(json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False))
+    else:
+        print(_table(catalog, quarter, unit, args.recompute, result))
+    return 0
 
 
 def _table(catalog, quarter: Quarter, unit: str | None, recompute: bool, result) -> str:

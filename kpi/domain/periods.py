@@ -49,11 +49,18 @@ class Month:
         return dt.date(self.year, self.month, 1)
 
     def due_date(self, due_day: int = 18, due_month_offset: int = 1) -> dt.date:
-        """Figures of this month must arrive *before* this date (the 18th of the next month)."""
+        """Figures of this month must arrive *before* this date (the 18th of the next month): on it
+        they are late, and a month not sent is missing from it on.
+
+        A due day past the month's end (31 in November, 29–31 in February of a common year, 30–31 in
+        a leap February) means that month's last day: the figures may arrive through it, so they are
+        due from the next day, the 1st of the month after (October with due day 31: through
+        30 November, late or missing from 1 December)."""
         target = self.add(due_month_offset)
-        # A due day past the month's end (e.g. 31 in February) falls on the month's last day.
-        last = (target.add(1).first_day() - dt.timedelta(days=1)).day
-        return dt.date(target.year, target.month, min(due_day, last))
+        following = target.add(1).first_day()
+        if due_day > (following - dt.timedelta(days=1)).day:
+            return following
+        return dt.date(target.year, target.month, due_day)
 
 
 @dataclass(frozen=True, order=True)

@@ -1,12 +1,11 @@
 """Storage on an embedded DuckDB file or a PostgreSQL server (`postgres`: the adapter that gives a
 server DuckDB's interface, so the code below is one path): versioned schema (`schema`), opening,
 transactions and locks between writers (`connection`), the few write functions (`writes`, one
-transaction each, rights checked first), reads (`reads`), quarter scores kept per data version
-(`kept_scores`). The only package that speaks SQL.
+transaction each, rights checked first), reads (`reads`). The only package that speaks SQL.
 
 The modules that need pandas (`reads`, `writes`) are imported when one of their names is first
 used (`from kpi.store import current_figures` works as before), so a process that only opens the
-store and reads a kept score — `python -m kpi score` on a hit — never imports pandas."""
+store (a command that needs no figures) does not import pandas."""
 from __future__ import annotations
 
 import importlib
@@ -32,6 +31,7 @@ if TYPE_CHECKING:   # what the lazy names are, for type checkers and editors
     )
     from kpi.store.writes import (
         RecordOutcome,
+        catalog_changes,
         forget_raw_file,
         keep_raw_file,
         record_submission,
@@ -44,15 +44,15 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["audit_log", "content_counts", "current_figures", "data_version", "figures_of_upload",
                      "first_submissions", "kept_uploads", "non_demo_uploads", "quarter_aggregate",
                      "reported_periods", "sha_in_use", "upload_history"], "kpi.store.reads"),
-    **dict.fromkeys(["RecordOutcome", "forget_raw_file", "keep_raw_file", "record_submission",
+    **dict.fromkeys(["RecordOutcome", "catalog_changes", "forget_raw_file", "keep_raw_file", "record_submission",
                      "record_submissions", "sync_catalog"], "kpi.store.writes"),
 }
-_SUBMODULES = {"accounts", "backup", "connection", "evidence", "kept_scores", "postgres", "reads", "schema", "writes"}
+_SUBMODULES = {"accounts", "backup", "connection", "evidence", "postgres", "reads", "schema", "writes"}
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log",
            "content_counts", "current_figures", "data_version", "figures_of_upload", "first_submissions",
            "reported_periods", "upload_history", "kept_uploads", "non_demo_uploads", "quarter_aggregate",
-           "sha_in_use", "RecordOutcome", "forget_raw_file", "keep_raw_file", "record_submission",
+           "sha_in_use", "RecordOutcome", "catalog_changes", "forget_raw_file", "keep_raw_file", "record_submission",
            "record_submissions", "sync_catalog"]
 
 

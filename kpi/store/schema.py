@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -86,9 +86,8 @@ MIGRATIONS: dict[int, list[str]] = {
         "ALTER TABLE accounts ADD COLUMN commune VARCHAR",
     ],
     5: [
-        # quarter scores kept per data version (`kpi.store.kept_scores`): derived, never the record;
-        # a row answers only while the figures, closures and catalogue it was computed from are the
-        # same (the three version columns), so an import, a closing or a new catalogue replaces it
+        # quarter scores kept per data version by `python -m kpi score` (removed by 6: a read command
+        # no longer writes; a database at 5 still gets the table before 6 drops it)
         """CREATE TABLE kept_scores (
              commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL,
              unit VARCHAR NOT NULL,                  -- '' for the commune as a whole
@@ -100,5 +99,9 @@ MIGRATIONS: dict[int, list[str]] = {
              printed VARCHAR NOT NULL,               -- the score table as the command line prints it
              kept_at TIMESTAMP NOT NULL,
              PRIMARY KEY (commune, quarter, unit, as_of, recompute))""",
+    ],
+    6: [
+        # `score` computes its answer every time and writes nothing: the kept answers go
+        "DROP TABLE IF EXISTS kept_scores",
     ],
 }

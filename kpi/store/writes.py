@@ -56,21 +56,21 @@ def audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: di
 
 def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = None) -> None:
     """Make the commune and its units in the database match the catalogue; with the catalogue's
-    `text`, keep it as a new catalogue version when it differs from the last one kept."""
+    `text`, keep it as a new catalogue version when it differs from the last one kept. When nothing
+    differs (`catalog_changes`), nothing is written and no transaction is opened."""
     authorize(actor, "sync_catalog", catalog.commune)
+    if not catalog_changes(conn, catalog, text):
+        return
     with WRITE_LOCK, transaction(conn):
         lock_names(conn, [f"catalog:{catalog.commune}"])
-        if text is not None:
-            _record_catalog_version(conn, catalog.commune, text, actor)
-        stored = conn.execute("SELECT code, name FROM units WHERE commune = ?",
-                              [catalog.commune]).fetchall()
-        wanted = [(u.code, u.name) for u in catalog.units]
-        names = conn.execute("SELECT name FROM communes WHERE code = ?",
-                             [catalog.commune]).fetchall()
-        if sorted(stored) == sorted(wanted) and names and names[0][0] == catalog.commune_name:
+        changes = catalog_changes(conn, catalog, text)   # again under the lock: another writer may have synced
+        if "version" in changes:
+            _record_catalog_version(conn, catalog.commune, text or "", actor)
+        if "units" not in changes:
             return
         conn.execute("INSERT INTO communes VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET name = excluded.name",
                      [catalog.commune, catalog.commune_name]).fetchall()
+        wanted = [(u.code, u.name) for u in catalog.units]
         for code, name in wanted:
             conn.execute("INSERT INTO units VALUES (?, ?, ?) "
                          "ON CONFLICT (commune, code) DO UPDATE SET name = excluded.name",
@@ -78,12 +78,30 @@ def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = 
         _audit(conn, actor, "sync_catalog", catalog.commune, {"units": [c for c, _ in wanted]})
 
 
+def catalog_changes(conn: Conn, catalog: Catalog, text: str | None = None) -> set[str]:
+    """What `sync_catalog` would write, read only: "version" when `text` differs from the commune's
+    last kept catalogue version (or none is kept), "units" when the commune's name or units in the
+    database differ from the catalogue. Empty: the database already holds this catalogue."""
+    changes = set()
+    if text is not None:
+        last = conn.execute("SELECT sha256 FROM catalog_versions WHERE commune = ? ORDER BY id DESC LIMIT 1",
+                            [catalog.commune]).fetchall()
+        if not last or last[0][0] != _sha256(text):
+            changes.add("version")
+    stored = conn.execute("SELECT code, name FROM units WHERE commune = ?", [catalog.commune]).fetchall()
+    names = conn.execute("SELECT name FROM communes WHERE code = ?", [catalog.commune]).fetchall()
+    if sorted(stored) != sorted((u.code, u.name) for u in catalog.units) \
+            or not names or names[0][0] != catalog.commune_name:
+        changes.add("units")
+    return changes
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _record_catalog_version(conn: Conn, commune: str, text: str, actor: Actor) -> None:
-    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    last = conn.execute("SELECT sha256 FROM catalog_versions WHERE commune = ? ORDER BY id DESC LIMIT 1",
-                        [commune]).fetchall()
-    if last and last[0][0] == sha:
-        return
+    sha = _sha256(text)
     vid = first_row(conn.execute("SELECT nextval('catalog_version_seq')"))[0]
     conn.execute("INSERT INTO catalog_versions VALUES (?, ?, ?, ?, ?, ?)",
                  [vid, commune, sha, text, now(), actor.who]).fetchall()
