@@ -101,6 +101,7 @@ def _item_json(item) -> dict:
 
 
 def run_list(args, ctx):
+    ctx.reads_only = True   # a read command: the store is never written, catalogue included
     from kpi.usecases import evidence
     quarter = Quarter.parse(args.quarter)
     slots = evidence.quarter_board(ctx.conn, ctx.catalog, quarter)
@@ -144,6 +145,7 @@ def run_review(args, ctx):
 
 
 def run_export(args, ctx):
+    ctx.reads_only = True   # a read command: the store is never written, catalogue included
     from kpi.usecases import evidence
     quarter = Quarter.parse(args.quarter)
     out = Path(args.output)

@@ -22,6 +22,7 @@ def register(sub):
 
 
 def run(args, ctx):
+    ctx.reads_only = True   # a read command: the store is never written, catalogue included
     from kpi.present import texts
     from kpi.present.evidence_tables import milestone_line
     from kpi.usecases.milestones import milestones_on

@@ -48,6 +48,7 @@ def run_city(args, ctx, quarter: Quarter, out: Path) -> int:
 
 
 def run(args, ctx):
+    ctx.reads_only = True   # a read command: the store is never written, catalogue included
     quarter = Quarter.parse(args.quarter)
     out = Path(args.output)
     if args.city:
