@@ -18,12 +18,12 @@ import pytest
 from kpi import store
 from kpi.cli.main import main
 from kpi.domain.figures import Actor
-from kpi.ingest import import_workbook
 from kpi.settings import resolve
 from kpi.store.backup import SEQUENCES, schema_columns
 from kpi.usecases import backup as backup_usecase
 from kpi.usecases.backup import make_backup
 from kpi.usecases.demo import load_demo
+from kpi.usecases.importing import import_workbook
 from tests.ingest_helpers import TTPVHCC_FIGURES, filled
 
 ROOT = Path(__file__).resolve().parent.parent
