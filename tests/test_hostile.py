@@ -15,6 +15,7 @@ from kpi.ingest.annotate import MAX_ANNOTATED_CELLS, SUMMARY_SHEET
 from kpi.ingest.check import MAX_PROBLEMS
 from kpi.ingest.safety import MAX_FILE_BYTES
 from kpi.ingest.xlsx import MAX_SHEET_ROWS
+from tests.evidence_files import with_xlm_macro
 from tests.ingest_helpers import filled, patch_part
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -176,3 +177,13 @@ def test_what_is_inflated_is_bounded_over_the_whole_check(catalog, monkeypatch):
     [p] = check_workbook(filled(catalog, period="2024-06"), "x.xlsx", catalog).problems
     assert p.message.startswith("Tệp: đọc tệp cần giải nén quá ") and "(tới phần «xl/" in p.message
 
+
+@pytest.mark.parametrize("how", ["macrosheets", "content_type", "relationship", "dialogsheet"])
+def test_an_excel_4_macro_sheet_is_refused(catalog, how):
+    bad = with_xlm_macro(filled(catalog, period="2024-06"), how)
+    [p] = check_workbook(bad, "bao-cao.xlsx", catalog).problems
+    where = {"macrosheets": "xl/macrosheets/sheet1.xml", "content_type": "[Content_Types].xml",
+             "relationship": "xl/_rels/workbook.xml.rels", "dialogsheet": "xl/_rels/workbook.xml.rels"}[how]
+    assert p.message == (
+        f"Tệp: tệp có chứa macro Excel 4.0 (trang macro, phần «{where}»). Vì an toàn hệ thống không nhận "
+        "tệp có macro: hãy xóa trang macro (hoặc dùng tệp mẫu tải từ hệ thống) rồi gửi lại.")

@@ -17,6 +17,7 @@ import re
 import zipfile
 import zlib
 
+from kpi.domain.office import MACRO_PARTS, VBA, find_macro
 from kpi.ingest.problems import FileRefused
 
 MAX_FILE_BYTES = 20 * 1024 * 1024          # an upload; real monthly files are ~20 KB
@@ -160,9 +161,6 @@ def bound_sheet(sheet: str, name: str, data: bytes, cells_before: int) -> int:
 
 
 
-_MACRO_MARKS = (b"macroEnabled", b"vbaProject", b"vnd.ms-office.vbaProject")
-
-
 def open_package(data: bytes) -> Package:
     """Check `data` is a safe-looking .xlsx and open it; raise FileRefused otherwise."""
     _check_bytes(data)
@@ -236,13 +234,18 @@ def _check_kind(names: set[str]) -> None:
 
 
 def _refuse_macros(pkg: Package, names: set[str]) -> None:
-    """A workbook carrying VBA (a renamed .xlsm) is refused: it is never kept with its macros."""
-    types = pkg.read("[Content_Types].xml") if pkg.has("[Content_Types].xml") else b""
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or \
-            any(mark.lower() in types.lower() for mark in _MACRO_MARKS):
+    """A workbook carrying macros — VBA (a renamed .xlsm) or an Excel 4.0 macro sheet — is refused:
+    it is never kept with its macros. The rule is `kpi.domain.office`, shared with evidence files."""
+    macro = find_macro(names, {p: pkg.read(p) for p in MACRO_PARTS if pkg.has(p)})
+    if macro is None:
+        return
+    if macro.kind == VBA:
         raise FileRefused("tệp có chứa macro (VBA, sổ tính .xlsm). Vì an toàn hệ thống không nhận "
                           "tệp có macro: hãy mở bằng Excel, «Lưu thành» Sổ làm việc Excel (.xlsx) "
                           "rồi gửi lại.", EXPECTED)
+    raise FileRefused(f"tệp có chứa macro Excel 4.0 (trang macro, phần «{macro.part}»). Vì an toàn hệ "
+                      "thống không nhận tệp có macro: hãy xóa trang macro (hoặc dùng tệp mẫu tải từ hệ "
+                      "thống) rồi gửi lại.", EXPECTED)
 
 
 def _guess_kind(data: bytes) -> str:
