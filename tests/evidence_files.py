@@ -66,3 +66,40 @@ def xlsx() -> bytes:
 
 def exe() -> bytes:
     return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
+
+
+MACROSHEET_TYPE = "application/vnd.ms-excel.macrosheet+xml"
+MACROSHEET_REL = "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"
+DIALOGSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/dialogsheet"
+WORKSHEET_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"
+XLM_SHEET = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<xm:macrosheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+             'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"><sheetData><row r="1">'
+             '<c r="A1"><f>EXEC("calc.exe")</f></c></row><row r="2"><c r="A2"><f>HALT()</f></c></row>'
+             '</sheetData></xm:macrosheet>')
+
+
+def with_xlm_macro(data: bytes, how: str = "macrosheets") -> bytes:
+    """An .xlsx with an Excel 4.0 macro sheet (`EXEC(…)`) added, named as a macro sheet only by:
+    "macrosheets" its place, content type and relationship (as Excel writes it); "content_type" its
+    content type; "relationship" its relationship type; "dialogsheet" a dialog sheet relationship."""
+    part = "xl/macrosheets/sheet1.xml" if how == "macrosheets" else "xl/worksheets/sheet9.xml"
+    rel_type = {"macrosheets": MACROSHEET_REL, "relationship": MACROSHEET_REL,
+                "dialogsheet": DIALOGSHEET_REL}.get(how, WORKSHEET_REL)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info.filename).decode("utf-8")
+            if info.filename == "[Content_Types].xml" and how in ("macrosheets", "content_type"):
+                body = body.replace("</Types>", f'<Override PartName="/{part}" ContentType="{MACROSHEET_TYPE}"/>'
+                                                "</Types>")
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace("</Relationships>", f'<Relationship Id="rId99" Type="{rel_type}" '
+                                                        f'Target="/{part}"/></Relationships>')
+            elif info.filename == "xl/workbook.xml":
+                body = body.replace("</sheets>", '<sheet name="Macro1" sheetId="99" state="hidden" r:id="rId99"/>'
+                                                 "</sheets>")
+            zf.writestr(info.filename, body)
+        zf.writestr(part, XLM_SHEET)
+    return buf.getvalue()

@@ -6,7 +6,7 @@ from catalogs import head_toml
 from common import ROOT
 
 from kpi.cli.main import main
-from kpi.domain.catalog import CatalogError, parse_catalog
+from kpi.domain.catalog import CatalogError, load_catalog, parse_catalog
 from kpi.present.texts import rule as describe_rule
 
 HEAD = "\n" + head_toml("Bộ chỉ tiêu")  # the leading blank line: the syntax-error test counts lines
@@ -212,3 +212,118 @@ def test_the_groups_split_the_criteria_in_catalogue_order(catalog):
                                                         key=lambda x: (catalog.groups.index(catalog.indicator(x).group),
                                                                        [i.id for i in catalog.indicators].index(x)))
     assert [i.id for i in catalog.indicators_of_group("Đề án 06")][:1] and catalog.indicators_of_group("không có") == ()
+
+
+ONE = """
+    [[indicators]]
+    id = "A1"
+    group = "G"
+    name = "Một"
+    kind = "number"
+    target = {target}
+    points = {points}
+    units = ["A"]
+    {extra}
+    """
+
+
+def one(target="3", points="2", extra="") -> list[str]:
+    return problems_of(ONE.format(target=target, points=points, extra=extra))
+
+
+@pytest.mark.parametrize("key, text, shown", [
+    ("target", "nan", "nan — không phải một số"),
+    ("target", "inf", "inf — vô cực, không phải một số hữu hạn"),
+    ("points", "nan", "nan — không phải một số"),
+    ("points", "inf", "inf — vô cực, không phải một số hữu hạn"),
+    ("points", "-inf", "-inf — vô cực, không phải một số hữu hạn"),
+    ("target", "1e300", "1e+300 — quá lớn (tối đa 1e+12)"),
+])
+def test_target_and_points_are_finite(key, text, shown):
+    probs = one(**{key: text})
+    assert len(probs) == 1 and probs[0].startswith(f"Chỉ tiêu A1, khóa `{key}`: bắt buộc, là số > 0")
+    assert probs[0].endswith(f"(đang là {shown}).")
+
+
+def test_points_of_one_criterion_are_at_most_100():
+    assert one(points="250") == [
+        "Chỉ tiêu A1, khóa `points`: bắt buộc, là số > 0 và không quá 100 (đang là 250)."]
+
+
+def test_every_other_number_is_finite():
+    probs = one(extra="direction = \"lower\"\nzero_at = nan\nmax_value = inf\n")
+    assert "Chỉ tiêu A1, khóa `zero_at`: phải là số (đang là nan — không phải một số)." in probs
+    assert ("Chỉ tiêu A1, khóa `max_value`: phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là "
+            "inf — vô cực, không phải một số hữu hạn.") in probs
+    probs = one(extra="scoring = \"bands\"\nbands = [[nan, 2], [1, 1]]\n")
+    assert probs == ["Chỉ tiêu A1, khóa `bands`: mỗi mức là [đạt được, điểm] với điểm ≥ 0 "
+                     "(đang là [nan — không phải một số, 2])."]
+
+
+def grade_problems(grades: str) -> list[str]:
+    head = HEAD.replace(HEAD[HEAD.index("grades = "):HEAD.index("\n", HEAD.index("grades = "))],
+                        f"grades = {grades}")
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(head + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
+    return e.value.problems
+
+
+def test_grades_run_from_a_zero_floor_to_at_most_100_strictly_decreasing():
+    assert grade_problems('[{ min = 90, label = "Xuất sắc" }, { min = 50, label = "Khá" }]') == [
+        "[scorecard].grades: xếp loại thấp nhất phải có min = 0, để mọi kết quả đều có xếp loại "
+        "(đang là 50)."]
+    assert grade_problems('[{ min = 190, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]') == [
+        "[scorecard].grades[1]: min là phần trăm tổng điểm tối đa, từ 0 đến 100 (đang là 190)."]
+    assert grade_problems('[{ min = nan, label = "Xuất sắc" }, { min = 0, label = "Yếu" }]') == [
+        "[scorecard].grades[1]: cần min (số) và label (chuỗi) (min đang là nan — không phải một số)."]
+    assert grade_problems('[{ min = 50, label = "Khá" }, { min = 50, label = "Yếu" }, { min = 0, label = "Kém" }]') \
+        == ["[scorecard].grades: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần)."]
+
+
+def test_due_day_is_a_number_not_a_truth_value():
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD + "[reporting]\ndue_day = true\n" + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
+    assert e.value.problems == ["[reporting].due_day: phải là ngày từ 1 đến 31, đang là True."]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[[indicators]]\nid = \"A\nname = 1\n", "Lỗi cú pháp TOML trong tệp «bad.toml» ở dòng 10, cột 8: chuỗi chưa có "
+                                            "dấu ngoặc kép đóng trước khi hết dòng."),
+    ("[[indicators]]\nid = A1\n", "Lỗi cú pháp TOML trong tệp «bad.toml» ở dòng 10, cột 6: giá trị không hợp lệ "
+                                 "(chuỗi phải trong dấu ngoặc kép, ví dụ name = \"…\")."),
+    ("[[indicators]\n", "Lỗi cú pháp TOML trong tệp «bad.toml» ở dòng 9, cột 13: thiếu «]]» ở cuối tên bảng [[…]]."),
+    ("[scorecard]\n", "Lỗi cú pháp TOML trong tệp «bad.toml» ở dòng 9, cột 11: bảng [scorecard] được khai báo hai lần."),
+    ("x = [1, 2\n", "Lỗi cú pháp TOML trong tệp «bad.toml» ở cuối tệp: danh sách […] chưa đóng «]»."),
+])
+def test_syntax_errors_are_said_in_vietnamese_with_file_and_line(tmp_path, text, message):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(HEAD + text, encoding="utf-8")
+    with pytest.raises(CatalogError) as e:
+        load_catalog(bad)
+    assert e.value.problems == [message]
+
+
+def test_a_byte_order_mark_is_accepted_and_other_encodings_are_named(tmp_path, capsys, monkeypatch):
+    good = tmp_path / "bom.toml"
+    good.write_bytes(b"\xef\xbb\xbf" + (HEAD + textwrap.dedent(ONE.format(target=3, points=2, extra=""))).encode())
+    assert load_catalog(good).indicator("A1").target == 3
+    assert main(["--config", str(good), "check-config"]) == 0
+    latin = tmp_path / "cp1258.toml"
+    latin.write_bytes((HEAD + "# Đơn vị\n").encode("utf-8").replace("Đ".encode(), b"\xd0"))
+    with pytest.raises(CatalogError) as e:
+        load_catalog(latin)
+    assert e.value.problems == ["Tệp «cp1258.toml» không phải văn bản UTF-8 (byte 0xD0 ở dòng 8, cột 9): hãy mở "
+                                "bằng trình soạn thảo và lưu lại với mã hóa UTF-8."]
+    capsys.readouterr()
+    assert main(["--config", str(latin), "check-config"]) == 1
+    out = capsys.readouterr()
+    assert "không phải văn bản UTF-8" in out.out and "Traceback" not in out.out + out.err
+
+
+def test_check_config_lists_every_number_problem_at_once(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(HEAD + textwrap.dedent(ONE.format(target="nan", points="inf", extra="max_value = nan")),
+                   encoding="utf-8")
+    assert main(["--config", str(bad), "check-config"]) == 1
+    out = capsys.readouterr().out
+    assert "khóa `target`" in out and "khóa `points`" in out and "khóa `max_value`" in out

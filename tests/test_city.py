@@ -193,7 +193,7 @@ name = "Xã Hai lần nữa"
     assert err.value.problems == [
         "city.toml, [city].name: bắt buộc, là chuỗi ký tự.",
         "city.toml, [city].colour: khóa không được hỗ trợ (viết sai tên khóa?).",
-        "criteria.toml (bộ chỉ tiêu chung): Chỉ tiêu SO_LUONG, khóa `points`: bắt buộc, là số > 0 (đang là -1).",
+        "criteria.toml (bộ chỉ tiêu chung): Chỉ tiêu SO_LUONG, khóa `points`: bắt buộc, là số > 0 và không quá 100 (đang là -1).",
         "city.toml, xã xa1, khóa `code`: bắt buộc, chỉ gồm A-Z, 0-9, dấu _ (đang là 'xa1').",
         "city.toml, xã XA2, khóa `name`: bắt buộc (tên xã, tiếng Việt).",
         "city.toml, xã XA2, khóa `code`: mã xã bị trùng.",
@@ -211,6 +211,36 @@ def test_commune_targets_are_checked_against_the_criteria(city_file):
         "city.toml, xã XA2, khóa `targets.TY_LE`: chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là 120).",
         "city.toml, xã XA2, khóa `targets.SO_LUONG`: mục tiêu phải là số > 0 (đang là '5').",
     ]
+
+
+def test_commune_targets_are_finite(city_file):
+    city_file.write_text(CITY.replace("targets = { SO_LUONG = 5 }", "targets = { SO_LUONG = nan, TY_LE = inf }"),
+                         encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    assert err.value.problems == [
+        "city.toml, xã XA2, khóa `targets.SO_LUONG`: mục tiêu phải là số > 0 (đang là nan — không phải một số).",
+        "city.toml, xã XA2, khóa `targets.TY_LE`: mục tiêu phải là số > 0 (đang là inf — vô cực, không phải một số "
+        "hữu hạn).",
+    ]
+
+
+def test_city_file_syntax_and_encoding_are_said_in_vietnamese(city_file):
+    city_file.write_bytes(b"\xef\xbb\xbf" + CITY.encode())
+    assert load_city(city_file).codes == ("XA1", "XA2")         # a byte order mark is accepted
+    (city_file.parent / "criteria.toml").write_bytes(b"\xef\xbb\xbf" + CRITERIA.encode())
+    assert load_city(city_file).catalog_for("XA1").indicators
+    city_file.write_text(CITY + "\n[ghi_chu\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    [problem] = err.value.problems
+    assert problem.startswith("Lỗi cú pháp TOML trong tệp «city.toml» ở dòng ") and \
+        problem.endswith(": thiếu «]» ở cuối tên bảng.")
+    city_file.write_bytes(CITY.encode("utf-16"))
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    assert err.value.problems == ["Tệp «city.toml» không phải văn bản UTF-8 (byte 0xFF ở dòng 1, cột 1): hãy mở "
+                                  "bằng trình soạn thảo và lưu lại với mã hóa UTF-8."]
 
 
 def test_commune_units_must_report_every_criterion(tmp_path, city_file):

@@ -8,7 +8,7 @@ import hashlib
 import pytest
 import time_machine
 from common import SYSTEM
-from evidence_files import docx, docx_with_hidden_macro, exe, pdf, png, xlsx
+from evidence_files import docx, docx_with_hidden_macro, exe, pdf, png, with_xlm_macro, xlsx
 
 from kpi.domain.figures import Actor
 from kpi.domain.rights import PermissionDenied
@@ -60,6 +60,15 @@ def test_refused_types_name_the_file(data, name, words):
         check_evidence_file(data, name, 20 * MB)
     assert f"Tệp «{name}»" in str(e.value) and words in str(e.value)
     assert "Chỉ nhận PDF, ảnh PNG/JPEG, Word .docx, Excel .xlsx." in str(e.value)
+
+
+@pytest.mark.parametrize("how", ["macrosheets", "content_type", "relationship", "dialogsheet"])
+def test_an_excel_4_macro_sheet_is_refused(how):
+    bad = with_xlm_macro(xlsx(), how)
+    with pytest.raises(EvidenceRefused) as e:
+        check_evidence_file(bad, "danh-sach.xlsx", 20 * MB)
+    assert str(e.value).startswith("Tệp «danh-sach.xlsx»: có chứa macro Excel 4.0 (trang macro) (phần «")
+    assert check_evidence_file(xlsx(), "danh-sach.xlsx", 20 * MB).media_type == XLSX
 
 
 def test_size_limit_boundary():

@@ -8,12 +8,14 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from kpi.ingest import annotate_workbook, check_workbook
 from kpi.ingest.annotate import MAX_ANNOTATED_CELLS, SUMMARY_SHEET
 from kpi.ingest.check import MAX_PROBLEMS
 from kpi.ingest.safety import MAX_FILE_BYTES
 from kpi.ingest.xlsx import MAX_SHEET_ROWS
+from tests.evidence_files import with_xlm_macro
 from tests.ingest_helpers import filled, patch_part
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +96,94 @@ def test_too_large_and_wrong_type_are_refused_in_vietnamese(catalog):
         "Tệp: tệp quá lớn (20.0 MB, tối đa 20 MB)")
     assert check_workbook(b"%PDF-1.4", "x.pdf", catalog).problems[0].message.startswith(
         "Tệp: không phải tệp Excel .xlsx (tệp PDF)")
+
+
+# Small workbooks of large cost: each built here (a few hundred KB at most on disk) and checked in its
+# own process, refused within the documented time and memory.
+import measure_hostile as H  # noqa: E402
+
+from kpi.ingest import safety  # noqa: E402
+
+HOSTILE = {
+    "row_400000_cells": "trang tính «Số liệu» có 400.117 ô, quá 50.000 ô",
+    "row_400000_cells_tab": "trang tính «Số liệu» có 400.117 ô, quá 50.000 ô",
+    "sheet_listed_15000": "sổ tính liệt kê 15.000 trang tính (phần «xl/workbook.xml»), quá giới hạn 100",
+    "part_2mb_listed_500": "sổ tính liệt kê 500 trang tính",
+    "part_2mb_listed_50": "trang tính «S2» và trang tính «S1» cùng trỏ tới một phần «xl/worksheets/sheet1.xml»",
+    "rows_newline_100000": "trang tính «Số liệu» có 100.021 dòng, quá 2.000 dòng",
+    "rows_tab_100000": "trang tính «Số liệu» có 100.021 dòng, quá 2.000 dòng",
+    "rows_prefixed_100000": "trang tính «Số liệu» có 100.000 dòng, quá 2.000 dòng",
+    "shared_strings_600000": "bảng chuỗi dùng chung (phần «xl/sharedStrings.xml») lớn 12.5 MB, quá giới hạn 4 MB",
+    "shared_strings_60000": "bảng chuỗi dùng chung (phần «xl/sharedStrings.xml») có 60.000 chuỗi, quá giới hạn",
+    "styles_300000": "phần «xl/styles.xml» có 300.150 phần tử XML, quá giới hạn 250.000",
+}
+
+
+def _check_in_a_child(path: Path) -> tuple[dict[str, str], str]:
+    out = subprocess.run([sys.executable, "-c", FROM_A_SMALL_PROCESS, sys.executable,
+                          str(ROOT / "scripts" / "measure_hostile.py"), "--file", str(path)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120).stdout
+    return dict(re.findall(r"(\w+)=([\d.]+)", out)), out
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_a_small_workbook_of_large_cost_is_refused_quickly(case, tmp_path):
+    path = tmp_path / f"{case}.xlsx"
+    path.write_bytes(H.CASES[case]())
+    assert path.stat().st_size < 2_000_000
+    nums, out = _check_in_a_child(path)
+    assert nums["problems"] == "1", out
+    assert f"first problem: Tệp: {HOSTILE[case]}" in out
+    assert float(nums["check_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["peak_rss_mb"]) < PEAK_RSS_BOUND_MB
+
+
+def test_a_workbook_just_under_the_caps_is_read_quickly(tmp_path):
+    path = tmp_path / "at_the_caps.xlsx"
+    path.write_bytes(H.at_the_caps())
+    nums, out = _check_in_a_child(path)
+    assert "first problem: Số liệu!B100: mã chỉ tiêu «200» không có trong danh mục." in out   # read, then judged
+    assert float(nums["check_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["peak_rss_mb"]) < PEAK_RSS_BOUND_MB
+
+
+def test_the_template_still_imports(catalog):
+    result = check_workbook(filled(catalog, period="2024-06"), "bao-cao.xlsx", catalog)
+    assert result.ok, result.problems
+    assert [s.unit for s in result.submissions] == ["TTPVHCC"]
+
+
+def test_counts_see_prefixes_and_whitespace():
+    row = b'<x:row r="1"><x:c r="A1"/><c\nr="B1"/><c\tr="C1"></c><p:c/><c>'
+    assert sum(1 for _ in safety._CELL.finditer(row)) == 5
+    rows = b'<row>\n<row\nr="2"/><row\tr="3"><x:row/><rowBreaks/><x:rows/>'
+    assert sum(1 for _ in safety._ROW.finditer(rows)) == 4
+    assert safety.count_elements(b'<a><b/><!-- c --></a>') == 3
+
+
+def test_a_sheet_listed_twice_is_refused_naming_both(catalog):
+    data = filled(catalog, period="2024-06")
+    twice = patch_part(data, "xl/workbook.xml", lambda x: x.replace(
+        'r:id="rId1" />', 'r:id="rId1" /><sheet name="Bản sao" sheetId="9" r:id="rId1"/>', 1))
+    assert "Bản sao" in zipfile.ZipFile(io.BytesIO(twice)).read("xl/workbook.xml").decode()
+    assert [p.message for p in check_workbook(twice, "x.xlsx", catalog).problems] == [
+        "Tệp: trang tính «Bản sao» và trang tính «Số liệu» cùng trỏ tới một phần "
+        "«xl/worksheets/sheet1.xml» (mỗi trang tính phải có phần riêng) — tệp bị sửa tay hoặc bị hỏng; "
+        "không đọc. Hãy dùng tệp mẫu tải từ hệ thống."]
+
+
+def test_what_is_inflated_is_bounded_over_the_whole_check(catalog, monkeypatch):
+    monkeypatch.setattr(safety, "MAX_READ_BYTES", 20_000)
+    [p] = check_workbook(filled(catalog, period="2024-06"), "x.xlsx", catalog).problems
+    assert p.message.startswith("Tệp: đọc tệp cần giải nén quá ") and "(tới phần «xl/" in p.message
+
+
+@pytest.mark.parametrize("how", ["macrosheets", "content_type", "relationship", "dialogsheet"])
+def test_an_excel_4_macro_sheet_is_refused(catalog, how):
+    bad = with_xlm_macro(filled(catalog, period="2024-06"), how)
+    [p] = check_workbook(bad, "bao-cao.xlsx", catalog).problems
+    where = {"macrosheets": "xl/macrosheets/sheet1.xml", "content_type": "[Content_Types].xml",
+             "relationship": "xl/_rels/workbook.xml.rels", "dialogsheet": "xl/_rels/workbook.xml.rels"}[how]
+    assert p.message == (
+        f"Tệp: tệp có chứa macro Excel 4.0 (trang macro, phần «{where}»). Vì an toàn hệ thống không nhận "
+        "tệp có macro: hãy xóa trang macro (hoặc dùng tệp mẫu tải từ hệ thống) rồi gửi lại.")

@@ -2,11 +2,15 @@
 
 Every problem is collected (criterion id + key + what is wrong, in Vietnamese) and raised
 together as one `CatalogError`, so a coordinator editing the file fixes them all in one pass.
+Every number is finite (TOML's `nan` and `inf` are refused) and in its range; grades run from a
+0 floor up to at most 100, strictly decreasing. A file that is not UTF-8 or not TOML is refused in
+Vietnamese, naming the file, the line and the column (a UTF-8 byte order mark is accepted).
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 import tomllib
 from collections.abc import Callable
@@ -216,30 +220,106 @@ class Catalog:
 
 def load_catalog(path: str | Path) -> Catalog:
     path = Path(path)
+    return parse_catalog(read_toml_text(path, "Không tìm thấy tệp danh mục chỉ tiêu"), path)
+
+
+def read_toml_text(path: Path, missing: str = "Không tìm thấy tệp danh mục") -> str:
+    """The text of a TOML file: UTF-8 (a byte order mark is dropped); else a Vietnamese CatalogError
+    naming the file (and where the first bad byte is)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
-        raise CatalogError([f"Không tìm thấy tệp danh mục chỉ tiêu: {path}"], path) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CatalogError([f"Không đọc được tệp danh mục chỉ tiêu: {e}"], path) from None
-    return parse_catalog(text, path)
+        raise CatalogError([f"{missing}: {path}"], path) from None
+    except OSError as e:
+        raise CatalogError([f"Không đọc được tệp «{path.name}» ({e.strerror or type(e).__name__})."],
+                           path) from None
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        line = data[:e.start].count(b"\n") + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise CatalogError([f"Tệp «{path.name}» không phải văn bản UTF-8 (byte 0x{data[e.start]:02X} ở dòng "
+                            f"{line}, cột {col}): hãy mở bằng trình soạn thảo và lưu lại với mã hóa UTF-8."],
+                           path) from None
+
+
+_TOML_MESSAGES = (
+    (r"Cannot overwrite a value", "khóa này đã có giá trị (khai báo hai lần?)"),
+    (r"Escaped character is not a Unicode scalar value", "ký tự viết dạng \\u… không hợp lệ"),
+    (r"Expected '=' after a key in a key/value pair", "thiếu dấu «=» sau tên khóa"),
+    (r"Expected '\]' at the end of a table declaration", "thiếu «]» ở cuối tên bảng"),
+    (r"Expected '\]\]' at the end of an array declaration", "thiếu «]]» ở cuối tên bảng [[…]]"),
+    (r"Invalid date or datetime", "ngày hoặc thời điểm không hợp lệ (viết dạng 2026-07-10)"),
+    (r"Invalid hex value", "số thập lục phân không hợp lệ"),
+    (r"Invalid initial character for a key part", "tên khóa bắt đầu bằng ký tự không hợp lệ"),
+    (r"Invalid statement", "dòng không phải «khóa = giá trị» hay tên bảng [..]"),
+    (r"Invalid value", "giá trị không hợp lệ (chuỗi phải trong dấu ngoặc kép, ví dụ name = \"…\")"),
+    (r"Unclosed array", "danh sách […] chưa đóng «]»"),
+    (r"Unclosed inline table", "bảng {…} chưa đóng «}» (bảng viết trên một dòng)"),
+    (r"Unescaped '\\' in a string", "dấu «\\» trong chuỗi phải viết «\\\\» (hoặc dùng dấu nháy đơn)"),
+    (r"Unterminated string", "chuỗi chưa có dấu ngoặc kép đóng"),
+    (r"Illegal character '\\n'", "chuỗi chưa có dấu ngoặc kép đóng trước khi hết dòng"),
+    (r"Cannot declare (.+) twice", "bảng {0} được khai báo hai lần"),
+    (r"Cannot mutate immutable namespace (.+)", "không thêm khóa được vào bảng {0} đã viết trọn trên một dòng"),
+    (r"Cannot redefine namespace (.+)", "không khai báo lại được bảng {0}"),
+    (r"Duplicate inline table key (.+)", "khóa {0} bị lặp trong bảng {{…}}"),
+    (r"Expected (.+)", "thiếu {0}"),
+    (r"(?:Found invalid|Illegal) character (.+)", "ký tự không hợp lệ {0}"),
+)
+
+
+def _toml_key(text: str) -> str:
+    """tomllib names a table by its key tuple, «('indicators', 'x')»: say «[indicators.x]»."""
+    parts = re.findall(r"'([^']*)'", text) if text.startswith("(") else []
+    return "[" + ".".join(parts) + "]" if parts else text
+
+
+def toml_error(e: tomllib.TOMLDecodeError, path: str | Path | None) -> str:
+    """tomllib's English message («Invalid value (at line 3, column 9)») said in Vietnamese."""
+    msg = str(e)
+    m = re.search(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)$", msg)
+    english = msg[:m.start()] if m else msg
+    where = ("" if m is None else f" ở dòng {m.group(1)}, cột {m.group(2)}" if m.group(1)
+             else " ở cuối tệp")
+    detail = "cú pháp không hợp lệ"
+    for pattern, vietnamese in _TOML_MESSAGES:
+        hit = re.fullmatch(pattern, english)
+        if hit:
+            detail = vietnamese.format(*(_toml_key(g) for g in hit.groups()))
+            break
+    in_file = f" trong tệp «{Path(path).name}»" if path else ""
+    return f"Lỗi cú pháp TOML{in_file}{where}: {detail}."
 
 
 def parse_catalog(text: str, path: str | Path | None = None) -> Catalog:
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as e:
-        # tomllib's message ends with "(at line L, column C)": say it in Vietnamese.
-        msg = str(e)
-        m = re.search(r"\s*\(at line (\d+), column (\d+)\)", msg)
-        where = f" ở dòng {m.group(1)}, cột {m.group(2)}" if m else ""
-        detail = msg[:m.start()] if m else msg
-        raise CatalogError([f"Lỗi cú pháp TOML{where}: {detail}"], path) from None
+        raise CatalogError([toml_error(e, path)], path) from None
     return _build(data, path)
 
 
+MAX_NUMBER = 1e12          # no target, threshold or cap of a commune's criterion comes near
+MAX_POINTS = 100           # points of one criterion (the whole scale is 100)
+
+
 def _num(v: object) -> TypeGuard[float]:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
+    """A TOML number usable in the rule: finite (not nan, not inf) and of a sane size."""
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and \
+        abs(v) <= MAX_NUMBER
+
+
+def shown(v: object) -> str:
+    """A value as quoted in a problem; TOML's nan/inf and huge numbers said in words."""
+    if isinstance(v, float) and math.isnan(v):
+        return "nan — không phải một số"
+    if isinstance(v, float) and math.isinf(v):
+        return f"{v} — vô cực, không phải một số hữu hạn"
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) > MAX_NUMBER:
+        return f"{v!r} — quá lớn (tối đa {MAX_NUMBER:g})"
+    if isinstance(v, list):
+        return "[" + ", ".join(shown(x) for x in v) + "]"
+    return repr(v)
 
 
 def _build(data: dict, path: str | Path | None) -> Catalog:
@@ -349,21 +429,29 @@ def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:
     grades: list[Grade] = []
     for n, g in enumerate(raw_grades, 1):
         if not isinstance(g, dict) or not _num(g.get("min")) or not isinstance(g.get("label"), str):
-            problems.append(f"[scorecard].grades[{n}]: cần min (số) và label (chuỗi).")
+            got = f" (min đang là {shown(g.get('min'))})" if isinstance(g, dict) and "min" in g else ""
+            problems.append(f"[scorecard].grades[{n}]: cần min (số) và label (chuỗi){got}.")
+            continue
+        if not 0 <= g["min"] <= 100:
+            problems.append(f"[scorecard].grades[{n}]: min là phần trăm tổng điểm tối đa, từ 0 đến 100 "
+                            f"(đang là {shown(g['min'])}).")
             continue
         grades.append(Grade(float(g["min"]), g["label"]))
     if any(a.min <= b.min for a, b in zip(grades, grades[1:])):
         problems.append("[scorecard].grades: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần).")
+    elif grades and len(grades) == len(raw_grades) and grades[-1].min != 0:
+        problems.append(f"[scorecard].grades: xếp loại thấp nhất phải có min = 0, để mọi kết quả đều có xếp "
+                        f"loại (đang là {grades[-1].min:g}).")
     return grades
 
 
 def _reporting(rep: dict, problems: list[str]) -> tuple[int, int, str]:
     due_day = rep.get("due_day", 18)
     due_offset = rep.get("due_month_offset", 1)
-    if not isinstance(due_day, int) or not 1 <= due_day <= 31:
+    if not isinstance(due_day, int) or isinstance(due_day, bool) or not 1 <= due_day <= 31:
         problems.append(f"[reporting].due_day: phải là ngày từ 1 đến 31, đang là {due_day!r}.")
         due_day = 18
-    if not isinstance(due_offset, int) or not 0 <= due_offset <= 3:
+    if not isinstance(due_offset, int) or isinstance(due_offset, bool) or not 0 <= due_offset <= 3:
         problems.append(f"[reporting].due_month_offset: phải là số tháng 0–3, đang là {due_offset!r}.")
         due_offset = 1
     first_month = rep.get("first_month", DEFAULT_FIRST_MONTH)
@@ -468,12 +556,12 @@ class _IndicatorReader:
     def target_and_points(self, kind: str | None) -> tuple[float | None, float | None]:
         target, points = self.raw.get("target"), self.raw.get("points")
         if not _num(target) or target <= 0:
-            self.bad("target", f"bắt buộc, là số > 0 (đang là {target!r}).")
+            self.bad("target", f"bắt buộc, là số > 0 (đang là {shown(target)}).")
             target = None
         elif kind == Kind.RATIO and target > 100:
             self.bad("target", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {target!r}).")
-        if not _num(points) or points <= 0:
-            self.bad("points", f"bắt buộc, là số > 0 (đang là {points!r}).")
+        if not _num(points) or not 0 < points <= MAX_POINTS:
+            self.bad("points", f"bắt buộc, là số > 0 và không quá {MAX_POINTS} (đang là {shown(points)}).")
             points = None
         return (None if target is None else float(target)), (None if points is None else float(points))
 
@@ -500,7 +588,7 @@ class _IndicatorReader:
     def zero_at(self, scoring: str | None, direction: str, target: float | None) -> float:
         zero_at = self.raw.get("zero_at")
         if zero_at is not None and not _num(zero_at):
-            self.bad("zero_at", f"phải là số (đang là {zero_at!r}).")
+            self.bad("zero_at", f"phải là số (đang là {shown(zero_at)}).")
             return 0.0
         if scoring == Scoring.LINEAR and target is not None:
             if direction == Direction.LOWER:
@@ -525,7 +613,7 @@ class _IndicatorReader:
         bands: list[tuple[float, float]] = []
         for b in raw_bands:
             if not (isinstance(b, list) and len(b) == 2 and _num(b[0]) and _num(b[1]) and b[1] >= 0):
-                self.bad("bands", f"mỗi mức là [đạt được, điểm] với điểm ≥ 0 (đang là {b!r}).")
+                self.bad("bands", f"mỗi mức là [đạt được, điểm] với điểm ≥ 0 (đang là {shown(b)}).")
                 return ()
             bands.append((float(b[0]), float(b[1])))
         self.check_band_order(bands, direction, points)
@@ -565,6 +653,7 @@ class _IndicatorReader:
         if max_value is None:
             return None
         if not _num(max_value) or max_value <= 0:
-            self.bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là {max_value!r}.")
+            self.bad("max_value", f"phải là số > 0 (mức tối đa một ô số liệu được nhập), đang là "
+                     f"{shown(max_value)}.")
             return None
         return float(max_value)

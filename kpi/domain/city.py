@@ -14,7 +14,18 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kpi.domain.catalog import ID_RE, Catalog, CatalogError, Unit, _num, load_catalog, parse_catalog
+from kpi.domain.catalog import (
+    ID_RE,
+    Catalog,
+    CatalogError,
+    Unit,
+    _num,
+    load_catalog,
+    parse_catalog,
+    read_toml_text,
+    shown,
+    toml_error,
+)
 
 
 @dataclass(frozen=True)
@@ -126,17 +137,11 @@ def city_of_catalog(catalog: Catalog, text: str = "") -> City:
 def load_city(path: str | Path) -> City:
     """The city file, or a one-commune catalogue as a city of one commune."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError([f"Không tìm thấy tệp danh mục: {path}"], path) from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CatalogError([f"Không đọc được tệp danh mục: {e}"], path) from None
+    text = read_toml_text(path)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        parse_catalog(text, path)   # raises the Vietnamese syntax message
-        raise
+    except tomllib.TOMLDecodeError as e:
+        raise CatalogError([toml_error(e, path)], path) from None
     if "city" not in data:
         return city_of_catalog(parse_catalog(text, path), text)
     return _build_city(data, path)
@@ -163,7 +168,7 @@ def _build_city(data: dict, path: Path) -> City:
     if problems:
         raise CatalogError(problems, path)
     assert base is not None
-    base_text = (path.parent / head["criteria"]).resolve().read_text(encoding="utf-8")
+    base_text = read_toml_text((path.parent / head["criteria"]).resolve())
     return City(head["code"].strip(), head["name"].strip(), base, tuple(communes), base_text=base_text)
 
 
@@ -258,7 +263,7 @@ class _CommuneReader:
                 self.bad(f"targets.{iid}", "không có chỉ tiêu mã này trong bộ chỉ tiêu chung.")
                 continue
             if not _num(value) or value <= 0:
-                self.bad(f"targets.{iid}", f"mục tiêu phải là số > 0 (đang là {value!r}).")
+                self.bad(f"targets.{iid}", f"mục tiêu phải là số > 0 (đang là {shown(value)}).")
                 continue
             if self.base is not None and self.base.indicator(iid).is_ratio and value > 100:
                 self.bad(f"targets.{iid}", f"chỉ tiêu tỷ lệ tính theo %, không quá 100 (đang là {value!r}).")

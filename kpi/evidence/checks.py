@@ -3,13 +3,16 @@
 Accepted: PDF, PNG, JPEG, Word .docx and Excel .xlsx (a zip whose `[Content_Types].xml` names
 the main document part). Refused with a Vietnamese message naming the file: anything else, an
 executable whatever its name (Windows `MZ`, Linux `ELF`, Mach-O, scripts `#!`), Office files with
-macros (`vbaProject.bin`, macro-enabled content types), the old binary Office formats (they can
-carry macros unseen), empty files and files over the size limit."""
+macros (VBA or Excel 4.0 macro sheets: the rule of `kpi.domain.office`, the one uploaded workbooks
+pass too), the old binary Office formats (they can carry macros unseen), empty files and files over
+the size limit."""
 from __future__ import annotations
 
 import io
 import zipfile
 from dataclasses import dataclass
+
+from kpi.domain.office import MACRO_PARTS, VBA, find_macro
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -24,8 +27,7 @@ _MAIN_PARTS = {
     b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": DOCX,
     b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": XLSX,
 }
-_MACRO_MARKS = (b"macroenabled", b"vbaproject", b"vnd.ms-office.activex", b"vnd.ms-word.document.macro",
-                b"vnd.ms-excel.sheet.binary")
+_BINARY_WORKBOOK = b"vnd.ms-excel.sheet.binary"      # .xlsb: macros unseen
 _EXECUTABLES = ((b"MZ", "chương trình Windows (.exe/.dll)"), (b"\x7fELF", "chương trình Linux (ELF)"),
                 (b"\xcf\xfa\xed\xfe", "chương trình macOS"), (b"\xfe\xed\xfa\xcf", "chương trình macOS"),
                 (b"\xca\xfe\xba\xbe", "chương trình macOS/Java"), (b"#!", "tệp lệnh (script)"))
@@ -81,23 +83,35 @@ def _office_type(data: bytes, file_name: str) -> str:
     if len(infos) > MAX_MEMBERS:
         raise _refuse(file_name, "có quá nhiều thành phần bên trong, không nhận.")
     names = {i.filename.lower(): i for i in infos}
-    if any(n.endswith("vbaproject.bin") or n.endswith(".bin") and "activex" in n for n in names):
-        raise _refuse(file_name, "có chứa macro (vbaProject.bin), không nhận. Hãy lưu lại thành tệp "
-                                 "không macro (.docx/.xlsx) hoặc PDF.")
-    info = names.get("[content_types].xml")
-    if info is None or info.file_size > MAX_CONTENT_TYPES:
-        raise _refuse(file_name, "là tệp nén nhưng không phải tài liệu Word/Excel.")
-    try:
-        types = zf.read(info).lower()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise _refuse(file_name, "là tệp nén hỏng, không đọc được.") from None
-    if any(mark in types for mark in _MACRO_MARKS):
-        raise _refuse(file_name, "là tài liệu có macro (.docm/.xlsm), không nhận. Hãy lưu lại thành tệp "
-                                 "không macro (.docx/.xlsx) hoặc PDF.")
+    macro = find_macro([i.filename for i in infos], {})
+    if macro is None:
+        info = names.get("[content_types].xml")
+        if info is None or info.file_size > MAX_CONTENT_TYPES:
+            raise _refuse(file_name, "là tệp nén nhưng không phải tài liệu Word/Excel.")
+        texts = {part: _read_small(zf, names[part.lower()], file_name)
+                 for part in MACRO_PARTS if part.lower() in names}
+        types = texts["[Content_Types].xml"].lower()
+        macro = find_macro([], texts)
+    if macro is not None:
+        what = "macro VBA" if macro.kind == VBA else "macro Excel 4.0 (trang macro)"
+        raise _refuse(file_name, f"có chứa {what} (phần «{macro.part}»), không nhận. Hãy lưu lại thành "
+                                 "tệp không macro (.docx/.xlsx) hoặc PDF.")
+    if _BINARY_WORKBOOK in types:
+        raise _refuse(file_name, "là sổ tính nhị phân .xlsb (có thể chứa macro), không nhận. Hãy lưu lại "
+                                 "thành .xlsx hoặc PDF.")
     for main, media in _MAIN_PARTS.items():
         if main in types:
             return media
     raise _refuse(file_name, "là tệp nén nhưng không phải tài liệu Word .docx hay Excel .xlsx.")
+
+
+def _read_small(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file_name: str) -> bytes:
+    if info.file_size > MAX_CONTENT_TYPES:
+        raise _refuse(file_name, "là tệp nén có phần khai báo quá lớn, không nhận.")
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise _refuse(file_name, "là tệp nén hỏng, không đọc được.") from None
 
 
 def check_evidence_file(data: bytes, file_name: str, max_bytes: int) -> CheckedFile:

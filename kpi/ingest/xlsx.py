@@ -3,7 +3,8 @@
 Why not openpyxl here: it is 10–30× slower on these files and its read-only mode hides merged
 cells and trusts the sheet's stored dimension (a sheet claiming a million rows makes it
 iterate a million empty rows). This reader walks only the cells that exist and never inflates
-more than `safety` allows. Every part first goes through a DTD gate built like defusedxml's
+more than `safety` allows: each part is read once, and counted by `safety` (elements, rows, cells,
+sheets, shared strings) before it is parsed. Every part first goes through a DTD gate built like defusedxml's
 (UTF-8 only, no `<!DOCTYPE`/`<!ENTITY`, refused with defusedxml's exceptions); only then is it
 parsed by the C ElementTree, which is 3× faster than defusedxml's pure-Python tree builder on
 these files.
@@ -21,7 +22,18 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 
 from kpi.ingest.problems import FileRefused
-from kpi.ingest.safety import EXPECTED, Package
+from kpi.ingest.safety import (
+    EXPECTED,
+    MAX_SHEET_ROWS,
+    Package,
+    bound_part,
+    bound_shared_strings,
+    bound_sheet,
+    bound_workbook,
+)
+
+__all__ = ["Cell", "Sheet", "Workbook", "MAX_SHEET_ROWS", "read_workbook", "cell_ref", "col_letter",
+           "parse_ref"]
 
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_REL_NS = "http://purl.oclc.org/ooxml/officeDocument/relationships"
@@ -145,8 +157,11 @@ def _sheet_bytes(data: bytes) -> bytes:
     return b"".join(parts)
 
 
-def _xml(pkg: Package, name: str, sheet: bool = False):
-    data = pkg.read(name)
+def _xml(pkg: Package, name: str, sheet: bool = False, data: bytes | None = None):
+    """Parse one part (`data`, already read and bounded, or read here and bounded)."""
+    if data is None:
+        data = pkg.read(name)
+        bound_part(name, data)
     if not _utf8(data):
         raise FileRefused(f"phần «{name}» không dùng mã hóa UTF-8 như Excel; không đọc.", EXPECTED)
     try:
@@ -182,7 +197,10 @@ def _rels(pkg: Package, part: str) -> dict[str, tuple[str, str]]:
 
 
 def read_workbook(pkg: Package) -> Workbook:
-    root = _xml(pkg, "xl/workbook.xml")
+    data = pkg.read("xl/workbook.xml")
+    bound_workbook(data)
+    root = _xml(pkg, "xl/workbook.xml", data=data)
+    del data
     ns = _ns(root)
     rels = _rels(pkg, "xl/workbook.xml")
     pr = root.find(f"{ns}workbookPr")
@@ -191,15 +209,25 @@ def read_workbook(pkg: Package) -> Workbook:
     formats = _formats(pkg, rels)
     sheets = []
     sheets_el = root.find(f"{ns}sheets")
+    read_by: dict[str, str] = {}      # part → the sheet that read it: each part is read once
+    cells = 0
     for el in (sheets_el if sheets_el is not None else []):
         rid = el.get(f"{{{_REL_NS}}}id") or el.get(f"{{{_STRICT_REL_NS}}}id")
         kind, path = rels.get(rid, ("", ""))
         name = el.get("name", "")
         visible = el.get("state", "visible") == "visible"
+        if path in read_by:
+            raise FileRefused(f"trang tính «{name}» và trang tính «{read_by[path]}» cùng trỏ tới một phần "
+                              f"«{path}» (mỗi trang tính phải có phần riêng) — tệp bị sửa tay hoặc bị "
+                              "hỏng; không đọc. Hãy dùng tệp mẫu tải từ hệ thống.", EXPECTED)
         if not kind.endswith("/worksheet") or not pkg.has(path):
             sheets.append(Sheet(name, visible))   # a chart sheet or a missing part: no cells
             continue
-        sheets.append(_sheet(pkg, path, name, visible, shared, formats))
+        read_by[path] = name
+        data = pkg.read(path)
+        cells = bound_sheet(name, path, data, cells)
+        sheets.append(_sheet(pkg, path, data, name, visible, shared, formats))
+        del data
     return Workbook(sheets, date1904)
 
 
@@ -216,7 +244,7 @@ def _shared_strings(pkg: Package, rels) -> list[str]:
                 "xl/sharedStrings.xml")
     if not pkg.has(path):
         return []
-    root = _xml(pkg, path)
+    root = _xml(pkg, path, data=bound_shared_strings(pkg, path))
     ns = _ns(root)
     return [_text(si, ns) for si in root.findall(f"{ns}si")]
 
@@ -255,24 +283,9 @@ def _formats(pkg: Package, rels) -> list[str | None]:
     return kinds
 
 
-MAX_SHEET_ROWS = 2000     # rows read per sheet; the monthly template has about 40
-
-
-def _refuse_long_sheet(pkg: Package, path: str, name: str) -> None:
-    """Count rows on the raw bytes (C speed) before any XML is parsed."""
-    data = pkg.read(path)
-    rows = data.count(b"<row ") + data.count(b"<row>")
-    if rows > MAX_SHEET_ROWS:
-        def dotted(n: int) -> str:
-            return f"{n:,}".replace(",", ".")
-        raise FileRefused(f"trang tính «{name}» có {dotted(rows)} dòng, quá {dotted(MAX_SHEET_ROWS)} "
-                          "dòng mà một tệp số liệu tháng có thể có (tệp mẫu chỉ khoảng 40 dòng); "
-                          "không đọc. Hãy dùng tệp mẫu tải từ hệ thống.", EXPECTED)
-
-
-def _sheet(pkg, path, name, visible, shared, formats) -> Sheet:
-    _refuse_long_sheet(pkg, path, name)
-    root = _xml(pkg, path, sheet=True)
+def _sheet(pkg, path, data, name, visible, shared, formats) -> Sheet:
+    """One sheet from its part's bytes, already counted by `bound_sheet`."""
+    root = _xml(pkg, path, sheet=True, data=data)
     ns = _ns(root)
     sheet = Sheet(name, visible)
     tags = (f"{ns}c", f"{ns}v", f"{ns}f", f"{ns}is", ns)
