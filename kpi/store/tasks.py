@@ -188,7 +188,8 @@ _SET = ("section = ?, section_title = ?, stt = ?, name = ?, leader = ?, leads = 
 
 
 def apply_import(conn: Conn, actor: Actor, commune: str, plan: ImportPlan, texts: dict[tuple[str, str], tuple[str, str]],
-                 *, file_name: str | None = None, file_sha256: str | None = None) -> int:
+                 *, file_name: str | None = None, file_sha256: str | None = None,
+                 stamp: dt.datetime | None = None) -> int:
     """Write `plan` (from `plan_import`) in one transaction; refused (StoreError, nothing written)
     when the document changed since the plan was made. `texts`: task key → (lead cell, supporting
     cell) as written. Returns the document's id."""
@@ -200,7 +201,7 @@ def apply_import(conn: Conn, actor: Actor, commune: str, plan: ImportPlan, texts
         if sid != plan.source_id or _source_version(conn, commune, sid) != plan.version:
             raise StoreError(f"Sổ nhiệm vụ của «{plan.source.label}» vừa được người khác thay đổi sau khi bạn xem "
                              "trước: hãy xem lại thay đổi rồi xác nhận.")
-        stamp = now()
+        stamp = stamp or now()     # the demo dates its sample register back
         s = plan.source
         if sid is None:
             sid = int(first_row(conn.execute("SELECT nextval('task_source_id_seq')"))[0])
