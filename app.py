@@ -34,6 +34,7 @@ pages = [
     st.Page("pages/upload.py", title="Nhập số liệu", icon=":material/upload_file:",
             url_path="nhap-so-lieu"),
     st.Page("pages/evidence.py", title="Minh chứng", icon=":material/folder_open:", url_path="minh-chung"),
+    st.Page("pages/tasks.py", title="Nhiệm vụ", icon=":material/task_alt:", url_path="nhiem-vu"),
     st.Page("pages/submissions.py", title="Tình hình nộp số liệu", icon=":material/fact_check:",
             url_path="nop-so-lieu"),
     st.Page("pages/catalog.py", title="Danh mục chỉ tiêu", icon=":material/menu_book:",

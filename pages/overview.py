@@ -1,9 +1,12 @@
 """Tổng quan: the period's score, the groups, the criteria losing points and who leads them."""
+from html import escape
+
 import streamlit as st
 
 from kpi.domain.rights import may
 from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
+from kpi.present import tasks as task_texts
 from kpi.present.texts import score_percent
 from kpi.web import auth, data, safe, state, widgets
 from kpi.web import evidence as web_evidence
@@ -45,6 +48,12 @@ if projector:
             change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
         # ── evidence and milestones: lacking evidence, overdue and at-risk deadlines first ──
         web_evidence.projector_follow_up(catalog, period.quarter, as_of)
+        # ── the task register: how many tasks are overdue, the first one with its lead unit ──
+        _late = data.task_register().overdue
+        if _late:
+            st.markdown(f'<div class="kpi-tasks-late"><b>Nhiệm vụ quá hạn: {len(_late)}</b> · '
+                        f'{escape(task_texts.overdue_lines(catalog, _late, 1)[0])}</div>',
+                        unsafe_allow_html=True)
     with right:
         seconds = state.rotation_seconds()
         if seconds:
@@ -94,6 +103,12 @@ _board = tables.submission_board(catalog, data.first_submissions(),
                                  tables.board_months(catalog, period, as_of), as_of)
 st.page_link("pages/submissions.py", label=tables.missing_summary(catalog, _board)
              + " · xem tình hình nộp số liệu", icon=":material/fact_check:")
+# ── the task register: overdue tasks and the first three with their lead units («Nhiệm vụ») ──
+_late = data.task_register().overdue
+if _late:
+    st.page_link("pages/tasks.py", label=f"{len(_late)} nhiệm vụ quá hạn: "
+                 + safe.md("; ".join(task_texts.overdue_lines(catalog, _late, 3))) + " · xem trang Nhiệm vụ",
+                 icon=":material/task_alt:")
 # ────────────────────────────────────────────────────────────────────────────
 
 top = tables.loss_rows(catalog, score, 5, what_it_takes, short_actions)

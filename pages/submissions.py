@@ -4,6 +4,7 @@ import streamlit as st
 
 from kpi.domain.periods import Period, Quarter
 from kpi.present import tables, texts
+from kpi.usecases import tasks as task_uc
 from kpi.web import data, safe, state
 
 catalog = data.catalog()
@@ -35,3 +36,18 @@ st.caption("✔ Đúng hạn · ▲ Muộn N ngày (gửi vào ngày hạn là m
 st.subheader("Tin nhắn nhắc nộp số liệu")
 st.caption("Bấm biểu tượng sao chép ở góc khung rồi dán vào Zalo hoặc thư điện tử.")
 st.code(tables.reminder_text(catalog, board, today), language=None, wrap_lines=True)
+
+# ── one unit: its late reports and its tasks overdue or due in the next 7 days (the task register) ──
+st.subheader("Tin nhắn nhắc một đơn vị")
+code = st.selectbox("Đơn vị", [u.code for u in catalog.units], key="reminder_unit", format_func=catalog.unit_name)
+late_months = dict(tables.missing_units(board)).get(code, [])
+lines = [f"{catalog.commune_name}: nhắc {catalog.unit_name(code)} ({today:%d/%m/%Y})."]
+if late_months:
+    lines.append("Số liệu chưa gửi, đã quá hạn: " + "; ".join(m.label for m in late_months) + ".")
+task_lines = task_uc.reminder_lines(data.task_register(), code)
+if task_lines:
+    lines.append("Nhiệm vụ quá hạn và sắp đến hạn (7 ngày tới):")
+    lines += task_lines
+if len(lines) == 1:
+    lines.append("Đơn vị đã gửi đủ số liệu đến hạn và không có nhiệm vụ quá hạn hay sắp đến hạn.")
+st.code("\n".join(lines), language=None, wrap_lines=True)

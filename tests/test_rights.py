@@ -72,12 +72,13 @@ def test_a_version_1_database_migrates_and_keeps_its_data(tmp_path):
     raw.execute("INSERT INTO audit_log VALUES (1, now(), 'Chị Lan', 'record_submission', 'THAITAN', '{}')")
     raw.close()
     conn = store.connect(db)
-    assert store.schema_version(conn) == 6   # 2 accounts, 3 evidence, 4 account communes, 5–6 kept scores (gone)
+    # 2 (accounts), 3 (evidence), 4 (account communes), 5–6 (kept scores, gone), 7 (task register)
+    assert store.schema_version(conn) == store.SCHEMA_VERSION
     assert uploads(conn) == [(1, "CA", "2024-06", 1, "accepted", "Chị Lan")]
     assert conn.execute("SELECT actor, unit, period, file_sha256 FROM audit_log").fetchall() == \
         [("Chị Lan", None, None, None)]
     for table in ("accounts", "account_units", "catalog_versions", "quarter_closures", "evidence_items",
-                  "evidence_reviews"):
+                  "evidence_reviews", "tasks", "task_updates", "task_sources"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0
     conn.close()
 

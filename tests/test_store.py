@@ -9,6 +9,7 @@ from common import TESTER
 from kpi import store
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.rights import PermissionDenied
+from kpi.store.schema import MIGRATIONS
 
 pytestmark = pytest.mark.both_engines
 
@@ -28,10 +29,27 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_target):
     c = store.connect(db_target)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 6
+    assert store.schema_version(c) == store.SCHEMA_VERSION == max(MIGRATIONS)
     c.close()
     c = store.connect(db_target)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 6
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
+    c.close()
+
+
+def test_a_migration_numbered_below_the_applied_ones_is_still_applied(db_target, monkeypatch):
+    """Migrations written in parallel leave a gap that is filled later: a database migrated past the
+    gap gets the filling migration on its next opening, once."""
+    from kpi.store import connection
+    c = store.connect(db_target)
+    gap = next(v for v in range(1, max(MIGRATIONS)) if v not in MIGRATIONS) if len(MIGRATIONS) < max(MIGRATIONS) \
+        else max(MIGRATIONS) + 1
+    later = {**MIGRATIONS, gap: ["CREATE TABLE gap_filled (x INTEGER)"]}
+    monkeypatch.setattr(connection, "MIGRATIONS", later)
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", max(later))
+    store.migrate(c)
+    store.migrate(c)
+    assert c.execute("SELECT count(*) FROM gap_filled").fetchone()[0] == 0
+    assert sorted(r[0] for r in c.execute("SELECT version FROM schema_version").fetchall()) == sorted(later)
     c.close()
 
 

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("report", "xuất Biểu tự chấm điểm (.xlsx) hoặc bản tóm tắt (.pdf)"),
     "restore": ("restore", "khôi phục một bản sao lưu vào cơ sở dữ liệu mới (--db)"),
     "score": ("score", "tính điểm một quý"),
+    "tasks": ("tasks", "sổ theo dõi nhiệm vụ: nhập, liệt kê, cập nhật tiến độ, tỷ lệ hoàn thành"),
     "template": ("template", "tạo tệp Excel mẫu nhập số liệu tháng"),
     "verify": ("verify", "đối chiếu cơ sở dữ liệu, tệp đã lưu và nhật ký"),
     "users": ("users", "quản lý tài khoản (thêm, liệt kê, khoá, đổi mật khẩu)"),

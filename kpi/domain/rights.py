@@ -31,6 +31,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "review_evidence": frozenset({"admin", "office", SYSTEM}),
     # «Tính đến ngày»: the record as it stood on an earlier day (a meeting's screen shown again)
     "read_past_record": frozenset({"admin", "office", "leader", "city_admin", "city_viewer", SYSTEM}),
+    # the task register: the office imports and edits it; a lead unit's coordinator records progress
+    "manage_tasks": frozenset({"admin", "office", SYSTEM}),
+    "update_task": frozenset({"admin", "office", "coordinator", SYSTEM}),
 }
 ACTION_TEXT = {
     "read_commune": "xem số liệu",
@@ -45,6 +48,8 @@ ACTION_TEXT = {
     "attach_evidence": "gửi tài liệu kiểm chứng",
     "review_evidence": "duyệt tài liệu kiểm chứng",
     "read_past_record": "xem số liệu tính đến một ngày trước",
+    "manage_tasks": "nhập, sửa sổ nhiệm vụ",
+    "update_task": "cập nhật tiến độ nhiệm vụ",
 }
 
 

@@ -92,20 +92,29 @@ def schema_version(conn: Conn) -> int:
     return int(row[0] or 0)
 
 
+def _applied(conn: Conn) -> set[int]:
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_version").fetchall()}
+
+
 def migrate(conn: Conn) -> int:
-    """Apply every migration newer than the database, each in one transaction (on PostgreSQL under
-    the `schema` lock, so two processes starting at once apply each migration once)."""
+    """Apply every migration the database has not applied, in order of number, each in one transaction
+    (on PostgreSQL under the `schema` lock, so two processes starting at once apply each migration
+    once). A number is applied even when a higher one already was: a migration written in parallel
+    (a gap in the numbers, filled later) still reaches databases migrated past it."""
     with WRITE_LOCK:
         with transaction(conn):
             lock_names(conn, ["schema"])
             current = schema_version(conn)
+            applied = _applied(conn)
         if current > SCHEMA_VERSION:
             raise StoreError(f"Cơ sở dữ liệu ở phiên bản {current}, mới hơn chương trình "
                              f"({SCHEMA_VERSION}). Hãy cập nhật chương trình.")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in sorted(MIGRATIONS):
+            if version in applied:
+                continue
             with transaction(conn):
                 lock_names(conn, ["schema"])
-                if schema_version(conn) >= version:
+                if version in _applied(conn):
                     continue
                 for stmt in MIGRATIONS[version]:
                     conn.execute(stmt)

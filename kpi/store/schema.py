@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import threading
 
-SCHEMA_VERSION = 6
 WRITE_LOCK = threading.RLock()  # writes of one process are serialised: versions stay ordered
 
 MIGRATIONS: dict[int, list[str]] = {
@@ -104,4 +103,39 @@ MIGRATIONS: dict[int, list[str]] = {
         # `score` computes its answer every time and writes nothing: the kept answers go
         "DROP TABLE IF EXISTS kept_scores",
     ],
+    7: [
+        # the task register (sổ theo dõi nhiệm vụ): the documents tasks come from, the tasks (one
+        # row each, kept when a re-import drops them: active = FALSE), their progress records (only
+        # added, the latest counts). Unit lists are «;»-joined unit codes; `*_text` keeps the cell.
+        "CREATE SEQUENCE IF NOT EXISTS task_source_id_seq START 1",
+        """CREATE TABLE task_sources (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, source_key VARCHAR NOT NULL,
+             kind VARCHAR NOT NULL, number VARCHAR NOT NULL, issued DATE, title VARCHAR NOT NULL,
+             file_name VARCHAR, file_sha256 VARCHAR,
+             imported_at TIMESTAMP NOT NULL, imported_by VARCHAR NOT NULL)""",
+        "CREATE SEQUENCE IF NOT EXISTS task_id_seq START 1",
+        """CREATE TABLE tasks (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, source_id BIGINT NOT NULL,
+             section VARCHAR NOT NULL, section_title VARCHAR NOT NULL, stt VARCHAR NOT NULL,
+             name VARCHAR NOT NULL, leader VARCHAR NOT NULL,
+             leads VARCHAR NOT NULL, leads_text VARCHAR NOT NULL,
+             supports VARCHAR NOT NULL, supports_outside VARCHAR NOT NULL, supports_text VARCHAR NOT NULL,
+             output VARCHAR NOT NULL, time_text VARCHAR NOT NULL, rule_kind VARCHAR NOT NULL,
+             start_on DATE, due_on DATE, monthly BOOLEAN NOT NULL,
+             tags VARCHAR NOT NULL, note VARCHAR NOT NULL, active BOOLEAN NOT NULL,
+             created_at TIMESTAMP NOT NULL, created_by VARCHAR NOT NULL,
+             updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL)""",
+        "CREATE INDEX tasks_commune ON tasks (commune, source_id)",
+        "CREATE SEQUENCE IF NOT EXISTS task_update_id_seq START 1",
+        """CREATE TABLE task_updates (
+             id BIGINT PRIMARY KEY, commune VARCHAR NOT NULL, task_id BIGINT NOT NULL,
+             period VARCHAR NOT NULL,               -- the month reported on, YYYY-MM
+             status VARCHAR NOT NULL,               -- 'not_started' | 'in_progress' | 'completed'
+             result VARCHAR NOT NULL, done_on DATE,
+             recorded_by VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)""",
+        "CREATE INDEX task_updates_task ON task_updates (commune, task_id)",
+    ],
 }
+# the newest migration; numbers may leave a gap while other migrations are being written elsewhere:
+# `connection.migrate` applies every number the database has not applied, in order
+SCHEMA_VERSION = max(MIGRATIONS)

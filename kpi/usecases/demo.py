@@ -160,7 +160,17 @@ def load_demo(conn, catalog: Catalog, months: int, today: dt.date,
     sync_catalog(conn, catalog, DEMO_ACTOR)
     # a replay of the same deterministic demo repeats its corrections: not a roll-back to ask about
     outcomes = record_submissions(conn, build_demo(catalog, months, today, now=now), DEMO_ACTOR, allow_rollback=True)
+    load_demo_register(conn, catalog, today)
     return sum(o.created for o in outcomes)
+
+
+def load_demo_register(conn, catalog: Catalog, today: dt.date) -> int:
+    """The sample task register (the documents' tasks) with its demo progress, once per database."""
+    from kpi.store.tasks import task_sources
+    from kpi.usecases.tasks import load_sample_register
+    if task_sources(conn, catalog.commune):
+        return 0
+    return load_sample_register(conn, catalog, DEMO_ACTOR, today)
 
 
 # Demo accounts: for trying the app only (the README lists them as such). Never created in a

@@ -333,3 +333,32 @@ def _figure(db: str, commune: str, version: str, day: str, name: str, args: tupl
 def _figure_by_key(db: str, config: str, mtime: float, commune: str, version: str, day: str, name: str,
                    key: tuple, _args: tuple = (), _kwargs: dict | None = None, _build=None):
     return _build(*_args, **(_kwargs or {}))
+
+
+# ── the task register: cached by the register's version and the day ──
+
+def register_version() -> str:
+    """Changes with every import, edit and progress record of the commune's task register."""
+    from kpi.store.tasks import register_version as version
+    commune = catalog().commune
+    memo = _run_memo()
+    key = ("register_version", db_target(), commune)
+    if memo is not None and key in memo:
+        return memo[key]
+    value = f"{commune}:{version(connection(), commune)}"
+    if memo is not None:
+        memo[key] = value
+    return value
+
+
+def task_register():
+    """The task register on `as_of()` (kpi.usecases.tasks.register_on), every input an argument."""
+    connection()
+    return _task_register(db_target(), str(config_path()), _catalog_mtime(), catalog().commune, register_version(),
+                          as_of().isoformat())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _task_register(db: str, config: str, mtime: float, commune: str, version: str, day: str):
+    from kpi.usecases.tasks import register_on
+    return register_on(_connection(db).cursor(), _commune_catalog(config, mtime, commune), dt.date.fromisoformat(day))

@@ -1,0 +1,80 @@
+"""The «Nhiệm vụ» page through AppTest on the demo database (the shipped sample register): overdue
+first with lead units, filters, a coordinator records progress only for their unit's tasks, the
+office imports a register with the difference first."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.common import log_in
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+def _app(monkeypatch, db: Path, login: str) -> AppTest:
+    monkeypatch.setenv("KPI_DB", str(db))
+    monkeypatch.setenv("KPI_CONFIG", str(ROOT / "config" / "indicators.toml"))
+    return log_in(AppTest.from_file(APP, default_timeout=60), db, login)
+
+
+@pytest.fixture
+def demo_db(demo_db_file, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db_file.read_bytes())
+    return path
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _open(monkeypatch, db, login):
+    at = _app(monkeypatch, db, login)
+    at.run()
+    at.switch_page("pages/tasks.py").run()
+    _ok(at)
+    return at
+
+
+def test_the_register_overdue_first_and_filters(monkeypatch, demo_db):
+    at = _open(monkeypatch, demo_db, "lanhdao")
+    assert at.title[0].value == "Nhiệm vụ"
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Quá hạn"]) >= 2
+    table = at.table[0].value
+    assert len(table) == 41
+    assert table.iloc[0]["Tình trạng"].startswith("🔴 Quá hạn")
+    wifi = table[table["Nhiệm vụ"].str.contains("wifi")].iloc[0]
+    assert wifi["Đơn vị chủ trì"] == "Trung tâm Dịch vụ sự nghiệp công" and wifi["Tình trạng"].startswith("🔴 Quá hạn")
+    at.selectbox(key="tasks_unit").set_value("TTDVSNC").run()
+    _ok(at)
+    assert all("Trung tâm Dịch vụ sự nghiệp công" in u or u == "Các phòng, đơn vị"
+               for u in at.table[0].value["Đơn vị chủ trì"])
+    at.selectbox(key="tasks_state").set_value("overdue").run()
+    assert all(s.startswith("🔴") for s in at.table[0].value["Tình trạng"])
+    assert "task_progress" not in [f.proto.form_id for f in at.get("form")]   # a leader records nothing
+    assert "hoàn thành" in at.markdown[[("hoàn thành" in m.value and "nhiệm vụ, đạt" in m.value)
+                                        for m in at.markdown].index(True)].value
+
+
+def test_a_coordinator_records_progress_only_for_their_units_tasks(monkeypatch, demo_db):
+    at = _open(monkeypatch, demo_db, "dv-ttdvsnc")
+    assert at.selectbox(key="tasks_unit").value == "TTDVSNC"       # a coordinator sees their unit first
+    wifi = next(i for i in at.selectbox(key="tasks_pick").options if "wifi" in i)
+    at.selectbox(key="tasks_pick").set_value(int(wifi.split(" ")[0].removeprefix("NV"))).run()
+    at.text_input(key="task_result").input("Đã trình kế hoạch")
+    at.selectbox(key="task_status").set_value("completed")
+    at.button(key="FormSubmitter:task_progress-Ghi tiến độ").click().run()
+    _ok(at)
+    assert at.success[0].value.startswith("Đã ghi tiến độ NV")
+    other = _open(monkeypatch, demo_db, "dv-ca")
+    other.selectbox(key="tasks_unit").set_value("TTDVSNC").run()
+    other.selectbox(key="tasks_pick").set_value(int(wifi.split(" ")[0].removeprefix("NV"))).run()
+    _ok(other)
+    assert not [f for f in other.get("form") if f.proto.form_id == "task_progress"]
+    assert any("Chỉ đầu mối của đơn vị chủ trì" in c.value for c in other.caption)
+
