@@ -8,6 +8,7 @@ from common import TESTER
 from kpi import store
 from kpi.domain.figures import Actor, Figure, Submission
 from kpi.domain.rights import PermissionDenied
+from kpi.store.schema import MIGRATIONS
 
 pytestmark = pytest.mark.both_engines
 
@@ -27,10 +28,10 @@ def snapshot(conn):
 
 def test_schema_is_versioned_and_migration_is_idempotent(db_target):
     c = store.connect(db_target)
-    assert store.schema_version(c) == store.SCHEMA_VERSION == 5
+    assert store.schema_version(c) == store.SCHEMA_VERSION == 8
     c.close()
     c = store.connect(db_target)           # reopening applies nothing twice
-    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 5
+    assert c.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(MIGRATIONS)
     c.close()
 
 

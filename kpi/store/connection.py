@@ -92,20 +92,27 @@ def schema_version(conn: Conn) -> int:
     return int(row[0] or 0)
 
 
+def applied_versions(conn: Conn) -> set[int]:
+    schema_version(conn)
+    return {int(r[0]) for r in conn.execute("SELECT version FROM schema_version").fetchall()}
+
+
 def migrate(conn: Conn) -> int:
-    """Apply every migration newer than the database, each in one transaction (on PostgreSQL under
-    the `schema` lock, so two processes starting at once apply each migration once)."""
+    """Apply every migration the database has not had, in order of number, each in one transaction
+    (on PostgreSQL under the `schema` lock, so two processes starting at once apply each migration
+    once). Numbers may have gaps; a number that lands later than a higher one is still applied."""
     with WRITE_LOCK:
         with transaction(conn):
             lock_names(conn, ["schema"])
-            current = schema_version(conn)
+            applied = applied_versions(conn)
+        current = max(applied, default=0)
         if current > SCHEMA_VERSION:
             raise StoreError(f"Cơ sở dữ liệu ở phiên bản {current}, mới hơn chương trình "
                              f"({SCHEMA_VERSION}). Hãy cập nhật chương trình.")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
+        for version in sorted(set(MIGRATIONS) - applied):
             with transaction(conn):
                 lock_names(conn, ["schema"])
-                if schema_version(conn) >= version:
+                if version in applied_versions(conn):
                     continue
                 for stmt in MIGRATIONS[version]:
                     conn.execute(stmt)
