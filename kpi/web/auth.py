@@ -53,9 +53,10 @@ def client_address() -> str | None:
     """The address the browser connects from (None on the server itself, or behind a reverse proxy
     on the same machine: Streamlit reports loopback as None)."""
     try:
-        return st.context.ip_address
+        address = st.context.ip_address
     except Exception:  # noqa: BLE001 — no client context (e.g. a test run): no per-client count
         return None
+    return address if isinstance(address, str) and address else None
 
 
 def login_form() -> None:
