@@ -223,6 +223,8 @@ def test_a_name_that_is_no_account_is_kept_only_as_a_keyed_hash(conn, catalog):
     assert hashes[0] == hashes[1] != hashes[2] and hashes[3] is None
     assert all(re.fullmatch(r"[0-9a-f]{12}", h) for h in hashes[:3])
     assert details[0]["client"] == "10.0.0.7" and details[3]["login"] == "lan"
+    assert (details[0]["failures"], details[0]["client_failures"], details[1]["failures"]) == (1, 1, 2)
+    assert "client_failures" not in details[1]
     # the key is this database's own secret (another database hashes the same name differently)
     assert conn.execute("SELECT count(*) FROM app_secrets").fetchone()[0] == 1
 

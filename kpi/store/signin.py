@@ -66,7 +66,9 @@ def record_failure(conn: Conn, rules: dict[tuple[str, str], LockRule], at: dt.da
             gone = forgotten_before(rule, at)
             conn.execute("DELETE FROM login_throttle WHERE scope = ? AND last_failure_at < ? "
                          "AND (locked_until IS NULL OR locked_until < ?)", [scope, gone, gone]).fetchall()
-        _audit(conn, actor, "login_failed", commune, {**detail, "failures": {s: c.failures for (s, _), c in out.items()}})
+        counts = {("failures" if scope == "login" else f"{scope}_failures"): c.failures
+                  for (scope, _key), c in out.items()}
+        _audit(conn, actor, "login_failed", commune, {**detail, **counts})
     return out
 
 

@@ -315,8 +315,8 @@ def test_a_database_the_app_cannot_open_is_one_clear_message(monkeypatch, tmp_pa
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình (5). "
-        "Hãy cập nhật chương trình."]
+        "Không mở được cơ sở dữ liệu: Cơ sở dữ liệu ở phiên bản 99, mới hơn chương trình "
+        f"({store.SCHEMA_VERSION}). Hãy cập nhật chương trình."]
 
 
 def test_a_broken_catalogue_is_listed_not_a_traceback(monkeypatch, tmp_path):
