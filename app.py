@@ -47,8 +47,14 @@ pages = [
     st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
             visibility="hidden"),
 ]
-PAGE_RIGHTS = {"toan-thanh-pho": "read_city", "nhap-so-lieu": "record_submission", "nhat-ky": "read_audit", "sao-luu": "make_backup",
-               "tai-khoan": "manage_accounts"}
+# a page opens for an account with any one of its rights («Tài khoản»: the office sees only closing a quarter)
+PAGE_RIGHTS = {"toan-thanh-pho": ("read_city",), "nhap-so-lieu": ("record_submission",), "nhat-ky": ("read_audit",),
+               "sao-luu": ("make_backup",), "tai-khoan": ("manage_accounts", "close_quarter")}
+
+
+def may_open(actor, url_path: str) -> bool:
+    return url_path not in PAGE_RIGHTS or any(may(actor, right) for right in PAGE_RIGHTS[url_path])
+
 
 # Every run declares the pages, the login run too: a deep link (/don-vi?unit=CA) is then always a
 # known page and opens after logging in; nothing of a page runs before. The menu is the app's own
@@ -69,8 +75,8 @@ city = data.city()
 several = len(city.communes) > 1
 hidden = set() if several or actor.role in CITY_ROLES else {"toan-thanh-pho"}
 shown = [p for p in pages if p.visibility != "hidden" and p.url_path not in hidden
-         and (p.url_path not in PAGE_RIGHTS or may(actor, PAGE_RIGHTS[p.url_path]))]
-refused_page = current.url_path in PAGE_RIGHTS and not may(actor, PAGE_RIGHTS[current.url_path])
+         and may_open(actor, p.url_path)]
+refused_page = not may_open(actor, current.url_path)
 default_commune = actor.commune or (city.base.commune if city.has(city.base.commune) else city.codes[0])
 names = {c.code: c.name for c in city.communes}
 state.seed_commune(list(city.codes), default_commune, actor.commune)

@@ -18,7 +18,7 @@ def test_every_action_the_store_writes_has_words():
     for path in (ROOT / "kpi").rglob("*.py"):
         text = path.read_text(encoding="utf-8")
         for code in ("record_submission", "supersede", "refused_rights", "refused_conflict", "close_quarter",
-                     "reopen_quarter", "login", "login_failed", "session_expired", "account_add",
+                     "reopen_quarter", "login", "login_failed", "login_locked", "session_expired", "account_add",
                      "account_passwd", "account_disable", "account_enable", "catalog_version", "sync_catalog",
                      "evidence_add", "evidence_review", "make_backup"):
             if f'"{code}"' in text:
@@ -38,6 +38,9 @@ def test_details_read_as_fields_in_vietnamese():
          "quý: 2026-Q3; phiên bản danh mục: 2; số ô số liệu: 480"),
         ('{"upload_id": 7, "version": 2, "file": "ca.xlsx", "supersedes": null}',
          "lần nhập: 7; phiên bản: 2; tệp: ca.xlsx"),
+        ('{"login": "tên không tồn tại", "name_hash": "0a1b2c3d4e5f", "client": "10.0.0.7", "failures": 5, '
+         '"client_failures": 12}', "tài khoản: tên không tồn tại; mã của tên đã gõ: 0a1b2c3d4e5f; địa chỉ máy: "
+         "10.0.0.7; số lần sai liên tiếp: 5; số lần sai của máy: 12"),
         ('{"new_key": 1}', "new_key: 1"),
         ("not json", "not json"), ("[1, 2]", "[1, 2]"),
     ]

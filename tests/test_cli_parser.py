@@ -35,7 +35,7 @@ def test_argparse_messages_read_in_vietnamese():
     (["close"], "Lỗi: thiếu tham số bắt buộc: --quarter, --by\nXem hướng dẫn: python -m kpi close -h\n"),
     (["score", "--quarter"], "Lỗi: tham số --quarter cần một giá trị\nXem hướng dẫn: python -m kpi score -h\n"),
     (["users", "frob"], "Lỗi: tham số VIỆC: 'frob' không phải lựa chọn hợp lệ (chọn một trong: 'add', 'list', "
-                        "'disable', 'passwd')\nXem hướng dẫn: python -m kpi users -h\n"),
+                        "'disable', 'enable', 'passwd')\nXem hướng dẫn: python -m kpi users -h\n"),
     (["score", "--quarter", "2026-Q3", "--bogus"],
      "Lỗi: không hiểu các tham số: --bogus\nXem hướng dẫn: python -m kpi -h\n"),
     (["frobnicate"], None),

@@ -72,8 +72,9 @@ def test_a_version_1_database_migrates_and_keeps_its_data(tmp_path):
     raw.execute("INSERT INTO audit_log VALUES (1, now(), 'Chị Lan', 'record_submission', 'THAITAN', '{}')")
     raw.close()
     conn = store.connect(db)
-    # 2 (accounts), 3 (evidence), 4 (account communes), 5–6 (kept scores, gone), 7 (task register)
-    assert store.schema_version(conn) == store.SCHEMA_VERSION
+    # 2 (accounts), 3 (evidence), 4 (account communes), 5–6 (kept scores, gone), 7 (task register),
+    # 8 (sign-in counters, secrets)
+    assert store.schema_version(conn) == store.SCHEMA_VERSION == 8
     assert uploads(conn) == [(1, "CA", "2024-06", 1, "accepted", "Chị Lan")]
     assert conn.execute("SELECT actor, unit, period, file_sha256 FROM audit_log").fetchall() == \
         [("Chị Lan", None, None, None)]
@@ -103,10 +104,10 @@ def test_passwords_are_hashed_with_argon2_and_never_stored_in_clear(conn, catalo
     assert not accounts.password_matches(acc.password_hash, "bi-mat-124")
     dump = str(conn.execute("SELECT * FROM audit_log").fetchall()) + str(conn.execute("SELECT * FROM accounts").fetchall())
     assert "bi-mat-123" not in dump
-    with pytest.raises(store.StoreError, match="ít nhất 8 ký tự"):
+    with pytest.raises(store.StoreError, match="ít nhất 10 ký tự"):
         accounts.add_user(conn, catalog, SYSTEM, "ngan", "viewer", [], None, "ngan")
     with pytest.raises(store.StoreError, match="ít nhất một đơn vị"):
-        accounts.add_user(conn, catalog, SYSTEM, "dm", "coordinator", [], None, "12345678")
+        accounts.add_user(conn, catalog, SYSTEM, "dm", "coordinator", [], None, "bi-mat-123")
 
 
 def test_login_succeeds_fails_and_is_audited(conn, catalog):
@@ -122,7 +123,7 @@ def test_login_succeeds_fails_and_is_audited(conn, catalog):
 
 def test_only_admin_manages_accounts(conn, catalog):
     with pytest.raises(PermissionDenied, match="không có quyền quản lý tài khoản"):
-        accounts.add_user(conn, catalog, OFFICE, "x1", "viewer", [], None, "12345678")
+        accounts.add_user(conn, catalog, OFFICE, "x1", "viewer", [], None, "bi-mat-123")
     assert get_account(conn, "x1") is None
     assert actions(conn)[-1] == "refused_rights"
 
@@ -130,7 +131,7 @@ def test_only_admin_manages_accounts(conn, catalog):
 def test_users_cli(tmp_path, capsys):
     db = tmp_path / "kpi.duckdb"
     assert cli(db, "users", "add", "lan", "--role", "coordinator", "--unit", "CA", "--unit", "qs",
-               "--name", "Nguyễn Thị Lan", stdin="mat-khau-1\n") == 0
+               "--name", "Nguyễn Thị Lan", stdin="so-bi-mat-01\n") == 0
     assert capsys.readouterr().out == "Đã thêm tài khoản «lan» (Đầu mối đơn vị).\n"
     assert cli(db, "users", "add", "minh", "--role", "viewer", stdin="") == 2
     assert "Cần mật khẩu" in capsys.readouterr().err
@@ -138,13 +139,13 @@ def test_users_cli(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out) == [{"login": "lan", "name": "Nguyễn Thị Lan", "role": "coordinator",
                                                     "units": ["CA", "QS"], "commune": None, "active": True,
                                                     "demo": False}]
-    assert cli(db, "users", "passwd", "lan", stdin="mat-khau-2\n") == 0
+    assert cli(db, "users", "passwd", "lan", stdin="so-bi-mat-02\n") == 0
     assert cli(db, "users", "disable", "lan") == 0
     assert cli(db, "users", "list") == 0
     assert capsys.readouterr().out.splitlines()[-1] == "lan              Đầu mối đơn vị — CA, QS — Nguyễn Thị Lan [đã khoá]"
     conn = store.connect(db)
     acc = get_account(conn, "lan")
-    assert accounts.password_matches(acc.password_hash, "mat-khau-2") and not acc.active
+    assert accounts.password_matches(acc.password_hash, "so-bi-mat-02") and not acc.active
     assert [a for a in actions(conn) if a.startswith("account")] == ["account_add", "account_passwd",
                                                                       "account_disable"]
     conn.close()

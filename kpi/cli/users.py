@@ -8,11 +8,11 @@ import sys
 from kpi.cli.context import CLI_ACTOR, UserError
 from kpi.domain.rights import ROLES, role_text
 from kpi.store.accounts import list_accounts
-from kpi.usecases.accounts import add_user, change_password, disable_user
+from kpi.usecases.accounts import active_actor, add_user, change_password, disable_user, enable_user
 
 
 def register(sub):
-    p = sub.add_parser("users", help="quản lý tài khoản (thêm, liệt kê, khoá, đổi mật khẩu)")
+    p = sub.add_parser("users", help="quản lý tài khoản (thêm, liệt kê, khoá, mở khoá, đổi mật khẩu)")
     s = p.add_subparsers(dest="users_command", metavar="VIỆC")
     s.required = True
     a = s.add_parser("add", help="thêm tài khoản; mật khẩu đọc từ đầu vào chuẩn (một dòng)")
@@ -28,6 +28,10 @@ def register(sub):
     d = s.add_parser("disable", help="khoá tài khoản")
     d.add_argument("login", metavar="TÊN_ĐĂNG_NHẬP")
     d.set_defaults(handler=run_disable)
+    e = s.add_parser("enable", help="mở khoá tài khoản đã khoá (cho đăng nhập lại)")
+    e.add_argument("login", metavar="TÊN_ĐĂNG_NHẬP")
+    e.add_argument("--by", required=True, metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản quản trị thực hiện")
+    e.set_defaults(handler=run_enable)
     pw = s.add_parser("passwd", help="đổi mật khẩu; mật khẩu mới đọc từ đầu vào chuẩn (một dòng)")
     pw.add_argument("login", metavar="TÊN_ĐĂNG_NHẬP")
     pw.set_defaults(handler=run_passwd)
@@ -72,6 +76,12 @@ def run_list(args, ctx):
 def run_disable(args, ctx):
     disable_user(ctx.conn, CLI_ACTOR, args.login)
     print(f"Đã khoá tài khoản «{args.login}».")
+    return 0
+
+
+def run_enable(args, ctx):
+    enable_user(ctx.conn, active_actor(ctx.conn, args.by), args.login)
+    print(f"Đã mở khoá tài khoản «{args.login.strip().lower()}».")
     return 0
 
 

@@ -16,7 +16,7 @@ ACTIONS: dict[str, str] = {
     "record_submission": "Nhập số liệu", "supersede": "Thay phiên bản",
     "refused_rights": "Từ chối (quyền, khoá sổ)", "refused_conflict": "Từ chối (xung đột phiên bản)",
     "close_quarter": "Khoá sổ quý", "reopen_quarter": "Mở lại quý", "login": "Đăng nhập",
-    "login_failed": "Đăng nhập sai", "logout": "Đăng xuất", "session_expired": "Hết phiên",
+    "login_failed": "Đăng nhập sai", "login_locked": "Đăng nhập bị từ chối (tạm khoá)", "logout": "Đăng xuất", "session_expired": "Hết phiên",
     "account_add": "Thêm tài khoản", "account_passwd": "Đổi mật khẩu", "account_disable": "Khoá tài khoản",
     "account_enable": "Mở khoá tài khoản", "catalog_version": "Phiên bản danh mục",
     "sync_catalog": "Cập nhật đơn vị", "evidence_add": "Thêm minh chứng", "evidence_review": "Duyệt minh chứng",
@@ -30,6 +30,8 @@ _FIELDS = {
     "supersedes": "thay cho lần nhập", "upload_id": "lần nhập", "archive": "tệp sao lưu",
     "indicator": "chỉ tiêu", "state": "trạng thái", "comment": "nhận xét", "link": "đường dẫn", "id": "mã",
     "sha256": "sha256", "commune": "xã", "name": "họ tên",
+    "name_hash": "mã của tên đã gõ", "client": "địa chỉ máy", "failures": "số lần sai liên tiếp",
+    "client_failures": "số lần sai của máy", "wait_seconds": "còn khoá (giây)",
 }
 
 

@@ -47,7 +47,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(["RecordOutcome", "catalog_changes", "forget_raw_file", "keep_raw_file", "record_submission",
                      "record_submissions", "sync_catalog"], "kpi.store.writes"),
 }
-_SUBMODULES = {"accounts", "backup", "connection", "evidence", "postgres", "reads", "schema", "tasks", "writes"}
+_SUBMODULES = {"accounts", "backup", "connection", "evidence", "postgres", "reads", "schema", "signin",
+               "tasks", "writes"}
 
 __all__ = ["StoreError", "connect", "migrate", "schema_version", "transaction", "SCHEMA_VERSION", "audit_log",
            "content_counts", "current_figures", "data_version", "figures_of_upload", "first_submissions",

@@ -135,6 +135,23 @@ MIGRATIONS: dict[int, list[str]] = {
              recorded_by VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL)""",
         "CREATE INDEX task_updates_task ON task_updates (commune, task_id)",
     ],
+    8: [
+        # wrong sign-in tries, per login (`scope` 'login', `key` the keyed hash of the name typed, never
+        # the name) and per client address (`scope` 'client'): the limits hold across sessions and
+        # app processes (kpi.domain.signin)
+        """CREATE TABLE login_throttle (
+             scope VARCHAR NOT NULL, key VARCHAR NOT NULL,
+             failures INTEGER NOT NULL, last_failure_at TIMESTAMP NOT NULL, locked_until TIMESTAMP,
+             PRIMARY KEY (scope, key))""",
+        # secrets of this database (the key that hashes names typed at sign-in for the audit log)
+        """CREATE TABLE app_secrets (
+             name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        # failed sign-ins recorded before: the name typed, when it is no account, may be a password
+        # typed into the name field; it is kept no longer
+        """UPDATE audit_log SET actor = 'tên không tồn tại', detail = '{"login": "tên không tồn tại"}'
+             WHERE action = 'login_failed' AND actor <> '(trống)'
+               AND actor NOT IN (SELECT login FROM accounts)""",
+    ],
 }
 # the newest migration; numbers may leave a gap while other migrations are being written elsewhere:
 # `connection.migrate` applies every number the database has not applied, in order

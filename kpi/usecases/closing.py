@@ -6,10 +6,11 @@ import datetime as dt
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.domain.periods import Quarter
+from kpi.domain.periods import Month, PeriodError, Quarter
 from kpi.domain.rights import PermissionDenied
-from kpi.store.accounts import close_quarter, reopen_quarter
-from kpi.store.reads import data_version
+from kpi.domain.scoring import months_not_due
+from kpi.store.accounts import close_quarter, closed_now, reopen_quarter
+from kpi.store.reads import data_version, reported_periods
 from kpi.usecases.period_result import period_result
 
 
@@ -30,3 +31,29 @@ def close(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, *, as_of
 def reopen(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, reason: str) -> None:
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
     reopen_quarter(conn, actor, catalog.commune, str(quarter), reason)
+
+
+def closed_quarters_now(conn, catalog: Catalog) -> list[Quarter]:
+    """The commune's quarters that are closed now (newest first): the ones that may be reopened."""
+    quarters = _reported_quarters(conn, catalog)
+    closed = {q for c, q in closed_now(conn, [str(q) for q in quarters]) if c == catalog.commune}
+    return sorted((q for q in quarters if str(q) in closed), reverse=True)
+
+
+def closable_quarters(conn, catalog: Catalog, *, as_of: dt.date) -> list[Quarter]:
+    """The commune's quarters that may be closed on `as_of` (newest first): with figures, every
+    month's report due, not closed now."""
+    quarters = _reported_quarters(conn, catalog)
+    closed = set(closed_quarters_now(conn, catalog))
+    return sorted((q for q in quarters if q not in closed and not months_not_due(catalog, q.months, as_of)),
+                  reverse=True)
+
+
+def _reported_quarters(conn, catalog: Catalog) -> list[Quarter]:
+    quarters = set()
+    for period in reported_periods(conn, catalog.commune):
+        try:
+            quarters.add(Month.parse(period).quarter)
+        except PeriodError:
+            continue
+    return sorted(quarters)

@@ -49,6 +49,16 @@ def current_actor() -> Actor | None:
     return account.actor()
 
 
+def client_address() -> str | None:
+    """The address the browser connects from (None on the server itself, or behind a reverse proxy
+    on the same machine: Streamlit reports loopback as None)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # noqa: BLE001 — no client context (e.g. a test run): no per-client count
+        return None
+    return address if isinstance(address, str) and address else None
+
+
 def login_form() -> None:
     """The login form; on success the session holds the login and the app reruns."""
     st.title("Chỉ tiêu chuyển đổi số xã")
@@ -60,7 +70,11 @@ def login_form() -> None:
         password = st.text_input("Mật khẩu", type="password", key="login_password")
         sent = st.form_submit_button("Đăng nhập", type="primary")
     if sent:
-        account = accounts.login(data.connection(), _commune(), login, password)
+        try:
+            account = accounts.login(data.connection(), _commune(), login, password, client=client_address())
+        except accounts.LoginRefused as refused:
+            st.error(str(refused))
+            return
         if account is None:
             st.error("Tên đăng nhập hoặc mật khẩu không đúng (hoặc tài khoản đã bị khoá).")
             return

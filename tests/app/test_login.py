@@ -3,10 +3,13 @@ inactivity expiry, logout, pages per role, and the upload page's refusals (other
 quarter) leaving the database unchanged."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import time
 from pathlib import Path
 
 import pytest
+import time_machine
 from streamlit.testing.v1 import AppTest
 
 from kpi import store
@@ -151,3 +154,79 @@ def test_an_admin_adds_a_coordinator_picking_the_unit_by_its_name(demo_db, catal
     added = next(a for a in store.accounts.list_accounts(conn) if a.login == "dv-ca-2")
     conn.close()
     assert (added.name, added.role, added.units) == ("Nguyễn Văn A", "coordinator", ("CA",))
+
+
+# --- sign-in limits, enabling an account again, the office closing a quarter -------------------------
+
+def _sign_in(at: AppTest, login: str, password: str) -> AppTest:
+    at.text_input[0].input(login)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_five_wrong_passwords_lock_the_account_and_the_form_says_for_how_long(demo_db):
+    nine = dt.datetime(2026, 11, 23, 9, 0)
+    locked = "Tài khoản tạm khoá do nhập sai nhiều lần; thử lại sau 1 phút."
+    with time_machine.travel(nine, tick=False):
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        for _ in range(4):
+            assert _sign_in(at, "dv-ca", "sai-mat-khau").error[0].value.startswith(
+                "Tên đăng nhập hoặc mật khẩu không đúng")
+        assert _sign_in(at, "dv-ca", "sai-mat-khau").error[0].value == \
+            f"Tên đăng nhập hoặc mật khẩu không đúng. {locked}"
+    with time_machine.travel(nine + dt.timedelta(seconds=29), tick=False):
+        assert _sign_in(at, "dv-ca", "demo-dv-ca").error[0].value == locked     # the right password too
+        assert not at.metric and not at.exception
+    with time_machine.travel(nine + dt.timedelta(seconds=30), tick=False):
+        assert not _sign_in(at, "dv-ca", "demo-dv-ca").error and at.metric
+    conn = store.connect(demo_db)
+    log = audit_rows(conn, "THAITAN", actor="dv-ca")
+    assert list(log["action"])[:3] == ["login", "login_locked", "login_failed"]
+    conn.close()
+
+
+def test_an_admin_enables_a_disabled_account_again(demo_db):
+    conn = store.connect(demo_db)
+    accounts.disable_user(conn, Actor("Hệ thống", "system"), "xem")
+    conn.close()
+    at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "admin").run()
+    at.switch_page("pages/accounts.py").run()
+    who = next(s for s in at.selectbox if s.label == "Tài khoản")
+    assert "xem (đã khoá)" in who.options
+    who.set_value("xem")
+    next(b for b in at.button if b.label == "Mở khoá tài khoản").click().run()
+    assert not at.exception and not at.error and at.success[0].value == "Đã mở khoá tài khoản «xem»."
+    conn = store.connect(demo_db)
+    assert store.accounts.get_account(conn, "xem").active
+    log = audit_rows(conn, "THAITAN", action="account_enable")
+    assert list(log["actor"]) == ["admin"] and json.loads(log["detail"][0]) == {"login": "xem"}
+    conn.close()
+
+
+def test_the_office_closes_a_quarter_picked_from_the_closable_ones(demo_db):
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0), tick=False):
+        at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "vanphong").run()
+        assert "Tài khoản" in [link.label for link in at.sidebar.get("page_link")]
+        at.switch_page("pages/accounts.py").run()
+        assert not at.exception and [t.value for t in at.title] == ["Khoá sổ quý"]
+        assert not at.dataframe and not at.text_input          # no accounts, no reopening for the office
+        labels = [b.label for b in at.button]
+        assert "Thêm" not in labels and "Mở lại quý" not in labels and "Khoá tài khoản" not in labels
+        pick = at.selectbox(key="close_quarter")
+        # Quý IV/2026 is not closable on 23/11/2026 (its reports are not all due yet)
+        assert pick.options == ["Quý III/2026", "Quý II/2026", "Quý I/2026", "Quý IV/2025", "Quý III/2025",
+                                "Quý II/2025"]
+        pick.select_index(1)
+        next(b for b in at.button if b.label == "Khoá sổ quý").click().run()
+        assert not at.exception and at.success[0].value == "Đã khoá sổ Quý II/2026."
+        assert "Quý II/2026" not in at.selectbox(key="close_quarter").options
+    conn = store.connect(demo_db)
+    assert conn.execute("SELECT quarter, closed_by FROM quarter_closures").fetchall() == [("2026-Q2", "vanphong")]
+    conn.close()
+    with time_machine.travel(dt.datetime(2026, 11, 23, 9, 5), tick=False):   # the administrator may reopen it
+        at = log_in(AppTest.from_file(APP, default_timeout=60), demo_db, "admin").run()
+        at.switch_page("pages/accounts.py").run()
+        assert at.selectbox(key="reopen_quarter").options == ["Quý II/2026"]
+        at.text_input(key="reopen_reason").input("Sửa số liệu tháng 6")
+        next(b for b in at.button if b.label == "Mở lại quý").click().run()
+        assert not at.exception and at.success[0].value == "Đã mở lại Quý II/2026."
