@@ -158,7 +158,7 @@ st.download_button("Tải bảng tỷ lệ hoàn thành (.xlsx)", uc.completion_
 # ── importing a register (the office) ──
 if may(actor, "manage_tasks"):
     st.subheader("Nhập sổ nhiệm vụ")
-    st.download_button("Tải mẫu sổ nhiệm vụ (.xlsx)", uc.template_xlsx(), file_name="mau-so-nhiem-vu.xlsx",
+    st.download_button("Tải mẫu sổ nhiệm vụ (.xlsx)", uc.template_xlsx, file_name="mau-so-nhiem-vu.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     upload = st.file_uploader("Tệp sổ nhiệm vụ (.xlsx)", key="tasks_upload")
     if upload is not None:

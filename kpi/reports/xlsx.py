@@ -148,7 +148,9 @@ def with_cached_results(data: bytes, results: dict[str, float]) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     sheet = src.read(name).decode("utf-8")
     for ref, value in results.items():
-        sheet, n = re.subn(rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)<v\s*/>', rf"\g<1><v>{value!r}</v>", sheet)
+        # an empty result is `<v/>`, `<v></v>` (openpyxl with lxml) or absent
+        sheet, n = re.subn(rf'(<c r="{ref}"[^>]*><f>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>|(?=</c>))',
+                           rf"\g<1><v>{value!r}</v>", sheet)
         assert n == 1, ref
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:

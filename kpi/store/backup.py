@@ -86,6 +86,9 @@ SEQUENCES: dict[str, tuple[str, str]] = {
     "closure_id_seq": ("quarter_closures", "id"),
     "evidence_id_seq": ("evidence_items", "id"),
     "evidence_review_id_seq": ("evidence_reviews", "id"),
+    "task_source_id_seq": ("task_sources", "id"),
+    "task_id_seq": ("tasks", "id"),
+    "task_update_id_seq": ("task_updates", "id"),
 }
 MAX_TABLE_ROWS = 20_000_000          # rows one table file may hold (a city's decade is far below)
 MAX_TABLE_BYTES = 1 << 30            # its columns' uncompressed size, as its footer states

@@ -14,6 +14,7 @@ and `load.sql` DuckDB writes beside them are kept for older versions and never r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -87,7 +88,9 @@ def make_backup(conn, actor: Actor, uploads_dir: str | Path, archive: str | Path
                 {"format": FORMAT, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
                  "kept_files": len(shas) - len(missing), "missing_kept_files": missing,
                  "evidence_files": evidence[0], "missing_evidence_files": evidence[1],
-                 "tables": tables, "sequences": sequences},
+                 "tables": tables, "sequences": sequences,
+                 # each table file's sha256: a file damaged in the archive is refused, not loaded
+                 "table_sha256": {t: _sha256_of(Path(tmp) / "database" / f"{t}.parquet") for t in tables}},
                 ensure_ascii=False, indent=1))
         partial.replace(archive)
     return archive
@@ -127,6 +130,7 @@ class _Plan:
     tables: dict[str, zipfile.ZipInfo] = field(default_factory=dict)          # table → its Parquet file
     files: list[tuple[zipfile.ZipInfo, tuple[str, ...]]] = field(default_factory=list)  # kept / evidence
     sequences: dict[str, int] = field(default_factory=dict)
+    table_sha256: dict[str, str] = field(default_factory=dict)                # archives made since it is kept
 
 
 def _mb(n: int) -> str:
@@ -216,6 +220,10 @@ def _read_manifest(zf: zipfile.ZipFile, archive: Path, info: zipfile.ZipInfo, pl
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in sequences.items()):
         raise wrong
     plan.sequences = sequences
+    shas = manifest.get("table_sha256", {})
+    if not isinstance(shas, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in shas.items()):
+        raise wrong
+    plan.table_sha256 = shas
     if tables is None:                       # an archive from before the list: every table file of ours
         return
     if not isinstance(tables, list) or not all(isinstance(t, str) for t in tables):
@@ -228,6 +236,14 @@ def _read_manifest(zf: zipfile.ZipFile, archive: Path, info: zipfile.ZipInfo, pl
         if table not in plan.tables:
             raise ArchiveRefused(f"Bản sao lưu {archive.name}: manifest.json liệt kê bảng «{table}» nhưng "
                                  f"thiếu mục «database/{table}.parquet»; không khôi phục.")
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: Path) -> bytes:
@@ -306,6 +322,10 @@ def _restore_planned(zf: zipfile.ZipFile, archive: Path, plan: _Plan, db_path: P
                 files[table] = Path(tmp) / f"{table}.parquet"
                 with open(files[table], "xb") as dst:
                     _copy_member(zf, info, dst, archive)
+                wanted = plan.table_sha256.get(table)
+                if wanted is not None and _sha256_of(files[table]) != wanted:
+                    raise ArchiveRefused(f"Bản sao lưu {archive.name}: mục «{info.filename}» bị hỏng (khác mã "
+                                         "kiểm tra ghi lúc sao lưu); không khôi phục.")
             try:
                 conn = load_tables(db_path, files, plan.sequences)
             except TableRefused as e:

@@ -9,6 +9,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
@@ -33,12 +34,14 @@ from kpi.domain.tasks import (
     task_state,
 )
 from kpi.domain.vnformat import percent
-from kpi.ingest.problems import Problem
-from kpi.ingest.tasks import RegisterRead, read_register
-from kpi.reports.tasks import RateRow, completion_xlsx, template_xlsx
 from kpi.store import StoreError
 from kpi.store import tasks as store_tasks
 from kpi.store.tasks import ImportPlan, StoredTask
+
+if TYPE_CHECKING:
+    from kpi.ingest.problems import Problem
+    from kpi.ingest.tasks import RegisterRead
+    from kpi.reports.tasks import RateRow
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "nhiem-vu"
 
@@ -60,6 +63,7 @@ def units_of(catalog: Catalog) -> dict[str, str]:
 
 
 def preview_import(conn, catalog: Catalog, data: bytes, file_name: str) -> tuple[RegisterRead, ImportPlan | None]:
+    from kpi.ingest.tasks import read_register  # the workbook reader: only when a register is read
     """Read the workbook and, when it is clean, what importing it would change (nothing written)."""
     read = read_register(data, file_name, units_of(catalog))
     if not read.ok or read.source is None:
@@ -186,7 +190,14 @@ def completion_report(conn, catalog: Catalog, start: dt.date, end: dt.date, as_o
                             not_done)
 
 
+def template_xlsx() -> bytes:
+    """The register's Excel template (openpyxl imported only when it is asked for)."""
+    from kpi.reports.tasks import template_xlsx as build
+    return build()
+
+
 def rate_row(label: str, c: Completion) -> RateRow:
+    from kpi.reports.tasks import RateRow
     return RateRow(label, c.counted, c.done, c.on_time, c.late, percent(c.rate, 2) if c.counted else "—")
 
 
@@ -194,6 +205,7 @@ def completion_report_xlsx(catalog: Catalog, report: CompletionReport) -> bytes:
     def units_text(t: Task) -> str:
         return "; ".join(catalog.unit_name(u) for u in t.leads) if len(t.leads) < len(catalog.units) \
             else "Các phòng, đơn vị"
+    from kpi.reports.tasks import completion_xlsx  # openpyxl: only when the table is asked for
     return completion_xlsx(
         catalog.commune_name, report.label, report.start, report.end, report.as_of,
         rate_row("Toàn xã", report.overall),
