@@ -4,7 +4,12 @@ Environment (`KPI_DB`, `KPI_CONFIG`) or the CLI's `--db` / `--config` choose; th
 files are kept beside the database they belong to. The database is a DuckDB file (the default,
 one commune, one process) or a PostgreSQL server given by its URL (`postgresql://user@host:5432/kpi`,
 a city, several processes); then the kept files live in `KPI_FILES_DIR` (default `data`), in
-`<dbname>.uploads` and `<dbname>.evidence`, a folder every app process must share."""
+`<dbname>.postgres.uploads` and `<dbname>.postgres.evidence`, a folder every app process must share.
+
+Each database's kept folders are named by its whole file name (`kpi.duckdb` → `kpi.duckdb.uploads`,
+`kpi.duckdb.evidence`), so `kpi.duckdb` and `kpi.db` beside it never share a file or a journal.
+Folders of the earlier layout, named by the file's stem (`kpi.uploads`, `kpi.evidence`), keep being
+used while they unambiguously belong to this database (`legacy_owner`)."""
 from __future__ import annotations
 
 import os
@@ -46,16 +51,63 @@ class Settings:
 
     @property
     def uploads_dir(self) -> Path:
-        """Kept raw files of this database only: `<folder>/<db stem>.uploads` (data/kpi.uploads).
+        """Kept raw files of this database only: `<folder>/<db file name>.uploads`
+        (data/kpi.duckdb.uploads), or the earlier `<folder>/<db stem>.uploads` while it is this
+        database's (`legacy_owner`).
 
-        Two databases in one folder never share kept files or a journal. Files kept before this
-        layout (`<folder>/uploads`) stay readable: every upload row names its `stored_path`."""
-        return self.db_path.parent / f"{self.db_path.stem}.uploads"
+        Two databases in one folder never share kept files or a journal. Files kept in an earlier
+        layout (`<folder>/uploads`, `<folder>/kpi.uploads`) stay readable: every upload row names its
+        `stored_path`."""
+        return kept_folder(self.db_path, "uploads", exists=self.on_server or None)
 
     @property
     def evidence_dir(self) -> Path:
         """Kept evidence files of this database, content-addressed: `<folder>/<db stem>.evidence/<sha256>`."""
         return evidence_dir_beside(self.uploads_dir)
+
+
+KEPT_KINDS = ("uploads", "evidence")
+
+
+def kept_folder(db_path: str | Path, kind: str, *, exists: bool | None = None) -> Path:
+    """The folder of `kind` ("uploads" or "evidence") kept beside the database file `db_path`:
+    `<name>.<kind>` — or the earlier `<stem>.<kind>` when `legacy_owner` says it is this
+    database's. `exists`: whether the database exists (a server's always does; None: look)."""
+    db_path = Path(db_path)
+    return db_path.parent / f"{legacy_owner(db_path, exists=exists) or db_path.name}.{kind}"
+
+
+def legacy_owner(db_path: str | Path, *, exists: bool | None = None) -> str | None:
+    """The stem when this database keeps its files in the earlier layout (`kpi.uploads` for
+    `kpi.duckdb`), else None. Only when it cannot belong to anyone else: the database exists, none
+    of its new folders (`kpi.duckdb.uploads`, `…evidence`) does, an earlier folder does, no other
+    database file of the same stem lies beside it (`kpi.db`: the two used to share the folder,
+    so neither takes it; move it by hand, README «Sao lưu và khôi phục») and no file is named
+    like the folder's stem (`kpi.duckdb.uploads` is `kpi.duckdb`'s new folder, never an old one)."""
+    db_path = Path(db_path)
+    stem, folder = db_path.stem, db_path.parent
+    if not db_path.suffix or stem == db_path.name:
+        return None
+    if not (db_path.exists() if exists is None else exists):
+        return None
+    if any((folder / f"{db_path.name}.{k}").exists() for k in KEPT_KINDS):
+        return None
+    if not any((folder / f"{stem}.{k}").is_dir() for k in KEPT_KINDS) or (folder / stem).exists():
+        return None
+    try:
+        siblings = [p for p in folder.iterdir() if p.stem == stem and p.name != db_path.name and p.is_file()]
+    except OSError:
+        return None
+    return None if any(_is_duckdb(p) for p in siblings) else stem
+
+
+def _is_duckdb(path: Path) -> bool:
+    """A DuckDB database file (its header says DUCK at byte 8)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError:
+        return False
 
 
 def evidence_dir_beside(uploads_dir: str | Path) -> Path:

@@ -1,6 +1,7 @@
 """Nhật ký: who did what, when, to which unit-month and file; filters and .xlsx export."""
 import streamlit as st
 
+from kpi.domain.periods import Period, PeriodError
 from kpi.domain.rights import may
 from kpi.present.audit_texts import ACTIONS, action_text, audit_table
 from kpi.usecases.history import audit_rows
@@ -21,6 +22,13 @@ unit = cols[1].selectbox("Đơn vị", [""] + [u.code for u in catalog.units], k
 period = cols[2].text_input("Kỳ (2026-05 hoặc 2026-Q2)", key="audit_period").strip()
 action = cols[3].selectbox("Việc", ["", *ACTIONS], format_func=lambda a: action_text(a) if a else "Tất cả",
                           key="audit_action")
+if period:
+    try:
+        period = Period.parse(period).key
+    except PeriodError:
+        st.error(f"Kỳ «{period}» không đúng dạng: ghi một tháng (ví dụ 2026-05) hoặc một quý "
+                 "(ví dụ 2026-Q2, quý từ 1 đến 4), hoặc để trống để xem mọi kỳ.")
+        st.stop()
 rows = audit_rows(data.connection(), catalog.commune, person or None, unit or None, period or None, action or None)
 table = audit_table(rows)
 st.dataframe(table, hide_index=True, width="stretch",

@@ -63,7 +63,7 @@ def test_backup_while_open_then_restore_gives_identical_scores(tmp_path, catalog
     new = tmp_path / "restored" / "kpi.duckdb"
     assert cli(new, "restore", str(archive)) == 0
     assert capsys.readouterr().out == (f"Đã khôi phục {archive} vào {new} "
-                                       f"(tệp đã lưu: {new.parent / 'kpi.uploads'}).\n")
+                                       f"(tệp đã lưu: {new.parent / 'kpi.duckdb.uploads'}).\n")
     restored, original = scores(new, capsys), scores(db, capsys)
     assert restored == original
     assert len(set(original.values())) == len(QUARTERS)     # real, different scores compared
@@ -113,7 +113,7 @@ def test_files_kept_in_the_old_shared_folder_stay_readable(tmp_path, catalog, ca
     assert import_workbook(conn, catalog, filled(catalog, period="2024-06"), "a.xlsx", Actor("Ánh", role="admin"),
                            legacy).created
     conn.close()
-    assert cli(db, "verify") == 1                       # no journal yet in data/kpi.uploads
+    assert cli(db, "verify") == 1                       # no journal yet in data/kpi.duckdb.uploads
     assert cli(db, "verify", "--fix") == 0              # the database's own list is the truth
     assert cli(db, "backup", "-o", str(tmp_path / "b.zip")) == 0
     new = tmp_path / "new" / "kpi.duckdb"

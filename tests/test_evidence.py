@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import pytest
 import time_machine
@@ -87,7 +88,7 @@ def test_size_limit_is_a_setting(monkeypatch):
 
 def test_evidence_dir_beside_the_database(tmp_path):
     s = Settings(tmp_path / "kpi.duckdb", tmp_path / "c.toml")
-    assert s.evidence_dir == tmp_path / "kpi.evidence"
+    assert s.evidence_dir == tmp_path / "kpi.duckdb.evidence"
     assert evidence_dir_beside(tmp_path / "khac") == tmp_path / "khac.evidence"
 
 
@@ -208,16 +209,30 @@ def test_lacking_summary_counts_criteria_and_points(conn, catalog, edir):
     assert ev.lacking_summary(ev.quarter_board(conn, catalog, "2026-Q3")) == (24, total - points)
 
 
-def test_closed_quarter_still_takes_evidence(demo_conn, catalog, tmp_path):
+def test_a_closed_quarter_takes_no_evidence_and_no_review(demo_conn, catalog, tmp_path):
+    # like figures: a closed quarter is frozen with the evidence it had; adding is a reopening
+    from kpi.store import audit_log
     from kpi.store.accounts import frozen_quarter
-    from kpi.usecases.closing import close
+    from kpi.usecases.closing import close, reopen
+    ev.attach_link(demo_conn, catalog, OFFICE, "2026-Q3", "ATTT_MA_DOC", None, "https://x.vn/a", "A")
     close(demo_conn, catalog, OFFICE, "2026-Q3", as_of=dt.date(2026, 11, 23))
     before = frozen_quarter(demo_conn, catalog.commune, "2026-Q3")["score"]
-    item, created = ev.attach_file(demo_conn, catalog, tmp_path / "ev", VHXH, "2026-Q3", "ATTT_MA_DOC", None,
-                                   pdf(), "bb.pdf", "Biên bản bổ sung sau khoá sổ")
-    ev.review(demo_conn, catalog, OFFICE, "2026-Q3", "ATTT_MA_DOC", None, "accepted", "")
-    assert created and frozen_quarter(demo_conn, catalog.commune, "2026-Q3")["score"] == before
-    assert _state(demo_conn, catalog, "2026-Q3", "ATTT_MA_DOC") == ACCEPTED
+    edir = tmp_path / "ev"
+    with pytest.raises(PermissionDenied, match=r"Quý III/2026 đã khoá sổ .*không nhận thêm tài liệu kiểm chứng"):
+        ev.attach_file(demo_conn, catalog, edir, VHXH, "2026-Q3", "ATTT_MA_DOC", None,
+                       pdf(), "bb.pdf", "Biên bản bổ sung sau khoá sổ")
+    with pytest.raises(PermissionDenied, match="không duyệt minh chứng.*mở lại quý"):
+        ev.review(demo_conn, catalog, OFFICE, "2026-Q3", "ATTT_MA_DOC", None, "accepted", "")
+    assert not edir.exists() or not list(edir.iterdir())          # the refused file is not kept
+    assert frozen_quarter(demo_conn, catalog.commune, "2026-Q3")["score"] == before
+    assert _state(demo_conn, catalog, "2026-Q3", "ATTT_MA_DOC") == PENDING
+    log = audit_log(demo_conn, catalog.commune)
+    refused = log[log["action"] == "refused_rights"]
+    assert [(json.loads(d) if isinstance(d, str) else d)["action"] for d in refused["detail"]][:2] == ["review_evidence", "attach_evidence"]
+    # reopened (the administrator, with a reason), the quarter takes them again
+    reopen(demo_conn, catalog, Actor("Quản trị", "admin", "admin"), "2026-Q3", "Bổ sung minh chứng theo yêu cầu đoàn kiểm tra")
+    assert ev.attach_file(demo_conn, catalog, edir, VHXH, "2026-Q3", "ATTT_MA_DOC", None,
+                          pdf(), "bb.pdf", "Biên bản bổ sung")[1]
 
 
 def test_system_actor_may_attach(conn, catalog, edir):

@@ -54,7 +54,7 @@ def test_add_refuses_everything_when_one_file_is_refused(db, files, capsys):
     assert "Tệp «virus.pdf»: là chương trình Windows (.exe/.dll) (dù tên tệp là gì), không nhận." in err
     assert "Tệp «macro.docx»: có chứa macro VBA (phần «word/vbaProject.bin»), không nhận." in err
     assert _slot(_list(db, capsys), "ATTT_MA_DOC")["items"] == []
-    assert not (db.parent / "kpi.evidence").exists()
+    assert not (db.parent / "kpi.duckdb.evidence").exists()
 
 
 def test_add_list_review_export(db, files, capsys):
@@ -138,7 +138,7 @@ def _check_pack(pack, files):
 def test_export_stops_when_a_kept_file_is_missing(db, files, capsys):
     assert cli(db, "evidence", "add", "--quarter", Q, "--indicator", "ATTT_MA_DOC", str(files["bb.pdf"]),
                "--by", "vanphong") == 0
-    for f in (db.parent / "kpi.evidence").iterdir():
+    for f in (db.parent / "kpi.duckdb.evidence").iterdir():
         f.unlink()
     pack = db.parent / "ho-so.zip"
     assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 2

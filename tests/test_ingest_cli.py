@@ -100,7 +100,7 @@ def test_rebuild_replays_kept_files_in_order(env, capsys, catalog):
     assert cli(db, "import", str(fixed), "--by", "binh") == 0
     new_db = tmp / "moi" / "kpi.duckdb"
     capsys.readouterr()
-    assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.uploads")) == 0
+    assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.duckdb.uploads")) == 0
     assert capsys.readouterr().out == (f"Đã dựng lại {new_db}: 2 tệp, 2 lần gửi số liệu, "
                                        "khớp nhật ký.\n")
     old, new = store.connect(db), store.connect(new_db)
@@ -115,7 +115,7 @@ def test_rebuild_replays_kept_files_in_order(env, capsys, catalog):
     assert f_new.equals(f_old)
     old.close()
     # a database that already holds figures is refused
-    assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.uploads")) == 2
+    assert cli(new_db, "rebuild", "--from", str(db.parent / "kpi.duckdb.uploads")) == 2
     assert "đã có số liệu" in capsys.readouterr().err
     new.close()
 

@@ -55,8 +55,8 @@ def test_settings_take_a_server_url(monkeypatch, tmp_path):
     s = resolve("postgresql://kpi:bí-mật@db.local:5433/haiphong")
     assert s.on_server and s.db == "postgresql://kpi:bí-mật@db.local:5433/haiphong"
     assert s.db_label == "postgresql://kpi@db.local:5433/haiphong"       # no password in messages
-    assert s.uploads_dir == tmp_path / "files" / "haiphong.uploads"
-    assert s.evidence_dir == tmp_path / "files" / "haiphong.evidence"
+    assert s.uploads_dir == tmp_path / "files" / "haiphong.postgres.uploads"
+    assert s.evidence_dir == tmp_path / "files" / "haiphong.postgres.evidence"
     assert not resolve(str(tmp_path / "kpi.duckdb")).on_server
 
 
@@ -108,6 +108,50 @@ def test_a_closed_quarter_refuses_an_upload_from_another_process(pg_url, catalog
         store.record_submission(b, sub, TESTER)
     a.close()
     b.close()
+
+
+def test_a_backup_while_the_server_is_written_copies_exactly_its_snapshots_files(pg_url, catalog, tmp_path,
+                                                                                 monkeypatch):
+    # an import commits (another connection, another thread) while the backup runs, between the
+    # export's transaction and the copying of kept files: the archive must not take its file
+    import threading
+
+    from kpi.domain.figures import Actor
+    from kpi.store import backup as store_backup
+    from kpi.usecases import backup as backup_usecase
+    from kpi.usecases.importing import import_workbook
+    from kpi.usecases.record import verify
+    monkeypatch.setenv("KPI_FILES_DIR", str(tmp_path / "files"))
+    uploads = resolve(pg_url).uploads_dir
+    admin = Actor("Ánh", role="admin")
+    conn = store.connect(pg_url)
+    store.sync_catalog(conn, catalog, SYSTEM)
+    assert import_workbook(conn, catalog, filled(catalog, period="2024-06"), "a.xlsx", admin, uploads).created
+    real = store_backup.export_database
+
+    def write_meanwhile(*args, **kwargs):
+        exported = real(*args, **kwargs)
+
+        def other_writer():
+            other = store.connect(pg_url)
+            try:
+                assert import_workbook(other, catalog, filled(catalog, period="2024-07"), "b.xlsx", admin,
+                                       uploads).created
+            finally:
+                other.close()
+        writer = threading.Thread(target=other_writer)
+        writer.start()
+        writer.join()
+        return exported
+    monkeypatch.setattr(backup_usecase, "export_database", write_meanwhile)
+    archive = make_backup(conn, TESTER, uploads, tmp_path / "b.zip")
+    assert len(list(uploads.glob("??/*.xlsx"))) == 2             # the write did land
+    assert len([n for n in zipfile.ZipFile(archive).namelist() if n.endswith(".xlsx")]) == 1
+    new = tmp_path / "r" / "kpi.duckdb"
+    restored = restore_backup(archive, new, resolve(str(new)).uploads_dir)
+    assert verify(restored, resolve(str(new)).uploads_dir) == []
+    restored.close()
+    conn.close()
 
 
 def test_backup_of_a_server_database_restores_into_a_file(pg_url, catalog, tmp_path):

@@ -47,7 +47,7 @@ def live(tmp_path, catalog, engine, request, monkeypatch):
 
 def test_uploads_dir_is_per_database(tmp_path):
     a, b = resolve(str(tmp_path / "a.duckdb")), resolve(str(tmp_path / "b.duckdb"))
-    assert (a.uploads_dir, b.uploads_dir) == (tmp_path / "a.uploads", tmp_path / "b.uploads")
+    assert (a.uploads_dir, b.uploads_dir) == (tmp_path / "a.duckdb.uploads", tmp_path / "b.duckdb.uploads")
 
 
 def test_verify_agrees_then_names_each_difference(live, capsys):
@@ -138,7 +138,7 @@ def test_two_databases_in_one_folder_keep_apart(tmp_path, catalog, capsys):
     assert cli(a, "verify") == 0 and cli(b, "verify") == 0
     capsys.readouterr()
     new = tmp_path / "r" / "a.duckdb"
-    assert cli(new, "rebuild", "--from", str(tmp_path / "a.uploads")) == 0
+    assert cli(new, "rebuild", "--from", str(tmp_path / "a.duckdb.uploads")) == 0
     c = store.connect(new)
     assert c.execute("SELECT submitted_by, file_name FROM uploads").fetchall() == [("ana", "x.xlsx")]
     c.close()

@@ -330,7 +330,7 @@ def test_a_full_disk_is_one_vietnamese_line_and_leaves_nothing(tmp_path, origina
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(backup_usecase, "write_journal", full)
     code, _, err, new = restore(tmp_path, original, capsys)
-    assert code == 2 and err.startswith("Lỗi: Không ghi được khi khôi phục bk.zip (No space left on device)")
+    assert code == 2 and err.startswith("Lỗi: Ổ đĩa đã đầy: chưa khôi phục được bk.zip (không để lại tệp nào).")
     assert_nothing_left(new)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,15 @@ CLI_ACTOR = Actor("cli", role="system")
 
 class UserError(Exception):
     """A problem the user can fix; its message (Vietnamese) is all that is printed."""
+
+
+def not_written(out: Path, error: OSError) -> UserError:
+    """Why a command's output file was not written (its temporary file already removed): a full
+    disk says so in words, anything else names the system's reason."""
+    if error.errno == errno.ENOSPC:
+        return UserError(f"Ổ đĩa đã đầy: chưa lưu tệp «{out}» (không để lại tệp dở nào). "
+                         "Giải phóng chỗ trên ổ đĩa rồi chạy lại.")
+    return UserError(f"Không ghi được tệp «{out}»: {error.strerror or error}.")
 
 
 def add_as_of(parser, what: str = "tính") -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from kpi.cli.context import UserError, add_as_of, as_of_of
+from kpi.cli.context import UserError, add_as_of, as_of_of, not_written
 from kpi.domain.periods import Quarter
 
 STATES = ("accepted", "needs_more")
@@ -160,7 +160,7 @@ def run_export(args, ctx):
                                          as_of=as_of_of(args, ctx))
         tmp.replace(out)
     except OSError as e:
-        raise UserError(f"Không ghi được tệp «{out}»: {e.strerror or e}.") from None
+        raise not_written(out, e) from None
     finally:
         tmp.unlink(missing_ok=True)
     print(f"Đã xuất bộ hồ sơ minh chứng {quarter.label} vào {out}: {counts['files']} tệp, {counts['links']} liên "

@@ -8,6 +8,7 @@ from kpi.cli.context import UserError
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied
 from kpi.ingest import FileRefused, annotate_workbook
+from kpi.store.connection import DiskFull
 from kpi.store.writes import Conflict
 from kpi.usecases.importing import import_workbook
 
@@ -77,6 +78,7 @@ def run(args, ctx):
     actor = None if args.dry_run else _actor(conn, args.by)
     counts = {"imported": 0, "same": 0, "rejected": 0}
     resume = args.resume or len(files) > 1
+    behind = False
     for path in files:
         data = path.read_bytes()
         catalog, why = _catalog_of(ctx, data)
@@ -89,15 +91,37 @@ def run(args, ctx):
             from kpi.usecases.importing import ImportResult
             result = ImportResult(path.name, check_workbook(data, path.name, catalog), [], True)
         else:
-            result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback, resume)
+            try:
+                result = _store(conn, catalog, data, path, actor, ctx.uploads_dir, args.allow_rollback, resume)
+            except DiskFull:
+                return _disk_full(files, path, counts, behind)
+            behind = behind or (result is not None and result.journal_behind)
             if result is None:
                 counts["rejected"] += 1
                 continue
         counts[_report(path, data, result, catalog, args)] += 1
+    if behind:
+        print(f"! {JOURNAL_BEHIND}")
     verb = "hợp lệ" if args.dry_run else "đã nhập"
     print(f"Tổng kết: {len(files)} tệp — {counts['imported']} {verb}, {counts['same']} không đổi, "
           f"{counts['rejected']} bị từ chối.")
     return 1 if counts["rejected"] else 0
+
+
+JOURNAL_BEHIND = ("Ổ đĩa đã đầy khi viết lại nhật ký: số liệu đã lưu nhưng nhật ký chậm một lần nhập; "
+                  "khi ổ đĩa còn chỗ, chạy `python -m kpi verify --fix`.")
+
+
+def _disk_full(files: list[Path], path: Path, counts: dict[str, int], behind: bool) -> int:
+    """A full disk stops the batch: what was stored, what was not (nothing half-written is left)."""
+    rest = files[files.index(path) + 1:]
+    stored = counts["imported"] + counts["same"]
+    after = f" và {len(rest)} tệp sau nó" if rest else ""
+    print(f"✖ Ổ đĩa đã đầy: đã lưu {stored} tệp, chưa lưu tệp {path.name}{after} (không để lại tệp dở "
+          "nào). Giải phóng chỗ trên ổ đĩa rồi chạy lại đúng lệnh này: tệp đã lưu được bỏ qua.")
+    if behind:
+        print(f"! {JOURNAL_BEHIND}")
+    return 2
 
 
 def _report(path: Path, data: bytes, result, catalog, args) -> str:

@@ -61,11 +61,55 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    stdout = sys.stdout
+    sys.stdout = _ReaderMayLeave(stdout)
+    try:
+        return _run(argv)
+    finally:
+        sys.stdout.flush()
+        sys.stdout = stdout
+
+
+class _ReaderMayLeave:
+    """Standard output that outlives its reader: once it is gone (`python -m kpi … | head -1`),
+    the rest goes to /dev/null and the command finishes its work quietly — no BrokenPipeError,
+    and an import batch is never cut short by a closed pipe."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._drop()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._drop()
+
+    def _drop(self) -> None:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):    # not a real file (tests capture it)
+            self._stream = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 — lives as stdout
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _run(argv: list[str]) -> int:
     from kpi.domain.catalog import CatalogError
     from kpi.domain.periods import PeriodError
     from kpi.domain.rights import PermissionDenied
     from kpi.store import StoreError
-    argv = sys.argv[1:] if argv is None else list(argv)
+    from kpi.store.connection import is_disk_full
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     ctx = Context(resolve(args.db, args.config))
@@ -83,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 — the user gets one line, developers set KPI_DEBUG=1
         if os.environ.get("KPI_DEBUG"):
             raise
+        if is_disk_full(e):
+            where = f" khi ghi {e.filename}" if getattr(e, "filename", None) else ""
+            print(f"Lỗi: Ổ đĩa đã đầy{where}; lệnh dừng. Giải phóng chỗ trên ổ đĩa rồi chạy lại.", file=sys.stderr)
+            return 2
         print(f"Lỗi không mong đợi ({type(e).__name__}: {e}). Đặt KPI_DEBUG=1 để xem chi tiết.",
               file=sys.stderr)
         return 3

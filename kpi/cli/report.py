@@ -1,7 +1,7 @@
 """`report`: the quarter's self-scoring table (.xlsx) or one-page meeting summary (.pdf)."""
 from pathlib import Path
 
-from kpi.cli.context import UserError, add_as_of, as_of_of
+from kpi.cli.context import UserError, add_as_of, as_of_of, not_written
 from kpi.domain.periods import Quarter
 from kpi.usecases.reports import quarter_report
 
@@ -28,7 +28,7 @@ def _write(out: Path, data: bytes) -> None:
         tmp.replace(out)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise UserError(f"Không ghi được tệp «{out}»: {e.strerror or e}.") from None
+        raise not_written(out, e) from None
 
 
 def run_city(args, ctx, quarter: Quarter, out: Path) -> int:

@@ -1,7 +1,7 @@
 """`template`: write the monthly Excel template of one unit, or of all units in one workbook."""
 from pathlib import Path
 
-from kpi.cli.context import UserError
+from kpi.cli.context import UserError, not_written
 from kpi.domain.periods import Month
 from kpi.reports.template import TemplateError, build_template
 
@@ -27,7 +27,14 @@ def run(args, ctx):
     who = "tat-ca" if unit is None else unit.strip().upper()
     out = Path(args.output or f"mau-so-lieu-{who}-{month}.xlsx")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    tmp = out.with_name(out.name + ".tmp")       # a failed run never leaves half a file under the real name
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as e:
+        raise not_written(out, e) from None
+    finally:
+        tmp.unlink(missing_ok=True)
     what = "tất cả đơn vị" if unit is None else ctx.catalog.unit_name(unit.strip().upper())
     print(f"Đã tạo tệp mẫu {out} — {what}, {month.label}.")
     return 0

@@ -9,6 +9,7 @@ way — so a city's backup restores into a DuckDB file. The server's own backup 
 (README, deployment); restoring into a server is `pg_restore`, not this module."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -36,21 +37,38 @@ def _quoted(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def export_database(conn: Conn, folder: str | Path) -> dict[str, int]:
+@dataclass(frozen=True)
+class Exported:
+    """What one export holds beside its table files, read in the same transaction as the rows:
+    the next value of each sequence, each kept upload file (sha256 → its recorded stored_path)
+    and each evidence file (sha256) the exported rows name — exactly the files an archive needs."""
+    sequences: dict[str, int]
+    kept: dict[str, str | None]
+    evidence: set[str]
+
+
+def _named_files(conn: Conn) -> tuple[dict[str, str | None], set[str]]:
+    from kpi.store.evidence import evidence_shas
+    from kpi.store.reads import kept_uploads
+    return {r["sha256"]: r["stored_path"] for r in kept_uploads(conn)}, evidence_shas(conn)
+
+
+def export_database(conn: Conn, folder: str | Path) -> Exported:
     """Write every table as Parquet into `folder` (`<table>.parquet`, beside DuckDB's own
     schema.sql and load.sql, which restore never reads), from one transaction and with this
-    process's writers held back, so the copy is one moment's state; returns the next value of
-    each sequence at that moment."""
+    process's writers held back, so the copy is one moment's state; returns that moment's
+    sequences and the kept files its rows name (`Exported`)."""
     folder = Path(folder)
     if is_postgres(conn):
         return _export_server(conn, folder)
     with WRITE_LOCK, transaction(conn):
         sequences = sequence_values(conn)
+        kept, evidence = _named_files(conn)
         conn.execute(f"EXPORT DATABASE {_quoted(folder)} (FORMAT PARQUET)").fetchall()
-    return sequences
+    return Exported(sequences, kept, evidence)
 
 
-def _export_server(conn: Conn, folder: Path) -> dict[str, int]:
+def _export_server(conn: Conn, folder: Path) -> Exported:
     copy = duckdb.connect(":memory:")
     try:
         migrate(copy)
@@ -72,8 +90,9 @@ def _export_server(conn: Conn, folder: Path) -> dict[str, int]:
                 last, called = first_row(conn.execute(f"SELECT last_value, is_called FROM {seq}"))
                 copy.execute(f"DROP SEQUENCE {seq}")
                 copy.execute(f"CREATE SEQUENCE {seq} START {int(last) + 1 if called else int(last)}")
+        kept, evidence = _named_files(copy)        # the snapshot's rows, not the server's now
         copy.execute(f"EXPORT DATABASE {_quoted(folder)} (FORMAT PARQUET)").fetchall()
-        return sequence_values(copy)
+        return Exported(sequence_values(copy), kept, evidence)
     finally:
         copy.close()
 

@@ -16,6 +16,7 @@ none is lost, and no month of a quarter gets an upload after the quarter was clo
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +36,16 @@ else:
 
 class StoreError(Exception):
     """A storage problem with a Vietnamese message for the user."""
+
+
+class DiskFull(StoreError):
+    """A write stopped by a full disk (ENOSPC), nothing half-written left; the message says
+    what was not stored (a caller that stored some of a batch adds what was)."""
+    HINT = "Giải phóng chỗ trên ổ đĩa rồi chạy lại."
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return isinstance(error, OSError) and error.errno == errno.ENOSPC
 
 
 def is_server(target: object) -> bool:

@@ -2,10 +2,10 @@
 checked first through `authorize`, refusals and writes audited. The files themselves are kept
 by the use case (content-addressed, beside the database); rows only name their sha256.
 
-A closed quarter still takes evidence and reviews: evidence documents a result, it does not
-change it (the frozen score and figures stay as closed), and the inspection that asks for the
-documents comes after the quarter is closed — refusing then would lose exactly the points the
-evidence is for. Nothing is ever overwritten: items are only added, reviews keep their history.
+A closed quarter takes no evidence and no review, as it takes no figures: its result is frozen
+with the evidence it had (the milestones' «done» reads accepted reviews), so adding to it is a
+reopening (the administrator, with a reason, audited). Both refusals are audited like the others.
+Nothing is ever overwritten: items are only added, reviews keep their history.
 """
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from kpi.domain.figures import Actor
+from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, authorize
-from kpi.store.connection import Conn, StoreError, first_row, now, transaction
+from kpi.store.connection import Conn, StoreError, first_row, lock_names, now, transaction
 from kpi.store.schema import WRITE_LOCK
-from kpi.store.writes import _audit, audit
+from kpi.store.writes import _audit, audit, current_closure, quarter_lock
 
 REVIEW_STATES = ("accepted", "needs_more")
 
@@ -62,6 +63,24 @@ def _guard(conn: Conn, actor: Actor, action: str, commune: str, unit: str | None
         raise
 
 
+def _check_open(conn: Conn, commune: str, quarter: str, what: str) -> None:
+    """Inside a write's transaction: the quarter is not closed (its lock held shared, as uploads
+    hold it, so a closing waits for the write or the write sees the closing)."""
+    lock_names(conn, [quarter_lock(commune, quarter)], shared=True)
+    closing = current_closure(conn, commune, quarter)
+    if closing is not None:
+        raise PermissionDenied(
+            f"{Quarter.parse(quarter).label} đã khoá sổ ({closing[1]}, {closing[0].strftime('%d/%m/%Y %H:%M')}): "
+            f"không {what}. Muốn bổ sung, hãy đề nghị quản trị viên mở lại quý (cần nêu lý do).")
+
+
+def _audit_refusal(conn: Conn, actor: Actor, action: str, commune: str, unit: str | None, quarter: str,
+                   error: Exception) -> None:
+    if actor.who.strip():
+        audit(conn, actor, "refused_rights", commune, {"action": action, "reason": str(error)},
+              unit=unit, period=quarter)
+
+
 def add_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,
                  rights_unit: str | None, description: str, *, sha256: str | None = None,
                  link: str | None = None, file_name: str | None = None, media_type: str | None = None,
@@ -76,7 +95,19 @@ def add_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator
         raise StoreError("Một tài liệu kiểm chứng là một tệp hoặc một liên kết.")
     if not description or not description.strip():
         raise StoreError("Cần mô tả tài liệu (số, ngày văn bản, trích yếu).")
+    try:
+        return _add(conn, actor, commune, quarter, indicator_id, unit, description, sha256, link, file_name,
+                    media_type, size)
+    except PermissionDenied as e:
+        _audit_refusal(conn, actor, "attach_evidence", commune, unit, quarter, e)
+        raise
+
+
+def _add(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,
+         description: str, sha256: str | None, link: str | None, file_name: str | None,
+         media_type: str | None, size: int | None) -> tuple[EvidenceItem, bool]:
     with WRITE_LOCK, transaction(conn):
+        _check_open(conn, commune, quarter, "nhận thêm tài liệu kiểm chứng")
         same = conn.execute(
             f"SELECT {_ITEM_COLUMNS} FROM evidence_items WHERE commune = ? AND quarter = ? AND indicator_id = ? "
             "AND unit IS NOT DISTINCT FROM ? AND (sha256 = ? OR link = ?) ORDER BY id LIMIT 1",
@@ -105,13 +136,23 @@ def review_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indica
     comment = (comment or "").strip()
     if state == "needs_more" and not comment:
         raise StoreError("Yêu cầu bổ sung cần ghi rõ cần bổ sung gì (nhận xét).")
-    with WRITE_LOCK, transaction(conn):
-        rid = int(first_row(conn.execute("SELECT nextval('evidence_review_id_seq')"))[0])
-        stamp = now()
-        conn.execute("INSERT INTO evidence_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     [rid, commune, quarter, indicator_id, unit, state, comment, actor.who, stamp]).fetchall()
-        _audit(conn, actor, "evidence_review", commune,
-               {"indicator": indicator_id, "state": state, "comment": comment}, unit=unit, period=quarter)
+    try:
+        with WRITE_LOCK, transaction(conn):
+            _check_open(conn, commune, quarter, "duyệt minh chứng")
+            return _review(conn, actor, commune, quarter, indicator_id, unit, state, comment)
+    except PermissionDenied as e:
+        _audit_refusal(conn, actor, "review_evidence", commune, unit, quarter, e)
+        raise
+
+
+def _review(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,
+            state: str, comment: str) -> Review:
+    rid = int(first_row(conn.execute("SELECT nextval('evidence_review_id_seq')"))[0])
+    stamp = now()
+    conn.execute("INSERT INTO evidence_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 [rid, commune, quarter, indicator_id, unit, state, comment, actor.who, stamp]).fetchall()
+    _audit(conn, actor, "evidence_review", commune,
+           {"indicator": indicator_id, "state": state, "comment": comment}, unit=unit, period=quarter)
     return Review(quarter, indicator_id, unit, state, comment, actor.who, stamp)
 
 

@@ -13,7 +13,17 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Submission
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied, authorize, closed_refusal
-from kpi.store.connection import Conn, StoreError, first_row, is_retryable, lock_names, now, transaction
+from kpi.store.connection import (
+    Conn,
+    DiskFull,
+    StoreError,
+    first_row,
+    is_disk_full,
+    is_retryable,
+    lock_names,
+    now,
+    transaction,
+)
 from kpi.store.schema import WRITE_LOCK
 
 
@@ -341,11 +351,23 @@ def keep_raw_file(uploads_dir: str | Path, data: bytes, suffix: str = ".xlsx") -
     sha = hashlib.sha256(data).hexdigest()
     path = Path(uploads_dir) / sha[:2] / f"{sha}{suffix}"
     if not path.exists():
+        write_whole(path, data, f"tệp {sha[:12]}…{suffix}")
+    return sha, path
+
+
+def write_whole(path: Path, data: bytes, what: str) -> None:
+    """Write `path` atomically (a temporary file, then renamed): all of it or, on any failure,
+    nothing — no `*.tmp` left. A full disk raises DiskFull naming `what`."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
-    return sha, path
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise DiskFull(f"Ổ đĩa đã đầy: chưa lưu được {what}. {DiskFull.HINT}") from None
+        raise
 
 
 def forget_raw_file(conn: Conn, path: str | Path, sha256: str) -> bool:

@@ -31,7 +31,7 @@ from typing import BinaryIO
 from kpi.domain.figures import Actor
 from kpi.domain.rights import SYSTEM, authorize
 from kpi.settings import evidence_dir_beside
-from kpi.store import StoreError, kept_uploads
+from kpi.store import StoreError
 from kpi.store.backup import (
     TableRefused,
     count_text,
@@ -40,7 +40,7 @@ from kpi.store.backup import (
     relocate_kept_files,
     schema_columns,
 )
-from kpi.store.evidence import evidence_shas
+from kpi.store.connection import DiskFull, is_disk_full
 from kpi.store.writes import audit
 from kpi.usecases.importing import JOURNAL, kept_file, write_journal
 
@@ -58,48 +58,63 @@ def make_backup(conn, actor: Actor, uploads_dir: str | Path, archive: str | Path
     audit(conn, actor, "make_backup", None, {"archive": Path(archive).name})
     uploads_dir, archive = Path(uploads_dir), Path(archive)
     archive.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        sequences = export_database(conn, Path(tmp) / "database")
-        ours = schema_columns()
-        tables = sorted(f.stem for f in (Path(tmp) / "database").glob("*.parquet") if f.stem in ours)
-        # where each kept file is: this database's folder, else the path its upload recorded
-        # (files kept before the per-database folder, in `<folder>/uploads`)
-        recorded = {r["sha256"]: r["stored_path"] for r in kept_uploads(conn)}
-        shas = sorted(recorded)
-        partial = archive.with_name(archive.name + ".tmp")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
-            for f in sorted((Path(tmp) / "database").iterdir()):
-                if f.stem in tables or f.suffix == ".sql":
-                    zf.write(f, f"database/{f.name}")
-            missing = []
-            for sha in shas:
-                path = kept_file(uploads_dir, sha)
-                if not path.exists() and recorded[sha]:
-                    path = Path(recorded[sha])
-                if path.exists():
-                    zf.write(path, f"uploads/{sha[:2]}/{sha}.xlsx")
-                else:
-                    missing.append(sha)
-            journal = uploads_dir / JOURNAL
-            if journal.exists():
-                zf.write(journal, f"uploads/{JOURNAL}")
-            evidence = _add_evidence(zf, conn, evidence_dir_beside(uploads_dir))
-            zf.writestr("manifest.json", json.dumps(
-                {"format": FORMAT, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
-                 "kept_files": len(shas) - len(missing), "missing_kept_files": missing,
-                 "evidence_files": evidence[0], "missing_evidence_files": evidence[1],
-                 "tables": tables, "sequences": sequences,
-                 # each table file's sha256: a file damaged in the archive is refused, not loaded
-                 "table_sha256": {t: _sha256_of(Path(tmp) / "database" / f"{t}.parquet") for t in tables}},
-                ensure_ascii=False, indent=1))
-        partial.replace(archive)
+    partial = archive.with_name(archive.name + ".tmp")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            _write_archive(conn, uploads_dir, Path(tmp), partial)
+            partial.replace(archive)
+    except BaseException as e:
+        partial.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise DiskFull(f"Ổ đĩa đã đầy: chưa tạo được bản sao lưu {archive.name} "
+                           f"(không để lại tệp dở nào). {DiskFull.HINT}") from None
+        raise
     return archive
 
 
-def _add_evidence(zf: zipfile.ZipFile, conn, evidence_dir: Path) -> tuple[int, list[str]]:
-    """Put every evidence file a row names into `evidence/<sha256>`; (count, missing shas)."""
+def _write_archive(conn, uploads_dir: Path, tmp: Path, partial: Path) -> None:
+    """The archive's content into `partial`: the tables, then exactly the kept files and evidence
+    files the exported rows name (read in the export's own transaction: a write that lands
+    meanwhile is neither in the tables nor among the files)."""
+    exported = export_database(conn, tmp / "database")
+    ours = schema_columns()
+    tables = sorted(f.stem for f in (tmp / "database").glob("*.parquet") if f.stem in ours)
+    # where each kept file is: this database's folder, else the path its upload recorded
+    # (files kept before the per-database folder, in `<folder>/uploads`)
+    recorded = exported.kept
+    shas = sorted(recorded)
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted((tmp / "database").iterdir()):
+            if f.stem in tables or f.suffix == ".sql":
+                zf.write(f, f"database/{f.name}")
+        missing = []
+        for sha in shas:
+            path = kept_file(uploads_dir, sha)
+            stored = recorded[sha]
+            if not path.exists() and stored:
+                path = Path(stored)
+            if path.exists():
+                zf.write(path, f"uploads/{sha[:2]}/{sha}.xlsx")
+            else:
+                missing.append(sha)
+        journal = uploads_dir / JOURNAL
+        if journal.exists():
+            zf.write(journal, f"uploads/{JOURNAL}")
+        evidence = _add_evidence(zf, exported.evidence, evidence_dir_beside(uploads_dir))
+        zf.writestr("manifest.json", json.dumps(
+            {"format": FORMAT, "made_at": dt.datetime.now().isoformat(timespec="seconds"),
+             "kept_files": len(shas) - len(missing), "missing_kept_files": missing,
+             "evidence_files": evidence[0], "missing_evidence_files": evidence[1],
+             "tables": tables, "sequences": exported.sequences,
+             # each table file's sha256: a file damaged in the archive is refused, not loaded
+             "table_sha256": {t: _sha256_of(tmp / "database" / f"{t}.parquet") for t in tables}},
+            ensure_ascii=False, indent=1))
+
+
+def _add_evidence(zf: zipfile.ZipFile, shas: set[str], evidence_dir: Path) -> tuple[int, list[str]]:
+    """Put every evidence file the exported rows name into `evidence/<sha256>`; (count, missing shas)."""
     missing, count = [], 0
-    for sha in sorted(evidence_shas(conn)):
+    for sha in sorted(shas):
         path = evidence_dir / sha
         if path.exists():
             zf.write(path, f"evidence/{sha}")
@@ -297,6 +312,10 @@ def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | 
     archive, db_path, uploads_dir = Path(archive), Path(db_path), Path(uploads_dir)
     if db_path.exists():
         raise StoreError(f"Tệp {db_path} đã có; khôi phục chỉ vào một tệp cơ sở dữ liệu mới.")
+    for folder in (uploads_dir, evidence_dir_beside(uploads_dir)):
+        if folder.exists():          # a deleted database's files: mixing them in would break `verify`
+            raise StoreError(f"Thư mục {folder} đã có (tệp của một cơ sở dữ liệu cũ?); khôi phục chỉ vào "
+                             "thư mục tệp mới: đổi tên hoặc chuyển thư mục đó đi, hoặc dùng --db với tên khác.")
     try:
         declared = _declared_members(archive)
         if declared > MAX_MEMBERS:           # before zipfile reads the whole directory into memory
@@ -310,6 +329,9 @@ def restore_backup(archive: str | Path, db_path: str | Path, uploads_dir: str | 
         try:
             return _restore_planned(zf, archive, plan, db_path, uploads_dir)
         except OSError as e:                          # a full disk, a folder without rights, …
+            if is_disk_full(e):
+                raise DiskFull(f"Ổ đĩa đã đầy: chưa khôi phục được {archive.name} (không để lại tệp nào). "
+                               f"{DiskFull.HINT}") from None
             raise StoreError(f"Không ghi được khi khôi phục {archive.name} ({e.strerror or e}); "
                              "không để lại tệp nào.") from None
 

@@ -27,6 +27,7 @@ from kpi.evidence.names import safe_file_name, safe_name
 from kpi.present import texts
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
+from kpi.store.connection import DiskFull, is_disk_full
 from kpi.store.evidence import (
     EvidenceItem,
     Review,
@@ -53,10 +54,16 @@ def keep_evidence_file(evidence_dir: str | Path, data: bytes) -> str:
     path = kept_evidence_file(evidence_dir, sha)
     if path.exists() and path.stat().st_size == len(data) and file_sha256(path) == sha:
         return sha
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{sha}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(e):
+            raise DiskFull(f"Ổ đĩa đã đầy: chưa lưu được tệp minh chứng. {DiskFull.HINT}") from None
+        raise
     return sha
 
 

@@ -36,7 +36,8 @@ from kpi.store import (
     record_submissions,
     sha_in_use,
 )
-from kpi.store.writes import Conflict
+from kpi.store.connection import DiskFull
+from kpi.store.writes import Conflict, write_whole
 
 JOURNAL = "journal.jsonl"
 _JOURNAL_LOCK = threading.Lock()
@@ -49,6 +50,7 @@ class ImportResult:
     outcomes: list[RecordOutcome] = field(default_factory=list)
     dry_run: bool = False
     already_stored: bool = False    # a resumed batch met a file whose exact bytes are stored
+    journal_behind: bool = False    # stored, but a full disk stopped rewriting the journal (verify --fix)
 
     @property
     def ok(self) -> bool:
@@ -152,9 +154,13 @@ def import_workbook(conn, catalog: Catalog, data: bytes, file_name: str, actor: 
         forget_raw_file(conn, path, sha)     # same figures in other bytes: nothing new to keep
     elif not path.exists():
         keep_raw_file(uploads_dir, data)     # a concurrent identical import had just removed it
+    behind = False
     if journal and any(o.created for o in outcomes):
-        write_journal(conn, uploads_dir)
-    return ImportResult(file_name, check, outcomes)
+        try:
+            write_journal(conn, uploads_dir)
+        except DiskFull:
+            behind = True               # stored all the same: the journal is one import behind
+    return ImportResult(file_name, check, outcomes, journal_behind=behind)
 
 
 class JournalError(Exception):
@@ -188,9 +194,7 @@ def write_journal(conn, uploads_dir: str | Path) -> Path:
     path = uploads_dir / JOURNAL
     with _JOURNAL_LOCK:      # read and write together: the last writer has read every commit
         text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in journal_entries(conn))
-        tmp = path.with_suffix(".jsonl.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        write_whole(path, text.encode("utf-8"), f"nhật ký {path}")
     return path
 
 

@@ -8,15 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
 from kpi.settings import evidence_dir_beside
 from kpi.store import kept_uploads
+from kpi.store.backup import relocate_kept_files
 from kpi.store.evidence import evidence_shas
 from kpi.usecases.importing import (
+    JOURNAL,
     JournalError,
     import_workbook,
     journal_entries,
@@ -47,14 +53,14 @@ def verify(conn, uploads_dir: str | Path) -> list[str]:
                          f"{r['id']}: {r['unit']} {r['period']} phiên bản {r['version']})")
         elif file_sha256(path) != r["sha256"]:
             diffs.append(f"tệp đã lưu {path} bị thay đổi (mã băm không khớp)")
-    for path in kept_files(uploads_dir):
-        if path.stem not in known:
-            diffs.append(f"tệp {path} không thuộc lần gửi nào trong cơ sở dữ liệu")
+    diffs += [why for _, why in foreign_files(uploads_dir, known, uploads=True)]
+    expected = journal_entries(conn)
     try:
         journal = read_journal(uploads_dir)
     except JournalError as e:
+        if not expected and not (uploads_dir / JOURNAL).exists():
+            return diffs          # nothing kept yet (a demo database): no journal is the right journal
         return diffs + [str(e)]
-    expected = journal_entries(conn)
     for n, e in enumerate(expected, start=1):
         if e not in journal:
             diffs.append(f"nhật ký thiếu lần nhập thứ {n}: {e['file_name']} lúc {e['at']} "
@@ -78,11 +84,45 @@ def verify_evidence(conn, evidence_dir: str | Path) -> list[str]:
             diffs.append(f"thiếu tệp minh chứng {sha[:12]}… trong {evidence_dir}")
         elif file_sha256(path) != sha:
             diffs.append(f"tệp minh chứng {path} bị thay đổi (mã băm không khớp)")
-    if evidence_dir.is_dir():
-        for path in sorted(evidence_dir.iterdir()):
-            if path.is_file() and not path.name.startswith(".") and path.name not in known:
-                diffs.append(f"tệp {path} không thuộc tài liệu kiểm chứng nào trong cơ sở dữ liệu")
+    diffs += [why for _, why in foreign_files(evidence_dir, known, uploads=False)]
     return diffs
+
+
+_SHA = re.compile(r"[0-9a-f]{64}")
+
+
+def foreign_files(folder: str | Path, known: set[str], *, uploads: bool) -> list[tuple[Path, str]]:
+    """Every file in a kept folder that is not one of the database's, anywhere below it, with
+    why (Vietnamese): a kept file no row names, a `*.tmp` left by a write cut short, anything else.
+    An uploads folder holds `journal.jsonl` and `<ab>/<sha256>.xlsx`, an evidence folder
+    `<sha256>`; the set-aside folder (`khong-thuoc-lan-gui/`) is not looked into."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    out: list[tuple[Path, str]] = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).parts
+        if rel[0] == ORPHANS or path.is_dir():
+            continue
+        if uploads:
+            if rel == (JOURNAL,):
+                continue
+            named = (len(rel) == 2 and rel[1].endswith(".xlsx") and _SHA.fullmatch(rel[1][:-5]) is not None
+                     and rel[0] == rel[1][:2])
+            sha = rel[1][:-5] if named else None
+        else:
+            sha = rel[0] if len(rel) == 1 and _SHA.fullmatch(rel[0]) else None
+        if sha is not None and sha in known:
+            continue
+        if path.name.endswith(".tmp"):
+            why = f"tệp tạm {path} còn lại sau một lần ghi bị dừng giữa chừng"
+        elif sha is not None:
+            why = (f"tệp {path} không thuộc lần gửi nào trong cơ sở dữ liệu" if uploads else
+                   f"tệp {path} không thuộc tài liệu kiểm chứng nào trong cơ sở dữ liệu")
+        else:
+            why = f"tệp lạ {path} trong thư mục tệp đã lưu (không phải tệp của chương trình)"
+        out.append((path, why))
+    return out
 
 
 @dataclass
@@ -139,21 +179,87 @@ def rebuild(conn, catalog: Catalog, plan: RebuildPlan, uploads_dir: str | Path,
     return differences
 
 
+STAGING = ".dung-lai"
+
+
+def rebuild_file(open_db: Callable[[Path], Any], catalog: Catalog, plan: RebuildPlan, db_path: str | Path,
+                 uploads_dir: str | Path, source: str | Path) -> list[str]:
+    """Rebuild into the DuckDB file `db_path` (absent, or present without uploads) and its kept
+    folder `uploads_dir`, all or nothing: the database is built as `<db>.dung-lai` (a copy of
+    `db_path` when it exists) with its kept files in `<db>.dung-lai.uploads`, and moved into place
+    only once every file replayed as the journal says. On differences (returned) or any failure,
+    the staging file and folder and any folder this call made are removed; `db_path` and
+    `uploads_dir` are as before. `open_db(path)` opens a database (its catalogue kept)."""
+    db_path, uploads_dir = Path(db_path), Path(uploads_dir)
+    staging = db_path.with_name(db_path.name + STAGING)
+    staged = staging.with_name(staging.name + ".uploads")
+    made = next((p for p in [db_path.parent, *db_path.parent.parents][::-1] if not p.exists()), None)
+
+    def clear() -> None:
+        for path in (staging, staging.with_name(staging.name + ".wal")):
+            path.unlink(missing_ok=True)
+        shutil.rmtree(staged, ignore_errors=True)
+
+    clear()                                   # what a killed rebuild left
+    conn = None
+    try:
+        if db_path.exists():
+            shutil.copyfile(db_path, staging)
+            if db_path.with_name(db_path.name + ".wal").exists():
+                shutil.copyfile(db_path.with_name(db_path.name + ".wal"), staging.with_name(staging.name + ".wal"))
+        conn = open_db(staging)
+        differences = rebuild(conn, catalog, plan, staged, source)
+        if differences:
+            raise _Refused(differences)
+        relocate_kept_files(conn, uploads_dir)
+        conn.close()
+        conn = None
+        for path in sorted(p for p in staged.rglob("*") if p.is_file()):
+            target = uploads_dir / path.relative_to(staged)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if path.name == JOURNAL or not target.exists():
+                path.replace(target)
+        shutil.rmtree(staged, ignore_errors=True)
+        staging.replace(db_path)
+        return []
+    except BaseException as e:
+        if conn is not None:
+            conn.close()
+        clear()
+        if made is not None and not db_path.exists():
+            shutil.rmtree(made, ignore_errors=True)
+        if isinstance(e, _Refused):
+            return e.differences
+        raise
+
+
+class _Refused(Exception):
+    def __init__(self, differences: list[str]) -> None:
+        super().__init__("; ".join(differences))
+        self.differences = differences
+
+
 ORPHANS = "khong-thuoc-lan-gui"
 
 
 def settle(conn, uploads_dir: str | Path) -> list[str]:
-    """After a crash: rewrite the journal from the database and move kept files that no upload
-    refers to (a crash before the commit) into `<uploads>/khong-thuoc-lan-gui/`; returns what it did."""
+    """After a crash: rewrite the journal from the database and move every file of the kept
+    folders that is not the database's (a kept file no row names — a crash before the commit —,
+    a `*.tmp` a write cut short left, anything else) into that folder's `khong-thuoc-lan-gui/`
+    (`tên.2`, … when a name is there already); returns what it did."""
     uploads_dir = Path(uploads_dir)
-    known = {r["sha256"] for r in kept_uploads(conn)}
     done = []
-    for path in kept_files(uploads_dir):
-        if path.stem not in known:
-            target = uploads_dir / ORPHANS / path.name
-            target.parent.mkdir(exist_ok=True)
+    for folder, known, is_uploads in ((uploads_dir, {r["sha256"] for r in kept_uploads(conn)}, True),
+                                      (evidence_dir_beside(uploads_dir), evidence_shas(conn), False)):
+        for path, _ in foreign_files(folder, known, uploads=is_uploads):
+            target = folder / ORPHANS / path.name
+            n = 1
+            while target.exists():
+                n += 1
+                target = target.with_name(f"{path.name}.{n}")
+            target.parent.mkdir(parents=True, exist_ok=True)
             path.replace(target)
-            done.append(f"chuyển {path} (không thuộc lần gửi nào) vào {target.parent}")
+            done.append(f"chuyển {path} (không thuộc cơ sở dữ liệu) vào {target.parent}")
     done.append(f"viết lại nhật ký {write_journal(conn, uploads_dir)} theo cơ sở dữ liệu")
     return done
 
