@@ -18,19 +18,15 @@ log = logging.getLogger("kpi.web")
 # what Markdown (and Streamlit's directives :red[…], :material/…:, emoji :x:) could act on, and
 # what its autolinks start from: `http://…` (the `:`), `www.…` (the `.`), `a@b.vn` (the `@`)
 _MARKUP = re.compile(r"([\\`*_\[\]<>#!~|${}&@]|:(?=[\w/])|(?<=[wW]{3})\.)")
-# a line starting as a list item or a heading underline (`1. `, `- `, `+ `, `=`)
-_LEADING = re.compile(r"^(\s*)(\d+(?=[.)])|[-+=])")
 UNEXPECTED = ("Đã có lỗi không mong đợi; số liệu đã lưu không bị ảnh hưởng. Hãy tải lại trang và "
               "thử lại; nếu vẫn lỗi, báo quản trị viên (chi tiết đã ghi vào nhật ký máy chủ).")
 
 
 def md(text: object) -> str:
     """`text` as literal characters inside Markdown: links, images, bare URLs (`http://…`,
-    `www.…`, e-mail addresses: no autolink forms), emphasis, HTML, code, a leading list marker and
+    `www.…`, e-mail addresses: no autolink forms), emphasis, HTML, code and
     Streamlit's `:material/…:` / `:red[…]` directives are backslash-escaped into plain text."""
-    escaped = _MARKUP.sub(r"\\\1", str(text)).replace("\n", " ")
-    return _LEADING.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit() else m.group(2) + "\\"),
-                        escaped)
+    return _MARKUP.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
