@@ -59,4 +59,4 @@ with attach:
 with review:
     web_evidence.review_form(catalog, quarter, slots + duties, actor)
 
-web_evidence.pack_download(catalog, quarter)
+web_evidence.pack_download(catalog, quarter, actor)

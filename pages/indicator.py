@@ -68,11 +68,11 @@ else:
 
 st.subheader("Cách tính điểm, tài liệu kiểm chứng, nguồn")
 st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
-            f"- **Tài liệu kiểm chứng:** {ind.evidence or 'chưa quy định'}\n"
-            f"- **Văn bản nguồn:** {ind.source or 'chưa ghi'}"
+            f"- **Tài liệu kiểm chứng:** {safe.md(ind.evidence or 'chưa quy định')}\n"
+            f"- **Văn bản nguồn:** {safe.md(ind.source or 'chưa ghi')}"
             + (f"\n- **Hạn hoàn thành:** {date(ind.deadline)}" if ind.deadline else "")
             + (f"\n- **Thực hiện:** thường xuyên, từ {date(ind.start)}" if ind.start else "")
-            + (f"\n- **Ghi chú:** {ind.note}" if ind.note else ""))
+            + (f"\n- **Ghi chú:** {safe.md(ind.note)}" if ind.note else ""))
 
 # ── the quarter's evidence of this criterion: what is attached, its review, the attach form
 #    (for an account that may attach; not in projector mode) ──

@@ -73,7 +73,7 @@ name = safe.md(upload.name)
 
 st.subheader("3. Kết quả kiểm tra")
 if not check.ok:
-    st.error(f"Tệp «{name}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
+    st.error(f"Tệp «{safe.md(name)}» có {len(check.problems)} lỗi; chưa nhập gì vào cơ sở dữ liệu. "
              "Hãy sửa các ô dưới đây rồi gửi lại.")
     show_problems(check.problems)
     # the annotated copy costs a second read of the file: only when asked for
@@ -91,7 +91,7 @@ if not check.ok:
             st.info("Tệp này không phải sổ tính Excel đọc được nên không đánh dấu được.")
     st.stop()
 
-st.success(f"Tệp «{name}» hợp lệ: {len(check.submissions)} bảng số liệu.")
+st.success(f"Tệp «{safe.md(name)}» hợp lệ: {len(check.submissions)} bảng số liệu.")
 if check.warnings:
     st.warning("Lưu ý:\n" + "\n".join(f"- {safe.md(w)}" for w in check.warnings))
 

@@ -135,7 +135,7 @@ with tab_edit:
               width="stretch")
     notice = st.session_state.pop("wi_saved_notice", None)
     if notice:
-        st.success(notice)
+        st.success(safe.md(notice))      # it names the scenario the user typed
     for group in catalog.groups:
         inds = catalog.indicators_of_group(group)
         changed = sum(1 for i in inds if scenario.adjustment(i.id))
@@ -228,7 +228,7 @@ with tab_compare:
         rb = simulate(catalog, totals, quarter, pick(b_name), actual=actual)
         k1, k2 = st.columns(2)
         for col, r in ((k1, ra), (k2, rb)):
-            col.metric(r.scenario.name, f"{texts.points(r.simulated.total_points)} điểm",
+            col.metric(safe.md(r.scenario.name), f"{texts.points(r.simulated.total_points)} điểm",
                        delta=f"{texts.metric_delta(r.gain)} — {r.simulated.grade}")
         st.dataframe(tables.points_as_text(tables.compare(ra, rb)), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)

@@ -126,7 +126,7 @@ def test_the_bieu_the_pdf_and_the_pack(closed):
     pdf = " ".join(p.extract_text() for p in PdfReader(out / "tom-tat.pdf").pages)
     assert texts.score_headline(score.total_points, score.max_points) in pdf
     assert score.grade in pdf and "đã khoá sổ" in pdf
-    kpi(closed, "evidence", "export", "--quarter", QUARTER, "-o", str(out / "ho-so.zip"))
+    kpi(closed, "evidence", "export", "--quarter", QUARTER, "-o", str(out / "ho-so.zip"), "--by", "lanhdao")
     with zipfile.ZipFile(out / "ho-so.zip") as zf:
         name = next(n for n in zf.namelist() if n.startswith("Biểu tự chấm điểm"))
         _check_bieu(zf.read(name), score)

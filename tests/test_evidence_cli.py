@@ -90,7 +90,7 @@ def test_add_list_review_export(db, files, capsys):
     assert [i["description"] for i in _slot(listing, "DVC_HS_TRUC_TUYEN", "CA")["items"]] == ["QĐ 12/QĐ-UBND"]
 
     pack = db.parent / "ho-so.zip"
-    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 0
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "vanphong") == 0
     assert ("vào " + str(pack) + ": 2 tệp, 1 liên kết; 24 chỉ tiêu chưa có minh chứng được duyệt.") \
         in capsys.readouterr().out
     _check_pack(pack, files)
@@ -141,7 +141,7 @@ def test_export_stops_when_a_kept_file_is_missing(db, files, capsys):
     for f in (db.parent / "kpi.duckdb.evidence").iterdir():
         f.unlink()
     pack = db.parent / "ho-so.zip"
-    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 2
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "vanphong") == 2
     assert "Thiếu tệp đã lưu của tài liệu «bb.pdf» (bb.pdf)" in capsys.readouterr().err
     assert not pack.exists() and not (db.parent / "ho-so.zip.tmp").exists()
 
@@ -176,7 +176,7 @@ def test_export_puts_an_obligations_evidence_after_the_groups(db, files, capsys)
                "--by", "dv-vp", "--note", "QĐ 12/QĐ-UBND phê duyệt cấp độ") == 0
     pack = db.parent / "ho-so.zip"
     capsys.readouterr()
-    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack)) == 0
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "vanphong") == 0
     assert "1 tệp, 0 liên kết; 25 chỉ tiêu chưa có minh chứng được duyệt." in capsys.readouterr().out
     from openpyxl import load_workbook
     # 25 criteria, then the obligations in catalogue order: M_ATTT_CAP_DO is the 6th (31)
@@ -192,3 +192,60 @@ def test_export_puts_an_obligations_evidence_after_the_groups(db, files, capsys)
     assert rows[("M_ATTT_CAP_DO", obligation_unit)][5:] == (
         path, "QĐ 12/QĐ-UBND phê duyệt cấp độ", "dv-vp", rows[("M_ATTT_CAP_DO", obligation_unit)][8], "Chờ duyệt",
         None, None, "mốc theo dõi", "không tính điểm")
+
+
+def _audit(db, action):
+    from kpi import store
+    from kpi.store.accounts import audit_rows
+    conn = store.connect(db)
+    try:
+        return audit_rows(conn, action=action).to_dict("records")
+    finally:
+        conn.close()
+
+
+def test_the_viewer_may_not_export_the_pack_and_the_refusal_is_audited(db, capsys):
+    pack = db.parent / "ho-so.zip"
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "xem") == 2
+    err = capsys.readouterr().err
+    assert "Tài khoản «xem» (Chỉ xem) không có quyền tải bộ hồ sơ minh chứng." in err, err
+    assert not pack.exists() and not (db.parent / "ho-so.zip.tmp").exists()
+    refused = [r for r in _audit(db, "refused_rights") if '"export_evidence_pack"' in r["detail"]]
+    assert [(r["actor"], r["period"]) for r in refused] == [("xem", Q)]
+    assert _audit(db, "export_evidence_pack") == []
+    # a coordinator neither: the pack holds every unit's documents
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "dv-ca") == 2
+    assert "không có quyền tải bộ hồ sơ minh chứng" in capsys.readouterr().err
+    assert not pack.exists()
+
+
+def test_the_office_exports_the_pack_and_it_is_audited(db, capsys):
+    pack = db.parent / "ho-so.zip"
+    assert cli(db, "evidence", "export", "--quarter", Q, "-o", str(pack), "--by", "vanphong",
+               "--as-of", "2026-10-20") == 0
+    assert pack.exists()
+    rows = _audit(db, "export_evidence_pack")
+    assert len(rows) == 1 and rows[0]["period"] == Q and rows[0]["actor"] == "vanphong"
+    assert json.loads(rows[0]["detail"]) == {"quarter": Q, "as_of": "2026-10-20", "files": 0, "links": 0}
+    assert _audit(db, "refused_rights") == []
+
+
+def test_the_core_refuses_the_pack_to_a_viewer_whatever_door(db):
+    from kpi import store
+    from kpi.domain.catalog import load_catalog
+    from kpi.domain.figures import Actor
+    from kpi.domain.rights import PermissionDenied
+    from kpi.usecases import evidence
+    from tests.common import CONFIG
+    conn = store.connect(db)
+    try:
+        target = io.BytesIO()
+        with pytest.raises(PermissionDenied, match="không có quyền tải bộ hồ sơ minh chứng"):
+            evidence.write_pack(conn, load_catalog(CONFIG), Actor("Người xem", "viewer", "xem"), Q,
+                                db.parent / "kpi.evidence", target, as_of=dt.date(2026, 10, 20))
+        assert target.getvalue() == b""
+        leader = evidence.pack_bytes(conn, load_catalog(CONFIG), Actor("Lãnh đạo", "leader", "lanhdao"), Q,
+                                     db.parent / "kpi.evidence", as_of=dt.date(2026, 10, 20))
+        assert zipfile.ZipFile(io.BytesIO(leader)).namelist()
+    finally:
+        conn.close()

@@ -31,9 +31,10 @@ def register(sub):
     rv.add_argument("--comment", default="", help="nhận xét (bắt buộc khi cần bổ sung)")
     rv.add_argument("--by", required=True, metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản duyệt")
     rv.set_defaults(handler=run_review)
-    ex = inner.add_parser("export", help="xuất bộ hồ sơ minh chứng của quý (.zip)")
+    ex = inner.add_parser("export", help="xuất bộ hồ sơ minh chứng của quý (.zip; quản trị, văn phòng, lãnh đạo)")
     ex.add_argument("--quarter", required=True, help="quý, dạng 2026-Q3")
     ex.add_argument("-o", "--output", required=True, metavar="TỆP_ZIP", help="tệp .zip sẽ tạo")
+    ex.add_argument("--by", required=True, metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản xuất (ghi vào nhật ký)")
     add_as_of(ex, "điểm trong Biểu")
     ex.set_defaults(handler=run_export)
 
@@ -145,18 +146,20 @@ def run_review(args, ctx):
 
 
 def run_export(args, ctx):
-    ctx.reads_only = True   # a read command: the store is never written, catalogue included
+    ctx.reads_only = True   # reads the record (catalogue not synced); writes only the audit line
     from kpi.usecases import evidence
+    from kpi.usecases.accounts import active_actor
     quarter = Quarter.parse(args.quarter)
     out = Path(args.output)
     if out.suffix.lower() != ".zip":
         raise UserError(f"Tệp «{out.name}» phải có đuôi .zip.")
     if not out.parent.exists():
         raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
-    tmp = out.with_name(out.name + ".tmp")      # a failed run never leaves half a pack under the real name
+    actor = active_actor(ctx.conn, args.by)
+    tmp = out.with_name(out.name + ".tmp")      # a failed or refused run leaves no pack, not even half of one
     try:
         with open(tmp, "wb") as f:
-            counts = evidence.write_pack(ctx.conn, ctx.catalog, quarter, ctx.settings.evidence_dir, f,
+            counts = evidence.write_pack(ctx.conn, ctx.catalog, actor, quarter, ctx.settings.evidence_dir, f,
                                          as_of=as_of_of(args, ctx))
         tmp.replace(out)
     except OSError as e:

@@ -29,6 +29,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     "make_backup": frozenset({"admin", "office", SYSTEM}),
     "attach_evidence": frozenset({"admin", "office", "coordinator", SYSTEM}),
     "review_evidence": frozenset({"admin", "office", SYSTEM}),
+    # the quarter's whole evidence pack (every unit's documents): for the inspection, not for every reader
+    "export_evidence_pack": frozenset({"admin", "office", "leader", SYSTEM}),
     # «Tính đến ngày»: the record as it stood on an earlier day (a meeting's screen shown again)
     "read_past_record": frozenset({"admin", "office", "leader", "city_admin", "city_viewer", SYSTEM}),
     # the task register: the office imports and edits it; a lead unit's coordinator records progress
@@ -47,6 +49,7 @@ ACTION_TEXT = {
     "make_backup": "sao lưu",
     "attach_evidence": "gửi tài liệu kiểm chứng",
     "review_evidence": "duyệt tài liệu kiểm chứng",
+    "export_evidence_pack": "tải bộ hồ sơ minh chứng",
     "read_past_record": "xem số liệu tính đến một ngày trước",
     "manage_tasks": "nhập, sửa sổ nhiệm vụ",
     "update_task": "cập nhật tiến độ nhiệm vụ",

@@ -20,7 +20,7 @@ ACTIONS: dict[str, str] = {
     "account_add": "Thêm tài khoản", "account_passwd": "Đổi mật khẩu", "account_disable": "Khoá tài khoản",
     "account_enable": "Mở khoá tài khoản", "catalog_version": "Phiên bản danh mục",
     "sync_catalog": "Cập nhật đơn vị", "evidence_add": "Thêm minh chứng", "evidence_review": "Duyệt minh chứng",
-    "make_backup": "Sao lưu",
+    "make_backup": "Sao lưu", "export_evidence_pack": "Tải bộ hồ sơ minh chứng",
 }
 
 _FIELDS = {
@@ -32,6 +32,7 @@ _FIELDS = {
     "sha256": "sha256", "commune": "xã", "name": "họ tên",
     "name_hash": "mã của tên đã gõ", "client": "địa chỉ máy", "failures": "số lần sai liên tiếp",
     "client_failures": "số lần sai của máy", "wait_seconds": "còn khoá (giây)",
+    "as_of": "tính đến ngày", "files": "số tệp", "links": "số liên kết",
 }
 
 

@@ -20,7 +20,7 @@ from typing import BinaryIO
 from kpi.domain.catalog import Catalog, Indicator, Milestone
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
-from kpi.domain.rights import PermissionDenied
+from kpi.domain.rights import PermissionDenied, authorize
 from kpi.evidence.board import Slot, board, item_state, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import safe_file_name, safe_name
@@ -37,6 +37,7 @@ from kpi.store.evidence import (
     evidence_shas,
     review_evidence,
 )
+from kpi.store.writes import audit
 
 __all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "obligation_slots",
            "lacking_summary",
@@ -209,17 +210,26 @@ def _catalog_order(catalog: Catalog) -> list[Indicator]:
     return [i for g in catalog.groups for i in catalog.indicators_of_group(g)]
 
 
-def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, target: BinaryIO, *,
-               as_of: dt.date) -> dict[str, int]:
+def write_pack(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, evidence_dir: str | Path,
+               target: BinaryIO, *, as_of: dt.date) -> dict[str, int]:
     """Write the quarter's evidence pack as a zip into `target`: the index workbook, the
     self-scoring report (its evidence column listing the attached documents) and every kept file
-    in its criterion's folder. A kept file missing on disk stops it (nothing half-made is
-    returned as a pack): run `verify`. Returns counts (files, links, criteria without accepted
-    evidence)."""
+    in its criterion's folder. Only for an actor with the right `export_evidence_pack` (the
+    administrator, the office, the leader: the pack holds every unit's documents); a refusal
+    (PermissionDenied, nothing written into `target`) and each pack made are audited. A kept file
+    missing on disk stops it (nothing half-made is returned as a pack): run `verify`. Returns
+    counts (files, links, criteria without accepted evidence)."""
     from kpi.reports.evidence_pack import build_index_xlsx
     from kpi.usecases.period_result import period_result
     from kpi.usecases.reports import report_bytes
     q = Quarter.parse(_quarter(quarter))
+    try:
+        authorize(actor, "export_evidence_pack", catalog.commune)
+    except PermissionDenied as e:
+        if actor.who.strip():
+            audit(conn, actor, "refused_rights", catalog.commune,
+                  {"action": "export_evidence_pack", "quarter": str(q), "reason": str(e)}, period=str(q))
+        raise
     slots = quarter_board(conn, catalog, q)
     # the obligations of [[milestones]] with something sent or reviewed, after the criteria
     slots += [s for s in obligation_slots(conn, catalog, q) if s.items or s.reviews]
@@ -240,12 +250,16 @@ def write_pack(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str
         for item_id, item in files.items():
             zf.write(kept_evidence_file(evidence_dir, item.sha256 or ""), paths[item_id])
     links = sum(1 for s in slots for i in s.items if i.link)
-    return {"files": len(files), "links": links, "lacking": len(lacking(slots))}
+    counts = {"files": len(files), "links": links, "lacking": len(lacking(slots))}
+    audit(conn, actor, "export_evidence_pack", catalog.commune,
+          {"quarter": str(q), "as_of": as_of.isoformat(), "files": counts["files"], "links": links}, period=str(q))
+    return counts
 
 
-def pack_bytes(conn, catalog: Catalog, quarter: Quarter | str, evidence_dir: str | Path, *,
+def pack_bytes(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, evidence_dir: str | Path, *,
                as_of: dt.date) -> bytes:
+    """The pack of `write_pack` as bytes (the same right, the same audit line)."""
     buf = io.BytesIO()
-    write_pack(conn, catalog, quarter, evidence_dir, buf, as_of=as_of)
+    write_pack(conn, catalog, actor, quarter, evidence_dir, buf, as_of=as_of)
     return buf.getvalue()
 

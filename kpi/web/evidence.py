@@ -22,7 +22,7 @@ from kpi.store import StoreError
 from kpi.store.evidence import evidence_version
 from kpi.usecases import evidence
 from kpi.usecases.milestones import milestones_on
-from kpi.web import data, safe, state
+from kpi.web import data, downloads, safe, state
 
 UPLOAD_TYPES = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx"]
 
@@ -221,10 +221,14 @@ def notice() -> None:
         (st.error if kind == "error" else st.success)(safe.md(text))
 
 
-def pack_download(catalog: Catalog, quarter: Quarter) -> None:
+def pack_download(catalog: Catalog, quarter: Quarter, actor: Actor) -> None:
+    """The quarter's whole pack, for the accounts with the right (the core checks again and audits
+    at the click; nothing is made before it)."""
+    if not may(actor, "export_evidence_pack", commune=catalog.commune):
+        return
     conn, edir, as_of = data.connection(), data.settings().evidence_dir, data.as_of()
-    st.download_button(
+    downloads.sensitive_download(
         f"Tải bộ hồ sơ minh chứng {quarter.label} (.zip)",
-        lambda: evidence.pack_bytes(conn, catalog, quarter, edir, as_of=as_of),
+        lambda who: evidence.pack_bytes(conn, catalog, who, quarter, edir, as_of=as_of),
         file_name=f"minh-chung-{catalog.commune}-{quarter}.zip", mime="application/zip",
         icon=":material/folder_zip:", key="pack_download")

@@ -15,14 +15,16 @@ if TYPE_CHECKING:
     from kpi.ingest import CheckResult
 
 log = logging.getLogger("kpi.web")
-# what Markdown (and Streamlit's directives :red[…], :material/…:, emoji :x:) could act on
-_MARKUP = re.compile(r"([\\`*_\[\]<>#!~|${}&]|:(?=[\w/]))")
+# what Markdown (and Streamlit's directives :red[…], :material/…:, emoji :x:) could act on, and
+# what its autolinks start from: `http://…` (the `:`), `www.…` (the `.`), `a@b.vn` (the `@`)
+_MARKUP = re.compile(r"([\\`*_\[\]<>#!~|${}&@]|:(?=[\w/])|(?<=[wW]{3})\.)")
 UNEXPECTED = ("Đã có lỗi không mong đợi; số liệu đã lưu không bị ảnh hưởng. Hãy tải lại trang và "
               "thử lại; nếu vẫn lỗi, báo quản trị viên (chi tiết đã ghi vào nhật ký máy chủ).")
 
 
 def md(text: object) -> str:
-    """`text` as literal characters inside Markdown: links, images, emphasis, HTML, code and
+    """`text` as literal characters inside Markdown: links, images, bare URLs (`http://…`,
+    `www.…`, e-mail addresses: no autolink forms), emphasis, HTML, code and
     Streamlit's `:material/…:` / `:red[…]` directives are backslash-escaped into plain text."""
     return _MARKUP.sub(r"\\\1", str(text)).replace("\n", " ")
 

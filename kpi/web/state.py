@@ -74,7 +74,8 @@ def period_picker(figures: pd.DataFrame, where=None, where_value=None):
     st.query_params["period"] = period.key
     notice = st.session_state.pop("period_notice", None)
     if notice:
-        st.toast(notice)
+        from kpi.web import safe  # (safe reads data, which reads this module)
+        st.toast(safe.md(notice))      # it quotes the link's text: never Markdown (a link, an image)
     return period
 
 
