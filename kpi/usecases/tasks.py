@@ -222,11 +222,12 @@ def reminder_lines(register: Register, unit: str, days: int = 7) -> list[str]:
 def task_progress_figures(conn, catalog: Catalog, months: Sequence[Month], as_of: dt.date | None,
                           tag: str = "KHCN") -> list[tuple[str, str, str, float, float]]:
     """(unit, period, criterion id, numerator, denominator) of the `computed = "task_progress"`
-    criteria: per month, the tasks tagged `tag` updated in that month over those followed in it,
-    under the criterion's first unit; a month not yet ended on `as_of`, or with no task followed,
-    gives no row (not a loss)."""
+    criteria: per month, the tasks tagged `tag` updated for that month over those followed in it
+    (`monthly_update_counts`), under the criterion's first unit, as the register stood at the end of
+    `as_of`; a month not yet ended on `as_of`, or with no task followed, gives no row (not a loss).
+    Without `as_of`: every month judged after its report's due day."""
     inds = [i for i in catalog.indicators if i.computed == "task_progress"]
-    if not inds:
+    if not inds or not months:
         return []
     stored, updates = _stored(conn, catalog)
     tasks = [s.task for s in stored]
@@ -234,10 +235,11 @@ def task_progress_figures(conn, catalog: Catalog, months: Sequence[Month], as_of
     rows = []
     for m in months:
         end = m.add(1).first_day() - dt.timedelta(days=1)
-        day = end if as_of is None else as_of
+        day = m.due_date(catalog.due_day, catalog.due_month_offset) if as_of is None else as_of
         if day < end:
             continue
-        done, followed = monthly_update_counts(tasks, updates, m, day, tag=tag, first_seen=since)
+        done, followed = monthly_update_counts(tasks, updates, m, day, tag=tag, first_seen=since,
+                                               due_day=catalog.due_day, due_month_offset=catalog.due_month_offset)
         if followed:
             for ind in inds:
                 rows.append((ind.units[0], str(m), ind.id, float(done), float(followed)))
@@ -253,8 +255,10 @@ def load_sample_register(conn, catalog: Catalog, actor: Actor, today: dt.date) -
     `DEMO_IMPORTED_DAYS` before `today`, and record a deterministic progress: of the dated tasks already
     due, most done on time, every third done a few days late, every fourth still open (overdue); the
     tasks due within 30 days every other one started; the standing tasks with a monthly report report
-    each month on the 10th, except the last month of every other one (an overdue report). Returns the
-    number of tasks imported."""
+    each month on the 10th, except the last month of every other one (an overdue report); the tasks
+    tagged KHCN record their progress on the 25th of each month they are followed in, one update in
+    `DEMO_KHCN_SKIP_EVERY` missed (the «cập nhật tiến độ hằng tháng» criterion). Returns the number of
+    tasks imported."""
     imported = dt.datetime.combine(today - dt.timedelta(days=DEMO_IMPORTED_DAYS), dt.time(8))
     count = 0
     for path in sorted(SAMPLES_DIR.glob("*.xlsx")):
@@ -269,7 +273,44 @@ def load_sample_register(conn, catalog: Catalog, actor: Actor, today: dt.date) -
             day = m.add(1).first_day() + dt.timedelta(days=9)
             _record(conn, catalog, actor, s.task, Progress(s.task.id or 0, str(m), IN_PROGRESS,
                                                            f"Báo cáo kết quả {m.label}", None), day)
+    _demo_khcn_monthly(conn, catalog, actor, imported.date(), today)
     return count
+
+
+DEMO_KHCN_SKIP_EVERY = 11
+
+
+def _demo_khcn_monthly(conn, catalog: Catalog, actor: Actor, imported: dt.date, today: dt.date) -> None:
+    """A monthly progress line of every KHCN task on the 25th of each ended month since the import,
+    never after the task's completion (or a «chưa thực hiện» the demo wants kept), one in
+    `DEMO_KHCN_SKIP_EVERY` missed; a month already holding a record for it is left as it is."""
+    stored = store_tasks.stored_tasks(conn, catalog.commune)
+    updates = store_tasks.task_updates(conn, catalog.commune)
+    months: list[Month] = []
+    m = Month.of(imported)
+    while m < Month.of(today):
+        months.append(m)
+        m = m.add(1)
+    k = 0
+    for s in stored:
+        t = s.task
+        if not t.has_tag("KHCN"):
+            continue
+        mine = updates.get(t.id or 0, [])
+        stops = [u.recorded_at.date() for u in mine if u.recorded_at is not None and u.status != IN_PROGRESS]
+        stop = min(stops) if stops else dt.date.max
+        for m in months:
+            day = m.first_day() + dt.timedelta(days=24)
+            if day >= stop or (t.rule.start is not None and t.rule.start > day):
+                continue
+            if any(u.period == str(m) or (u.recorded_at is not None and Month.of(u.recorded_at.date()) == m)
+                   for u in mine):
+                continue
+            k += 1
+            if k % DEMO_KHCN_SKIP_EVERY == 0:
+                continue
+            _record(conn, catalog, actor, t, Progress(t.id or 0, str(m), IN_PROGRESS,
+                                                      f"Cập nhật tiến độ {m.label.lower()}"), day)
 
 
 DEMO_IMPORTED_DAYS = 240
