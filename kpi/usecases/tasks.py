@@ -22,12 +22,17 @@ from kpi.domain.tasks import (
     STATUS_WORDS,
     Completion,
     Progress,
+    Source,
     Task,
+    TaskInputError,
     TaskState,
+    UnitMatch,
     completion,
     due_within,
     fold,
+    match_units,
     monthly_update_counts,
+    parse_time_rule,
     report_months,
     sort_states,
     task_state,
@@ -43,7 +48,8 @@ from kpi.store.tasks import ImportPlan, StoredTask
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "nhiem-vu"
 
 __all__ = ["RegisterRefused", "ImportPlan", "preview_import", "import_register", "register_on", "update_task",
-           "completion_report", "template_xlsx", "reminder_lines", "load_sample_register", "parse_status"]
+           "completion_report", "template_xlsx", "reminder_lines", "load_sample_register", "parse_status",
+           "TaskForm", "TaskFormRefused", "check_task_form", "save_task_form", "source_choices"]
 
 
 class RegisterRefused(StoreError):
@@ -146,6 +152,87 @@ def update_task(conn, catalog: Catalog, actor: Actor, task_id: int, status: str,
     return store_tasks.record_progress(conn, actor, catalog.commune, stored.task,
                                        Progress(stored.task.id or 0, month, status, result or "",
                                                 done_on if status == COMPLETED else None))
+
+
+# ───────────────────────── one task typed on the page ─────────────────────────
+class TaskFormRefused(StoreError):
+    """A task typed on the page with fields that cannot be read: nothing was written; `fields` maps a
+    field («time», «supports», «name», «stt», «leads», «source») to its message (Vietnamese)."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__("Nhiệm vụ chưa ghi được:\n" + "\n".join(f"- {m}" for m in fields.values()))
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """The register's fields as typed on the page (`time` read by the same parser as the workbook)."""
+    source: Source | None
+    section: str
+    stt: str
+    name: str
+    leader: str
+    leads: tuple[str, ...]
+    supports: str
+    output: str
+    time: str
+    tags: str
+    note: str
+    section_title: str = ""
+
+
+def check_task_form(catalog: Catalog, form: TaskForm, task_id: int | None = None) -> tuple[Task, str, str]:
+    """The task a form describes, with its lead and supporting cells as written; TaskFormRefused
+    naming each field it cannot read."""
+    errors: dict[str, str] = {}
+    if form.source is None or not (form.source.kind.strip() and (form.source.number.strip() or form.source.title.strip())):
+        errors["source"] = "Chọn văn bản nguồn, hoặc ghi loại văn bản và số hiệu (hay trích yếu) của văn bản mới."
+    name = " ".join(form.name.split())
+    if not name:
+        errors["name"] = "Tên nhiệm vụ đang trống."
+    elif len(name) > 1000:
+        errors["name"] = "Tên nhiệm vụ quá dài (tối đa 1.000 ký tự)."
+    stt = form.stt.strip()
+    if not stt:
+        errors["stt"] = "STT đang trống (số thứ tự của nhiệm vụ trong mục)."
+    codes = {u.code for u in catalog.units}
+    leads = tuple(u for u in form.leads if u in codes)
+    if not leads:
+        errors["leads"] = "Chọn ít nhất một đơn vị chủ trì."
+    rule = None
+    try:
+        rule = parse_time_rule(form.time)
+    except TaskInputError as e:
+        errors["time"] = str(e)
+    supports = UnitMatch(())
+    try:
+        supports = match_units(form.supports, units_of(catalog), outside_allowed=True)
+    except TaskInputError as e:
+        errors["supports"] = str(e)
+    if errors or rule is None or form.source is None:
+        raise TaskFormRefused(errors)
+    support_codes = tuple(c for c in (tuple(u.code for u in catalog.units) if supports.all_units else supports.codes)
+                          if c not in leads)
+    tags = tuple(dict.fromkeys(t.strip() for t in form.tags.replace(",", ";").split(";") if t.strip()))
+    task = Task(task_id, name, rule, leads, support_codes, supports.outside, form.leader.strip(), form.output.strip(),
+                tags, form.note.strip(), form.section.strip(), form.section_title.strip(), stt, form.source)
+    every = len(leads) == len(catalog.units) and len(catalog.units) > 2
+    leads_cell = "Các phòng, đơn vị" if every else "; ".join(catalog.unit_name(u) for u in leads)
+    return task, leads_cell, " ".join(form.supports.split())
+
+
+def save_task_form(conn, catalog: Catalog, actor: Actor, form: TaskForm, task_id: int | None = None) -> int:
+    """Add (`task_id` None) or edit one task typed on the page: every field checked first
+    (TaskFormRefused, nothing written), then the store's rights check (`manage_tasks`) and audit."""
+    if task_id is not None and store_tasks.task_by_id(conn, catalog.commune, int(task_id)) is None:
+        raise StoreError(f"Không có nhiệm vụ mã NV{task_id}.")
+    task, leads_cell, supports_cell = check_task_form(catalog, form, task_id)
+    return store_tasks.save_task(conn, actor, catalog.commune, task, leads_cell, supports_cell)
+
+
+def source_choices(conn, catalog: Catalog) -> list[Source]:
+    """The documents of the register, for the page's picker (oldest first)."""
+    return [s for _i, s, _n in store_tasks.task_sources(conn, catalog.commune)]
 
 
 # ───────────────────────── completion rate ─────────────────────────
