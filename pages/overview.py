@@ -51,8 +51,11 @@ if projector:
         # ── the task register: how many tasks are overdue, the first one with its lead unit ──
         _late = data.task_register().overdue
         if _late:
-            st.markdown(f'<div class="kpi-tasks-late"><b>Nhiệm vụ quá hạn: {len(_late)}</b> · '
-                        f'{escape(task_texts.overdue_lines(catalog, _late, 1)[0])}</div>',
+            _days, _name, _leads = task_texts.overdue_parts(catalog, _late[0])
+            # one line each (cut with …, as the milestones above), the lead unit kept on the right
+            st.markdown(f'<div class="kpi-tasks-late"><div class="st"><b>Nhiệm vụ quá hạn: {len(_late)}</b>'
+                        f'<span class="ld">{escape(_leads)}</span></div>'
+                        f'<div class="nm">{escape(_days)} · {escape(_name)}</div></div>',
                         unsafe_allow_html=True)
     with right:
         seconds = state.rotation_seconds()
@@ -106,9 +109,10 @@ st.page_link("pages/submissions.py", label=tables.missing_summary(catalog, _boar
 # ── the task register: overdue tasks and the first three with their lead units («Nhiệm vụ») ──
 _late = data.task_register().overdue
 if _late:
-    st.page_link("pages/tasks.py", label=f"{len(_late)} nhiệm vụ quá hạn: "
-                 + safe.md("; ".join(task_texts.overdue_lines(catalog, _late, 3))) + " · xem trang Nhiệm vụ",
-                 icon=":material/task_alt:")
+    with st.container(key="kpi_tasks_late"):     # wraps on a narrow screen instead of being cut (style.css)
+        st.page_link("pages/tasks.py", label=f"{len(_late)} nhiệm vụ quá hạn: "
+                     + safe.md("; ".join(task_texts.overdue_lines(catalog, _late, 3))) + " · xem trang Nhiệm vụ",
+                     icon=":material/task_alt:")
 # ────────────────────────────────────────────────────────────────────────────
 
 top = tables.loss_rows(catalog, score, 5, what_it_takes, short_actions)

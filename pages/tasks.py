@@ -11,6 +11,7 @@ from kpi.domain.tasks import (
     NOT_STARTED,
     STATE_TEXT,
     STATUS_TEXT,
+    Source,
     period_bounds,
     rate_text,
 )
@@ -49,10 +50,10 @@ units = [None] + [u.code for u in catalog.units]
 if "tasks_unit" not in st.session_state and actor.role == "coordinator" and actor.units:
     st.session_state["tasks_unit"] = actor.units[0]      # a coordinator sees their unit first
 wanted_unit = st.query_params.get("unit")
-if "tasks_unit" not in st.session_state and wanted_unit in units:
+if "tasks_unit" not in st.session_state and wanted_unit is not None and wanted_unit in units:
     st.session_state["tasks_unit"] = wanted_unit           # a link from the unit page or the overview
 f1, f2, f3, f4 = st.columns([2, 1.2, 2.2, 1.6])
-unit = f1.selectbox("Đơn vị", units, key="tasks_unit",
+unit = f1.selectbox("Đơn vị", units, key="tasks_unit", placeholder="Tất cả đơn vị",
                     format_func=lambda u: "Tất cả đơn vị" if u is None else catalog.unit_name(u))
 role = f2.radio("Vai trò", ["lead", "support"], horizontal=True, key="tasks_role",
                 format_func=lambda r: "chủ trì" if r == "lead" else "phối hợp", disabled=unit is None)
@@ -130,6 +131,77 @@ if register.states:
             st.caption("Tài liệu kiểm chứng của nhiệm vụ gửi ở trang «Minh chứng» như của chỉ tiêu (cùng kiểm tra tệp).")
         elif actor.role == "coordinator":
             st.caption("Chỉ đầu mối của đơn vị chủ trì nhiệm vụ này (hoặc văn phòng) được cập nhật tiến độ.")
+
+# ── adding or editing one task (the office; rights checked and audited in the core) ──
+if may(actor, "manage_tasks") and not state.is_past(as_of):
+    st.subheader("Thêm hoặc sửa một nhiệm vụ")
+    picked = register.task(st.session_state.get("tasks_pick")) if register.states else None
+    modes = ["new"] + (["edit"] if picked is not None else [])
+    mode = st.radio("Việc cần làm", modes, horizontal=True, key="task_form_mode",
+                    format_func=lambda m: "Thêm nhiệm vụ mới" if m == "new"
+                    else f"Sửa NV{picked.task.id} (nhiệm vụ đang chọn ở trên)")
+    base = picked.task if mode == "edit" and picked is not None else None
+    docs = uc.source_choices(data.connection(), catalog)
+    keys = [d.key for d in docs]
+    NEW_DOC = "__new__"
+    doc_pick = st.selectbox("Văn bản nguồn", [*keys, NEW_DOC], key=f"task_form_doc_{mode}",
+                            index=keys.index(base.source.key) if base and base.source and base.source.key in keys else 0,
+                            format_func=lambda k: "Văn bản mới…" if k == NEW_DOC else
+                            f"{docs[keys.index(k)].label} — {docs[keys.index(k)].title[:80]}")
+    form_key = f"task_form_{base.id if base else 'new'}"
+    with st.form(form_key, clear_on_submit=False):
+        if doc_pick == NEW_DOC:
+            d1, d2, d3 = st.columns([1, 1, 1])
+            doc_kind = d1.text_input("Loại văn bản", key=f"{form_key}_doc_kind", placeholder="Kế hoạch, Thông báo, Công văn…")
+            doc_number = d2.text_input("Số, ký hiệu", key=f"{form_key}_doc_number", placeholder="15/KH-UBND")
+            doc_date = d3.date_input("Ngày văn bản", key=f"{form_key}_doc_date", value=None, format="DD/MM/YYYY")
+            doc_title = st.text_input("Trích yếu", key=f"{form_key}_doc_title")
+            source = Source(doc_kind.strip(), doc_number.strip(), doc_date, doc_title.strip())
+        else:
+            source = docs[keys.index(doc_pick)] if doc_pick in keys else None
+        source_err = st.empty()
+        c1, c2, c3 = st.columns([1, 1, 4])
+        section = c1.text_input("Mục", key=f"{form_key}_section", value=base.section if base else "", placeholder="II")
+        stt = c2.text_input("STT", key=f"{form_key}_stt", value=base.stt if base else "", placeholder="1")
+        section_title = c3.text_input("Tên mục", key=f"{form_key}_section_title", value=base.section_title if base else "")
+        stt_err = st.empty()
+        name = st.text_area("Tên nhiệm vụ", key=f"{form_key}_name", value=base.name if base else "", height=80)
+        name_err = st.empty()
+        leader = st.text_input("Chủ trì chỉ đạo", key=f"{form_key}_leader", value=base.leader if base else "", placeholder="Phó Chủ tịch UBND xã")
+        codes = [u.code for u in catalog.units]
+        leads = st.multiselect("Đơn vị chủ trì", codes, key=f"{form_key}_leads", default=list(base.leads) if base else [],
+                               format_func=catalog.unit_name, placeholder="Chọn một hay nhiều đơn vị")
+        leads_err = st.empty()
+        supports = st.text_input("Đơn vị phối hợp (tên hoặc mã, cách nhau bằng «;»)", key=f"{form_key}_supports",
+                                 value=register.texts.get(base.id or 0, ("", ""))[1] if base else "",
+                                 placeholder="Văn phòng HĐND và UBND xã; Công an thành phố")
+        supports_err = st.empty()
+        output = st.text_input("Sản phẩm đầu ra", key=f"{form_key}_output", value=base.output if base else "", placeholder="Văn bản/Báo cáo")
+        when = st.text_input("Thời gian thực hiện/hoàn thành", key=f"{form_key}_time", value=base.rule.text if base else "",
+                             placeholder="trước ngày 10/7/2026 · Tháng 4/2026 · Quý II/2026 · Thường xuyên")
+        when_err = st.empty()
+        t1, t2 = st.columns([1, 2])
+        tags = t1.text_input("Nhóm (cách nhau bằng «;»)", key=f"{form_key}_tags", value="; ".join(base.tags) if base else "",
+                             placeholder="KHCN; ATTT")
+        note = t2.text_input("Ghi chú", key=f"{form_key}_note", value=base.note if base else "")
+        submitted = st.form_submit_button("Ghi nhiệm vụ" if base is None else f"Ghi sửa đổi NV{base.id}",
+                                          type="primary")
+    if submitted:
+        form = uc.TaskForm(source, section, stt, name, leader, tuple(leads), supports, output, when, tags, note,
+                           section_title)
+        try:
+            tid = uc.save_task_form(data.connection(), catalog, actor, form, base.id if base else None)
+        except uc.TaskFormRefused as e:     # each message next to its field
+            slots = {"source": source_err, "stt": stt_err, "name": name_err, "leads": leads_err,
+                     "supports": supports_err, "time": when_err}
+            for field, message in e.fields.items():
+                slots[field].error(safe.md(message))
+        except (StoreError, PermissionDenied) as e:     # the core's refusal, in Vietnamese
+            st.error(safe.md(e))
+        else:
+            st.session_state["_tasks_notice"] = (f"Đã thêm nhiệm vụ NV{tid}." if base is None
+                                                 else f"Đã ghi sửa đổi NV{tid}.")
+            st.rerun()
 
 # ── completion rate of a period, as the review reports quote it ──
 st.subheader("Tỷ lệ hoàn thành nhiệm vụ")

@@ -201,7 +201,7 @@ def test_catalogue_checks_the_computed_key():
             units = ["A"]
             """)
     assert e.value.problems == [
-        "Chỉ tiêu X, khóa `computed`: phải là một trong \"on_time_reporting\" (đang là 'typed_by_hand').",
+        "Chỉ tiêu X, khóa `computed`: phải là một trong \"on_time_reporting\", \"task_progress\" (đang là 'typed_by_hand').",
         "Chỉ tiêu Y, khóa `computed`: chỉ tiêu tính tự động phải có kind = \"ratio\" (số tháng-đơn vị đúng "
         "hạn / số tháng-đơn vị đã đến hạn).",
     ]

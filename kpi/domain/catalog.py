@@ -45,6 +45,7 @@ class Aggregate(StrEnum):
 class Computed(StrEnum):
     """A criterion the app measures itself instead of reading it from the units' workbooks."""
     ON_TIME_REPORTING = "on_time_reporting"   # unit-months first sent before their due date
+    TASK_PROGRESS = "task_progress"           # science-and-technology (KHCN) tasks of the register updated monthly
 
 
 class NaPolicy(StrEnum):
@@ -633,15 +634,18 @@ class _IndicatorReader:
             self.bad("bands", f"điểm của một mức vượt quá points ({points:g}).")
 
     def computed(self, kind: str | None, aggregate: str | None) -> str | None:
-        """`computed = "on_time_reporting"`: a ratio of unit-months the app counts, summed over months."""
+        """`computed = "on_time_reporting"`: a ratio of unit-months the app counts; `computed =
+        "task_progress"`: the register's KHCN tasks updated in a month over those followed in it.
+        Both ratios summed over months."""
         if self.raw.get("computed") is None:
             return None
         computed = self.choice("computed", Computed)
         if computed is None:
             return None
         if kind != Kind.RATIO:
-            self.bad("computed", "chỉ tiêu tính tự động phải có kind = \"ratio\" (số tháng-đơn vị đúng hạn / "
-                     "số tháng-đơn vị đã đến hạn).")
+            ratio = ("số nhiệm vụ KHCN đã cập nhật tiến độ trong tháng / số nhiệm vụ KHCN đang theo dõi"
+                     if computed == Computed.TASK_PROGRESS else "số tháng-đơn vị đúng hạn / số tháng-đơn vị đã đến hạn")
+            self.bad("computed", f"chỉ tiêu tính tự động phải có kind = \"ratio\" ({ratio}).")
         if aggregate != Aggregate.SUM:
             self.bad("computed", "chỉ tiêu tính tự động cộng dồn các tháng: aggregate phải là \"sum\".")
         if "max_value" in self.raw:

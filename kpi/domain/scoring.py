@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -725,17 +725,38 @@ def computed_months(periods: set[str], months: tuple[Month, ...] | list[Month] |
     return touched if months is None else [m for m in months if m in touched]
 
 
+TaskRows = Callable[[list[Month]], list[tuple[str, str, str, float, float]]]
+
+
+def task_progress_frame(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
+    """(unit, period, criterion id, numerator, denominator) rows of a `computed = "task_progress"`
+    criterion as figures."""
+    cols = ["unit", "period", "indicator_id", "numerator", "denominator"]
+    out = pd.DataFrame({c: list(v) for c, v in zip(cols, zip(*rows, strict=True), strict=True)} if rows
+                       else {c: [] for c in cols})
+    return out.assign(value=np.nan).astype({"numerator": "float64", "denominator": "float64",
+                                            "value": "float64"})[FIGURE_COLUMNS]
+
+
 def with_computed(catalog: Catalog, figures: pd.DataFrame, first_submissions: pd.DataFrame,
-                  as_of: dt.date | None = None, months: tuple[Month, ...] | list[Month] | None = None) -> pd.DataFrame:
+                  as_of: dt.date | None = None, months: tuple[Month, ...] | list[Month] | None = None,
+                  task_rows: TaskRows | None = None) -> pd.DataFrame:
     """The figures to score: the typed figures without any row of a computed criterion (a value typed
     in a workbook never counts), plus the computed rows of every month of each quarter that holds an
-    upload or a figure (of `months` only, when given), so no quarter appears that nobody reported in."""
+    upload or a figure (of `months` only, when given), so no quarter appears that nobody reported in.
+    `task_rows(months)`: the rows of the `task_progress` criteria for those months (read from the
+    task register by the caller); without it those criteria get no row."""
     computed = {i.id for i in catalog.indicators if i.is_computed}
     if not computed:
         return figures
     typed = figures[~figures["indicator_id"].isin(computed)]
     periods = set(figures["period"].dropna()) | set(first_submissions["period"].dropna())
-    extra = on_time_figures(catalog, first_submissions, computed_months(periods, months), as_of)
+    chosen = computed_months(periods, months)
+    extra = on_time_figures(catalog, first_submissions, chosen, as_of)
+    progress = task_rows(chosen) if task_rows is not None and chosen else []
+    if progress:
+        tasks = task_progress_frame(progress)
+        extra = tasks if extra.empty else pd.concat([extra, tasks], ignore_index=True)
     if extra.empty:
         return typed
     if typed.empty:

@@ -472,14 +472,20 @@ def rate_text(c: Completion) -> str:
 
 
 def monthly_update_counts(tasks: Sequence[Task], updates: Mapping[int, Sequence[Progress]], month: Month,
-                          as_of: dt.date, *, tag: str = "KHCN",
-                          first_seen: Mapping[int, dt.date] | None = None) -> tuple[int, int]:
-    """(tasks tagged `tag` whose progress was updated for `month` — recorded within that month or for
-    it — , tasks tagged `tag` followed in that month), judged at the end of `as_of`. A task is followed
-    in a month when it is in the register by the month's end (`first_seen`), and it is not yet done
-    before the month began."""
+                          as_of: dt.date, *, tag: str = "KHCN", first_seen: Mapping[int, dt.date] | None = None,
+                          due_day: int = 18, due_month_offset: int = 1) -> tuple[int, int]:
+    """(tasks tagged `tag` updated for `month`, tasks tagged `tag` followed in `month`), judged at the
+    end of `as_of` (progress recorded after it does not count).
+
+    Followed in a month: in the register by the month's end (`first_seen`: the day of its import),
+    started by then (a «từ ngày …» rule starting after the month is not yet followed) and not done
+    before the month began (its last progress recorded before the month says «hoàn thành» with a day
+    before it). Updated for the month: a progress record for that month or recorded within it, recorded
+    before the month's report is due (the catalogue's `[reporting]` rule, «trước ngày 18» of the next
+    month, the same day as the monthly reports)."""
     first = month.first_day()
     last = month.add(1).first_day() - dt.timedelta(days=1)
+    cut = min(as_of, month.due_date(due_day, due_month_offset) - dt.timedelta(days=1))
     followed = updated = 0
     for t in tasks:
         if not t.has_tag(tag):
@@ -487,12 +493,14 @@ def monthly_update_counts(tasks: Sequence[Task], updates: Mapping[int, Sequence[
         since = (first_seen or {}).get(t.id or 0)
         if since is not None and since > last:
             continue
-        seen = visible(updates.get(t.id or 0, ()), min(as_of, last))
-        before = [u for u in seen if u.recorded_at is not None and u.recorded_at.date() < first]
+        if t.rule.start is not None and t.rule.start > last:
+            continue
+        mine = updates.get(t.id or 0, ())
+        before = [u for u in visible(mine, as_of) if u.recorded_at is not None and u.recorded_at.date() < first]
         if before and before[-1].status == COMPLETED and before[-1].done_on is not None and before[-1].done_on < first:
             continue
         followed += 1
         if any(u.period == str(month) or (u.recorded_at is not None and first <= u.recorded_at.date() <= last)
-               for u in seen):
+               for u in visible(mine, cut)):
             updated += 1
     return updated, followed

@@ -10,8 +10,10 @@ from kpi.domain.tasks import OVERDUE, STATE_TEXT, STATUS_TEXT, Task, TaskState
 from kpi.domain.vnformat import date
 from kpi.present.texts import short_name, unit_short
 
-STATE_ICON = {"overdue": "🔴", "at_risk": "🟠", "on_track": "🟢", "standing": "🔵", "done_on_time": "✅",
-              "done_late": "☑️"}
+# signs every text font has (as the evidence board's): a colour emoji shows as an empty box where the
+# machine has no emoji font
+STATE_ICON = {"overdue": "▲", "at_risk": "◷", "on_track": "●", "standing": "↻", "done_on_time": "✔",
+              "done_late": "✔"}
 
 
 def leads_text(catalog: Catalog, task: Task) -> str:
@@ -73,6 +75,12 @@ def overdue_lines(catalog: Catalog, states: list[TaskState], n: int) -> list[str
     for s in [x for x in states if x.state == OVERDUE][:n]:
         out.append(f"Quá hạn {s.days_late} ngày · {short_name(s.task.name, 48)} · {leads_short(catalog, s.task)}")
     return out
+
+
+def overdue_parts(catalog: Catalog, s: TaskState) -> tuple[str, str, str]:
+    """The projector's overdue task in its three parts: («Quá hạn 219 ngày», the name, the lead units
+    by their short names)."""
+    return f"Quá hạn {s.days_late} ngày", s.task.name, leads_short(catalog, s.task)
 
 
 def counts_by_state(states: list[TaskState]) -> dict[str, int]:

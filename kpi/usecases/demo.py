@@ -99,10 +99,16 @@ def build_demo(catalog: Catalog, months: int, today: dt.date, seed: int = 6,
             if trajectory is not None and rng.random() < trajectory.missing_share:
                 continue
             figures = []
-            for ind in catalog.typed_indicators_of_unit(unit.code):
-                figures.append(_figure(ind, unit.code, progress, rng, len(catalog.units),
-                                       len(late_units) + (step == len(periods) - 5),
-                                       trajectory.level if trajectory else 1.0))
+            for ind in catalog.indicators_of_unit(unit.code):
+                if ind.computed == "on_time_reporting":
+                    continue
+                figure = _figure(ind, unit.code, progress, rng, len(catalog.units),
+                                 len(late_units) + (step == len(periods) - 5),
+                                 trajectory.level if trajectory else 1.0)
+                # a criterion measured from the task register is drawn all the same (and not sent), so
+                # the demo's other numbers stay the same whether the catalogue types it or measures it
+                if not ind.is_computed:
+                    figures.append(figure)
             days = rng.randint(2, 12)
             sent = due + dt.timedelta(days=3) if unit.code in late_units else due - dt.timedelta(days=days)
             sent_at = dt.datetime.combine(sent, dt.time(8 + rng.randint(0, 8), rng.randint(0, 59)))

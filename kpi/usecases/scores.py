@@ -12,6 +12,7 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.periods import Month
 from kpi.domain.scoring import with_computed
 from kpi.store import current_figures, first_submissions
+from kpi.usecases.tasks import task_progress_figures
 
 
 def scoring_figures(conn, catalog: Catalog, periods: list[str] | None = None, unit: str | None = None, *,
@@ -25,5 +26,6 @@ def scoring_figures(conn, catalog: Catalog, periods: list[str] | None = None, un
     if periods is not None:
         log = log[log["period"].isin(periods)]
         months = [Month.parse(p) for p in periods]
-    out = with_computed(catalog, figures, log, as_of, months)
+    out = with_computed(catalog, figures, log, as_of, months,
+                        task_rows=lambda chosen: task_progress_figures(conn, catalog, chosen, as_of))
     return out if unit is None else out[out["unit"] == unit]

@@ -23,12 +23,17 @@ from kpi.domain.tasks import (
     STATUS_WORDS,
     Completion,
     Progress,
+    Source,
     Task,
+    TaskInputError,
     TaskState,
+    UnitMatch,
     completion,
     due_within,
     fold,
+    match_units,
     monthly_update_counts,
+    parse_time_rule,
     report_months,
     sort_states,
     task_state,
@@ -46,7 +51,8 @@ if TYPE_CHECKING:
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data" / "samples" / "nhiem-vu"
 
 __all__ = ["RegisterRefused", "ImportPlan", "preview_import", "import_register", "register_on", "update_task",
-           "completion_report", "template_xlsx", "reminder_lines", "load_sample_register", "parse_status"]
+           "completion_report", "template_xlsx", "reminder_lines", "load_sample_register", "parse_status",
+           "TaskForm", "TaskFormRefused", "check_task_form", "save_task_form", "source_choices"]
 
 
 class RegisterRefused(StoreError):
@@ -152,6 +158,87 @@ def update_task(conn, catalog: Catalog, actor: Actor, task_id: int, status: str,
                                                 done_on if status == COMPLETED else None))
 
 
+# ───────────────────────── one task typed on the page ─────────────────────────
+class TaskFormRefused(StoreError):
+    """A task typed on the page with fields that cannot be read: nothing was written; `fields` maps a
+    field («time», «supports», «name», «stt», «leads», «source») to its message (Vietnamese)."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__("Nhiệm vụ chưa ghi được:\n" + "\n".join(f"- {m}" for m in fields.values()))
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """The register's fields as typed on the page (`time` read by the same parser as the workbook)."""
+    source: Source | None
+    section: str
+    stt: str
+    name: str
+    leader: str
+    leads: tuple[str, ...]
+    supports: str
+    output: str
+    time: str
+    tags: str
+    note: str
+    section_title: str = ""
+
+
+def check_task_form(catalog: Catalog, form: TaskForm, task_id: int | None = None) -> tuple[Task, str, str]:
+    """The task a form describes, with its lead and supporting cells as written; TaskFormRefused
+    naming each field it cannot read."""
+    errors: dict[str, str] = {}
+    if form.source is None or not (form.source.kind.strip() and (form.source.number.strip() or form.source.title.strip())):
+        errors["source"] = "Chọn văn bản nguồn, hoặc ghi loại văn bản và số hiệu (hay trích yếu) của văn bản mới."
+    name = " ".join(form.name.split())
+    if not name:
+        errors["name"] = "Tên nhiệm vụ đang trống."
+    elif len(name) > 1000:
+        errors["name"] = "Tên nhiệm vụ quá dài (tối đa 1.000 ký tự)."
+    stt = form.stt.strip()
+    if not stt:
+        errors["stt"] = "STT đang trống (số thứ tự của nhiệm vụ trong mục)."
+    codes = {u.code for u in catalog.units}
+    leads = tuple(u for u in form.leads if u in codes)
+    if not leads:
+        errors["leads"] = "Chọn ít nhất một đơn vị chủ trì."
+    rule = None
+    try:
+        rule = parse_time_rule(form.time)
+    except TaskInputError as e:
+        errors["time"] = str(e)
+    supports = UnitMatch(())
+    try:
+        supports = match_units(form.supports, units_of(catalog), outside_allowed=True)
+    except TaskInputError as e:
+        errors["supports"] = str(e)
+    if errors or rule is None or form.source is None:
+        raise TaskFormRefused(errors)
+    support_codes = tuple(c for c in (tuple(u.code for u in catalog.units) if supports.all_units else supports.codes)
+                          if c not in leads)
+    tags = tuple(dict.fromkeys(t.strip() for t in form.tags.replace(",", ";").split(";") if t.strip()))
+    task = Task(task_id, name, rule, leads, support_codes, supports.outside, form.leader.strip(), form.output.strip(),
+                tags, form.note.strip(), form.section.strip(), form.section_title.strip(), stt, form.source)
+    every = len(leads) == len(catalog.units) and len(catalog.units) > 2
+    leads_cell = "Các phòng, đơn vị" if every else "; ".join(catalog.unit_name(u) for u in leads)
+    return task, leads_cell, " ".join(form.supports.split())
+
+
+def save_task_form(conn, catalog: Catalog, actor: Actor, form: TaskForm, task_id: int | None = None) -> int:
+    """Add (`task_id` None) or edit one task typed on the page: every field checked first
+    (TaskFormRefused, nothing written), then the store's rights check (`manage_tasks`) and audit."""
+    if task_id is not None and store_tasks.task_by_id(conn, catalog.commune, int(task_id)) is None:
+        raise StoreError(f"Không có nhiệm vụ mã NV{task_id}.")
+    task, leads_cell, supports_cell = check_task_form(catalog, form, task_id)
+    return store_tasks.save_task(conn, actor, catalog.commune, task, leads_cell, supports_cell)
+
+
+def source_choices(conn, catalog: Catalog) -> list[Source]:
+    """The documents of the register, for the page's picker (oldest first)."""
+    return [s for _i, s, _n in store_tasks.task_sources(conn, catalog.commune)]
+
+
 # ───────────────────────── completion rate ─────────────────────────
 @dataclass(frozen=True)
 class CompletionReport:
@@ -234,11 +321,12 @@ def reminder_lines(register: Register, unit: str, days: int = 7) -> list[str]:
 def task_progress_figures(conn, catalog: Catalog, months: Sequence[Month], as_of: dt.date | None,
                           tag: str = "KHCN") -> list[tuple[str, str, str, float, float]]:
     """(unit, period, criterion id, numerator, denominator) of the `computed = "task_progress"`
-    criteria: per month, the tasks tagged `tag` updated in that month over those followed in it,
-    under the criterion's first unit; a month not yet ended on `as_of`, or with no task followed,
-    gives no row (not a loss)."""
+    criteria: per month, the tasks tagged `tag` updated for that month over those followed in it
+    (`monthly_update_counts`), under the criterion's first unit, as the register stood at the end of
+    `as_of`; a month not yet ended on `as_of`, or with no task followed, gives no row (not a loss).
+    Without `as_of`: every month judged after its report's due day."""
     inds = [i for i in catalog.indicators if i.computed == "task_progress"]
-    if not inds:
+    if not inds or not months:
         return []
     stored, updates = _stored(conn, catalog)
     tasks = [s.task for s in stored]
@@ -246,10 +334,11 @@ def task_progress_figures(conn, catalog: Catalog, months: Sequence[Month], as_of
     rows = []
     for m in months:
         end = m.add(1).first_day() - dt.timedelta(days=1)
-        day = end if as_of is None else as_of
+        day = m.due_date(catalog.due_day, catalog.due_month_offset) if as_of is None else as_of
         if day < end:
             continue
-        done, followed = monthly_update_counts(tasks, updates, m, day, tag=tag, first_seen=since)
+        done, followed = monthly_update_counts(tasks, updates, m, day, tag=tag, first_seen=since,
+                                               due_day=catalog.due_day, due_month_offset=catalog.due_month_offset)
         if followed:
             for ind in inds:
                 rows.append((ind.units[0], str(m), ind.id, float(done), float(followed)))
@@ -265,8 +354,10 @@ def load_sample_register(conn, catalog: Catalog, actor: Actor, today: dt.date) -
     `DEMO_IMPORTED_DAYS` before `today`, and record a deterministic progress: of the dated tasks already
     due, most done on time, every third done a few days late, every fourth still open (overdue); the
     tasks due within 30 days every other one started; the standing tasks with a monthly report report
-    each month on the 10th, except the last month of every other one (an overdue report). Returns the
-    number of tasks imported."""
+    each month on the 10th, except the last month of every other one (an overdue report); the tasks
+    tagged KHCN record their progress on the 25th of each month they are followed in, one update in
+    `DEMO_KHCN_SKIP_EVERY` missed (the «cập nhật tiến độ hằng tháng» criterion). Returns the number of
+    tasks imported."""
     imported = dt.datetime.combine(today - dt.timedelta(days=DEMO_IMPORTED_DAYS), dt.time(8))
     count = 0
     for path in sorted(SAMPLES_DIR.glob("*.xlsx")):
@@ -281,7 +372,44 @@ def load_sample_register(conn, catalog: Catalog, actor: Actor, today: dt.date) -
             day = m.add(1).first_day() + dt.timedelta(days=9)
             _record(conn, catalog, actor, s.task, Progress(s.task.id or 0, str(m), IN_PROGRESS,
                                                            f"Báo cáo kết quả {m.label}", None), day)
+    _demo_khcn_monthly(conn, catalog, actor, imported.date(), today)
     return count
+
+
+DEMO_KHCN_SKIP_EVERY = 11
+
+
+def _demo_khcn_monthly(conn, catalog: Catalog, actor: Actor, imported: dt.date, today: dt.date) -> None:
+    """A monthly progress line of every KHCN task on the 25th of each ended month since the import,
+    never after the task's completion (or a «chưa thực hiện» the demo wants kept), one in
+    `DEMO_KHCN_SKIP_EVERY` missed; a month already holding a record for it is left as it is."""
+    stored = store_tasks.stored_tasks(conn, catalog.commune)
+    updates = store_tasks.task_updates(conn, catalog.commune)
+    months: list[Month] = []
+    m = Month.of(imported)
+    while m < Month.of(today):
+        months.append(m)
+        m = m.add(1)
+    k = 0
+    for s in stored:
+        t = s.task
+        if not t.has_tag("KHCN"):
+            continue
+        mine = updates.get(t.id or 0, [])
+        stops = [u.recorded_at.date() for u in mine if u.recorded_at is not None and u.status != IN_PROGRESS]
+        stop = min(stops) if stops else dt.date.max
+        for m in months:
+            day = m.first_day() + dt.timedelta(days=24)
+            if day >= stop or (t.rule.start is not None and t.rule.start > day):
+                continue
+            if any(u.period == str(m) or (u.recorded_at is not None and Month.of(u.recorded_at.date()) == m)
+                   for u in mine):
+                continue
+            k += 1
+            if k % DEMO_KHCN_SKIP_EVERY == 0:
+                continue
+            _record(conn, catalog, actor, t, Progress(t.id or 0, str(m), IN_PROGRESS,
+                                                      f"Cập nhật tiến độ {m.label.lower()}"), day)
 
 
 DEMO_IMPORTED_DAYS = 240

@@ -47,15 +47,15 @@ def test_the_register_overdue_first_and_filters(monkeypatch, demo_db):
     assert int(metrics["Quá hạn"]) >= 2
     table = at.table[0].value
     assert len(table) == 41
-    assert table.iloc[0]["Tình trạng"].startswith("🔴 Quá hạn")
+    assert table.iloc[0]["Tình trạng"].startswith("▲ Quá hạn")
     wifi = table[table["Nhiệm vụ"].str.contains("wifi")].iloc[0]
-    assert wifi["Đơn vị chủ trì"] == "Trung tâm Dịch vụ sự nghiệp công" and wifi["Tình trạng"].startswith("🔴 Quá hạn")
+    assert wifi["Đơn vị chủ trì"] == "Trung tâm Dịch vụ sự nghiệp công" and wifi["Tình trạng"].startswith("▲ Quá hạn")
     at.selectbox(key="tasks_unit").set_value("TTDVSNC").run()
     _ok(at)
     assert all("Trung tâm Dịch vụ sự nghiệp công" in u or u == "Các phòng, đơn vị"
                for u in at.table[0].value["Đơn vị chủ trì"])
     at.selectbox(key="tasks_state").set_value("overdue").run()
-    assert all(s.startswith("🔴") for s in at.table[0].value["Tình trạng"])
+    assert all(s.startswith("▲") for s in at.table[0].value["Tình trạng"])
     assert "task_progress" not in [f.proto.form_id for f in at.get("form")]   # a leader records nothing
     assert "hoàn thành" in at.markdown[[("hoàn thành" in m.value and "nhiệm vụ, đạt" in m.value)
                                         for m in at.markdown].index(True)].value
@@ -78,3 +78,49 @@ def test_a_coordinator_records_progress_only_for_their_units_tasks(monkeypatch, 
     assert not [f for f in other.get("form") if f.proto.form_id == "task_progress"]
     assert any("Chỉ đầu mối của đơn vị chủ trì" in c.value for c in other.caption)
 
+
+
+def test_the_office_adds_and_edits_one_task(monkeypatch, demo_db):
+    at = _open(monkeypatch, demo_db, "vanphong")
+    doc = at.selectbox(key="task_form_doc_new")
+    assert doc.options[-1] == "Văn bản mới…" and doc.value is not None
+    f = "task_form_new"
+    at.text_input(key=f"{f}_section").input("II")
+    at.text_input(key=f"{f}_stt").input("99")
+    at.text_area(key=f"{f}_name").input("Lắp camera giám sát tại bộ phận một cửa")
+    at.multiselect(key=f"{f}_leads").set_value(["TTPVHCC"])
+    at.text_input(key=f"{f}_supports").input("VP; Công an thành phố")
+    at.text_input(key=f"{f}_time").input("sớm nhất có thể")
+    at.text_input(key=f"{f}_tags").input("KHCN; CĐS")
+    at.button(key=f"FormSubmitter:{f}-Ghi nhiệm vụ").click().run()
+    assert not at.exception
+    assert len(at.error) == 1 and "không phải thời hạn đọc được" in at.error[0].value   # next to the time field
+    at.text_input(key=f"{f}_time").input("trước ngày 10/7/2026")
+    at.button(key=f"FormSubmitter:{f}-Ghi nhiệm vụ").click().run()
+    _ok(at)
+    assert at.success[0].value.startswith("Đã thêm nhiệm vụ NV")
+    tid = int(at.success[0].value.removeprefix("Đã thêm nhiệm vụ NV").rstrip("."))
+    table = at.table[0].value
+    row = table[table["Mã"] == f"NV{tid}"].iloc[0]
+    assert row["Đơn vị chủ trì"] == "Trung tâm Phục vụ hành chính công" and "09/07/2026" in row["Thời hạn"]
+    # edit it: the task picked above, its fields filled in
+    at.selectbox(key="tasks_pick").set_value(tid).run()
+    at.radio(key="task_form_mode").set_value("edit").run()
+    e = f"task_form_{tid}"
+    assert at.text_area(key=f"{e}_name").value.startswith("Lắp camera")
+    at.text_input(key=f"{e}_time").input("Tháng 8/2026")
+    at.button(key=f"FormSubmitter:{e}-Ghi sửa đổi NV{tid}").click().run()
+    _ok(at)
+    assert at.success[0].value == f"Đã ghi sửa đổi NV{tid}."
+    from kpi import store
+    c = store.connect(demo_db)
+    assert [r[0] for r in c.execute("SELECT action FROM audit_log WHERE action IN ('task_add', 'task_edit') "
+                                    "ORDER BY id").fetchall()] == ["task_add", "task_edit"]
+    c.close()
+
+
+def test_a_leader_and_a_coordinator_see_no_task_form(monkeypatch, demo_db):
+    for login in ("lanhdao", "dv-ca"):
+        at = _open(monkeypatch, demo_db, login)
+        assert "Thêm hoặc sửa một nhiệm vụ" not in [h.value for h in at.subheader], login
+        assert not [b for b in at.button if str(b.key or "").startswith("FormSubmitter:task_form_")], login
