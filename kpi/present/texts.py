@@ -50,6 +50,25 @@ def long_date(d: dt.date) -> str:
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"
 
 
+def signer_lines(signer) -> list[str]:
+    """The authority and title above a signature (Decree 30/2020/NĐ-CP) for a `[signer]` of the
+    catalogue: «TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH» (a vice-chairman in the
+    chairman's place), «TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH», «TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG»."""
+    title = signer.title.upper()
+    if signer.mode == "TL.":
+        return ["TL. CHỦ TỊCH", title]
+    if signer.mode == "TM.":
+        return ["TM. ỦY BAN NHÂN DÂN", title]
+    return ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", title]
+
+
+def unit_score_line(points: float, max_points: float, grade: str | None) -> str:
+    """A unit's score in a report: its points, «điểm của đơn vị»; a grade only when the catalogue
+    has a unit scale (the commune's grades are for the commune's total)."""
+    line = f"Điểm của đơn vị: {score_headline(points, max_points)}"
+    return f"{line} — xếp loại: {grade}" if grade else line
+
+
 def scale_disclaimer(official: bool) -> str | None:
     """What a report says of its points and grades while they are the commune's own defaults."""
     if official:
