@@ -54,8 +54,10 @@ def words(pdf: Path) -> list[Word]:
     return out
 
 
-def overlaps(ws: list[Word], slack: float = 0.5) -> list[tuple[Word, Word]]:
-    """Pairs of words whose boxes cross (more than `slack` points each way) on the same page."""
+def overlaps(ws: list[Word], slack: float = 0.5, share: float = 0.25) -> list[tuple[Word, Word]]:
+    """Pairs of words whose boxes cross on the same page: by more than `slack` points across and
+    more than `share` of the lower box's height down (a word's box holds its accents and
+    descenders, so the lines of one wrapped paragraph touch by ~10 % without ink meeting)."""
     found = []
     by_page: dict[int, list[Word]] = {}
     for w in ws:
@@ -66,7 +68,8 @@ def overlaps(ws: list[Word], slack: float = 0.5) -> list[tuple[Word, Word]]:
             for b in page[i + 1:]:
                 if b.y0 >= a.y1 - slack:
                     break
-                if min(a.x1, b.x1) - max(a.x0, b.x0) > slack and min(a.y1, b.y1) - max(a.y0, b.y0) > slack:
+                down = share * min(a.y1 - a.y0, b.y1 - b.y0)
+                if min(a.x1, b.x1) - max(a.x0, b.x0) > slack and min(a.y1, b.y1) - max(a.y0, b.y0) > max(slack, down):
                     found.append((a, b))
     return found
 
