@@ -17,8 +17,8 @@ from kpi.domain.catalog import Signer
 from kpi.domain.periods import Quarter
 from kpi.domain.scoring import ranked_by_loss, round_points
 from kpi.present import texts
-from kpi.usecases.period_result import period_result
 from kpi.usecases.closing import close
+from kpi.usecases.period_result import period_result
 from kpi.usecases.reports import cover_report
 
 Q4 = Quarter(2026, 4)
