@@ -327,3 +327,35 @@ def test_check_config_lists_every_number_problem_at_once(tmp_path, capsys):
     assert main(["--config", str(bad), "check-config"]) == 1
     out = capsys.readouterr().out
     assert "khóa `target`" in out and "khóa `points`" in out and "khóa `max_value`" in out
+
+
+def test_the_signer_defaults_to_a_vice_chairman_signing_in_the_chairmans_place(catalog):
+    assert (catalog.signer.mode, catalog.signer.title, catalog.signer.name) == ("KT.", "PHÓ CHỦ TỊCH", "")
+    signer = parse_catalog(HEAD + '[signer]\nmode = "tm"\ntitle = "CHỦ TỊCH"\nname = "Nguyễn Thanh Ngọc"\n'
+                           + textwrap.dedent(ONE.format(target=3, points=2, extra=""))).signer
+    assert (signer.mode, signer.title, signer.name) == ("TM.", "CHỦ TỊCH", "Nguyễn Thanh Ngọc")
+
+
+def test_signer_problems_are_said_in_vietnamese():
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD + '[signer]\nmode = "KY"\ntitle = ""\nname = 3\nrank = 1\n'
+                      + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
+    assert e.value.problems == [
+        "[signer].rank: khóa không có trong danh mục (các khóa: mode, title, name).",
+        "[signer].name: phải là chuỗi ký tự một dòng, tối đa 120 ký tự (đang là 3).",
+        "[signer].mode: thẩm quyền ký là «TM.» (thay mặt), «KT.» (ký thay) hoặc «TL.» (thừa lệnh), đang là «KY».",
+        "[signer].title: cần chức vụ của người ký, ví dụ \"PHÓ CHỦ TỊCH\"."]
+
+
+def test_units_are_graded_only_on_a_unit_scale_of_the_catalogue(catalog):
+    assert catalog.unit_grades == () and catalog.unit_grade_for(95.0) is None
+    with_scale = parse_catalog(HEAD.replace("[scorecard]\n", '[scorecard]\nunit_grades = [{ min = 80, label = "Hoàn thành '
+                                            'tốt" }, { min = 0, label = "Chưa hoàn thành" }]\n', 1)
+                               + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
+    assert with_scale.unit_grade_for(85.0) == "Hoàn thành tốt"
+    assert with_scale.unit_grade_for(50.0) == "Chưa hoàn thành"
+    with pytest.raises(CatalogError) as e:
+        parse_catalog(HEAD.replace("[scorecard]\n", '[scorecard]\nunit_grades = [{ min = 80, label = "Tốt" }]\n', 1)
+                      + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
+    assert e.value.problems == ["[scorecard].unit_grades: xếp loại thấp nhất phải có min = 0, để mọi kết quả "
+                                "đều có xếp loại (đang là 80)."]

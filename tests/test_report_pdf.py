@@ -108,6 +108,8 @@ def test_cli_writes_xlsx_and_pdf(catalog, demo_db, tmp_path, capsys):
                  "-o", str(pdf)]) == 0
     pages, text, _ = text_of(pdf.read_bytes())
     assert pages == 1 and "Trung tâm Phục vụ hành chính công — Xã Thái Tân — Quý IV/2026" in text
+    # a unit is not graded on the commune's scale (the catalogue has no unit scale)
+    assert "Điểm của đơn vị (" in text and "Xếp loại" not in text
 
 
 def test_cli_refuses_bad_requests_with_a_message(demo_db, tmp_path, capsys):

@@ -1,11 +1,13 @@
-"""`report`: the quarter's self-scoring table (.xlsx) or one-page meeting summary (.pdf)."""
+"""`report`: the quarter's self-scoring table (.xlsx) or one-page meeting summary (.pdf); with
+`--cover` the report sent to the city (.docx or .pdf)."""
 from pathlib import Path
 
 from kpi.cli.context import UserError, add_as_of, as_of_of, not_written
 from kpi.domain.periods import Quarter
-from kpi.usecases.reports import quarter_report
+from kpi.usecases.reports import cover_report, quarter_report
 
 FORMATS = (".xlsx", ".pdf")
+COVER_FORMATS = (".docx", ".pdf")
 
 
 def register(sub):
@@ -14,6 +16,11 @@ def register(sub):
     p.add_argument("--unit", help="mã đơn vị (bỏ trống: toàn xã)")
     p.add_argument("--commune", metavar="MÃ_XÃ", help="mã xã (khi danh mục hoặc cơ sở dữ liệu có nhiều xã)")
     p.add_argument("--city", action="store_true", help="bảng xếp hạng các xã của thành phố (.xlsx)")
+    p.add_argument("--cover", action="store_true",
+                   help="báo cáo kết quả tự chấm điểm gửi thành phố (.docx hoặc .pdf), có số, kính gửi, người ký")
+    p.add_argument("--number", default="", metavar="SỐ", help="với --cover: số văn bản, ví dụ 27 (→ Số: 27/BC-UBND)")
+    p.add_argument("--to", dest="recipient", default="", metavar="NƠI_NHẬN",
+                   help="với --cover: nơi gửi sau «Kính gửi» (mặc định: Ủy ban nhân dân thành phố)")
     add_as_of(p, "điểm")
     p.add_argument("-o", "--output", required=True,
                    help="tệp kết quả; đuôi .xlsx (Biểu tự chấm điểm) hoặc .pdf (bản tóm tắt)")
@@ -54,6 +61,8 @@ def run(args, ctx):
     if args.city:
         return run_city(args, ctx, quarter, out)
     ctx.commune = args.commune
+    if args.cover:
+        return run_cover(args, ctx, quarter, out)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise UserError(f"Tệp «{out.name}» phải có đuôi .xlsx hoặc .pdf (định dạng lấy theo đuôi tệp).")
@@ -68,4 +77,19 @@ def run(args, ctx):
     what = "Biểu tự chấm điểm" if suffix == ".xlsx" else "Bản tóm tắt"
     _write(out, data)
     print(f"Đã xuất {what} {quarter.label} vào {out} ({len(data):,} byte).".replace(",", "."))
+    return 0
+
+
+def run_cover(args, ctx, quarter: Quarter, out: Path) -> int:
+    suffix = out.suffix.lower()
+    if suffix not in COVER_FORMATS:
+        raise UserError(f"Báo cáo gửi thành phố là tệp .docx hoặc .pdf («{out.name}»; định dạng lấy theo đuôi tệp).")
+    if args.unit:
+        raise UserError("Báo cáo gửi thành phố là báo cáo của xã: bỏ --unit.")
+    if not out.parent.exists():
+        raise UserError(f"Thư mục «{out.parent}» không tồn tại.")
+    data = cover_report(ctx.conn, ctx.catalog, quarter, suffix.lstrip("."), as_of=as_of_of(args, ctx),
+                        number=args.number, recipient=args.recipient)
+    _write(out, data)
+    print(f"Đã xuất Báo cáo kết quả tự chấm điểm {quarter.label} vào {out} ({len(data):,} byte).".replace(",", "."))
     return 0

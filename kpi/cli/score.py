@@ -106,8 +106,12 @@ def _table(catalog, quarter: Quarter, unit: str | None, recompute: bool, result)
         target = texts.target(r.indicator, noun=False)
         lines.append(f"{r.id:<22}{achieved:>12}{target:>11}{texts.points(r.points):>8}"
                      f"{texts.points(r.max_points):>8}  {texts.status(r.status)}")
-    lines.append(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
-                 f"({texts.score_percent(score.percent)}) — Xếp loại: {score.grade}")
+    if unit is None:
+        lines.append(f"\nTổng điểm: {texts.score_headline(score.total_points, score.max_points)} "
+                     f"({texts.score_percent(score.percent)}) — Xếp loại: {score.grade}")
+    else:   # a unit is graded only on a unit scale of the catalogue
+        lines.append("\n" + texts.unit_score_line(score.total_points, score.max_points,
+                                                   catalog.unit_grade_for(score.percent)))
     if score.provisional:
         lines.append(provisional_text(score))
     return "\n".join(lines)

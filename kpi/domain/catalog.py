@@ -89,6 +89,20 @@ class Grade:
     label: str
 
 
+SIGNER_MODES = ("TM.", "KT.", "TL.")
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs the commune's reports (`[signer]`), as Decree 30/2020/NĐ-CP writes the authority:
+    «TM.» the chairman for the committee, «KT.» a vice-chairman in the chairman's place (the
+    commune's usual form), «TL.» an official by the chairman's order; `title` is the signer's own
+    title, `name` the full name (empty: written by hand under the signature)."""
+    mode: str = "KT."
+    title: str = "PHÓ CHỦ TỊCH"
+    name: str = ""
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -167,6 +181,8 @@ class Catalog:
     first_month: str = DEFAULT_FIRST_MONTH
     official_scale: bool = False   # points and grades are the city's official ones (else the commune's defaults)
     milestones: tuple[Milestone, ...] = ()
+    signer: Signer = Signer()
+    unit_grades: tuple[Grade, ...] = ()   # a unit's scale (`[scorecard].unit_grades`); none: units are not graded
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -215,6 +231,16 @@ class Catalog:
             return "Chưa xếp loại"
         for g in self.grades:
             if percent >= g.min - 1e-9:
+                return g.label
+        return "Chưa xếp loại"
+
+    def unit_grade_for(self, percent: float | None) -> str | None:
+        """A unit's grade on the catalogue's unit scale; None when it defines none (a unit's score
+        is its points, not a grade: the commune's scale grades the commune)."""
+        if not self.unit_grades:
+            return None
+        for g in self.unit_grades:
+            if percent is not None and percent >= g.min - 1e-9:
                 return g.label
         return "Chưa xếp loại"
 
@@ -333,6 +359,8 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         if not isinstance(sc.get(key), str) or not sc.get(key, "").strip():
             problems.append(f"[scorecard].{key}: bắt buộc, là chuỗi ký tự.")
     grades = _grades(sc.get("grades", []), problems)
+    unit_grades = _grades(sc["unit_grades"], problems, "unit_grades") if "unit_grades" in sc else []
+    signer = _signer(data.get("signer", {}), problems)
     official = sc.get("official_scale", False)
     if not isinstance(official, bool):
         problems.append(f"[scorecard].official_scale: phải là true hoặc false, đang là {official!r}.")
@@ -360,7 +388,37 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
         units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official,
-        milestones=tuple(milestones))
+        milestones=tuple(milestones), signer=signer, unit_grades=tuple(unit_grades))
+
+
+_SIGNER_KEYS = {"mode", "title", "name"}
+
+
+def _signer(raw: object, problems: list[str]) -> Signer:
+    """`[signer]`: mode «TM.», «KT.» or «TL.»; title (bắt buộc khi có bảng) and name, text of one line."""
+    if not isinstance(raw, dict):
+        problems.append("[signer]: phải là một bảng [signer] (mode, title, name).")
+        return Signer()
+    if not raw:
+        return Signer()
+    for key in sorted(set(raw) - _SIGNER_KEYS):
+        problems.append(f"[signer].{key}: khóa không có trong danh mục (các khóa: mode, title, name).")
+    out = {}
+    for key in ("mode", "title", "name"):
+        value = raw.get(key, getattr(Signer(), key))
+        if not isinstance(value, str) or "\n" in value or len(value) > 120:
+            problems.append(f"[signer].{key}: phải là chuỗi ký tự một dòng, tối đa 120 ký tự (đang là {shown(value)}).")
+            value = getattr(Signer(), key)
+        out[key] = value.strip()
+    mode = out["mode"].upper().rstrip(".") + "." if out["mode"] else ""
+    if mode not in SIGNER_MODES:
+        problems.append(f"[signer].mode: thẩm quyền ký là «TM.» (thay mặt), «KT.» (ký thay) hoặc «TL.» (thừa lệnh), "
+                        f"đang là «{out['mode']}».")
+        mode = Signer().mode
+    if not out["title"]:
+        problems.append("[signer].title: cần chức vụ của người ký, ví dụ \"PHÓ CHỦ TỊCH\".")
+        out["title"] = Signer().title
+    return Signer(mode, out["title"], out["name"])
 
 
 _MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "start", "lead", "evidence", "source", "note"}
@@ -423,25 +481,25 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
     return out
 
 
-def _grades(raw_grades: object, problems: list[str]) -> list[Grade]:
+def _grades(raw_grades: object, problems: list[str], key: str = "grades") -> list[Grade]:
     if not isinstance(raw_grades, list) or not raw_grades:
-        problems.append("[scorecard].grades: cần danh sách xếp loại, ví dụ [{ min = 90, label = \"Xuất sắc\" }].")
+        problems.append(f"[scorecard].{key}: cần danh sách xếp loại, ví dụ [{{ min = 90, label = \"Xuất sắc\" }}].")
         return []
     grades: list[Grade] = []
     for n, g in enumerate(raw_grades, 1):
         if not isinstance(g, dict) or not _num(g.get("min")) or not isinstance(g.get("label"), str):
             got = f" (min đang là {shown(g.get('min'))})" if isinstance(g, dict) and "min" in g else ""
-            problems.append(f"[scorecard].grades[{n}]: cần min (số) và label (chuỗi){got}.")
+            problems.append(f"[scorecard].{key}[{n}]: cần min (số) và label (chuỗi){got}.")
             continue
         if not 0 <= g["min"] <= 100:
-            problems.append(f"[scorecard].grades[{n}]: min là phần trăm tổng điểm tối đa, từ 0 đến 100 "
+            problems.append(f"[scorecard].{key}[{n}]: min là phần trăm tổng điểm tối đa, từ 0 đến 100 "
                             f"(đang là {shown(g['min'])}).")
             continue
         grades.append(Grade(float(g["min"]), g["label"]))
     if any(a.min <= b.min for a, b in zip(grades, grades[1:])):
-        problems.append("[scorecard].grades: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần).")
+        problems.append(f"[scorecard].{key}: xếp loại phải theo thứ tự từ cao xuống thấp (min giảm dần).")
     elif grades and len(grades) == len(raw_grades) and grades[-1].min != 0:
-        problems.append(f"[scorecard].grades: xếp loại thấp nhất phải có min = 0, để mọi kết quả đều có xếp "
+        problems.append(f"[scorecard].{key}: xếp loại thấp nhất phải có min = 0, để mọi kết quả đều có xếp "
                         f"loại (đang là {grades[-1].min:g}).")
     return grades
 

@@ -36,6 +36,8 @@ RIGHTS: dict[str, frozenset[str]] = {
     # the task register: the office imports and edits it; a lead unit's coordinator records progress
     "manage_tasks": frozenset({"admin", "office", SYSTEM}),
     "update_task": frozenset({"admin", "office", "coordinator", SYSTEM}),
+    # the report sent to the city: its number, addressee, causes and proposals are typed by the office
+    "compose_report": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "read_commune": "xem số liệu",
@@ -53,6 +55,7 @@ ACTION_TEXT = {
     "read_past_record": "xem số liệu tính đến một ngày trước",
     "manage_tasks": "nhập, sửa sổ nhiệm vụ",
     "update_task": "cập nhật tiến độ nhiệm vụ",
+    "compose_report": "soạn báo cáo gửi thành phố",
 }
 
 

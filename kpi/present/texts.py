@@ -43,8 +43,30 @@ def score_percent(x: float | None, decimals: int = 1) -> str:
 
 
 def long_date(d: dt.date) -> str:
-    """A date in words as documents write it, no leading zeros: `ngày 5 tháng 7 năm 2026`."""
-    return f"ngày {d.day} tháng {d.month} năm {d.year}"
+    """A date in words as an administrative document writes it (Decree 30/2020/NĐ-CP, Appendix I):
+    a leading zero for days below 10 and for months 1 and 2 — `ngày 05 tháng 02 năm 2026`,
+    `ngày 05 tháng 12 năm 2026`, `ngày 15 tháng 6 năm 2026`. Every report's date goes through here."""
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+def signer_lines(signer) -> list[str]:
+    """The authority and title above a signature (Decree 30/2020/NĐ-CP) for a `[signer]` of the
+    catalogue: «TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH» (a vice-chairman in the
+    chairman's place), «TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH», «TL. CHỦ TỊCH / CHÁNH VĂN PHÒNG»."""
+    title = signer.title.upper()
+    if signer.mode == "TL.":
+        return ["TL. CHỦ TỊCH", title]
+    if signer.mode == "TM.":
+        return ["TM. ỦY BAN NHÂN DÂN", title]
+    return ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", title]
+
+
+def unit_score_line(points: float, max_points: float, grade: str | None) -> str:
+    """A unit's score in a report: its points, «điểm của đơn vị»; a grade only when the catalogue
+    has a unit scale (the commune's grades are for the commune's total)."""
+    line = f"Điểm của đơn vị: {score_headline(points, max_points)}"
+    return f"{line} — xếp loại: {grade}" if grade else line
 
 
 def scale_disclaimer(official: bool) -> str | None:
@@ -244,8 +266,8 @@ def wrap_words(text: str, width: int = 12) -> str:
 
 
 def due_rule(due: dt.date) -> str:
-    """A due date as a rule: `Trước ngày 18 tháng 8 năm 2026 (18/08/2026)`."""
-    return f"Trước ngày {due.day} tháng {due.month} năm {due.year} ({date(due)})"
+    """A due date as a rule: `Trước ngày 18 tháng 8 năm 2026 (18/08/2026)` (the words of `long_date`)."""
+    return f"Trước {long_date(due)} ({date(due)})"
 
 
 def rule(ind: Indicator) -> str:

@@ -8,9 +8,12 @@ import io
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
+from kpi.reports.sheet_layout import fit_rows, print_setup
 from kpi.reports.xlsx import put_number, put_text
+
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 SHEET = "Nhật ký"
 TIME_FORMAT = "dd/mm/yyyy hh:mm:ss"
@@ -24,15 +27,17 @@ def audit_workbook(table: pd.DataFrame) -> bytes:
     ws.title = SHEET
     bold = Font(bold=True)
     for col, title in enumerate(table.columns, start=1):
-        put_text(ws, 1, col, title, font=bold)
+        put_text(ws, 1, col, title, font=bold, alignment=WRAP)
         ws.column_dimensions[ws.cell(1, col).column_letter].width = WIDTHS.get(str(title), 16)
     for row, values in enumerate(table.itertuples(index=False, name=None), start=2):
         for col, value in enumerate(values, start=1):
             if isinstance(value, dt.datetime) and not pd.isna(value):
-                put_number(ws, row, col, pd.Timestamp(value).to_pydatetime(), TIME_FORMAT)
+                put_number(ws, row, col, pd.Timestamp(value).to_pydatetime(), TIME_FORMAT, alignment=WRAP)
             else:
-                put_text(ws, row, col, "" if value is None or pd.isna(value) else value)
+                put_text(ws, row, col, "" if value is None or pd.isna(value) else value, alignment=WRAP)
     ws.freeze_panes = "A2"
+    fit_rows(ws)
+    print_setup(ws, (1, 1))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

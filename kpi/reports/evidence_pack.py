@@ -15,13 +15,14 @@ from kpi.domain.scoring import QuarterScore
 from kpi.evidence.board import Slot
 from kpi.present import texts
 from kpi.present.evidence_tables import slot_unit_text
+from kpi.reports.sheet_layout import fit_rows, print_setup
 from kpi.reports.xlsx import put_text
 
 INDEX_COLUMNS = [  # (header, width)
-    ("Nhóm", 24), ("Mã", 18), ("Chỉ tiêu", 44), ("Đơn vị", 18), ("Tài liệu kiểm chứng cần có", 40),
-    ("Tệp trong bộ hồ sơ / liên kết", 44), ("Mô tả (số, ngày, trích yếu)", 40), ("Người gửi", 14),
-    ("Thời điểm gửi", 17), ("Trạng thái duyệt", 14), ("Nhận xét", 30), ("Người duyệt", 14),
-    ("Kết quả đạt", 14), ("Điểm", 10),
+    ("Nhóm", 18), ("Mã", 16), ("Chỉ tiêu", 34), ("Đơn vị", 16), ("Tài liệu kiểm chứng cần có", 30),
+    ("Tệp trong bộ hồ sơ / liên kết", 40), ("Mô tả (số, ngày, trích yếu)", 30), ("Người gửi", 12),
+    ("Thời điểm gửi", 17), ("Trạng thái duyệt", 13), ("Nhận xét", 24), ("Người duyệt", 12),
+    ("Kết quả đạt", 12), ("Điểm", 10),
 ]
 HEAD = Font(bold=True)
 FILL = PatternFill("solid", fgColor="EDEDED")
@@ -48,6 +49,8 @@ def build_index_xlsx(catalog: Catalog, quarter: Quarter, slots: list[Slot], scor
                 put_text(ws, row, col, value, alignment=WRAP)
             row += 1
     ws.freeze_panes = ws.cell(row=header + 1, column=4)
+    fit_rows(ws, header)
+    print_setup(ws, (header, header))
     ws.auto_filter.ref = f"A{header}:{get_column_letter(len(INDEX_COLUMNS))}{max(row - 1, header)}"
     buf = io.BytesIO()
     wb.save(buf)

@@ -94,8 +94,13 @@ def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     pdf.cell(W, 12, f"{texts.score_headline(score.total_points, score.max_points)} điểm{state}", align="C",
              new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 12)
-    pdf.cell(W, 7, f"Xếp loại: {score.grade} ({texts.score_percent(score.percent)} số điểm tối đa)",
-             align="C", new_x="LMARGIN", new_y="NEXT")
+    if unit is None:
+        standing = f"Xếp loại: {score.grade} ({texts.score_percent(score.percent)} số điểm tối đa)"
+    else:      # a unit's score is its points; a grade only on a unit scale of the catalogue
+        unit_grade = catalog.unit_grade_for(score.percent)
+        standing = (f"Điểm của đơn vị ({texts.score_percent(score.percent)} số điểm tối đa của đơn vị)"
+                    + (f" — xếp loại: {unit_grade}" if unit_grade else ""))
+    pdf.cell(W, 7, standing, align="C", new_x="LMARGIN", new_y="NEXT")
     counts = {}
     for r in score.indicators:
         counts[r.status] = counts.get(r.status, 0) + 1

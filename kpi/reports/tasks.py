@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from kpi.reports.sheet_layout import fit_rows, print_setup
 from kpi.reports.xlsx import put_number, put_text
 
 SHEET = "Sổ nhiệm vụ"
@@ -61,6 +62,8 @@ def register_xlsx(kind: str, number: str, issued: dt.date | None, title: str,
     for c, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[chr(64 + c)].width = w
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    fit_rows(ws, 2)
+    print_setup(ws, (header, header))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -126,8 +129,8 @@ def completion_xlsx(commune_name: str, period_label: str, start: dt.date, end: d
             put_text(ws, r, c, v, border=BOX, alignment=WRAP)
     for c, w in enumerate((60, 26, 14, 12, 10, 16), 1):
         ws.column_dimensions[chr(64 + c)].width = w
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    fit_rows(ws, 4)
+    print_setup(ws, (1, 2))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -23,7 +23,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, authorize
 from kpi.evidence.board import Slot, board, item_state, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
-from kpi.evidence.names import safe_file_name, safe_name
+from kpi.evidence.names import clean_text, default_description, pack_path, safe_name, stored_file_name
 from kpi.present import texts
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
@@ -107,12 +107,15 @@ def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, 
     q = _quarter(quarter)
     ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
     checked = check_evidence_file(data, Path(file_name or "").name, max_bytes or evidence_max_bytes())
+    # the names kept: cleaned (no control or bidi characters), the content's extension once
+    name = stored_file_name(checked.file_name, EXTENSIONS.get(checked.media_type, ""))
+    description = clean_text(description or "") or default_description(name)
     sha = hashlib.sha256(data).hexdigest()
     existed = kept_evidence_file(evidence_dir, sha).exists()
     keep_evidence_file(evidence_dir, data)
     try:
         return add_evidence(conn, actor, catalog.commune, q, ind.id, stored, rights_unit,
-                            description or checked.file_name, sha256=sha, file_name=checked.file_name,
+                            description, sha256=sha, file_name=name,
                             media_type=checked.media_type, size=checked.size)
     except (PermissionDenied, StoreError):
         _forget(conn, evidence_dir, sha, existed)
@@ -185,23 +188,26 @@ OBLIGATIONS_FOLDER = "Mốc theo dõi (không tính điểm)"
 def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
     """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
     name>/]NNN <description>.<ext>`; an obligation's under `NN Mốc theo dõi (không tính điểm)/NN
-    <ID> - <name>/` after the groups (links have no path: the index lists them)."""
+    <ID> - <name>/` after the groups (links have no path: the index lists them). Every name is made
+    by `kpi.evidence.names.pack_path`: within 150 characters, the content's extension once, two
+    items with the same path numbered."""
     order = [*_catalog_order(catalog), *catalog.milestones]
     numbers = {ind.id: n for n, ind in enumerate(order, 1)}
     groups = {g: n for n, g in enumerate(catalog.groups, 1)}
     out: dict[int, str] = {}
+    taken: set[str] = set()
     for s in slots:
         ind = s.indicator
         group = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}" if isinstance(ind, Indicator)
                  else f"{len(groups) + 1:02d} {OBLIGATIONS_FOLDER}")
-        folder = f"{group}/{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"
+        folders = [group, f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"]
         if s.unit is not None:
-            folder += "/" + safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60)
+            folders.append(safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60))
         for item in s.items:
             if item.sha256 is None:
                 continue
             ext = EXTENSIONS.get(item.media_type or "", "")
-            out[item.id] = f"{folder}/{safe_file_name(f'{item.id:03d} {item.description}', ext, 90)}"
+            out[item.id] = pack_path(folders, f"{item.id:03d} {item.description}", ext, taken)
     return out
 
 

@@ -44,3 +44,30 @@ def report_bytes(conn, catalog: Catalog, result: PeriodResult, fmt: str) -> byte
     slots = [s for s in quarter_board(conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
     return build_report_xlsx(result.catalog, result.figures, quarter, unit, today=result.as_of,
                              record_note=record_note(result), evidence=evidence_texts(slots), score=result.score)
+
+
+COVER_FORMATS = ("docx", "pdf")
+
+
+def cover_report(conn, catalog: Catalog, quarter: Quarter | str, fmt: str, *, as_of: dt.date, number: str = "",
+                 recipient: str = "", causes: str = "", proposals: str = "",
+                 explanations: dict[str, str] | None = None) -> bytes:
+    """The report the commune sends to the city with its table («BÁO CÁO Kết quả tự chấm điểm …»)
+    as Word (`fmt` "docx") or PDF ("pdf"), from the one door: the commune's result of `quarter` as
+    it stood at the end of `as_of` (a closed quarter: its frozen result, which it says). `number`:
+    the document's number («12» → «Số: 12/BC-UBND»; empty: left for the clerk); `recipient`: after
+    «Kính gửi» (empty: the city's People's Committee); `causes`, `proposals`: sections III and IV as
+    the office typed them (empty: lines to write by hand); `explanations`: criterion id → its giải
+    trình, written under each criterion that lost points."""
+    if fmt not in COVER_FORMATS:
+        raise ValueError(fmt)
+    from kpi.reports.cover import cover_content
+    result = period_result(conn, catalog, quarter, as_of=as_of)
+    content = cover_content(result.catalog, result.commune, result.period.quarter, as_of=as_of, number=number,
+                            recipient=recipient, causes=causes, proposals=proposals, explanations=explanations,
+                            record_note=record_note(result), frozen=result.frozen)
+    if fmt == "docx":
+        from kpi.reports.cover_docx import build_cover_docx
+        return build_cover_docx(content)
+    from kpi.reports.cover_pdf import build_cover_pdf
+    return build_cover_pdf(content)

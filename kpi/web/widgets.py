@@ -37,25 +37,49 @@ def status_legend() -> None:
 
 
 def report_downloads(catalog: Catalog, period) -> None:
-    """The quarter's reports (Excel, PDF) as download buttons, built only when clicked, by the
-    same use case as `python -m kpi report` (a closed quarter's frozen result says so)."""
-    from kpi.usecases.reports import quarter_report
-    from kpi.web import data
+    """The quarter's files, built only when clicked, by the same use cases as `python -m kpi
+    report`: the report sent to the city (Word and PDF), the self-scoring table (Excel) and the
+    meeting summary (PDF); a closed quarter's frozen result says so. The office and the admin type
+    the report's number, addressee, causes and proposals in an expander first."""
+    from kpi.domain.rights import may
+    from kpi.usecases.reports import cover_report, quarter_report
+    from kpi.web import auth, data
     quarter = period.quarter
     slug = f"{catalog.commune}-{quarter}"
     st.subheader(f"Báo cáo {quarter.label}")
-    cols = st.columns(2)
     as_of = data.as_of()
+    fields = {"number": "", "recipient": "", "causes": "", "proposals": ""}
+    if may(auth.actor(), "compose_report"):
+        with st.expander("Soạn báo cáo gửi thành phố (số, kính gửi, nguyên nhân, đề xuất)"):
+            left, right = st.columns(2)
+            fields["number"] = left.text_input("Số văn bản", key="cover_number", placeholder="ví dụ 27 → Số: 27/BC-UBND",
+                                               help="Bỏ trống: để khoảng trống điền khi vào sổ văn bản.")
+            fields["recipient"] = right.text_input("Kính gửi", key="cover_recipient",
+                                                   placeholder="Ủy ban nhân dân thành phố")
+            fields["causes"] = st.text_area("III. Nguyên nhân", key="cover_causes", height=110,
+                                            help="Mỗi dòng một đoạn. Bỏ trống: báo cáo để dòng chấm để viết tay.")
+            fields["proposals"] = st.text_area("IV. Đề xuất, kiến nghị", key="cover_proposals", height=110)
+
+    def cover(fmt: str):
+        return lambda: cover_report(data.connection(), data.catalog(), quarter, fmt, as_of=as_of, **fields)
 
     def build(fmt: str):
         return lambda: quarter_report(data.connection(), data.catalog(), quarter, fmt, as_of=as_of)
 
+    cols = st.columns(4)
     cols[0].download_button(
-        "Tải biểu tự chấm điểm (Excel)", build("xlsx"),
+        "Báo cáo gửi thành phố (Word)", cover("docx"), file_name=f"bao-cao-{slug}.docx",
+        icon=":material/description:",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    cols[1].download_button(
+        "Báo cáo gửi thành phố (PDF)", cover("pdf"), file_name=f"bao-cao-{slug}.pdf",
+        mime="application/pdf", icon=":material/picture_as_pdf:")
+    cols[2].download_button(
+        "Biểu tự chấm điểm (Excel)", build("xlsx"),
         file_name=f"tu-cham-diem-{slug}.xlsx", icon=":material/table_view:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    cols[1].download_button(
-        "Tải bản tóm tắt (PDF)", build("pdf"),
+    cols[3].download_button(
+        "Bản tóm tắt (PDF)", build("pdf"),
         file_name=f"tom-tat-{slug}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:")
 
 
