@@ -10,22 +10,31 @@ import pandas as pd
 
 from kpi.domain.city import City
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import QuarterScore, communes_pass, communes_with_computed, months_not_due, score_of_pass
+from kpi.domain.scoring import (
+    CommuneTaskRows,
+    QuarterScore,
+    communes_pass,
+    communes_with_computed,
+    months_not_due,
+    score_of_pass,
+)
 
 
 def city_quarter_scores(city: City, codes: list[str] | tuple[str, ...], figures: pd.DataFrame,
                         first_submissions: pd.DataFrame, quarter: Quarter,
-                        as_of: dt.date | None = None) -> dict[str, QuarterScore | None]:
+                        as_of: dt.date | None = None,
+                        task_rows: CommuneTaskRows | None = None) -> dict[str, QuarterScore | None]:
     """Commune code → its score of `quarter` (None: nothing sent or reported in that quarter).
 
     `figures`: the current typed figures with a `commune` column (the store's `city_figures`);
-    `first_submissions`: commune, unit, period, first_submitted_at (`city_first_submissions`)."""
+    `first_submissions`: commune, unit, period, first_submitted_at (`city_first_submissions`);
+    `task_rows(commune, months)`: the commune's `task_progress` rows, read from its task register."""
     periods = [str(m) for m in quarter.months]
     figures = figures[figures["period"].isin(periods)]
     log = first_submissions[first_submissions["period"].isin(periods)]
     active = set(figures["commune"].unique().tolist()) | set(log["commune"].unique().tolist())
     catalogs = {code: city.catalog_for(code) for code in codes if code in active}
-    rows = communes_with_computed(catalogs, figures, log, quarter.months, as_of)
+    rows = communes_with_computed(catalogs, figures, log, quarter.months, as_of, task_rows)
     pending = bool(months_not_due(city.base, quarter.months, as_of))
     done = communes_pass(catalogs, rows, quarter, pairs=pending, units=False)
     return {code: score_of_pass(catalogs[code], done[code], quarter, as_of=as_of) if code in catalogs else None

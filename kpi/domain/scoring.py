@@ -692,10 +692,11 @@ def on_time_figures(catalog: Catalog, first_submissions: pd.DataFrame, months: t
 
 
 def communes_with_computed(catalogs: dict[str, Catalog], figures: pd.DataFrame, first_submissions: pd.DataFrame,
-                           months: tuple[Month, ...] | list[Month], as_of: dt.date | None = None) -> pd.DataFrame:
+                           months: tuple[Month, ...] | list[Month], as_of: dt.date | None = None,
+                           task_rows: CommuneTaskRows | None = None) -> pd.DataFrame:
     """`with_computed` for many communes at once, `months` given: `figures` and `first_submissions`
     carry a `commune` column; each commune of `catalogs` gets the computed rows of its
-    `computed_months`."""
+    `computed_months` (`task_rows(commune, months)`: its `task_progress` rows, as in `with_computed`)."""
     computed = {i.id for c in catalogs.values() for i in c.indicators if i.is_computed}
     typed = figures[~figures["indicator_id"].isin(computed)] if computed else figures
     if not computed:
@@ -706,14 +707,19 @@ def communes_with_computed(catalogs: dict[str, Catalog], figures: pd.DataFrame, 
         periods.setdefault(code, set()).add(period)
     sent = _first_sent(first_submissions, "commune")
     rows: list[tuple] = []
+    tasks: list[pd.DataFrame] = []
     for code, catalog in catalogs.items():
         mine = computed_months(periods.get(code, set()), months)
         if not mine:
             continue
         rows.extend((code, *r) for r in on_time_rows(catalog, sent.get(code, {}), mine, as_of))
-    if not rows:
+        progress = task_rows(code, mine) if task_rows is not None else []
+        if progress:
+            tasks.append(task_progress_frame(progress).assign(commune=code))
+    frames = [_on_time_frame(rows, ["commune", "unit", "period", "indicator_id", "numerator"])] if rows else []
+    extra = pd.concat(frames + tasks, ignore_index=True) if frames or tasks else None
+    if extra is None:
         return typed
-    extra = _on_time_frame(rows, ["commune", "unit", "period", "indicator_id", "numerator"])
     return pd.concat([typed, extra], ignore_index=True) if not typed.empty else extra
 
 
@@ -726,6 +732,7 @@ def computed_months(periods: set[str], months: tuple[Month, ...] | list[Month] |
 
 
 TaskRows = Callable[[list[Month]], list[tuple[str, str, str, float, float]]]
+CommuneTaskRows = Callable[[str, list[Month]], list[tuple[str, str, str, float, float]]]
 
 
 def task_progress_frame(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:

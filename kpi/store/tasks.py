@@ -124,6 +124,11 @@ def source_id_of(conn: Conn, commune: str, source: Source) -> int | None:
     return int(row[0]) if row[0] is not None else None
 
 
+def communes_with_tasks(conn: Conn) -> set[str]:
+    """The communes whose register holds a task (the city pass reads only those registers)."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT commune FROM tasks WHERE active").fetchall()}
+
+
 def register_version(conn: Conn, commune: str) -> str:
     """Changes with every import, edit and progress record of the commune's register (cache key)."""
     a = first_row(conn.execute("SELECT count(*), max(updated_at) FROM tasks WHERE commune = ?", [commune]))

@@ -282,4 +282,6 @@ def load_city_demo(conn, city: City, communes: int, months: int, today: dt.date,
         subs = build_demo(catalog, months, today, seed=seed + index, trajectory=trajectory_of(index, seed), now=now)
         outcomes = record_submissions(conn, subs, DEMO_ACTOR, allow_rollback=True)
         created += sum(o.created for o in outcomes)
+        if index == 0:       # the first commune is the one-commune demo: its task register too
+            load_demo_register(conn, catalog, today)
     return created

@@ -19,7 +19,9 @@ from kpi.domain.periods import Month, Period, Quarter
 from kpi.domain.scoring import QuarterResults, QuarterScore, score_quarter_all
 from kpi.store.accounts import closed_now, frozen_quarter, latest_catalog_version
 from kpi.store.reads import city_figures, city_first_submissions
+from kpi.store.tasks import communes_with_tasks
 from kpi.usecases.scores import scoring_figures
+from kpi.usecases.tasks import task_progress_figures
 
 # what the result of a period is, in the words every door prints (kpi.present.texts.score_state)
 FROZEN, RECOMPUTED, PROVISIONAL, FINAL = "frozen", "recomputed", "provisional", "final"
@@ -139,7 +141,11 @@ def communes_results(conn, city: City, quarter: Quarter | str, *, as_of: dt.date
     periods = [str(m) for m in quarter.months]
     figures = city_figures(conn, periods, as_of=as_of)
     log = city_first_submissions(conn, periods, as_of=as_of)
-    open_scores = city_quarter_scores(city, city.codes, figures, log, quarter, as_of)
+    with_tasks = communes_with_tasks(conn)     # only those read their register (one read each)
+    open_scores = city_quarter_scores(
+        city, city.codes, figures, log, quarter, as_of,
+        task_rows=lambda code, months: task_progress_figures(conn, city.catalog_for(code), months, as_of)
+        if code in with_tasks else [])
     closed = {code for code, q in closed_now(conn, [str(quarter)]) if city.has(code)}
     return {code: CommuneQuarter(period_result(conn, city.catalog_for(code), quarter, as_of=as_of).commune, True)
             if code in closed else CommuneQuarter(open_scores[code]) for code in city.codes}
