@@ -34,6 +34,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     # the task register: the office imports and edits it; a lead unit's coordinator records progress
     "manage_tasks": frozenset({"admin", "office", SYSTEM}),
     "update_task": frozenset({"admin", "office", "coordinator", SYSTEM}),
+    # the Biểu's «Giải trình» of a criterion, and the city's appraisal brought back: the office's work
+    "explain": frozenset({"admin", "office", SYSTEM}),
+    "import_appraisal": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "read_commune": "xem số liệu",
@@ -50,6 +53,8 @@ ACTION_TEXT = {
     "read_past_record": "xem số liệu tính đến một ngày trước",
     "manage_tasks": "nhập, sửa sổ nhiệm vụ",
     "update_task": "cập nhật tiến độ nhiệm vụ",
+    "explain": "ghi giải trình",
+    "import_appraisal": "nhập kết quả thẩm định của thành phố",
 }
 
 

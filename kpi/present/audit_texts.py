@@ -20,7 +20,8 @@ ACTIONS: dict[str, str] = {
     "account_add": "Thêm tài khoản", "account_passwd": "Đổi mật khẩu", "account_disable": "Khoá tài khoản",
     "account_enable": "Mở khoá tài khoản", "catalog_version": "Phiên bản danh mục",
     "sync_catalog": "Cập nhật đơn vị", "evidence_add": "Thêm minh chứng", "evidence_review": "Duyệt minh chứng",
-    "make_backup": "Sao lưu",
+    "make_backup": "Sao lưu", "explanation_write": "Ghi giải trình",
+    "appraisal_import": "Nhập kết quả thẩm định",
 }
 
 _FIELDS = {
@@ -32,6 +33,9 @@ _FIELDS = {
     "sha256": "sha256", "commune": "xã", "name": "họ tên",
     "name_hash": "mã của tên đã gõ", "client": "địa chỉ máy", "failures": "số lần sai liên tiếp",
     "client_failures": "số lần sai của máy", "wait_seconds": "còn khoá (giây)",
+    "text": "nội dung", "previous": "nội dung trước", "rows": "số dòng", "total": "tổng điểm",
+    "previous_total": "tổng điểm trước", "doc_number": "số văn bản", "doc_date": "ngày văn bản",
+    "summary": "trích yếu",
 }
 
 

@@ -1,6 +1,7 @@
 """A quarter's reports as web and CLI both give them, from the one door to a period's result: a
 closed quarter's frozen result (which says so), an open one as the record stood at the end of
-`as_of`, and the attached evidence in the self-scoring table's evidence column."""
+`as_of`, the attached evidence in the self-scoring table's evidence column and the office's
+explanations in its «Giải trình» column."""
 from __future__ import annotations
 
 import datetime as dt
@@ -41,6 +42,10 @@ def report_bytes(conn, catalog: Catalog, result: PeriodResult, fmt: str) -> byte
                                  record_note=record_note(result), score=result.score)
     from kpi.reports.xlsx import build_report_xlsx
     from kpi.usecases.evidence import evidence_texts, quarter_board
+    from kpi.usecases.explanations import explanation_texts
     slots = [s for s in quarter_board(conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
+    # the form is today's catalogue's (a city may publish its form after a quarter is closed); the
+    # result is the door's (a closed quarter's: the frozen one)
     return build_report_xlsx(result.catalog, result.figures, quarter, unit, today=result.as_of,
-                             record_note=record_note(result), evidence=evidence_texts(slots), score=result.score)
+                             record_note=record_note(result), evidence=evidence_texts(slots), score=result.score,
+                             explanations=explanation_texts(conn, catalog, quarter), columns=catalog.columns)
