@@ -317,3 +317,10 @@ def test_printed_rows_are_as_tall_as_their_wrapped_text(demo_report):
     width = ws.column_dimensions[get_column_letter(rule)].width
     for r in crit:
         assert ws.row_dimensions[r].height >= text_lines(ws.cell(row=r, column=rule).value, width) * LINE_POINTS
+
+
+def test_the_total_row_is_one_line_high(demo_report):
+    from kpi.reports.xlsx import LINE_POINTS, ROW_PADDING
+    _, _, ws = demo_report
+    _, groups, total = table_rows(ws)
+    assert ws.row_dimensions[total].height == LINE_POINTS + ROW_PADDING      # its sums are numbers, not text

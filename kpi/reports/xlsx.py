@@ -207,10 +207,11 @@ def fit_height(ws, layout: Layout, row: int, merged: dict[int, int] | None = Non
     merged = merged or {}
     lines = 1
     for col in range(1, layout.count + 1):
-        value = ws.cell(row=row, column=col).value
-        if not isinstance(value, str) or not value:
+        cell = ws.cell(row=row, column=col)
+        if not isinstance(cell.value, str) or not cell.value or cell.data_type == "f":   # a formula is a number
             continue
-        bold = bool(ws.cell(row=row, column=col).font and ws.cell(row=row, column=col).font.bold)
+        value = cell.value
+        bold = bool(cell.font and cell.font.bold)
         lines = max(lines, text_lines(value, layout.width(col, merged.get(col, col)), bold))
     ws.row_dimensions[row].height = max(minimum, round(lines * LINE_POINTS + ROW_PADDING, 1))
 
