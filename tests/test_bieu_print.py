@@ -98,3 +98,17 @@ def test_the_printed_bieu_keeps_every_word_on_the_page_and_apart(printed):
     assert "215/BC-UBND" in every and "03/10/2026" in every           # the document's number and date
     assert "STTTT" in every and "trực tuyến." in every                 # the explanation, whole
     assert "TỔNG" in every and "XẾP" in every
+
+
+def test_a_city_form_of_its_own_prints_apart_too(demo_conn, catalog, tmp_path):
+    from common import CONFIG
+
+    from kpi.domain.catalog import parse_catalog
+    form = ('columns = ["stt", { key = "name", title = "Nội dung chỉ tiêu" }, "target", "max", '
+            '{ key = "points", title = "Xã tự chấm", width = 10 }, "lead", "appraised", "appraisal_comment"]')
+    custom = parse_catalog(CONFIG.read_text(encoding="utf-8").replace("[scorecard]", f"[scorecard]\n{form}", 1))
+    pages = _pages(_pdf(quarter_report(demo_conn, custom, "2026-Q3", "xlsx", as_of=TODAY), tmp_path), tmp_path)
+    for number, (width, _, words) in enumerate(pages, 1):
+        assert not [w[4] for w in words if w[0] < 0 or w[2] > width + 0.5], number
+        assert not _overlaps(words), (number, _overlaps(words)[:10])
+        assert {"Nội", "dung", "Xã", "tự", "chấm"} <= {w[4] for w in words}, number
