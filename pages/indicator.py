@@ -3,7 +3,7 @@ import streamlit as st
 
 from kpi.present import charts, tables, texts
 from kpi.present.texts import date
-from kpi.web import data, safe, state, widgets
+from kpi.web import data, notes, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
 catalog = data.catalog()
@@ -77,4 +77,7 @@ st.markdown(f"- **Cách tính điểm:** {texts.rule(ind)}\n"
 # ── the quarter's evidence of this criterion: what is attached, its review, the attach form
 #    (for an account that may attach; not in projector mode) ──
 if period is not None:
+    # the office's explanation of the quarter's result (printed in the Biểu), frozen once it is closed
+    notes.criterion_explanation(catalog, period.quarter, ind.id, st.session_state["_actor"],
+                                data.result(period).closed)
     web_evidence.criterion_evidence(catalog, period.quarter, ind.id, st.session_state["_actor"])

@@ -8,7 +8,7 @@ from kpi.domain.scoring import MET
 from kpi.present import charts, tables, texts
 from kpi.present import tasks as task_texts
 from kpi.present.texts import score_percent
-from kpi.web import auth, data, safe, state, widgets
+from kpi.web import auth, data, notes, safe, state, widgets
 from kpi.web import evidence as web_evidence
 
 period = state.current_period()
@@ -76,7 +76,8 @@ if projector:
 
 if may(auth.actor(), "read_past_record"):
     state.as_of_picker(st.columns([1, 3])[0])
-cols = st.columns(4)
+appraised = notes.appraisal_of(catalog, period.quarter) if not period.is_month else None
+cols = st.columns(5 if appraised else 4)
 headline = (f"Tổng điểm {period.label}" + texts.score_state(score.provisional, result.frozen)
             + (f" · tính đến {texts.date(as_of)}" if past and not result.frozen else ""))
 cols[0].metric(headline, texts.score_headline(score.total_points, score.max_points),
@@ -84,6 +85,9 @@ cols[0].metric(headline, texts.score_headline(score.total_points, score.max_poin
 cols[1].metric("Xếp loại", score.grade)
 cols[2].metric("Tỷ lệ điểm", score_percent(score.percent))
 cols[3].metric("Chỉ tiêu đạt", f"{met}/{len(score.indicators)}")
+if appraised:   # the city's word beside the commune's own (details below the criteria table)
+    cols[4].metric(f"Điểm thẩm định {period.quarter.label}",
+                   texts.score_headline(appraised.total, result.commune.max_points))
 if result.frozen:
     st.info(texts.frozen_note(result.closed_by, result.closed_at, result.catalog_version), icon=":material/lock:")
 elif past:
@@ -150,6 +154,11 @@ widgets.linked_table(
                        ("Chỉ tiêu", 270), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
                        ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 150))}},
     all_rows=True, wrap=True)
+# ── what goes to the city and what comes back: the explanations of the criteria losing points,
+#    the city's appraisal (a quarter's; the office uploads the returned Biểu) ──
+if not period.is_month:
+    notes.explanation_list(catalog, period.quarter, result)
+    notes.appraisal_block(data.catalog(), period.quarter, result, auth.actor())
 
 st.subheader("Tình trạng theo đơn vị và chỉ tiêu")
 widgets.status_legend()

@@ -20,7 +20,7 @@ def test_every_action_the_store_writes_has_words():
         for code in ("record_submission", "supersede", "refused_rights", "refused_conflict", "close_quarter",
                      "reopen_quarter", "login", "login_failed", "login_locked", "session_expired", "account_add",
                      "account_passwd", "account_disable", "account_enable", "catalog_version", "sync_catalog",
-                     "evidence_add", "evidence_review", "make_backup"):
+                     "evidence_add", "evidence_review", "make_backup", "explanation_write", "appraisal_import"):
             if f'"{code}"' in text:
                 written.add(code)
     assert written <= set(ACTIONS), written - set(ACTIONS)

@@ -96,6 +96,11 @@ def test_add_list_review_export(db, files, capsys):
     _check_pack(pack, files)
 
 
+def _bieu_column(ws, title: str) -> int:
+    """The 0-based position of the Biểu's column titled `title` (its columns come from the catalogue)."""
+    return next(c.column for c in ws[7] if c.value == title) - 1
+
+
 def _check_pack(pack, files):
     from openpyxl import load_workbook
     # within 150 characters (kpi.evidence.names.pack_path): the criterion's folder is cut at a word's end
@@ -123,13 +128,14 @@ def _check_pack(pack, files):
     assert len(rows) == 26          # 25 criteria and the one unit part with a document
     # the report's evidence column lists the attached documents (sent when, reviewed how), else
     # says there is none; what the catalogue requires is in the next column
-    col = {r[1]: r[9] for r in report.iter_rows(min_row=8, values_only=True) if r[1]}
-    required = {r[1]: r[10] for r in report.iter_rows(min_row=8, values_only=True) if r[1]}
+    sent, needed = _bieu_column(report, "Tài liệu kiểm chứng"), _bieu_column(report, "Tài liệu kiểm chứng cần có")
+    col = {r[1]: r[sent] for r in report.iter_rows(min_row=8, values_only=True) if r[1]}
+    required = {r[1]: r[needed] for r in report.iter_rows(min_row=8, values_only=True) if r[1]}
     assert re.fullmatch("Biên bản cài đặt số 05/BB ngày 01/07/2026" + SENT + "đã duyệt: Đạt",
                         col["Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc (Kaspersky)"])
     assert re.fullmatch("QĐ 12/QĐ-UBND \\(CA\\)" + SENT + "chờ duyệt",
                         col["Tỷ lệ hồ sơ TTHC được xử lý hoàn toàn trực tuyến"])
-    assert re.fullmatch("Báo cáo trên hệ thống" + SENT + "cần bổ sung",
+    assert re.fullmatch("Báo cáo trên hệ thống — https://dvc\\.example\\.vn/bc" + SENT + "cần bổ sung",
                         col["Tỷ lệ cán bộ, công chức có máy tính đáp ứng yêu cầu cấu hình"])
     assert col["Tỷ lệ cán bộ, công chức có chữ ký số cá nhân"] == "Chưa có minh chứng"
     assert required["Tỷ lệ cán bộ, công chức có chữ ký số cá nhân"] == \
@@ -154,7 +160,9 @@ def test_report_evidence_column_lists_attached_documents(db, files, capsys):
                "--by", "vanphong", "--note", "Hợp đồng 07/HĐ ngày 02/06/2026") == 0
     out = db.parent / "bieu.xlsx"
     assert cli(db, "report", "--quarter", Q, "-o", str(out)) == 0
-    col = {r[1]: r[9] for r in load_workbook(out).active.iter_rows(min_row=8, values_only=True) if r[1]}
+    sheet = load_workbook(out).active
+    sent = _bieu_column(sheet, "Tài liệu kiểm chứng")
+    col = {r[1]: r[sent] for r in sheet.iter_rows(min_row=8, values_only=True) if r[1]}
     assert re.fullmatch("Hợp đồng 07/HĐ ngày 02/06/2026" + SENT + "chờ duyệt",
                         col["Tỷ lệ máy tính của xã được cài phần mềm phòng chống mã độc (Kaspersky)"])
     assert col["Hệ thống tường lửa / giám sát truy nhập bảo vệ mạng LAN đã triển khai"] == "Chưa có minh chứng"

@@ -98,8 +98,10 @@ def test_the_signer_comes_from_the_catalogue(catalog, demo_conn):
 
 
 def test_the_pdf_says_the_same(catalog, demo_conn, losing):
-    rows, score = losing
-    data = cover_report(demo_conn, catalog, Q4, "pdf", as_of=dt.date(2027, 2, 5), number="27/BC-UBND",
+    rows, _ = losing
+    day = dt.date(2027, 2, 5)     # every month of the quarter due: the result of that day, not of AS_OF
+    score = period_result(demo_conn, catalog, Q4, as_of=day).commune
+    data = cover_report(demo_conn, catalog, Q4, "pdf", as_of=day, number="27/BC-UBND",
                         explanations={rows[0].indicator.id: LIFT})
     text = " ".join(pdf_text(data).split())
     for line in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 27/BC-UBND", "Thái Tân, ngày 05 tháng 02 năm 2027",

@@ -203,19 +203,27 @@ def _sum(ws, formula: str) -> float:
     return round(total, 6)
 
 
+def _letter(ws, title: str) -> str:
+    """The column letter of the Biểu's column titled `title` (its columns come from the catalogue)."""
+    from openpyxl.utils import get_column_letter
+    header = next(r for r in ws.iter_rows(max_row=12) if any(c.value == "STT" for c in r))
+    return get_column_letter(next(c.column for c in header if c.value == title))
+
+
 def test_the_bieu_stores_official_points_and_sums_them_with_formulas(score):
     data = build_report_xlsx(CATALOG, FIGURES, Q3, today=TODAY)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     crit, groups, total = _table_rows(ws)
-    assert [ws[f"H{r}"].value for r in crit] == [4.99, 85, 0]         # the value itself, not 5
-    assert ws[f"D{crit[0]}"].value == 94.995 and ws[f"D{crit[0]}"].number_format == "0.000"
-    assert [_sum(ws, ws[f"H{g}"].value) for g in groups] == [4.99, 85]
-    assert _sum(ws, ws[f"H{total}"].value) == score.total_points == 89.99
-    assert _sum(ws, ws[f"G{total}"].value) == 100
+    top, mine, result = (_letter(ws, t) for t in ("Điểm tối đa", "Điểm tự chấm", "Kết quả"))
+    assert [ws[f"{mine}{r}"].value for r in crit] == [4.99, 85, 0]         # the value itself, not 5
+    assert ws[f"{result}{crit[0]}"].value.endswith("= 94,995\u00a0%")      # never «95 %»
+    assert [_sum(ws, ws[f"{mine}{g}"].value) for g in groups] == [4.99, 85]
+    assert _sum(ws, ws[f"{mine}{total}"].value) == score.total_points == 89.99
+    assert _sum(ws, ws[f"{top}{total}"].value) == 100
     grade = next(r for r in ws.iter_rows(values_only=True) if r[1] == "XẾP LOẠI")
     assert grade[2] == "Tốt (89,99 % số điểm tối đa)"
     cached = openpyxl.load_workbook(io.BytesIO(data), data_only=True).active
-    assert cached[f"H{total}"].value == 89.99
+    assert cached[f"{mine}{total}"].value == 89.99
 
 
 def test_the_pdf_prints_the_official_total_and_rows_that_add_up_to_it():
@@ -284,10 +292,12 @@ def test_libreoffice_computes_the_bieu_total_as_the_app(score, tmp_path):
     path = tmp_path / "bieu.xlsx"
     path.write_bytes(out.getvalue())
     rows = _calc_csv(path, tmp_path)
-    total = next(r for r in rows if len(r) > 7 and r[1].startswith("TỔNG ĐIỂM"))
-    assert (float(total[6]), float(total[7])) == (100, 89.99) and float(total[7]) == score.total_points
+    header = next(r for r in rows if r and r[0] == "STT")
+    top, mine = header.index("Điểm tối đa"), header.index("Điểm tự chấm")
+    total = next(r for r in rows if len(r) > mine and r[1].startswith("TỔNG ĐIỂM"))
+    assert (float(total[top]), float(total[mine])) == (100, 89.99) and float(total[mine]) == score.total_points
     groups = [r for r in rows if r and r[0] in ("I", "II")]
-    assert [float(g[7]) for g in groups] == [4.99, 85]
-    assert [float(r[7]) for r in rows if r and r[0] in ("1", "2", "3")] == [4.99, 85, 0]
+    assert [float(g[mine]) for g in groups] == [4.99, 85]
+    assert [float(r[mine]) for r in rows if r and r[0] in ("1", "2", "3")] == [4.99, 85, 0]
     grade = next(r for r in rows if len(r) > 2 and r[1] == "XẾP LOẠI")
     assert grade[2] == "Tốt (89,99 % số điểm tối đa)"

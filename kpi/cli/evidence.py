@@ -1,6 +1,7 @@
 """`evidence add|list|review|export`: the evidence (tài liệu kiểm chứng) of a quarter's criteria."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -18,7 +19,10 @@ def register(sub):
     _slot_args(add)
     add.add_argument("files", nargs="*", metavar="TỆP", help="các tệp minh chứng")
     add.add_argument("--link", help="một liên kết (http/https) thay cho tệp")
-    add.add_argument("--note", help="mô tả: số, ngày văn bản, trích yếu (mặc định: tên tệp)")
+    add.add_argument("--note", help="mô tả tài liệu (mặc định: trích yếu, hoặc tên tệp)")
+    add.add_argument("--doc-number", dest="doc_number", metavar="SỐ", help="số, ký hiệu văn bản (ví dụ 05/BB-UBND)")
+    add.add_argument("--doc-date", dest="doc_date", metavar="NGÀY", help="ngày văn bản (2026-07-01 hoặc 01/07/2026)")
+    add.add_argument("--summary", help="trích yếu văn bản")
     add.add_argument("--by", required=True, metavar="TÊN_ĐĂNG_NHẬP", help="tài khoản gửi")
     add.set_defaults(handler=run_add)
     ls = inner.add_parser("list", help="tình trạng minh chứng của một quý")
@@ -66,6 +70,18 @@ def _read_files(names: list[str]) -> list[tuple[str, bytes]]:
     return out
 
 
+def _doc_date(text: str | None) -> dt.date | None:
+    """--doc-date: 2026-07-01 or 01/07/2026."""
+    if text is None or not text.strip():
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise UserError(f"--doc-date «{text}» không phải ngày (dạng 2026-07-01 hoặc 01/07/2026).")
+
+
 def run_add(args, ctx):
     from kpi.evidence.checks import EvidenceRefused
     from kpi.usecases import evidence
@@ -73,15 +89,16 @@ def run_add(args, ctx):
     quarter = Quarter.parse(args.quarter)
     if bool(args.files) == bool(args.link):
         raise UserError("Hãy nêu các tệp minh chứng, hoặc một --link (không cả hai).")
+    doc = {"doc_number": args.doc_number, "doc_date": _doc_date(args.doc_date), "summary": args.summary}
     files = _read_files(args.files)
     actor = active_actor(ctx.conn, args.by)
     try:
         if args.link:
             results = [evidence.attach_link(ctx.conn, ctx.catalog, actor, quarter, args.indicator, args.unit,
-                                            args.link, args.note or "")]
+                                            args.link, args.note or "", **doc)]
         else:
             results = [evidence.attach_file(ctx.conn, ctx.catalog, ctx.settings.evidence_dir, actor, quarter,
-                                            args.indicator, args.unit, data, name, args.note or "")
+                                            args.indicator, args.unit, data, name, args.note or "", **doc)
                        for name, data in files]
     except EvidenceRefused as e:
         raise UserError(str(e)) from None
@@ -98,7 +115,8 @@ def run_add(args, ctx):
 def _item_json(item) -> dict:
     return {"id": item.id, "file_name": item.file_name, "link": item.link, "description": item.description,
             "media_type": item.media_type, "size": item.size, "sha256": item.sha256, "added_by": item.added_by,
-            "added_at": item.added_at.isoformat(timespec="seconds")}
+            "added_at": item.added_at.isoformat(timespec="seconds"), "doc_number": item.doc_number,
+            "doc_date": item.doc_date.isoformat() if item.doc_date else None, "summary": item.summary}
 
 
 def run_list(args, ctx):

@@ -18,11 +18,13 @@ from kpi.settings import DEFAULT_CONFIG, DEFAULT_DB, resolve
 
 # command → (module in kpi/cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "appraisal": ("appraisal", "kết quả thẩm định của thành phố: nhập Biểu đã thẩm định, xem chênh lệch"),
     "backup": ("backup", "sao lưu cơ sở dữ liệu và các tệp đã lưu vào một tệp .zip"),
     "check-config": ("check_config", "kiểm tra danh mục chỉ tiêu (TOML)"),
     "close": ("close_quarter", "khoá sổ một quý (giữ nguyên kết quả chấm điểm)"),
     "demo": ("demo", "tạo dữ liệu mẫu (các tháng gần nhất)"),
     "evidence": ("evidence", "tài liệu kiểm chứng: gửi, liệt kê, duyệt, xuất bộ hồ sơ"),
+    "explain": ("explain", "giải trình của một chỉ tiêu trong quý (in trong Biểu); `explain list`: liệt kê"),
     "import": ("import_files", "nhập các tệp Excel số liệu tháng"),
     "milestones": ("milestones", "các mốc hạn hoàn thành: đã xong, đúng tiến độ, có nguy cơ, quá hạn"),
     "reopen": ("reopen_quarter", "mở lại một quý đã khoá sổ (quản trị, cần lý do)"),

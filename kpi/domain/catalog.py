@@ -104,6 +104,29 @@ class Signer:
 
 
 @dataclass(frozen=True)
+class Column:
+    """One column of the Biểu tự chấm điểm: what it holds (`key`), its title, its width (characters)."""
+    key: str
+    title: str
+    width: float
+
+
+# The Biểu's columns a catalogue may name in `[scorecard] columns`: key → (default title, width).
+COLUMN_KEYS: dict[str, tuple[str, float]] = {
+    "stt": ("STT", 5), "name": ("Chỉ tiêu", 30), "rule": ("Cách tính điểm", 26),
+    "max": ("Điểm tối đa", 8), "result": ("Kết quả", 15), "points": ("Điểm tự chấm", 8),
+    "explanation": ("Giải trình", 26), "evidence": ("Tài liệu kiểm chứng", 36),
+    "required": ("Tài liệu kiểm chứng cần có", 24), "appraised": ("Điểm thẩm định", 9), "note": ("Ghi chú", 20),
+    # beyond the default form
+    "target": ("Mục tiêu", 11), "achieved": ("Kết quả (%/số lượng)", 12), "numerator": ("Tử số", 10),
+    "denominator": ("Mẫu số", 10), "lead": ("Đơn vị chủ trì", 18), "appraisal_comment": ("Ý kiến thẩm định", 24),
+}
+DEFAULT_COLUMNS: tuple[Column, ...] = tuple(Column(k, *COLUMN_KEYS[k]) for k in (
+    "stt", "name", "rule", "max", "result", "points", "explanation", "evidence", "required", "appraised", "note"))
+REQUIRED_COLUMNS = ("stt", "name", "max", "points")   # numbering, the sums, the appraisal's rows
+
+
+@dataclass(frozen=True)
 class Indicator:
     id: str
     group: str
@@ -183,6 +206,7 @@ class Catalog:
     milestones: tuple[Milestone, ...] = ()
     signer: Signer = Signer()
     unit_grades: tuple[Grade, ...] = ()   # a unit's scale (`[scorecard].unit_grades`); none: units are not graded
+    columns: tuple[Column, ...] = DEFAULT_COLUMNS    # the Biểu's columns, in order
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -365,6 +389,7 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
     if not isinstance(official, bool):
         problems.append(f"[scorecard].official_scale: phải là true hoặc false, đang là {official!r}.")
         official = False
+    columns = _columns(sc.get("columns"), problems)
     due_day, due_offset, first_month = _reporting(data.get("reporting", {}), problems)
     units = _units(data.get("units", []), problems)
     unit_codes = {u.code for u in units}
@@ -388,7 +413,7 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
         units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official,
-        milestones=tuple(milestones), signer=signer, unit_grades=tuple(unit_grades))
+        milestones=tuple(milestones), signer=signer, unit_grades=tuple(unit_grades), columns=columns)
 
 
 _SIGNER_KEYS = {"mode", "title", "name"}
@@ -479,6 +504,61 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
         out.append(Milestone(mid, m["group"].strip(), m["name"].strip(), str(m.get("target", "")),
                              deadline, start, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
     return out
+
+
+def _columns(raw: object, problems: list[str]) -> tuple[Column, ...]:
+    """`[scorecard] columns`: the Biểu's columns in order, each a key (`"rule"`) or a table
+    (`{ key = "rule", title = "Phương pháp chấm", width = 30 }`); absent: the default form."""
+    if raw is None:
+        return DEFAULT_COLUMNS
+    known = ", ".join(f"{k} ({t})" for k, (t, _) in COLUMN_KEYS.items())
+    if not isinstance(raw, list) or not raw:
+        problems.append(f"[scorecard].columns: cần danh sách các cột của Biểu, ví dụ [\"stt\", \"name\", \"max\", "
+                        f"\"points\"] (đang là {shown(raw)}). Các khóa cột: {known}.")
+        return DEFAULT_COLUMNS
+    before = len(problems)
+    out: list[Column] = []
+    for n, item in enumerate(raw, 1):
+        where = f"[scorecard].columns[{n}]"
+        entry = {"key": item} if isinstance(item, str) else item
+        if not isinstance(entry, dict):
+            problems.append(f"{where}: mỗi cột là một khóa (\"rule\") hoặc một bảng {{ key = \"rule\", "
+                            f"title = \"…\", width = 30 }} (đang là {shown(item)}).")
+            continue
+        key = entry.get("key")
+        if not isinstance(key, str) or key.strip() not in COLUMN_KEYS:
+            problems.append(f"{where}: cột {shown(key)} không có. Các khóa cột: {known}.")
+            continue
+        key = key.strip()
+        title, width = COLUMN_KEYS[key]
+        for extra in sorted(set(entry) - {"key", "title", "width"}):
+            problems.append(f"{where}: khóa `{extra}` không được hỗ trợ (chỉ key, title, width).")
+        if "title" in entry:
+            if not isinstance(entry["title"], str) or not entry["title"].strip():
+                problems.append(f"{where}: title là tiêu đề cột, một chuỗi không rỗng (đang là {shown(entry['title'])}).")
+            else:
+                title = " ".join(entry["title"].split())
+        if "width" in entry:
+            if not _num(entry["width"]) or not 3 <= entry["width"] <= 80:
+                problems.append(f"{where}: width là độ rộng cột tính bằng ký tự, từ 3 đến 80 "
+                                f"(đang là {shown(entry['width'])}).")
+            else:
+                width = float(entry["width"])
+        if any(c.key == key for c in out):
+            problems.append(f"{where}: cột «{key}» đã có ở trên; mỗi cột chỉ một lần.")
+            continue
+        if any(c.title.casefold() == title.casefold() for c in out):
+            problems.append(f"{where}: tiêu đề «{title}» trùng với một cột ở trên; mỗi cột một tiêu đề khác nhau "
+                            "(kết quả thẩm định được đọc lại theo tiêu đề cột).")
+            continue
+        out.append(Column(key, title, width))
+    if len(problems) == before:
+        missing = [k for k in REQUIRED_COLUMNS if all(c.key != k for c in out)]
+        if missing:
+            problems.append("[scorecard].columns: thiếu cột bắt buộc " + ", ".join(
+                f"«{k}» ({COLUMN_KEYS[k][0]})" for k in missing) + ": Biểu cần chúng để đánh số, cộng điểm và "
+                "nhận lại kết quả thẩm định.")
+    return tuple(out) if len(problems) == before else DEFAULT_COLUMNS
 
 
 def _grades(raw_grades: object, problems: list[str], key: str = "grades") -> list[Grade]:

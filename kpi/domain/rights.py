@@ -38,6 +38,9 @@ RIGHTS: dict[str, frozenset[str]] = {
     "update_task": frozenset({"admin", "office", "coordinator", SYSTEM}),
     # the report sent to the city: its number, addressee, causes and proposals are typed by the office
     "compose_report": frozenset({"admin", "office", SYSTEM}),
+    # the Biểu's «Giải trình» of a criterion, and the city's appraisal brought back: the office's work
+    "explain": frozenset({"admin", "office", SYSTEM}),
+    "import_appraisal": frozenset({"admin", "office", SYSTEM}),
 }
 ACTION_TEXT = {
     "read_commune": "xem số liệu",
@@ -56,6 +59,8 @@ ACTION_TEXT = {
     "manage_tasks": "nhập, sửa sổ nhiệm vụ",
     "update_task": "cập nhật tiến độ nhiệm vụ",
     "compose_report": "soạn báo cáo gửi thành phố",
+    "explain": "ghi giải trình",
+    "import_appraisal": "nhập kết quả thẩm định của thành phố",
 }
 
 

@@ -21,6 +21,8 @@ ACTIONS: dict[str, str] = {
     "account_enable": "Mở khoá tài khoản", "catalog_version": "Phiên bản danh mục",
     "sync_catalog": "Cập nhật đơn vị", "evidence_add": "Thêm minh chứng", "evidence_review": "Duyệt minh chứng",
     "make_backup": "Sao lưu", "export_evidence_pack": "Tải bộ hồ sơ minh chứng",
+    "explanation_write": "Ghi giải trình",
+    "appraisal_import": "Nhập kết quả thẩm định",
 }
 
 _FIELDS = {
@@ -33,6 +35,9 @@ _FIELDS = {
     "name_hash": "mã của tên đã gõ", "client": "địa chỉ máy", "failures": "số lần sai liên tiếp",
     "client_failures": "số lần sai của máy", "wait_seconds": "còn khoá (giây)",
     "as_of": "tính đến ngày", "files": "số tệp", "links": "số liên kết",
+    "text": "nội dung", "previous": "nội dung trước", "rows": "số dòng", "total": "tổng điểm",
+    "previous_total": "tổng điểm trước", "doc_number": "số văn bản", "doc_date": "ngày văn bản",
+    "summary": "trích yếu",
 }
 
 

@@ -81,11 +81,25 @@ def scale_disclaimer(official: bool) -> str | None:
 EVIDENCE_ITEM_STATES = {"accepted": "đã duyệt: Đạt", "needs_more": "cần bổ sung", "pending": "chờ duyệt"}
 
 
-def evidence_item(description: str, sent: dt.date | dt.datetime | None, state: str, unit: str | None = None) -> str:
-    """One attached document as the self-scoring table lists it: `QĐ 12/QĐ-UBND (CA) — gửi
-    05/10/2026 — chờ duyệt` (its description as typed first, its unit for a unit's part)."""
+def evidence_item(description: str, sent: dt.date | dt.datetime | None, state: str, unit: str | None = None, *,
+                  doc_number: str | None = None, doc_date: dt.date | None = None, summary: str | None = None,
+                  link: str | None = None) -> str:
+    """One attached document as the self-scoring table lists it: `Số 12/QĐ-UBND ngày 05/10/2026 —
+    Quyết định … — V/v … — https://… (CA) — gửi 05/10/2026 — chờ duyệt` (the document's number and
+    date when given, its description as typed, its summary, its link, its unit for a unit's part)."""
     where = f" ({unit})" if unit else ""
-    return f"{description}{where} — gửi {date(sent)} — {EVIDENCE_ITEM_STATES[state]}"
+    parts = []
+    ident = " ".join(p for p in ((f"Số {doc_number}" if doc_number else ""),
+                                 (f"ngày {date(doc_date)}" if doc_date else "")) if p)
+    if ident:
+        parts.append(ident[0].upper() + ident[1:])
+    if description and description not in (summary, link):
+        parts.append(description)
+    if summary:
+        parts.append(f"Trích yếu: {summary}")
+    if link:
+        parts.append(link)
+    return f"{' — '.join(parts)}{where} — gửi {date(sent)} — {EVIDENCE_ITEM_STATES[state]}"
 
 
 def datetime(d: dt.datetime | None) -> str:

@@ -36,6 +36,9 @@ class EvidenceItem:
     description: str
     added_by: str
     added_at: dt.datetime
+    doc_number: str | None = None      # the document's number (số, ký hiệu), when it is one
+    doc_date: dt.date | None = None    # its date
+    summary: str | None = None         # its summary (trích yếu)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class Review:
 
 
 _ITEM_COLUMNS = ("id, quarter, indicator_id, unit, sha256, link, file_name, media_type, size, description, "
-                 "added_by, added_at")
+                 "added_by, added_at, doc_number, doc_date, summary")
 
 
 def _guard(conn: Conn, actor: Actor, action: str, commune: str, unit: str | None, quarter: str) -> None:
@@ -84,8 +87,10 @@ def _audit_refusal(conn: Conn, actor: Actor, action: str, commune: str, unit: st
 def add_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,
                  rights_unit: str | None, description: str, *, sha256: str | None = None,
                  link: str | None = None, file_name: str | None = None, media_type: str | None = None,
-                 size: int | None = None) -> tuple[EvidenceItem, bool]:
-    """Add one evidence item (a kept file by `sha256`, or a `link`); returns (item, created).
+                 size: int | None = None, doc_number: str | None = None, doc_date: dt.date | None = None,
+                 summary: str | None = None) -> tuple[EvidenceItem, bool]:
+    """Add one evidence item (a kept file by `sha256`, or a `link`), with the document's number,
+    date and summary when given; returns (item, created).
 
     `rights_unit` is the unit whose coordinator may attach (the item's unit, or the criterion's
     lead unit for the criterion as a whole). The same file already attached to the same slot is
@@ -97,7 +102,7 @@ def add_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator
         raise StoreError("Cần mô tả tài liệu (số, ngày văn bản, trích yếu).")
     try:
         return _add(conn, actor, commune, quarter, indicator_id, unit, description, sha256, link, file_name,
-                    media_type, size)
+                    media_type, size, doc_number, doc_date, summary)
     except PermissionDenied as e:
         _audit_refusal(conn, actor, "attach_evidence", commune, unit, quarter, e)
         raise
@@ -105,7 +110,8 @@ def add_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator
 
 def _add(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,
          description: str, sha256: str | None, link: str | None, file_name: str | None,
-         media_type: str | None, size: int | None) -> tuple[EvidenceItem, bool]:
+         media_type: str | None, size: int | None, doc_number: str | None, doc_date: dt.date | None,
+         summary: str | None) -> tuple[EvidenceItem, bool]:
     with WRITE_LOCK, transaction(conn):
         _check_open(conn, commune, quarter, "nhận thêm tài liệu kiểm chứng")
         same = conn.execute(
@@ -116,15 +122,19 @@ def _add(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str
             return EvidenceItem(*same[0]), False
         item_id = int(first_row(conn.execute("SELECT nextval('evidence_id_seq')"))[0])
         stamp = now()
+        doc_number = (doc_number or "").strip() or None
+        summary = (summary or "").strip() or None
         conn.execute(f"INSERT INTO evidence_items (commune, {_ITEM_COLUMNS}) VALUES "
-                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      [commune, item_id, quarter, indicator_id, unit, sha256, link, file_name, media_type, size,
-                      description.strip(), actor.who, stamp]).fetchall()
-        _audit(conn, actor, "evidence_add", commune,
-               {"id": item_id, "indicator": indicator_id, "file_name": file_name, "link": link,
-                "description": description.strip()}, unit=unit, period=quarter, sha256=sha256)
+                      description.strip(), actor.who, stamp, doc_number, doc_date, summary]).fetchall()
+        detail = {"id": item_id, "indicator": indicator_id, "file_name": file_name, "link": link,
+                  "description": description.strip()}
+        detail.update({k: v for k, v in (("doc_number", doc_number), ("summary", summary),
+                                         ("doc_date", doc_date.isoformat() if doc_date else None)) if v})
+        _audit(conn, actor, "evidence_add", commune, detail, unit=unit, period=quarter, sha256=sha256)
         return EvidenceItem(item_id, quarter, indicator_id, unit, sha256, link, file_name, media_type, size,
-                            description.strip(), actor.who, stamp), True
+                            description.strip(), actor.who, stamp, doc_number, doc_date, summary), True
 
 
 def review_evidence(conn: Conn, actor: Actor, commune: str, quarter: str, indicator_id: str, unit: str | None,

@@ -152,6 +152,27 @@ MIGRATIONS: dict[int, list[str]] = {
              WHERE action = 'login_failed' AND actor <> '(trống)'
                AND actor NOT IN (SELECT login FROM accounts)""",
     ],
+    10: [
+        # evidence items name the document they are: its number, date and summary (số, ngày, trích yếu)
+        "ALTER TABLE evidence_items ADD COLUMN doc_number VARCHAR",
+        "ALTER TABLE evidence_items ADD COLUMN doc_date DATE",
+        "ALTER TABLE evidence_items ADD COLUMN summary VARCHAR",
+        # the office's explanation (giải trình) of a criterion's result in a quarter: one current text
+        # per criterion (each change in the audit log with the text it replaced); frozen with the quarter
+        """CREATE TABLE explanations (
+             commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+             text VARCHAR NOT NULL, written_by VARCHAR NOT NULL, written_at TIMESTAMP NOT NULL,
+             PRIMARY KEY (commune, quarter, indicator_id))""",
+        # the city's appraisal (thẩm định) of a quarter's Biểu, as returned: one row per criterion row
+        # of the file; a re-import replaces the quarter's rows (the audit log keeps what was replaced)
+        """CREATE TABLE appraisals (
+             commune VARCHAR NOT NULL, quarter VARCHAR NOT NULL, indicator_id VARCHAR NOT NULL,
+             points DOUBLE,                        -- NULL: the row was left without a score
+             comment VARCHAR NOT NULL,
+             file_name VARCHAR, file_sha256 VARCHAR NOT NULL,
+             imported_by VARCHAR NOT NULL, imported_at TIMESTAMP NOT NULL,
+             PRIMARY KEY (commune, quarter, indicator_id))""",
+    ],
 }
 # the newest migration; numbers may leave a gap while other migrations are being written elsewhere:
 # `connection.migrate` applies every number the database has not applied, in order

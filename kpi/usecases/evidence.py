@@ -101,7 +101,8 @@ def _quarter(quarter: Quarter | str) -> str:
 
 def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, quarter: Quarter | str,
                 indicator_id: str, unit: str | None, data: bytes, file_name: str, description: str,
-                max_bytes: int | None = None) -> tuple[EvidenceItem, bool]:
+                max_bytes: int | None = None, *, doc_number: str | None = None, doc_date: dt.date | None = None,
+                summary: str | None = None) -> tuple[EvidenceItem, bool]:
     """Check `data` by its content, keep it, add its row; (item, created). Refusals:
     `EvidenceRefused` (the file), `PermissionDenied` (rights), `StoreError` (criterion, unit)."""
     q = _quarter(quarter)
@@ -109,24 +110,26 @@ def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, 
     checked = check_evidence_file(data, Path(file_name or "").name, max_bytes or evidence_max_bytes())
     # the names kept: cleaned (no control or bidi characters), the content's extension once
     name = stored_file_name(checked.file_name, EXTENSIONS.get(checked.media_type, ""))
-    description = clean_text(description or "") or default_description(name)
+    description = clean_text(description or summary or "") or default_description(name)
     sha = hashlib.sha256(data).hexdigest()
     existed = kept_evidence_file(evidence_dir, sha).exists()
     keep_evidence_file(evidence_dir, data)
     try:
         return add_evidence(conn, actor, catalog.commune, q, ind.id, stored, rights_unit,
-                            description, sha256=sha, file_name=name,
-                            media_type=checked.media_type, size=checked.size)
+                            description, sha256=sha, file_name=name, media_type=checked.media_type, size=checked.size,
+                            doc_number=doc_number, doc_date=doc_date, summary=summary)
     except (PermissionDenied, StoreError):
         _forget(conn, evidence_dir, sha, existed)
         raise
 
 
 def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str,
-                unit: str | None, link: str, description: str) -> tuple[EvidenceItem, bool]:
+                unit: str | None, link: str, description: str, *, doc_number: str | None = None,
+                doc_date: dt.date | None = None, summary: str | None = None) -> tuple[EvidenceItem, bool]:
     ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
     return add_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, rights_unit,
-                        description or link, link=check_link(link))
+                        description or summary or link, link=check_link(link), doc_number=doc_number,
+                        doc_date=doc_date, summary=summary)
 
 
 def review(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str, unit: str | None,
@@ -155,13 +158,16 @@ def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
 
 def evidence_texts(slots: Iterable[Slot]) -> dict[str, list[str]]:
     """What the self-scoring report's evidence column lists per criterion: each document attached
-    for the quarter, its description (number, date, summary) with its unit for a unit's part, the
-    date it was sent and its review state (`texts.evidence_item`). A criterion with nothing attached
-    is absent (the report says «Chưa có minh chứng»)."""
+    for the quarter — its number and date when given, its description and summary, its link —
+    with its unit for a unit's part, the date it was sent and its review state
+    (`texts.evidence_item`). A criterion with nothing attached is absent (the report says «Chưa có
+    minh chứng»)."""
     out: dict[str, list[str]] = {}
     for s in slots:
         for item in s.items:
-            line = texts.evidence_item(item.description, item.added_at, item_state(s, item), item.unit)
+            line = texts.evidence_item(item.description, item.added_at, item_state(s, item), item.unit,
+                                       doc_number=item.doc_number, doc_date=item.doc_date,
+                                       summary=item.summary, link=item.link)
             bucket = out.setdefault(s.indicator.id, [])
             if line not in bucket:
                 bucket.append(line)

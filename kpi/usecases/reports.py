@@ -1,6 +1,7 @@
 """A quarter's reports as web and CLI both give them, from the one door to a period's result: a
 closed quarter's frozen result (which says so), an open one as the record stood at the end of
-`as_of`, and the attached evidence in the self-scoring table's evidence column."""
+`as_of`, the attached evidence in the self-scoring table's evidence column and the office's
+explanations in its «Giải trình» column."""
 from __future__ import annotations
 
 import datetime as dt
@@ -41,9 +42,13 @@ def report_bytes(conn, catalog: Catalog, result: PeriodResult, fmt: str) -> byte
                                  record_note=record_note(result), score=result.score)
     from kpi.reports.xlsx import build_report_xlsx
     from kpi.usecases.evidence import evidence_texts, quarter_board
+    from kpi.usecases.explanations import explanation_texts
     slots = [s for s in quarter_board(conn, catalog, quarter) if unit is None or s.unit in (None, unit)]
+    # the form is today's catalogue's (a city may publish its form after a quarter is closed); the
+    # result is the door's (a closed quarter's: the frozen one)
     return build_report_xlsx(result.catalog, result.figures, quarter, unit, today=result.as_of,
-                             record_note=record_note(result), evidence=evidence_texts(slots), score=result.score)
+                             record_note=record_note(result), evidence=evidence_texts(slots), score=result.score,
+                             explanations=explanation_texts(conn, catalog, quarter), columns=catalog.columns)
 
 
 COVER_FORMATS = ("docx", "pdf")
@@ -58,11 +63,14 @@ def cover_report(conn, catalog: Catalog, quarter: Quarter | str, fmt: str, *, as
     the document's number («12» → «Số: 12/BC-UBND»; empty: left for the clerk); `recipient`: after
     «Kính gửi» (empty: the city's People's Committee); `causes`, `proposals`: sections III and IV as
     the office typed them (empty: lines to write by hand); `explanations`: criterion id → its giải
-    trình, written under each criterion that lost points."""
+    trình, written under each criterion that lost points (by default the ones stored for the quarter)."""
     if fmt not in COVER_FORMATS:
         raise ValueError(fmt)
     from kpi.reports.cover import cover_content
     result = period_result(conn, catalog, quarter, as_of=as_of)
+    if explanations is None:     # the office's giải trình of the quarter, as the Biểu prints them
+        from kpi.usecases.explanations import explanation_texts
+        explanations = explanation_texts(conn, catalog, result.period.quarter)
     content = cover_content(result.catalog, result.commune, result.period.quarter, as_of=as_of, number=number,
                             recipient=recipient, causes=causes, proposals=proposals, explanations=explanations,
                             record_note=record_note(result), frozen=result.frozen)

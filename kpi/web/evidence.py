@@ -111,11 +111,16 @@ def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
                                  "mỗi tệp)", type=UPLOAD_TYPES,
                                  accept_multiple_files=True, key=f"{key}_files")
         link = st.text_input("Hoặc liên kết (http/https)", key=f"{key}_link")
-        note = st.text_input("Mô tả: số, ngày văn bản, trích yếu", key=f"{key}_note",
-                             placeholder="Biên bản nghiệm thu số 05/BB-UBND ngày 01/07/2026")
+        note = st.text_input("Mô tả tài liệu", key=f"{key}_note", placeholder="Biên bản nghiệm thu")
+        left, right = st.columns(2)
+        number = left.text_input("Số, ký hiệu văn bản (nếu có)", key=f"{key}_doc_number", placeholder="05/BB-UBND")
+        day = right.date_input("Ngày văn bản (nếu có)", value=None, key=f"{key}_doc_date", format="DD/MM/YYYY")
+        summary = st.text_input("Trích yếu (nếu có)", key=f"{key}_summary",
+                                placeholder="Nghiệm thu cài đặt phần mềm phòng chống mã độc")
         sent = st.form_submit_button("Gửi", type="primary", icon=":material/upload_file:")
     if sent:
-        _attach(catalog, quarter, actor, chosen, files or [], link, note)
+        _attach(catalog, quarter, actor, chosen, files or [], link, note,
+                {"doc_number": number or None, "doc_date": day, "summary": summary or None})
         st.rerun()          # the board above shows the new state
 
 
@@ -162,7 +167,9 @@ def unit_evidence(catalog: Catalog, quarter: Quarter, unit: str, actor: Actor) -
                      columns=["Mã", "Chỉ tiêu", "Đơn vị", "Trạng thái", "Cần có", "Đã gửi", "Nhận xét"])
 
 
-def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: list, link: str, note: str) -> None:
+def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: list, link: str, note: str,
+            doc: dict | None = None) -> None:
+    doc = doc or {}
     indicator_id, unit = key.split("|")
     conn, edir = data.connection(), data.settings().evidence_dir
     if not files and not link.strip():
@@ -172,13 +179,13 @@ def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: l
     for f in files:
         try:
             item, created = evidence.attach_file(conn, catalog, edir, actor, quarter, indicator_id, unit or None,
-                                                 f.getvalue(), f.name, note)
+                                                 f.getvalue(), f.name, note, **doc)
             done.append(f"«{f.name}»" + ("" if created else " (đã có sẵn)"))
         except (EvidenceRefused, PermissionDenied, StoreError) as e:
             problems.append(str(e))
     if link.strip():
         try:
-            evidence.attach_link(conn, catalog, actor, quarter, indicator_id, unit or None, link, note)
+            evidence.attach_link(conn, catalog, actor, quarter, indicator_id, unit or None, link, note, **doc)
             done.append("liên kết")
         except (EvidenceRefused, PermissionDenied, StoreError) as e:
             problems.append(str(e))
