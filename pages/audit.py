@@ -5,7 +5,7 @@ from kpi.domain.periods import Period, PeriodError
 from kpi.domain.rights import may
 from kpi.present.audit_texts import ACTIONS, action_text, audit_table
 from kpi.usecases.history import audit_rows
-from kpi.web import auth, data
+from kpi.web import auth, data, safe
 
 actor = auth.actor()
 if not may(actor, "read_audit"):
@@ -26,7 +26,7 @@ if period:
     try:
         period = Period.parse(period).key
     except PeriodError:
-        st.error(f"Kỳ «{period}» không đúng dạng: ghi một tháng (ví dụ 2026-05) hoặc một quý "
+        st.error(f"Kỳ «{safe.md(period)}» không đúng dạng: ghi một tháng (ví dụ 2026-05) hoặc một quý "
                  "(ví dụ 2026-Q2, quý từ 1 đến 4), hoặc để trống để xem mọi kỳ.")
         st.stop()
 rows = audit_rows(data.connection(), catalog.commune, person or None, unit or None, period or None, action or None)

@@ -69,7 +69,7 @@ digest = hashlib.sha256(workbook).hexdigest()
 check = safe.checked_upload(digest, upload.name, workbook, catalog.commune, state.today())
 # a Tử số without its Mẫu số (or the reverse) may not replace a pair already stored for that month
 check = refuse_lost_pairs(data.connection(), catalog, check)
-name = safe.md(upload.name)
+name = upload.name   # escaped where it is written
 
 st.subheader("3. Kết quả kiểm tra")
 if not check.ok:

@@ -17,8 +17,7 @@ from common import ROOT
 
 from kpi import store
 from kpi.cli.main import main
-from kpi.domain.scoring import score_quarter
-from kpi.usecases.scores import scoring_figures
+from kpi.usecases.period_result import period_result
 
 
 @dataclass(frozen=True)
@@ -78,9 +77,10 @@ def test_score_json_matches_the_engine(demo_file, catalog):
     periods = store.reported_periods(c, catalog.commune)
     from kpi.domain.periods import Month
     quarter = Month.parse(periods[-1]).quarter
-    expected = score_quarter(catalog, scoring_figures(c, catalog), quarter)
+    day = DEMO_MADE_AT.date()
+    expected = period_result(c, catalog, quarter, as_of=day).commune
     c.close()
-    out = kpi("score", "--quarter", str(quarter), "--json", env_db=demo_file)
+    out = kpi("score", "--quarter", str(quarter), "--json", "--as-of", day.isoformat(), env_db=demo_file)
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["quarter"] == str(quarter) and data["unit"] is None

@@ -80,7 +80,7 @@ def test_the_pack_names_every_file_once_with_its_extension(conn, catalog, db_pat
     kept = {i.id: i for i in evidence_items(conn, catalog.commune, "2026-Q3")}
     assert (kept[a.id].file_name, kept[a.id].description) == ("Biên bản.pdf", "Biên bản")
     assert (kept[b.id].file_name, kept[b.id].description) == ("anhgnp.exe.png", "Ảnh chụp màn hình")
-    with zipfile.ZipFile(io.BytesIO(ev.pack_bytes(conn, catalog, "2026-Q3", edir, as_of=dt.date(2026, 11, 23)))) as zf:
+    with zipfile.ZipFile(io.BytesIO(ev.pack_bytes(conn, catalog, OFFICE, "2026-Q3", edir, as_of=dt.date(2026, 11, 23)))) as zf:
         files = [n for n in zf.namelist() if n.count("/") >= 2]
     assert len(files) == 2 and all(len(n) <= PACK_PATH_LIMIT for n in files)
     assert any(n.endswith(f"/{a.id:03d} Biên bản.pdf") for n in files)

@@ -32,6 +32,7 @@ SAFE_CALLS = {
     "texts.points": "a number of points (digits, comma)",
     "texts.points_of": "«x/y» of two numbers of points",
     "texts.date": "a date dd/mm/yyyy",
+    "texts.datetime": "a date and time dd/mm/yyyy hh:mm",
     "texts.status": "one of the fixed status words",
     "texts.score_state": "one of the fixed words «(tạm tính)», «(đã khoá sổ)»",
     "texts.smart_number": "a number (digits, comma, spaces)",
@@ -42,6 +43,7 @@ SAFE_ATTRS = {
     "label": "a period's label («Quý III/2026», «Tháng 10/2026»), made from numbers by kpi.domain.periods",
     "due_day": "the catalogue's report day (an int, checked when the catalogue is read)",
     "due_month_offset": "the catalogue's month offset (an int, checked when the catalogue is read)",
+    "id": "a row's number in the database (an integer the store gives)",
 }
 
 

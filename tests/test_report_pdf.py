@@ -16,7 +16,7 @@ from kpi.domain.periods import Quarter
 from kpi.domain.scoring import round_points, score_quarter
 from kpi.present.texts import smart_number
 from kpi.reports.pdf import FONT_DIR, build_summary_pdf
-from kpi.usecases.scores import scoring_figures
+from kpi.usecases.period_result import period_result
 
 Q4 = Quarter(2026, 4)
 
@@ -42,21 +42,23 @@ def printed_groups_sum(text: str, score) -> Decimal:
 
 
 def test_summary_is_one_page_with_correct_vietnamese(catalog, demo_conn):
-    f = store.current_figures(demo_conn, catalog.commune)
-    pages, text, reader = text_of(build_summary_pdf(catalog, f, Q4, today=TODAY))
+    result = period_result(demo_conn, catalog, Q4, as_of=TODAY)      # the one door, as `report` does
+    pages, text, reader = text_of(build_summary_pdf(result.catalog, result.figures, Q4, today=TODAY,
+                                                    score=result.commune))
     assert pages == 1
-    score = score_quarter(catalog, f, Q4)
+    score = result.commune
     assert "TÓM TẮT KẾT QUẢ CHẤM ĐIỂM CHUYỂN ĐỔI SỐ" in text
     assert "Xã Thái Tân — Quý IV/2026" in text
-    # the sum of the official points (each criterion truncated to 0,01): 92,39, where the exact
-    # points (92,4215…) rounded half up printed 92,42
-    assert "92,39/100 điểm (tạm tính)" in text and smart_number(score.total_points) == "92,39"
-    assert "Xếp loại: Xuất sắc (92,3 % số điểm tối đa)" in text
+    # the sum of the official points (each criterion truncated to 0,01), the monthly progress of the
+    # science-and-technology tasks measured from the register (October 13/15 = 86,67 % of ≥ 90 %:
+    # 2,88 of 3): 92,27
+    assert "92,27/100 điểm (tạm tính)" in text and smart_number(score.total_points) == "92,27"
+    assert "Xếp loại: Xuất sắc (92,2 % số điểm tối đa)" in text
     for g in score.by_group():
         assert f"{g.group} {smart_number(g.points)}/{smart_number(g.max_points)}" in text
     assert printed_groups_sum(text, score) == printed_total(text)
     # the biggest loss comes first, with what meeting it takes
-    assert "Các chỉ tiêu bị trừ điểm (10)" in text
+    assert "Các chỉ tiêu bị trừ điểm (11)" in text     # the ten typed ones and the tasks' progress
     assert text.index("Tỷ lệ đơn vị gửi báo cáo tháng trước ngày 18") < \
         text.index("Số tin, bài về chuyển đổi số đăng trên Cổng thông tin điện tử xã")
     assert "Cần thêm 9 tin, bài trong Tháng 11/2026 và Tháng 12/2026" in text
@@ -95,15 +97,19 @@ def demo_db(demo_db_file, tmp_path):
 
 def test_cli_writes_xlsx_and_pdf(catalog, demo_db, tmp_path, capsys):
     xlsx, pdf = tmp_path / "bieu.xlsx", tmp_path / "tomtat.pdf"
-    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q3", "-o", str(xlsx)]) == 0
+    assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q3", "--as-of", TODAY.isoformat(),
+                 "-o", str(xlsx)]) == 0
     assert "Đã xuất Biểu tự chấm điểm Quý III/2026" in capsys.readouterr().out
     ws = openpyxl.load_workbook(xlsx, data_only=True).active     # the formulas' cached values
     conn = store.connect(demo_db)
     try:
-        score = score_quarter(catalog, scoring_figures(conn, catalog), "2026-Q3")
+        score = period_result(conn, catalog, "2026-Q3", as_of=TODAY).commune
     finally:
         conn.close()
-    assert any(r[1] == "TỔNG ĐIỂM" and r[7] == score.total_points for r in ws.iter_rows(values_only=True))
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if "Điểm tự chấm" in r)
+    points, name = header.index("Điểm tự chấm"), header.index("Chỉ tiêu")
+    assert any(r[name] == "TỔNG ĐIỂM" and r[points] == score.total_points for r in rows)
     assert main(["--db", str(demo_db), "report", "--quarter", "2026-Q4", "--unit", "ttpvhcc",
                  "-o", str(pdf)]) == 0
     pages, text, _ = text_of(pdf.read_bytes())

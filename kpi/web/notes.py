@@ -69,7 +69,7 @@ def explanation_list(catalog: Catalog, quarter: Quarter, result: PeriodResult) -
         return
     missing = sum(e is None for *_, e in rows)
     st.subheader(f"Giải trình · {quarter.label}")
-    st.caption(f"{len(rows) - missing}/{len(rows)} chỉ tiêu mất điểm đã có giải trình (văn phòng ghi ở trang "
+    st.caption(f"{texts.smart_number(len(rows) - missing)}/{len(rows)} chỉ tiêu mất điểm đã có giải trình (văn phòng ghi ở trang "
                "của chỉ tiêu; in trong Biểu tự chấm điểm).")
     table = pd.DataFrame([{"Chỉ tiêu": name, "Điểm mất": texts.points(lost),
                            "Giải trình": e.text if e else NONE_YET} for _, name, lost, e in rows])
