@@ -359,3 +359,31 @@ def test_units_are_graded_only_on_a_unit_scale_of_the_catalogue(catalog):
                       + textwrap.dedent(ONE.format(target=3, points=2, extra="")))
     assert e.value.problems == ["[scorecard].unit_grades: xếp loại thấp nhất phải có min = 0, để mọi kết quả "
                                 "đều có xếp loại (đang là 80)."]
+
+
+ENGLISH = ("target", "deadline", "default", "points", "point", "unit", "units", "lead", "note", "source",
+           "sample", "commune", "criterion", "criteria", "score", "month", "quarter", "report", "evidence",
+           "done", "the", "and", "of", "from", "per", "each", "every", "stock")
+
+
+def _strings(value, where=""):
+    """Every string value of a TOML document (key names left out), with where it is."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, f"{where}.{k}")
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            yield from _strings(v, f"{where}[{n}]")
+    elif isinstance(value, str):
+        yield where, value
+
+
+@pytest.mark.parametrize("name", ["indicators.toml", "city.toml"])
+def test_catalogue_texts_are_vietnamese(name):
+    """Users read every string of the catalogue (names, notes, sources, evidence): no English word."""
+    import re
+    import tomllib
+    data = tomllib.loads((ROOT / "config" / name).read_text(encoding="utf-8"))
+    found = [(where, word) for where, text in _strings(data) for word in ENGLISH
+             if re.search(rf"(?<![\w_]){word}(?![\w_])", text, re.IGNORECASE)]
+    assert found == []

@@ -161,7 +161,95 @@ def test_one_commune_catalogue_is_a_city_of_one():
 def test_shipped_city_file_is_valid():
     city = load_city(CONFIG.parent / "city.toml")
     assert city.codes == ("THAITAN", "NGHIDUONG", "CAMGIANG")
-    assert city.catalog_for("NGHIDUONG").indicator("HT_WIFI_NVH").target == 12
+    assert city.catalog_for("NGHIDUONG").indicator("HT_WIFI_NVH").target == 17   # doc 002 §2.4
+    assert all(c.note for c in city.communes)      # each says which of its numbers are samples
+
+
+def test_shipped_city_keeps_each_commune_s_own_deadlines_and_due_rule():
+    """Nghi Dương's meeting deadlines, Thái Tân's plan dates and Cẩm Giang's due rule stay theirs."""
+    city = load_city(CONFIG.parent / "city.toml")
+    thai, nghi, cam = (city.catalog_for(c) for c in ("THAITAN", "NGHIDUONG", "CAMGIANG"))
+    assert nghi.indicator("ATTT_MA_DOC").deadline == dt.date(2026, 7, 10)
+    assert thai.indicator("ATTT_MA_DOC").deadline is None and cam.indicator("ATTT_MA_DOC").deadline is None
+    assert thai.indicator("HT_MAY_TINH").deadline == dt.date(2026, 6, 30)
+    assert nghi.indicator("HT_MAY_TINH").deadline is None
+    shared = {"M_DVC_25_THIET_YEU", "M_DVC_KHONG_DIA_GIOI", "M_DVC_DOANH_NGHIEP", "M_DVC_MOT_LAN"}
+    assert {m.id for m in nghi.milestones} == shared
+    assert {m.id for m in cam.milestones} == shared | {"M_YT_SO_HOA_KCB"}
+    assert "M_ATTT_CAP_DO" in {m.id for m in thai.milestones}
+    assert (cam.due_day, cam.due_month_offset) == (18, 1)
+    # a commune the file does not list (a demo database's) gets only what is shared
+    extra = city.with_communes([("XA001", "Xã Mẫu")]).catalog_for("XA001")
+    assert {m.id for m in extra.milestones} == shared and not any(i.deadline for i in extra.indicators)
+    # the one-commune catalogue is its commune's own: every date of it applies
+    own = load_city(CONFIG).catalog_for("THAITAN")
+    assert own.indicator("ATTT_MA_DOC").deadline == dt.date(2026, 7, 10) and len(own.milestones) == 8
+
+
+def test_a_commune_s_dates_are_not_another_s(city_file):
+    """The criteria file's deadline, milestone and due rule reach a commune only when marked shared
+    or listed for it; what the database keeps as its catalogue says the same."""
+    from kpi.domain.catalog import parse_catalog
+    criteria = city_file.parent / "criteria.toml"
+    criteria.write_text(CRITERIA.replace("due_day = 18", "due_day = 25").replace(
+        'units = ["A"]\n', 'units = ["A"]\ndeadline = 2026-07-10\n') + """
+[[milestones]]
+id = "M_RIENG"
+group = "Nhóm 1"
+name = "Mốc của một xã"
+deadline = 2026-04-30
+source = "thử"
+
+[[milestones]]
+id = "M_CHUNG"
+group = "Nhóm 1"
+name = "Mốc chung"
+shared = true
+source = "thử"
+""", encoding="utf-8")
+    city_file.write_text(CITY + """
+[[communes]]
+code = "XA3"
+name = "Xã Ba"
+deadlines = { SO_LUONG = 2026-09-30, M_RIENG = 2026-05-31 }
+reporting = { due_day = 10, due_month_offset = 1 }
+""", encoding="utf-8")
+    city = load_city(city_file)
+    one, three = city.catalog_for("XA1"), city.catalog_for("XA3")
+    assert one.indicator("SO_LUONG").deadline is None and [m.id for m in one.milestones] == ["M_CHUNG"]
+    assert (one.due_day, one.due_month_offset) == (18, 1)          # the app's default, not the file's 25
+    assert three.indicator("SO_LUONG").deadline == dt.date(2026, 9, 30)
+    assert {m.id: m.deadline for m in three.milestones} == {"M_RIENG": dt.date(2026, 5, 31), "M_CHUNG": None}
+    assert three.due_day == 10
+    for code in city.codes:
+        assert parse_catalog(city.catalog_text_for(code)) == city.catalog_for(code), code
+    criteria.write_text(criteria.read_text(encoding="utf-8").replace(
+        "due_day = 25", "due_day = 25\nshared = true").replace(
+        "deadline = 2026-07-10\n", "deadline = 2026-07-10\ndeadline_shared = true\n"), encoding="utf-8")
+    city_file.write_text(CITY, encoding="utf-8")
+    one = load_city(city_file).catalog_for("XA1")
+    assert one.indicator("SO_LUONG").deadline == dt.date(2026, 7, 10) and one.due_day == 25
+
+
+def test_commune_dates_are_checked(city_file):
+    city_file.write_text(CITY + """
+[[communes]]
+code = "XA3"
+name = "Xã Ba"
+deadlines = { KHONG_CO = 2026-07-10, TY_LE = "10/7/2026" }
+milestones = ["M_KHONG_CO"]
+reporting = { due_day = 40, hour = 9 }
+""", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_city(city_file)
+    assert err.value.problems == [
+        "city.toml, xã XA3, khóa `deadlines.KHONG_CO`: không có chỉ tiêu hay mốc mã này trong bộ chỉ tiêu chung.",
+        "city.toml, xã XA3, khóa `deadlines.TY_LE`: phải là ngày dạng 2026-07-10, không có dấu ngoặc kép "
+        "(đang là '10/7/2026').",
+        "city.toml, xã XA3, khóa `milestones`: không có mốc mã này trong bộ chỉ tiêu chung: M_KHONG_CO.",
+        "city.toml, xã XA3, khóa `reporting.hour`: khóa không được hỗ trợ (chỉ due_day, due_month_offset).",
+        "city.toml, xã XA3, khóa `reporting.due_day`: phải là ngày từ 1 đến 31, đang là 40.",
+    ]
 
 
 def test_city_file_problems_all_at_once(tmp_path):

@@ -150,6 +150,7 @@ class Indicator:
     note: str = ""
     deadline: dt.date | None = None
     start: dt.date | None = None  # ongoing since that day («từ 01/10/2025»): not a deadline
+    deadline_shared: bool = False  # in a city file, the deadline is every commune's (else the base commune's)
     max_value: float | None = None
     computed: str | None = None   # a `Computed` value: measured by the app, not in the template
 
@@ -189,6 +190,7 @@ class Milestone:
     evidence: str = ""
     source: str = ""
     note: str = ""
+    shared: bool = False          # in a city file, every commune follows it (else only the communes listing it)
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,7 @@ class Catalog:
     signer: Signer = Signer()
     unit_grades: tuple[Grade, ...] = ()   # a unit's scale (`[scorecard].unit_grades`); none: units are not graded
     columns: tuple[Column, ...] = DEFAULT_COLUMNS    # the Biểu's columns, in order
+    reporting_shared: bool = False   # `[reporting] shared`: in a city file, the due rule of every commune
     _by_id: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -390,7 +393,9 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         problems.append(f"[scorecard].official_scale: phải là true hoặc false, đang là {official!r}.")
         official = False
     columns = _columns(sc.get("columns"), problems)
-    due_day, due_offset, first_month = _reporting(data.get("reporting", {}), problems)
+    reporting = data.get("reporting", {})
+    due_day, due_offset, first_month = _reporting(reporting, problems)
+    reporting_shared = flag(reporting, "shared", functools.partial(_bad_milestone, problems, "[reporting]"))
     units = _units(data.get("units", []), problems)
     unit_codes = {u.code for u in units}
 
@@ -413,7 +418,8 @@ def _build(data: dict, path: str | Path | None) -> Catalog:
         commune_name=str(sc.get("commune_name") or sc["commune"]),
         grades=tuple(grades), due_day=due_day, due_month_offset=due_offset,
         units=tuple(units), indicators=tuple(indicators), first_month=first_month, official_scale=official,
-        milestones=tuple(milestones), signer=signer, unit_grades=tuple(unit_grades), columns=columns)
+        milestones=tuple(milestones), signer=signer, unit_grades=tuple(unit_grades), columns=columns,
+        reporting_shared=reporting_shared)
 
 
 _SIGNER_KEYS = {"mode", "title", "name"}
@@ -446,7 +452,8 @@ def _signer(raw: object, problems: list[str]) -> Signer:
     return Signer(mode, out["title"], out["name"])
 
 
-_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "start", "lead", "evidence", "source", "note"}
+_MILESTONE_KEYS = {"id", "group", "name", "target", "deadline", "start", "lead", "evidence", "source", "note",
+                   "shared"}
 
 
 def date_key(raw: dict, key: str, example: str, bad: Callable[[str, str], None]) -> dt.date | None:
@@ -458,6 +465,15 @@ def date_key(raw: dict, key: str, example: str, bad: Callable[[str, str], None])
         bad(key, f"phải là ngày dạng {example}, không có dấu ngoặc kép (đang là {value!r}).")
         return None
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def flag(raw: dict, key: str, bad: Callable[[str, str], None]) -> bool:
+    """A true/false key (`shared`, `deadline_shared`), false when absent."""
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        bad(key, f"phải là true hoặc false (đang là {value!r}).")
+        return False
+    return value
 
 
 def dates(raw: dict, bad: Callable[[str, str], None]) -> tuple[dt.date | None, dt.date | None]:
@@ -494,6 +510,7 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
             if not isinstance(m.get(key), str) or not m.get(key, "").strip():
                 problems.append(f"{where}, khóa `{key}`: bắt buộc.")
         deadline, start = dates(m, functools.partial(_bad_milestone, problems, where))
+        shared = flag(m, "shared", functools.partial(_bad_milestone, problems, where))
         if m.get("lead") is not None and m.get("lead") not in unit_codes:
             problems.append(f"{where}, khóa `lead`: mã đơn vị chủ trì không có trong [[units]]: {m.get('lead')!r}.")
         problems.extend(f"{where}, khóa `{k}`: khóa không được hỗ trợ (viết sai tên khóa?)."
@@ -502,7 +519,8 @@ def _milestones(raw: object, seen_ids: set[str], unit_codes: set[str], problems:
             continue
         seen_ids.add(mid)
         out.append(Milestone(mid, m["group"].strip(), m["name"].strip(), str(m.get("target", "")),
-                             deadline, start, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", "")))
+                             deadline, start, m.get("lead"), m.get("evidence", ""), m["source"], m.get("note", ""),
+                             shared))
     return out
 
 
@@ -623,7 +641,8 @@ def _units(raw_units: list, problems: list[str]) -> list[Unit]:
 
 _KNOWN_KEYS = {"max_value", "id", "group", "name", "kind", "target", "points", "units", "direction",
                "scoring", "zero_at", "bands", "aggregate", "na", "lead", "numerator_label",
-               "denominator_label", "measure", "evidence", "source", "note", "deadline", "start", "computed"}
+               "denominator_label", "measure", "evidence", "source", "note", "deadline", "start", "computed",
+               "deadline_shared"}
 
 
 class _IndicatorReader:
@@ -661,6 +680,7 @@ class _IndicatorReader:
         zero_at = self.zero_at(scoring, direction, target)
         bands = self.bands(scoring, direction, points)
         deadline, start = dates(raw, self.bad)
+        deadline_shared = flag(raw, "deadline_shared", self.bad)
         max_value = self.max_value()
         computed = self.computed(kind, aggregate)
         for key in raw:
@@ -676,7 +696,8 @@ class _IndicatorReader:
             lead=lead, numerator_label=raw.get("numerator_label", "Tử số"),
             denominator_label=raw.get("denominator_label", "Mẫu số"), measure=raw.get("measure", ""),
             evidence=raw.get("evidence", ""), source=raw.get("source", ""), note=raw.get("note", ""),
-            deadline=deadline, start=start, max_value=max_value, computed=computed)
+            deadline=deadline, start=start, deadline_shared=deadline_shared, max_value=max_value,
+            computed=computed)
 
     def identity(self, seen_ids: set[str]) -> str | None:
         iid = self.raw.get("id")

@@ -6,10 +6,20 @@ per-commune function (scoring, pages, reports) works unchanged inside one commun
 A single-commune catalogue (`config/indicators.toml`) loads as a city of one commune, so
 `KPI_CONFIG` may point at either kind. Every problem of the city file and of the criteria file is
 collected (file, commune, key, in Vietnamese) and raised together as one `CatalogError`.
+
+Dates are a commune's own: the criteria file is usually one commune's catalogue, and its meeting
+deadlines, `[[milestones]]` and `[reporting]` due rule are that commune's decisions. In a city file a
+commune gets a criterion's `deadline` only when the criteria file marks it `deadline_shared = true`
+or the commune lists it (`deadlines = { ID = 2026-07-10 }`), a milestone only when it is `shared =
+true` or the commune lists it (`milestones = ["ID"]`, or a date in `deadlines`), and the due rule of
+`[reporting]` only when it is `shared = true`, else the commune's `reporting = { due_day = …,
+due_month_offset = … }` or the app's default (the 18th of the next month). A one-commune catalogue is
+its commune's own: everything in it applies.
 """
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +28,10 @@ from kpi.domain.catalog import (
     ID_RE,
     Catalog,
     CatalogError,
+    Milestone,
     Unit,
     _num,
+    _reporting,
     load_catalog,
     parse_catalog,
     read_toml_text,
@@ -31,11 +43,17 @@ from kpi.domain.catalog import (
 @dataclass(frozen=True)
 class CommuneSpec:
     """One commune of the city: its code and name, its units (None: the criteria file's units),
-    its own targets (criterion id → target, e.g. its number of village cultural houses)."""
+    its own targets (criterion id → target, e.g. its number of village cultural houses), its own
+    deadlines (criterion or milestone id → date), the criteria file's milestones it follows and its
+    due rule for monthly reports ((due_day, due_month_offset); None: shared or the app's default)."""
     code: str
     name: str
     units: tuple[Unit, ...] | None = None
     targets: tuple[tuple[str, float], ...] = ()
+    deadlines: tuple[tuple[str, dt.date], ...] = ()
+    milestones: tuple[str, ...] = ()
+    reporting: tuple[int, int] | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +88,7 @@ class City:
     def catalog_for(self, code: str) -> Catalog:
         """The commune's own catalogue: the shared criteria with its units and targets."""
         if code not in self._cache:
-            self._cache[code] = commune_catalog(self.base, self.commune(code))
+            self._cache[code] = commune_catalog(self.base, self.commune(code), own=self.single)
         return self._cache[code]
 
     def catalog_text_for(self, code: str) -> str:
@@ -79,7 +97,7 @@ class City:
         a one-commune file is its own text, comments included."""
         if self.single:
             return self.base_text
-        return commune_catalog_text(self.base_text, self.commune(code))
+        return commune_catalog_text(self.base_text, self.commune(code), self.base)
 
     def with_communes(self, stored: list[tuple[str, str]]) -> City:
         """This city plus the communes a database holds that the file does not list (each with the
@@ -90,9 +108,32 @@ class City:
         return City(self.code, self.name, self.base, self.communes + extra, False, self.base_text, self._cache)
 
 
-def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:
+DEFAULT_DUE = (18, 1)   # the app's due rule when neither the city nor the commune gives one
+
+
+def commune_reporting(base: Catalog, spec: CommuneSpec) -> tuple[int, int]:
+    """The commune's (due_day, due_month_offset): the criteria file's when it is shared, else the
+    commune's own, else the app's default."""
+    if base.reporting_shared:
+        return base.due_day, base.due_month_offset
+    return spec.reporting or DEFAULT_DUE
+
+
+def commune_deadline(spec: CommuneSpec, item_id: str, shared: bool, base_date: dt.date | None) -> dt.date | None:
+    own = dict(spec.deadlines)
+    if item_id in own:
+        return own[item_id]
+    return base_date if shared else None
+
+
+def follows(spec: CommuneSpec, m: Milestone) -> bool:
+    return m.shared or m.id in spec.milestones or m.id in dict(spec.deadlines)
+
+
+def commune_catalog(base: Catalog, spec: CommuneSpec, own: bool = False) -> Catalog:
     """`base` with the commune's code, name, units (criteria keep only the units the commune has)
-    and targets."""
+    and targets; unless `own` (a one-commune catalogue), with the commune's deadlines, milestones
+    and due rule (module docstring)."""
     units = spec.units if spec.units is not None else base.units
     codes = {u.code for u in units}
     targets = dict(spec.targets)
@@ -100,16 +141,26 @@ def commune_catalog(base: Catalog, spec: CommuneSpec) -> Catalog:
     for ind in base.indicators:
         kept = tuple(u for u in ind.units if u in codes)
         lead = ind.lead if ind.lead in codes else None
-        indicators.append(dataclasses.replace(ind, units=kept, lead=lead,
-                                              target=targets.get(ind.id, ind.target)))
-    return dataclasses.replace(base, commune=spec.code, commune_name=spec.name, units=tuple(units),
-                               indicators=tuple(indicators), _by_id={})
+        ind = dataclasses.replace(ind, units=kept, lead=lead, target=targets.get(ind.id, ind.target))
+        if not own:
+            ind = dataclasses.replace(ind, deadline=commune_deadline(spec, ind.id, ind.deadline_shared, ind.deadline),
+                                      deadline_shared=ind.deadline_shared and ind.id not in dict(spec.deadlines))
+        indicators.append(ind)
+    cat = dataclasses.replace(base, commune=spec.code, commune_name=spec.name, units=tuple(units),
+                              indicators=tuple(indicators), _by_id={})
+    if own:
+        return cat
+    milestones = tuple(dataclasses.replace(m, deadline=dict(spec.deadlines).get(m.id, m.deadline))
+                       for m in base.milestones if follows(spec, m))
+    due_day, due_offset = commune_reporting(base, spec)
+    return dataclasses.replace(cat, milestones=milestones, due_day=due_day, due_month_offset=due_offset,
+                               _by_id={})
 
 
-def commune_catalog_text(criteria_text: str, spec: CommuneSpec) -> str:
+def commune_catalog_text(criteria_text: str, spec: CommuneSpec, base: Catalog) -> str:
     """The shared criteria file's text made the commune's own, as `commune_catalog` does to the
     parsed catalogue: its code and name, its units (a criterion keeps the units the commune has; a
-    lead it lacks is dropped) and its targets."""
+    lead it lacks is dropped), its targets, deadlines, milestones and due rule."""
     import tomli_w
     data = tomllib.loads(criteria_text)
     data["scorecard"]["commune"] = spec.code
@@ -124,6 +175,21 @@ def commune_catalog_text(criteria_text: str, spec: CommuneSpec) -> str:
             table.pop("lead", None)
         if table.get("id") in targets:
             table["target"] = targets[table["id"]]
+        deadline = commune_deadline(spec, table.get("id", ""), table.get("deadline_shared", False), table.get("deadline"))
+        table.pop("deadline", None)
+        if deadline is not None:
+            table["deadline"] = deadline
+        if table.get("id") in dict(spec.deadlines):
+            table.pop("deadline_shared", None)
+    followed = {m.id for m in base.milestones if follows(spec, m)}
+    data["milestones"] = [m for m in data.get("milestones", []) if m.get("id") in followed]
+    for m in data["milestones"]:
+        if m["id"] in dict(spec.deadlines):
+            m["deadline"] = dict(spec.deadlines)[m["id"]]
+    if not data["milestones"]:
+        del data["milestones"]
+    reporting = data.setdefault("reporting", {})
+    reporting["due_day"], reporting["due_month_offset"] = commune_reporting(base, spec)
     head = f"# Danh mục của {spec.name} ({spec.code}): bộ chỉ tiêu chung với đơn vị và mục tiêu của xã.\n"
     return head + tomli_w.dumps(data)
 
@@ -148,7 +214,7 @@ def load_city(path: str | Path) -> City:
 
 
 _CITY_KEYS = {"code", "name", "criteria"}
-_COMMUNE_KEYS = {"code", "name", "units", "targets"}
+_COMMUNE_KEYS = {"code", "name", "units", "targets", "deadlines", "milestones", "reporting", "note"}
 
 
 def _build_city(data: dict, path: Path) -> City:
@@ -224,10 +290,64 @@ class _CommuneReader:
                 self.bad(key, "khóa không được hỗ trợ (viết sai tên khóa?).")
         units = self.units()
         targets = self.targets()
+        deadlines, milestones, reporting = self.deadlines(), self.milestones(), self.reporting()
+        note = self.raw.get("note", "")
+        if not isinstance(note, str):
+            self.bad("note", "phải là chuỗi ký tự (ghi chú bằng tiếng Việt).")
         self.criteria_without_units(units)
         if len(self.problems) > before or not isinstance(code, str) or not isinstance(name, str):
             return None
-        return CommuneSpec(code, name.strip(), units, targets)
+        return CommuneSpec(code, name.strip(), units, targets, deadlines, milestones, reporting, str(note))
+
+    def deadlines(self) -> tuple[tuple[str, dt.date], ...]:
+        raw = self.raw.get("deadlines", {})
+        if not isinstance(raw, dict):
+            self.bad("deadlines", "phải là bảng mã chỉ tiêu hoặc mốc = ngày, ví dụ { ATTT_MA_DOC = 2026-07-10 }.")
+            return ()
+        out: list[tuple[str, dt.date]] = []
+        for iid, value in raw.items():
+            if self.base is not None and not self.base.has_indicator(iid) and iid not in self.milestone_ids():
+                self.bad(f"deadlines.{iid}", "không có chỉ tiêu hay mốc mã này trong bộ chỉ tiêu chung.")
+            elif not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+                self.bad(f"deadlines.{iid}", f"phải là ngày dạng 2026-07-10, không có dấu ngoặc kép (đang là {value!r}).")
+            elif self.base is not None and self.base.has_indicator(iid) and self.base.indicator(iid).start:
+                self.bad(f"deadlines.{iid}", "chỉ tiêu này có `start` (nhiệm vụ thường xuyên), không có hạn.")
+            else:
+                out.append((iid, value))
+        return tuple(out)
+
+    def milestone_ids(self) -> set[str]:
+        return {m.id for m in self.base.milestones} if self.base is not None else set()
+
+    def milestones(self) -> tuple[str, ...]:
+        raw = self.raw.get("milestones", [])
+        if not isinstance(raw, list) or not all(isinstance(m, str) for m in raw):
+            self.bad("milestones", "phải là danh sách mã mốc của bộ chỉ tiêu chung, ví dụ [\"M_ATTT_CAP_DO\"].")
+            return ()
+        unknown = [m for m in raw if self.base is not None and m not in self.milestone_ids()]
+        if unknown:
+            self.bad("milestones", "không có mốc mã này trong bộ chỉ tiêu chung: " + ", ".join(unknown) + ".")
+        return tuple(m for m in raw if m not in unknown)
+
+    def reporting(self) -> tuple[int, int] | None:
+        raw = self.raw.get("reporting")
+        if raw is None:
+            return None
+        if not isinstance(raw, dict):
+            self.bad("reporting", "phải là bảng { due_day = 18, due_month_offset = 1 }.")
+            return None
+        for key in raw:
+            if key not in ("due_day", "due_month_offset"):
+                self.bad(f"reporting.{key}", "khóa không được hỗ trợ (chỉ due_day, due_month_offset).")
+        problems: list[str] = []
+        due_day, due_offset, _ = _reporting(raw, problems)
+        for p in problems:
+            self.problems.append(f"{self.where}, khóa {p.removeprefix('[')}".replace("reporting].", "`reporting.", 1)
+                                 .replace(":", "`:", 1))
+        if self.base is not None and self.base.reporting_shared:
+            self.bad("reporting", "bộ chỉ tiêu chung đã đặt hạn báo cáo chung cho mọi xã ([reporting] shared = true); "
+                     "bỏ khóa này hoặc bỏ shared.")
+        return due_day, due_offset
 
     def units(self) -> tuple[Unit, ...] | None:
         raw = self.raw.get("units")

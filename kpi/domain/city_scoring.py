@@ -35,7 +35,7 @@ def city_quarter_scores(city: City, codes: list[str] | tuple[str, ...], figures:
     active = set(figures["commune"].unique().tolist()) | set(log["commune"].unique().tolist())
     catalogs = {code: city.catalog_for(code) for code in codes if code in active}
     rows = communes_with_computed(catalogs, figures, log, quarter.months, as_of, task_rows)
-    pending = bool(months_not_due(city.base, quarter.months, as_of))
+    pending = any(months_not_due(c, quarter.months, as_of) for c in (city.base, *catalogs.values()))
     done = communes_pass(catalogs, rows, quarter, pairs=pending, units=False)
     return {code: score_of_pass(catalogs[code], done[code], quarter, as_of=as_of) if code in catalogs else None
             for code in codes}
