@@ -95,7 +95,7 @@ if register.states:
             + (f" (văn bản ghi: «{safe.md(lead_text)}»)" if lead_text and len(t.leads) == len(catalog.units) else "")
             + f"\n- Đơn vị phối hợp: {safe.md(present.supports_text(catalog, t) or '—')}\n"
             f"- Chủ trì chỉ đạo: {safe.md(t.leader or '—')} · sản phẩm đầu ra: {safe.md(t.output or '—')}\n"
-            f"- Văn bản: {safe.md(t.source.label if t.source else '')}, mục {safe.md(t.section)}.{safe.md(t.stt)}"
+            f"- Văn bản: {safe.md(t.source.label if t.source else '')}, {safe.md(present.place(t))}"
             f" — {safe.md(t.source.title if t.source else '')}\n"
             + (f"- Nhóm: {safe.md(', '.join(t.tags))}\n" if t.tags else "")
             + (f"- Ghi chú: {safe.md(t.note)}\n" if t.note else ""))

@@ -54,6 +54,12 @@ def state_text(s: TaskState) -> str:
     return text
 
 
+def place(task: Task) -> str:
+    """Where a task is in its document: «mục II.3»; without a section (a catalogue obligation: its id
+    is its STT) «mục M_ATTT_CAP_DO»."""
+    return f"mục {task.section}.{task.stt}" if task.section else f"mục {task.stt}"
+
+
 def task_table(catalog: Catalog, states: list[TaskState]) -> pd.DataFrame:
     """One row per task: state first, then name, lead, due, progress, source (user text: escape it)."""
     return pd.DataFrame({
@@ -64,8 +70,7 @@ def task_table(catalog: Catalog, states: list[TaskState]) -> pd.DataFrame:
         "Thời hạn": [when_text(s.task) for s in states],
         "Tiến độ": [STATUS_TEXT[s.status] + (f": {s.last_update.result}" if s.last_update and s.last_update.result
                                               else "") for s in states],
-        "Văn bản": [f"{s.task.source.label if s.task.source else ''}, mục {s.task.section}.{s.task.stt}"
-                    for s in states],
+        "Văn bản": [f"{s.task.source.label if s.task.source else ''}, {place(s.task)}" for s in states],
     })
 
 

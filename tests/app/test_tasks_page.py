@@ -46,7 +46,8 @@ def test_the_register_overdue_first_and_filters(monkeypatch, demo_db):
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Quá hạn"]) >= 2
     table = at.table[0].value
-    assert len(table) == 41
+    assert len(table) == 41 + 8           # the documents' tasks and the catalogue's obligations
+    assert r"Danh mục chỉ tiêu, mục M\_ATTT\_CAP\_DO" in set(table["Văn bản"])     # escaped for markdown
     assert table.iloc[0]["Tình trạng"].startswith("▲ Quá hạn")
     wifi = table[table["Nhiệm vụ"].str.contains("wifi")].iloc[0]
     assert wifi["Đơn vị chủ trì"] == "Trung tâm Dịch vụ sự nghiệp công" and wifi["Tình trạng"].startswith("▲ Quá hạn")
