@@ -53,6 +53,8 @@ else:
 
 # the obligations of the catalogue's [[milestones]] take evidence too: accepted, it makes them done
 duties = evidence.obligation_slots(data.connection(), catalog, quarter)
+# and the register's tasks with something sent this quarter (sent from «Nhiệm vụ»; reviewed here)
+duties += evidence.task_slots(data.connection(), catalog, quarter)
 attach, review = st.columns(2)
 with attach:
     web_evidence.attach_form(catalog, quarter, slots + duties, actor)

@@ -48,8 +48,8 @@ if projector:
             change=tables.change_text(change, previous.label, metric=False), margins=(up, down))
         # ── evidence and milestones: lacking evidence, overdue and at-risk deadlines first ──
         web_evidence.projector_follow_up(catalog, period.quarter, as_of)
-        # ── the task register: how many tasks are overdue, the first one with its lead unit ──
-        _late = data.task_register().overdue
+        # ── the task register: how many other tasks are overdue, the first one with its lead unit ──
+        _late = web_evidence.overdue_tasks(as_of)     # an obligation already on the lines above: once
         if _late:
             _days, _name, _leads = task_texts.overdue_parts(catalog, _late[0])
             # one line each (cut with …, as the milestones above), the lead unit kept on the right

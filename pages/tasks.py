@@ -15,7 +15,9 @@ from kpi.domain.tasks import (
     period_bounds,
     rate_text,
 )
+from kpi.evidence.checks import EvidenceRefused
 from kpi.present import tasks as present
+from kpi.usecases import evidence as ev
 from kpi.usecases import tasks as uc
 from kpi.usecases.errors import StoreError
 from kpi.web import data, safe, state
@@ -67,9 +69,13 @@ if source:
     shown = [s for s in shown if s.task.source and s.task.source.label == source]
 if chosen_state:
     shown = [s for s in shown if s.state == chosen_state]
+# each task's evidence (every quarter; an obligation's task: the obligation's), through the evidence machinery
+evidence_of = ev.task_evidence(data.connection(), catalog, [s.task for s in register.states])
 if shown:
     with st.container(key="task_board"):
-        st.table(present.task_table(catalog, shown).map(safe.md), hide_index=True)
+        st.table(present.task_table(catalog, shown, {i: present.evidence_text(e.count, e.state_text)
+                                                     for i, e in evidence_of.items()}).map(safe.md),
+                 hide_index=True)
 elif register.states:
     st.info("Không có nhiệm vụ nào khớp bộ lọc.")
 
@@ -95,7 +101,7 @@ if register.states:
             + (f" (văn bản ghi: «{safe.md(lead_text)}»)" if lead_text and len(t.leads) == len(catalog.units) else "")
             + f"\n- Đơn vị phối hợp: {safe.md(present.supports_text(catalog, t) or '—')}\n"
             f"- Chủ trì chỉ đạo: {safe.md(t.leader or '—')} · sản phẩm đầu ra: {safe.md(t.output or '—')}\n"
-            f"- Văn bản: {safe.md(t.source.label if t.source else '')}, mục {safe.md(t.section)}.{safe.md(t.stt)}"
+            f"- Văn bản: {safe.md(t.source.label if t.source else '')}, {safe.md(present.place(t))}"
             f" — {safe.md(t.source.title if t.source else '')}\n"
             + (f"- Nhóm: {safe.md(', '.join(t.tags))}\n" if t.tags else "")
             + (f"- Ghi chú: {safe.md(t.note)}\n" if t.note else ""))
@@ -128,9 +134,48 @@ if register.states:
                     else:
                         st.session_state["_tasks_notice"] = f"Đã ghi tiến độ NV{t.id}."
                         st.rerun()
-            st.caption("Tài liệu kiểm chứng của nhiệm vụ gửi ở trang «Minh chứng» như của chỉ tiêu (cùng kiểm tra tệp).")
         elif actor.role == "coordinator":
             st.caption("Chỉ đầu mối của đơn vị chủ trì nhiệm vụ này (hoặc văn phòng) được cập nhật tiến độ.")
+        # ── the task's evidence: the same checks, review and rights as a criterion's (checked in the core) ──
+        mine = evidence_of.get(t.id)
+        st.markdown("**Minh chứng của nhiệm vụ:** " + (
+            f"{present.evidence_text(mine.count, mine.state_text)} (gần nhất: {Quarter.parse(mine.quarter).label})"
+            if mine and mine.quarter else "chưa có tài liệu nào."))
+        st.page_link("pages/evidence.py", label="Xem, duyệt minh chứng ở trang «Minh chứng»",
+                     icon=":material/folder_open:")
+        sent = st.session_state.pop("_task_evidence_notice", None)
+        if sent:
+            (st.error if sent[0] == "error" else st.success)(safe.md(sent[1]))
+        if may(actor, "attach_evidence", rights_unit) and not state.is_past(as_of):
+            quarter = Quarter.of(as_of)     # the quarter of the day it is sent (kpi.usecases.evidence)
+            with st.form("task_evidence", clear_on_submit=True):
+                st.markdown(f"**Gửi minh chứng cho NV{t.id}** ({quarter.label})")
+                files = st.file_uploader("Tệp (PDF, ảnh PNG/JPEG, Word .docx, Excel .xlsx)", accept_multiple_files=True,
+                                         type=["pdf", "png", "jpg", "jpeg", "docx", "xlsx"], key="task_evidence_files")
+                link = st.text_input("Hoặc liên kết (http/https)", key="task_evidence_link")
+                note = st.text_input("Mô tả tài liệu", key="task_evidence_note", placeholder="Biên bản nghiệm thu")
+                if st.form_submit_button("Gửi minh chứng", icon=":material/upload_file:"):
+                    done, problems = [], []
+                    conn, key = data.connection(), f"TASK:{t.id}"
+                    for f in files or []:
+                        try:
+                            ev.attach_file(conn, catalog, data.settings().evidence_dir, actor, quarter, key, None,
+                                           f.getvalue(), f.name, note)
+                            done.append(f"«{f.name}»")
+                        except (EvidenceRefused, PermissionDenied, StoreError) as e:   # the core's refusal
+                            problems.append(str(e))
+                    if link.strip():
+                        try:
+                            ev.attach_link(conn, catalog, actor, quarter, key, None, link, note)
+                            done.append("liên kết")
+                        except (EvidenceRefused, PermissionDenied, StoreError) as e:
+                            problems.append(str(e))
+                    if not done and not problems:
+                        problems.append("Hãy chọn tệp hoặc nhập một liên kết.")
+                    st.session_state["_task_evidence_notice"] = (
+                        "error" if problems else "success",
+                        " ".join(([f"Đã gửi {', '.join(done)} cho NV{t.id}."] if done else []) + problems))
+                    st.rerun()
 
 # ── adding or editing one task (the office; rights checked and audited in the core) ──
 if may(actor, "manage_tasks") and not state.is_past(as_of):

@@ -311,8 +311,11 @@ def db(demo_db_file, tmp_path):
 def _rows(db, capsys, as_of):
     assert main(["--db", str(db), "milestones", "--as-of", as_of, "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert all(set(r) == {"id", "name", "deadline", "start", "status", "lead", "kind", "done_on", "share_done",
-                          "days_left", "quarter", "achieved"} for r in rows)
+    keys = {"id", "name", "deadline", "start", "status", "lead", "kind", "done_on", "share_done", "days_left",
+            "quarter", "achieved"}
+    # an obligation names its task of the register
+    assert all(set(r) == (keys | {"task"} if r["kind"] == "obligation" else keys) for r in rows)
+    assert all(isinstance(r["task"], int) for r in rows if r["kind"] == "obligation")
     return {r["id"]: r for r in rows}
 
 
@@ -410,7 +413,7 @@ def test_obligations_done_by_accepted_evidence_and_listed_after_the_dated():
         ("MA_DOC", ON_TRACK, None, 0.5),                     # 68 days left > 50 % × 90 = 45
         ("M_CAP_DO", DONE, dt.date(2026, 5, 2), 1.0),        # accepted two days late: done
         ("M_SU_CO", "ongoing", dt.date(2026, 4, 1), 0.0)]    # no deadline: ongoing, its evidence noted
-    assert rows[2].to_dict() == {"id": "M_SU_CO", "name": "Báo cáo sự cố trong 24 giờ", "deadline": None,
+    assert rows[2].to_dict() == {"task": None, "id": "M_SU_CO", "name": "Báo cáo sự cố trong 24 giờ", "deadline": None,
                                  "start": None, "status": "ongoing", "lead": None, "kind": "obligation",
                                  "done_on": "2026-04-01", "share_done": 0.0, "days_left": None,
                                  "quarter": None, "achieved": None}
@@ -468,3 +471,80 @@ def test_cli_obligation_done_by_its_evidence_rights_as_for_criteria(db, capsys, 
     capsys.readouterr()
     assert _states(db, capsys, today)["M_ATTT_CAP_DO"] == ("done", 1.0, (dt.date(2026, 4, 30) - dt.date.today()).days)
     assert _states(db, capsys, "2026-05-01")["M_ATTT_CAP_DO"][0] == "overdue"   # the review came later
+
+
+# ── the catalogue's obligations are tasks of the register (one concept): written on catalogue sync,
+# idempotent, audited as the system; the board reads them back from the register ──
+
+def _catalogue_tasks(conn, catalog):
+    from kpi.domain.milestones import CATALOG_SOURCE
+    from kpi.store import tasks as ts
+    sid = ts.source_id_of(conn, catalog.commune, CATALOG_SOURCE)
+    return {s.task.stt: s for s in ts.stored_tasks(conn, catalog.commune, source_id=sid)} if sid else {}
+
+
+def _audited(conn, action):
+    return conn.execute("SELECT actor, detail FROM audit_log WHERE action = ? ORDER BY id", [action]).fetchall()
+
+
+def test_catalogue_sync_writes_each_obligation_as_a_task(conn, catalog):
+    from common import SYSTEM
+
+    from kpi import store
+    tasks = _catalogue_tasks(conn, catalog)
+    assert list(tasks) == [m.id for m in catalog.milestones]
+    security = tasks["M_ATTT_CAP_DO"]
+    t = security.task
+    assert (t.source.label, t.leads, t.due, t.rule.text, t.section_title, security.leads_text) == (
+        "Danh mục chỉ tiêu", ("VP",), dt.date(2026, 4, 30), "đến ngày 30/04/2026",
+        "Hạ tầng số và an toàn thông tin", "Văn phòng HĐND và UBND xã")
+    assert t.output == "Hồ sơ đề xuất cấp độ; quyết định phê duyệt cấp độ" and t.note.startswith("Yêu cầu: Hoàn thành")
+    started = tasks["M_DVC_25_THIET_YEU"].task.rule
+    assert (started.kind, started.start, started.due, started.text) == ("since", dt.date(2025, 10, 1), None,
+                                                                        "từ ngày 01/10/2025")
+    assert tasks["M_ATTT_SU_CO_24H"].task.rule.text == "Thường xuyên"
+    # the same catalogue again: nothing written, no audit line
+    version, lines = store.tasks.register_version(conn, catalog.commune), len(_audited(conn, "catalog_tasks"))
+    assert store.catalog_changes(conn, catalog) == set()
+    store.sync_catalog(conn, catalog, SYSTEM)
+    assert store.tasks.register_version(conn, catalog.commune) == version
+    assert len(_audited(conn, "catalog_tasks")) == lines
+    # a changed text: the same task (id kept) updated; a dropped obligation kept inactive; audited as the system
+    import dataclasses
+    changed = dataclasses.replace(catalog, milestones=tuple(
+        dataclasses.replace(m, name="Phê duyệt cấp độ ATTT", deadline=dt.date(2026, 5, 31))
+        if m.id == "M_ATTT_CAP_DO" else m for m in catalog.milestones if m.id != "M_YT_SO_HOA_KCB"))
+    assert store.catalog_changes(conn, changed) == {"tasks"}
+    store.sync_catalog(conn, changed, SYSTEM)
+    after = _catalogue_tasks(conn, changed)
+    assert after["M_ATTT_CAP_DO"].task.id == t.id
+    assert (after["M_ATTT_CAP_DO"].task.name, after["M_ATTT_CAP_DO"].task.due) == ("Phê duyệt cấp độ ATTT",
+                                                                                  dt.date(2026, 5, 31))
+    assert "M_YT_SO_HOA_KCB" not in after and len(after) == len(tasks) - 1
+    who, detail = _audited(conn, "catalog_tasks")[-1]
+    assert who == SYSTEM.who and json.loads(detail)["changed"] == 1 and json.loads(detail)["dropped"] == 1
+
+
+def test_the_board_reads_the_obligations_from_the_register(conn, catalog):
+    import dataclasses
+
+    from common import TESTER
+
+    from kpi.usecases.milestones import milestones_on
+    from kpi.usecases.tasks import update_task
+    day = dt.date(2026, 5, 10)
+    rows = {m.id: m for m in milestones_on(conn, catalog, day)}
+    task_id = _catalogue_tasks(conn, catalog)["M_ATTT_CAP_DO"].task.id
+    assert (rows["M_ATTT_CAP_DO"].status, rows["M_ATTT_CAP_DO"].task_id) == (OVERDUE, task_id)
+    # a catalogue read without its obligations: the board still has them (the register holds them)
+    bare = dataclasses.replace(catalog, milestones=())
+    assert {m.id for m in milestones_on(conn, bare, day)} >= {m.id for m in catalog.milestones}
+    # the completion recorded in the register makes it done, seen from the day it is recorded (now)
+    today = dt.date.today()
+    update_task(conn, catalog, TESTER, task_id, "hoàn thành", "Quyết định phê duyệt", today,
+                done_on=dt.date(2026, 5, 8))
+    assert {m.id: m for m in milestones_on(conn, catalog, day)}["M_ATTT_CAP_DO"].status == OVERDUE
+    done = {m.id: m for m in milestones_on(conn, catalog, today)}["M_ATTT_CAP_DO"]
+    assert (done.status, done.done_on, done.done_by) == (DONE, dt.date(2026, 5, 8), "progress")
+    assert milestone_line(catalog, done).endswith("chủ trì Văn phòng HĐND và UBND xã, hoàn thành 08/05/2026; "
+                                                  "mốc theo dõi, không tính điểm)")

@@ -2,6 +2,7 @@
 short, at most `limit` rows, done and ongoing ones left out of the rows but counted."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from catalogs import catalog_of
@@ -11,7 +12,7 @@ from kpi.domain.periods import Quarter
 from kpi.present.evidence_tables import projector_follow_up
 from kpi.present.texts import unit_short
 
-CAT = catalog_of("""
+CAT_TOML = """
     [[indicators]]
     id = "MA_DOC"
     group = "G"
@@ -45,7 +46,8 @@ CAT = catalog_of("""
     name = "Báo cáo sự cố"
     lead = "A"
     source = "KH"
-    """)
+    """
+CAT = catalog_of(CAT_TOML)
 
 
 def test_lines_on_a_day():
@@ -79,3 +81,28 @@ def test_unit_short_names():
                                     "Trường Mầm non", "Xã")] == [
         "VP HĐND và UBND", "P. Văn hóa - Xã hội", "TT Phục vụ hành chính công", "Công an", "BCH quân sự",
         "Tr. Mầm non", "Xã"]
+
+
+def test_an_obligation_is_listed_once_not_again_as_an_overdue_task():
+    """The obligation's own task and a document's task that is the same obligation (the same deadline,
+    a lead unit in common, most words of the name) are left out of the overdue tasks the projector
+    lists under the milestones; another overdue task stays."""
+    from kpi.domain.milestones import CATALOG_SOURCE, beside_board, catalog_tasks, same_obligation
+    from kpi.domain.tasks import Source, Task, parse_time_rule, task_state
+
+    cat = catalog_of(CAT_TOML.replace('source = "KH"\n\n    [[milestones]]', 'lead = "A"\n    source = "KH"\n\n    [[milestones]]', 1))
+    day = dt.date(2026, 7, 1)
+    own = [dataclasses.replace(t, id=n) for n, t in enumerate(catalog_tasks(cat)[0], 1)]
+    assert own[0].source == CATALOG_SOURCE and own[0].stt == "M_CAP_DO" and own[0].leads == ("A",)
+    rows = milestones(cat, day, {}, {}, own)
+    plan = Source("Kế hoạch", "01/KH-UBND", None, "Kế hoạch 2026")
+    same = Task(10, "Tổ chức phê duyệt cấp độ", parse_time_rule("Tháng 4/2026"), ("B", "A"), source=plan, stt="2")
+    other_day = dataclasses.replace(same, id=11, rule=parse_time_rule("Tháng 5/2026"))
+    other_lead = dataclasses.replace(same, id=12, leads=("B",))
+    other_name = Task(13, "Kế hoạch wifi nhà văn hóa", parse_time_rule("Tháng 4/2026"), ("A",), source=plan, stt="3")
+    obligation = next(m for m in rows if m.id == "M_CAP_DO")
+    assert obligation.task_id == 1 and obligation.status == "overdue"
+    assert [same_obligation(t, obligation) for t in (own[0], same, other_day, other_lead, other_name)] == [
+        True, True, False, False, False]
+    states = [task_state(t, (), day) for t in (own[0], same, other_day, other_lead, other_name)]
+    assert [s.task.id for s in beside_board([s for s in states if s.state == "overdue"], rows)] == [11, 12, 13]

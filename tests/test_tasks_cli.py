@@ -31,7 +31,8 @@ def _list(db, capsys, *args, as_of=AS_OF):
 
 def test_list_shows_the_sample_register_overdue_first(db, capsys):
     rows = _list(db, capsys)
-    assert len(rows) == 41
+    assert len(rows) == 41 + 8          # the documents' tasks and the catalogue's eight obligations
+    assert sum(r["source"] == "Danh mục chỉ tiêu" for r in rows) == 8
     assert rows[0]["state"] == "overdue" and rows[0]["days_late"] >= rows[1]["days_late"] or rows[1]["state"] != "overdue"
     wifi = next(r for r in rows if "wifi" in r["name"])
     assert (wifi["due"], wifi["leads"], wifi["state"]) == ("2026-07-03", ["TTDVSNC"], "overdue")

@@ -8,6 +8,7 @@ import pytest
 from common import TESTER
 
 from kpi.domain.figures import Actor
+from kpi.domain.milestones import CATALOG_SOURCE, is_catalog_task
 from kpi.domain.rights import PermissionDenied
 from kpi.reports.tasks import Section, register_xlsx, template_xlsx
 from kpi.store import tasks as store_tasks
@@ -15,6 +16,15 @@ from kpi.usecases import tasks as uc
 
 pytestmark = pytest.mark.both_engines
 VHXH = "Phòng Văn hóa - Xã hội"
+
+
+def _documents(conn, catalog):
+    """The register's tasks of documents (the catalogue sync also writes the catalogue's obligations)."""
+    return [s for s in store_tasks.stored_tasks(conn, catalog.commune) if not is_catalog_task(s.task)]
+
+
+def _sources(conn, catalog):
+    return [x for x in store_tasks.task_sources(conn, catalog.commune) if x[1].key != CATALOG_SOURCE.key]
 
 
 def _book(rows, *, kind="Thông báo", title="Kết luận hội nghị", issued=dt.date(2026, 6, 29), section="I"):
@@ -31,17 +41,17 @@ def test_the_shipped_samples_load_with_their_dates_and_units(conn, catalog):
     for path in sorted(uc.SAMPLES_DIR.glob("*.xlsx")):
         uc.import_register(conn, catalog, TESTER, path.read_bytes(), path.name, stamp=dt.datetime(2026, 6, 1, 8))
     reg = uc.register_on(conn, catalog, dt.date(2026, 7, 1))
-    assert len(reg.states) == 41
+    assert len(reg.states) == 41 + len(catalog.milestones)         # the catalogue's obligations are tasks too
     by_source = {label.split(" số")[0]: n for _, s, n in store_tasks.task_sources(conn, catalog.commune)
                  for label in [s.label]}
-    assert by_source == {"Công văn": 11, "Kế hoạch": 20, "Thông báo": 10}
+    assert by_source == {"Công văn": 11, "Kế hoạch": 20, "Thông báo": 10, "Danh mục chỉ tiêu": len(catalog.milestones)}
     plan = [s.task for s in reg.states if s.task.source.kind == "Kế hoạch"]
     assert sum(t.due is not None for t in plan) == 8               # the 8 dated tasks of the 004 appendix
     it_needs = next(s.task for s in reg.states if "nhu cầu đầu tư" in s.task.name)
     assert (it_needs.due, it_needs.leads, it_needs.supports) == (dt.date(2026, 7, 9), ("VHXH",), ("VP",))
     wifi = next(s.task for s in reg.states if "wifi" in s.task.name)
     assert (wifi.due, wifi.leads) == (dt.date(2026, 7, 3), ("TTDVSNC",))
-    security = next(s.task for s in reg.states if "phê duyệt cấp độ" in s.task.name)
+    security = next(s.task for s in reg.states if "phê duyệt cấp độ" in s.task.name and not is_catalog_task(s.task))
     assert (security.due, security.leads, security.supports_outside) == (dt.date(2026, 4, 30), ("VP", "CA"),
                                                                         ("Công an thành phố",))
 
@@ -65,7 +75,7 @@ def test_each_bad_cell_is_named_and_nothing_is_written(conn, catalog, row, cell,
     assert (p.sheet, p.cell) == ("Sổ nhiệm vụ", cell) and words in p.message, p.message
     assert p.message.startswith(f"Sổ nhiệm vụ!{cell}: ")
     assert store_tasks.register_version(conn, catalog.commune) == before
-    assert store_tasks.task_sources(conn, catalog.commune) == []
+    assert _sources(conn, catalog) == []
 
 
 def test_a_duplicate_stt_in_one_section_and_a_bad_document_date(conn, catalog):
@@ -107,16 +117,16 @@ def test_reimport_shows_the_difference_then_writes_it(conn, catalog):
                      ("3", "Wifi nhà văn hóa", "", "Trung tâm Dịch vụ sự nghiệp công", "", "", "trước ngày 04/7/2026")])
     read, plan = uc.preview_import(conn, catalog, changed, "so.xlsx")
     assert read.ok and [t.stt for t in plan.added] == ["3"] and [c[2] for c in plan.changed] == [("thời gian",)]
-    assert len(store_tasks.stored_tasks(conn, catalog.commune)) == 2      # a preview writes nothing
+    assert len(_documents(conn, catalog)) == 2      # a preview writes nothing
     uc.import_register(conn, catalog, TESTER, changed, "so.xlsx", plan=plan)
-    assert len(store_tasks.stored_tasks(conn, catalog.commune)) == 3
+    assert len(_documents(conn, catalog)) == 3
 
 
 def test_a_coordinator_cannot_import(conn, catalog):
     with pytest.raises(PermissionDenied):
         uc.import_register(conn, catalog, Actor("dv", role="coordinator", login="dv-vhxh", units=("VHXH",)),
                            _book(GOOD), "so.xlsx")
-    assert store_tasks.task_sources(conn, catalog.commune) == []
+    assert _sources(conn, catalog) == []
 
 
 def test_the_template_reads_back(catalog):

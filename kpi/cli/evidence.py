@@ -1,4 +1,6 @@
-"""`evidence add|list|review|export`: the evidence (tài liệu kiểm chứng) of a quarter's criteria."""
+"""`evidence add|list|review|export`: the evidence (tài liệu kiểm chứng) of a quarter's criteria, of
+the catalogue's obligations and of the register's tasks (`--task NV12`: kept under `TASK:12`, in the
+quarter of the day it is sent unless `--quarter` says otherwise)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -44,9 +46,24 @@ def register(sub):
 
 
 def _slot_args(p):
-    p.add_argument("--quarter", required=True, help="quý, dạng 2026-Q3")
-    p.add_argument("--indicator", required=True, metavar="MÃ", help="mã chỉ tiêu (ví dụ ATTT_MA_DOC) hoặc mã mốc của danh mục (ví dụ M_ATTT_CAP_DO)")
+    p.add_argument("--quarter", help="quý, dạng 2026-Q3 (với --task: mặc định quý của hôm nay)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--indicator", metavar="MÃ", help="mã chỉ tiêu (ví dụ ATTT_MA_DOC) hoặc mã mốc của danh mục (ví dụ M_ATTT_CAP_DO)")
+    which.add_argument("--task", metavar="MÃ_NV", help="mã nhiệm vụ của sổ nhiệm vụ (ví dụ NV12 hoặc 12)")
     p.add_argument("--unit", metavar="MÃ_ĐƠN_VỊ", help="đơn vị (chỉ tiêu do nhiều đơn vị báo cáo); bỏ trống: cả chỉ tiêu")
+
+
+def _slot(args) -> tuple[Quarter, str]:
+    """(quarter, the id the evidence is kept under) of --quarter and --indicator or --task; a task's
+    quarter defaults to today's (read once, here)."""
+    if args.task is not None:
+        number = str(args.task).strip().upper().removeprefix("NV")
+        if not number.isdigit():
+            raise UserError(f"--task «{args.task}» không phải mã nhiệm vụ (ví dụ NV12 hoặc 12).")
+        return (Quarter.parse(args.quarter) if args.quarter else Quarter.of(dt.date.today())), f"TASK:{number}"
+    if not args.quarter:
+        raise UserError("Cần --quarter (dạng 2026-Q3) cho minh chứng của một chỉ tiêu hay một mốc.")
+    return Quarter.parse(args.quarter), args.indicator
 
 
 def _read_files(names: list[str]) -> list[tuple[str, bytes]]:
@@ -86,7 +103,7 @@ def run_add(args, ctx):
     from kpi.evidence.checks import EvidenceRefused
     from kpi.usecases import evidence
     from kpi.usecases.accounts import active_actor
-    quarter = Quarter.parse(args.quarter)
+    quarter, indicator = _slot(args)
     if bool(args.files) == bool(args.link):
         raise UserError("Hãy nêu các tệp minh chứng, hoặc một --link (không cả hai).")
     doc = {"doc_number": args.doc_number, "doc_date": _doc_date(args.doc_date), "summary": args.summary}
@@ -94,11 +111,11 @@ def run_add(args, ctx):
     actor = active_actor(ctx.conn, args.by)
     try:
         if args.link:
-            results = [evidence.attach_link(ctx.conn, ctx.catalog, actor, quarter, args.indicator, args.unit,
+            results = [evidence.attach_link(ctx.conn, ctx.catalog, actor, quarter, indicator, args.unit,
                                             args.link, args.note or "", **doc)]
         else:
             results = [evidence.attach_file(ctx.conn, ctx.catalog, ctx.settings.evidence_dir, actor, quarter,
-                                            args.indicator, args.unit, data, name, args.note or "", **doc)
+                                            indicator, args.unit, data, name, args.note or "", **doc)
                        for name, data in files]
     except EvidenceRefused as e:
         raise UserError(str(e)) from None
@@ -127,6 +144,7 @@ def run_list(args, ctx):
     count, points = evidence.lacking_summary(slots)
     # the obligations of `[[milestones]]` (no points, not counted as lacking) once something is attached
     slots += [s for s in evidence.obligation_slots(ctx.conn, ctx.catalog, quarter) if s.items or s.reviews]
+    slots += evidence.task_slots(ctx.conn, ctx.catalog, quarter)          # the register's tasks (TASK:<id>)
     if args.json:
         rows = [{"indicator": s.indicator.id, "unit": s.unit, "state": s.state, "required": s.indicator.evidence,
                  "items": [_item_json(i) for i in s.items],
@@ -154,9 +172,9 @@ def run_list(args, ctx):
 def run_review(args, ctx):
     from kpi.usecases import evidence
     from kpi.usecases.accounts import active_actor
-    quarter = Quarter.parse(args.quarter)
+    quarter, indicator = _slot(args)
     actor = active_actor(ctx.conn, args.by)
-    r = evidence.review(ctx.conn, ctx.catalog, actor, quarter, args.indicator, args.unit, args.state, args.comment)
+    r = evidence.review(ctx.conn, ctx.catalog, actor, quarter, indicator, args.unit, args.state, args.comment)
     from kpi.evidence.board import STATE_TEXT
     print(f"Đã ghi: {r.indicator_id}{' (' + r.unit + ')' if r.unit else ''} {quarter.label} — "
           f"{STATE_TEXT[r.state]} ({actor.who}).")

@@ -23,6 +23,7 @@ ACTIONS: dict[str, str] = {
     "make_backup": "Sao lưu", "export_evidence_pack": "Tải bộ hồ sơ minh chứng",
     "explanation_write": "Ghi giải trình",
     "appraisal_import": "Nhập kết quả thẩm định",
+    "catalog_tasks": "Đưa mốc của danh mục vào sổ nhiệm vụ",
 }
 
 _FIELDS = {

@@ -131,7 +131,8 @@ def milestone_line(catalog: Catalog, m: Milestone) -> str:
     """One line of `python -m kpi milestones`: «✖ Không đạt đúng hạn: HT_CHU_KY_SO — … (hạn 30/06/2026,
     quá 158 ngày; chủ trì …; Quý II/2026 đạt 90,8 %)»."""
     lead = f"chủ trì {catalog.unit_name(m.lead)}" if m.lead else "chưa giao đơn vị chủ trì"
-    done = f", minh chứng được duyệt {texts.date(m.done_on)}" if m.done_on else ""
+    done = "" if not m.done_on else f", hoàn thành {texts.date(m.done_on)}" if m.done_by == "progress" \
+        else f", minh chứng được duyệt {texts.date(m.done_on)}"
     if m.deadline is None:
         when = due_text(None, m.start, "không có hạn")
         what = "mốc theo dõi, không tính điểm" if m.kind != "criterion" else milestone_reached(catalog, m)

@@ -54,9 +54,16 @@ def state_text(s: TaskState) -> str:
     return text
 
 
-def task_table(catalog: Catalog, states: list[TaskState]) -> pd.DataFrame:
-    """One row per task: state first, then name, lead, due, progress, source (user text: escape it)."""
-    return pd.DataFrame({
+def place(task: Task) -> str:
+    """Where a task is in its document: «mục II.3»; without a section (a catalogue obligation: its id
+    is its STT) «mục M_ATTT_CAP_DO»."""
+    return f"mục {task.section}.{task.stt}" if task.section else f"mục {task.stt}"
+
+
+def task_table(catalog: Catalog, states: list[TaskState], evidence: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per task: state first, then name, lead, due, progress, source (user text: escape it);
+    with `evidence` (task id → «2 tài liệu · Chờ duyệt»), its evidence last («—»: none sent)."""
+    table = pd.DataFrame({
         "Mã": [f"NV{s.task.id}" for s in states],
         "Tình trạng": [f"{STATE_ICON[s.state]} {state_text(s)}" for s in states],
         "Nhiệm vụ": [s.task.name for s in states],
@@ -64,9 +71,16 @@ def task_table(catalog: Catalog, states: list[TaskState]) -> pd.DataFrame:
         "Thời hạn": [when_text(s.task) for s in states],
         "Tiến độ": [STATUS_TEXT[s.status] + (f": {s.last_update.result}" if s.last_update and s.last_update.result
                                               else "") for s in states],
-        "Văn bản": [f"{s.task.source.label if s.task.source else ''}, mục {s.task.section}.{s.task.stt}"
-                    for s in states],
+        "Văn bản": [f"{s.task.source.label if s.task.source else ''}, {place(s.task)}" for s in states],
     })
+    if evidence is not None:
+        table["Minh chứng"] = [evidence.get(s.task.id or 0, "—") for s in states]
+    return table
+
+
+def evidence_text(count: int, state_text: str) -> str:
+    """«2 tài liệu · Chờ duyệt»."""
+    return f"{count} tài liệu · {state_text}"
 
 
 def overdue_lines(catalog: Catalog, states: list[TaskState], n: int) -> list[str]:

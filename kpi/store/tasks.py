@@ -194,10 +194,11 @@ _SET = ("section = ?, section_title = ?, stt = ?, name = ?, leader = ?, leads = 
 
 def apply_import(conn: Conn, actor: Actor, commune: str, plan: ImportPlan, texts: dict[tuple[str, str], tuple[str, str]],
                  *, file_name: str | None = None, file_sha256: str | None = None,
-                 stamp: dt.datetime | None = None) -> int:
+                 stamp: dt.datetime | None = None, action: str = "tasks_import") -> int:
     """Write `plan` (from `plan_import`) in one transaction; refused (StoreError, nothing written)
     when the document changed since the plan was made. `texts`: task key → (lead cell, supporting
-    cell) as written. Returns the document's id."""
+    cell) as written. `action`: the audit line's («catalog_tasks» for the catalogue sync). Returns
+    the document's id."""
     detail = {"source": plan.source.label, "file_name": file_name}
     _guard(conn, actor, "manage_tasks", commune, None, detail)
     with WRITE_LOCK, transaction(conn):
@@ -232,7 +233,7 @@ def apply_import(conn: Conn, actor: Actor, commune: str, plan: ImportPlan, texts
         for t in plan.dropped:
             conn.execute("UPDATE tasks SET active = FALSE, updated_at = ?, updated_by = ? WHERE id = ?",
                          [stamp, actor.who, t.id]).fetchall()
-        _audit(conn, actor, "tasks_import", commune,
+        _audit(conn, actor, action, commune,
                {**detail, "added": len(plan.added), "changed": len(plan.changed), "dropped": len(plan.dropped)},
                sha256=file_sha256)
     return sid
@@ -320,3 +321,26 @@ def record_progress(conn: Conn, actor: Actor, commune: str, task: Task, update: 
                 "done_on": str(update.done_on or "")}, unit=unit, period=update.period)
     return Progress(int(task.id or 0), update.period, update.status, update.result.strip(), update.done_on,
                     actor.who, stamp)
+
+
+def catalog_tasks_plan(conn: Conn, commune: str, source: Source, tasks: Sequence[Task]) -> ImportPlan | None:
+    """What writing the catalogue's obligations (`tasks` of `source`) into the register would change;
+    None when the register already holds them as they are (nothing to write), or when the register has
+    no such document yet and the catalogue no obligation."""
+    if not tasks and source_id_of(conn, commune, source) is None:
+        return None
+    plan = plan_import(conn, commune, source, tasks)
+    return None if plan.empty else plan
+
+
+def sync_catalog_tasks(conn: Conn, actor: Actor, commune: str, source: Source, tasks: Sequence[Task],
+                       texts: dict[tuple[str, str], tuple[str, str]]) -> ImportPlan | None:
+    """Upsert the catalogue's obligations as the tasks of `source` (by STT, the obligation's id): a
+    new one added, a changed text updated (its id and progress kept), one the catalogue dropped kept
+    inactive; nothing written when nothing differs. Rights `manage_tasks` (the catalogue sync runs as
+    the system); audited as «catalog_tasks». Returns the plan written (None: nothing to write)."""
+    plan = catalog_tasks_plan(conn, commune, source, tasks)
+    if plan is None:
+        return None
+    apply_import(conn, actor, commune, plan, texts, action="catalog_tasks")
+    return plan

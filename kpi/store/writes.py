@@ -11,6 +11,7 @@ import pandas as pd
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor, Submission
+from kpi.domain.milestones import CATALOG_SOURCE, catalog_tasks
 from kpi.domain.periods import Month
 from kpi.domain.rights import PermissionDenied, authorize, closed_refusal
 from kpi.store.connection import (
@@ -66,14 +67,25 @@ def audit(conn: Conn, actor: Actor, action: str, commune: str | None, detail: di
 
 def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = None) -> None:
     """Make the commune and its units in the database match the catalogue; with the catalogue's
-    `text`, keep it as a new catalogue version when it differs from the last one kept. When nothing
-    differs (`catalog_changes`), nothing is written and no transaction is opened."""
+    `text`, keep it as a new catalogue version when it differs from the last one kept; upsert the
+    catalogue's obligations (`[[milestones]]`) into the task register as the tasks of the document
+    «Danh mục chỉ tiêu» (kpi.domain.milestones.catalog_tasks; kpi.store.tasks.sync_catalog_tasks).
+    When nothing differs (`catalog_changes`), nothing is written and no transaction is opened."""
     authorize(actor, "sync_catalog", catalog.commune)
-    if not catalog_changes(conn, catalog, text):
+    changes = catalog_changes(conn, catalog, text)
+    if not changes:
         return
+    if changes & {"version", "units"}:
+        _sync_units(conn, catalog, actor, text)
+    if "tasks" in changes:
+        from kpi.store import tasks as store_tasks  # the register's module imports this one
+        store_tasks.sync_catalog_tasks(conn, actor, catalog.commune, CATALOG_SOURCE, *catalog_tasks(catalog))
+
+
+def _sync_units(conn: Conn, catalog: Catalog, actor: Actor, text: str | None) -> None:
     with WRITE_LOCK, transaction(conn):
         lock_names(conn, [f"catalog:{catalog.commune}"])
-        changes = catalog_changes(conn, catalog, text)   # again under the lock: another writer may have synced
+        changes = catalog_changes(conn, catalog, text, tasks=False)   # again under the lock: another writer may have synced
         if "version" in changes:
             _record_catalog_version(conn, catalog.commune, text or "", actor)
         if "units" not in changes:
@@ -88,10 +100,12 @@ def sync_catalog(conn: Conn, catalog: Catalog, actor: Actor, text: str | None = 
         _audit(conn, actor, "sync_catalog", catalog.commune, {"units": [c for c, _ in wanted]})
 
 
-def catalog_changes(conn: Conn, catalog: Catalog, text: str | None = None) -> set[str]:
+def catalog_changes(conn: Conn, catalog: Catalog, text: str | None = None, *, tasks: bool = True) -> set[str]:
     """What `sync_catalog` would write, read only: "version" when `text` differs from the commune's
     last kept catalogue version (or none is kept), "units" when the commune's name or units in the
-    database differ from the catalogue. Empty: the database already holds this catalogue."""
+    database differ from the catalogue, "tasks" (with `tasks`) when the register's tasks of the
+    document «Danh mục chỉ tiêu» differ from the catalogue's obligations. Empty: the database already
+    holds this catalogue."""
     changes = set()
     if text is not None:
         last = conn.execute("SELECT sha256 FROM catalog_versions WHERE commune = ? ORDER BY id DESC LIMIT 1",
@@ -103,6 +117,10 @@ def catalog_changes(conn: Conn, catalog: Catalog, text: str | None = None) -> se
     if sorted(stored) != sorted((u.code, u.name) for u in catalog.units) \
             or not names or names[0][0] != catalog.commune_name:
         changes.add("units")
+    if tasks:
+        from kpi.store.tasks import catalog_tasks_plan
+        if catalog_tasks_plan(conn, catalog.commune, CATALOG_SOURCE, catalog_tasks(catalog)[0]) is not None:
+            changes.add("tasks")
     return changes
 
 

@@ -5,7 +5,14 @@ them; the same bytes attached twice are stored once.
 
 The "indicator" of an item or a review is a criterion's id or an obligation's id (the catalogue's
 `[[milestones]]`, whose accepted evidence makes them done): the same checks, the same rights (the
-lead unit's coordinator, the office), the same storage; an obligation is not split by unit."""
+lead unit's coordinator, the office), the same storage; an obligation is not split by unit.
+
+A task of the register takes evidence the same way, under `TASK:<id>` (one slot, no unit; an
+obligation's task under the obligation's id: the same evidence). Rights: the office, or the
+coordinator of one of the task's lead units (kpi.store.tasks.rights_unit). Its quarter is the quarter
+of the day it is sent (`as_of`): the quarter's pack holds what was delivered in it, and a task done
+late is never refused for its due day's quarter being closed. In the pack it lies under «NN Nhiệm vụ/
+NV<id> - <name>/» after the obligations."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,19 +21,23 @@ import io
 import os
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from kpi.domain.catalog import Catalog, Indicator, Milestone
 from kpi.domain.figures import Actor
+from kpi.domain.milestones import is_catalog_task
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, authorize
+from kpi.domain.tasks import Task
 from kpi.evidence.board import Slot, board, item_state, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import clean_text, default_description, pack_path, safe_name, stored_file_name
 from kpi.present import texts
 from kpi.settings import evidence_max_bytes
 from kpi.store import StoreError
+from kpi.store import tasks as store_tasks
 from kpi.store.connection import DiskFull, is_disk_full
 from kpi.store.evidence import (
     EvidenceItem,
@@ -40,7 +51,7 @@ from kpi.store.evidence import (
 from kpi.store.writes import audit
 
 __all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "obligation_slots",
-           "lacking_summary",
+           "lacking_summary", "task_evidence_id", "task_slots", "task_evidence", "TaskEvidence",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
 
 
@@ -95,6 +106,46 @@ def resolve_slot(catalog: Catalog, indicator_id: str,
     return ind, stored, rights_unit(ind, stored or unit)
 
 
+TASK_PREFIX = "TASK:"
+TASKS_FOLDER = "Nhiệm vụ"
+
+
+def task_evidence_id(task: Task) -> str:
+    """The id a task's evidence is kept under: `TASK:<id>`; an obligation's task: the obligation's id."""
+    return task.stt if is_catalog_task(task) else f"{TASK_PREFIX}{task.id}"
+
+
+def task_subject(task: Task) -> Milestone:
+    """A task as the subject of an evidence slot (the shape the board, the index and the pack read):
+    its name, the lead unit, the output as what proves it, the group «Nhiệm vụ»."""
+    return Milestone(f"{TASK_PREFIX}{task.id}", TASKS_FOLDER, task.name, deadline=task.due, start=task.rule.start,
+                     lead=task.leads[0] if task.leads else None, evidence=task.output,
+                     source=task.source.label if task.source else "")
+
+
+def _task_of(conn, catalog: Catalog, indicator_id: str) -> Task:
+    number = indicator_id[len(TASK_PREFIX):].strip().upper().removeprefix("NV")
+    stored = store_tasks.task_by_id(conn, catalog.commune, int(number)) if number.isdigit() else None
+    if stored is None:
+        raise StoreError(f"Không có nhiệm vụ mã NV{number} trong sổ nhiệm vụ.")
+    return stored.task
+
+
+def _resolve(conn, catalog: Catalog, actor: Actor, indicator_id: str,
+             unit: str | None) -> tuple[Indicator | Milestone, str | None, str | None]:
+    """`resolve_slot`, and a task of the register (`TASK:<id>`): its subject, no unit, the unit its
+    coordinator is checked against (None for the office: any task)."""
+    if (indicator_id or "").strip().upper().startswith(TASK_PREFIX):
+        task = _task_of(conn, catalog, indicator_id.strip().upper())
+        if is_catalog_task(task):
+            return resolve_slot(catalog, task.stt, unit)
+        if unit is not None and unit.strip():
+            raise StoreError(f"Nhiệm vụ NV{task.id} không chia theo đơn vị: gửi minh chứng cho cả nhiệm vụ "
+                             "(không ghi đơn vị).")
+        return task_subject(task), None, store_tasks.rights_unit(actor, task)
+    return resolve_slot(catalog, indicator_id, unit)
+
+
 def _quarter(quarter: Quarter | str) -> str:
     return str(Quarter.parse(quarter) if isinstance(quarter, str) else quarter)
 
@@ -106,7 +157,7 @@ def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, 
     """Check `data` by its content, keep it, add its row; (item, created). Refusals:
     `EvidenceRefused` (the file), `PermissionDenied` (rights), `StoreError` (criterion, unit)."""
     q = _quarter(quarter)
-    ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
+    ind, stored, rights_unit = _resolve(conn, catalog, actor, indicator_id, unit)
     checked = check_evidence_file(data, Path(file_name or "").name, max_bytes or evidence_max_bytes())
     # the names kept: cleaned (no control or bidi characters), the content's extension once
     name = stored_file_name(checked.file_name, EXTENSIONS.get(checked.media_type, ""))
@@ -126,7 +177,7 @@ def attach_file(conn, catalog: Catalog, evidence_dir: str | Path, actor: Actor, 
 def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str,
                 unit: str | None, link: str, description: str, *, doc_number: str | None = None,
                 doc_date: dt.date | None = None, summary: str | None = None) -> tuple[EvidenceItem, bool]:
-    ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
+    ind, stored, rights_unit = _resolve(conn, catalog, actor, indicator_id, unit)
     return add_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, rights_unit,
                         description or summary or link, link=check_link(link), doc_number=doc_number,
                         doc_date=doc_date, summary=summary)
@@ -134,7 +185,7 @@ def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, in
 
 def review(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str, unit: str | None,
            state: str, comment: str) -> Review:
-    ind, stored, _ = resolve_slot(catalog, indicator_id, unit)
+    ind, stored, _ = _resolve(conn, catalog, actor, indicator_id, unit)
     return review_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, state, comment)
 
 
@@ -148,6 +199,60 @@ def obligation_slots(conn, catalog: Catalog, quarter: Quarter | str) -> list[Slo
     q = _quarter(quarter)
     return obligation_board(catalog, evidence_items(conn, catalog.commune, q),
                             evidence_reviews(conn, catalog.commune, q))
+
+
+def task_slots(conn, catalog: Catalog, quarter: Quarter | str | None = None) -> list[Slot]:
+    """The slots of the register's tasks (`TASK:<id>`) with something sent or reviewed, of one quarter
+    (all quarters when None: one slot per quarter), by task then quarter; a task no longer in the
+    register is left out."""
+    q = _quarter(quarter) if quarter is not None else None
+    items = [i for i in evidence_items(conn, catalog.commune, q) if i.indicator_id.startswith(TASK_PREFIX)]
+    reviews = [r for r in evidence_reviews(conn, catalog.commune, q) if r.indicator_id.startswith(TASK_PREFIX)]
+    tasks = {f"{TASK_PREFIX}{s.task.id}": s.task for s in store_tasks.stored_tasks(conn, catalog.commune)}
+    slots: dict[tuple[str, str], Slot] = {}
+    for row in [*items, *reviews]:
+        task = tasks.get(row.indicator_id)
+        if task is not None and row.unit is None and (row.indicator_id, row.quarter) not in slots:
+            slots[(row.indicator_id, row.quarter)] = Slot(task_subject(task), None)
+    for item in items:
+        if (item.indicator_id, item.quarter) in slots:
+            slots[(item.indicator_id, item.quarter)].items.append(item)
+    for review in reviews:
+        if (review.indicator_id, review.quarter) in slots:
+            slots[(review.indicator_id, review.quarter)].reviews.append(review)
+    return [slots[k] for k in sorted(slots, key=lambda k: (int(k[0][len(TASK_PREFIX):]), k[1]))]
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """What the «Nhiệm vụ» page shows of a task's evidence: documents sent (every quarter), the state
+    of its latest quarter with something sent or reviewed, that quarter."""
+    count: int
+    state: str
+    state_text: str
+    quarter: str | None
+
+
+def task_evidence(conn, catalog: Catalog, tasks: Iterable[Task]) -> dict[int, TaskEvidence]:
+    """Task id → its evidence (`task_evidence_id`: an obligation's task shows the obligation's)."""
+    keys = {task_evidence_id(t): t.id or 0 for t in tasks}
+    items = [i for i in evidence_items(conn, catalog.commune) if i.unit is None and i.indicator_id in keys]
+    reviews = [r for r in evidence_reviews(conn, catalog.commune) if r.unit is None and r.indicator_id in keys]
+    slots: dict[tuple[str, str], Slot] = {}
+    for row in [*items, *reviews]:
+        slots.setdefault((row.indicator_id, row.quarter), Slot(Milestone(row.indicator_id, "", ""), None))
+    for item in items:
+        slots[(item.indicator_id, item.quarter)].items.append(item)
+    for review in reviews:
+        slots[(review.indicator_id, review.quarter)].reviews.append(review)
+    out: dict[int, TaskEvidence] = {}
+    for key, tid in keys.items():
+        mine = sorted((q, s) for (k, q), s in slots.items() if k == key)
+        if not mine:
+            continue
+        quarter, latest = mine[-1]
+        out[tid] = TaskEvidence(sum(len(s.items) for _q, s in mine), latest.state, latest.state_text, quarter)
+    return out
 
 
 def lacking_summary(slots: Iterable[Slot]) -> tuple[int, float]:
@@ -194,7 +299,8 @@ OBLIGATIONS_FOLDER = "Mốc theo dõi (không tính điểm)"
 def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
     """Evidence item id → its path in the pack: `NN <group>/NN <ID> - <criterion>/[<UNIT> - <unit
     name>/]NNN <description>.<ext>`; an obligation's under `NN Mốc theo dõi (không tính điểm)/NN
-    <ID> - <name>/` after the groups (links have no path: the index lists them). Every name is made
+    <ID> - <name>/` after the groups, a task's under `NN Nhiệm vụ/NV<id> - <name>/` after those (links
+    have no path: the index lists them). Every name is made
     by `kpi.evidence.names.pack_path`: within 150 characters, the content's extension once, two
     items with the same path numbered."""
     order = [*_catalog_order(catalog), *catalog.milestones]
@@ -204,9 +310,13 @@ def pack_paths(catalog: Catalog, slots: Iterable[Slot]) -> dict[int, str]:
     taken: set[str] = set()
     for s in slots:
         ind = s.indicator
-        group = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}" if isinstance(ind, Indicator)
-                 else f"{len(groups) + 1:02d} {OBLIGATIONS_FOLDER}")
-        folders = [group, f"{numbers[ind.id]:02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"]
+        if ind.id.startswith(TASK_PREFIX):      # a task of the register: «NN Nhiệm vụ/NV12 - <name>/»
+            folders = [f"{len(groups) + 2:02d} {TASKS_FOLDER}",
+                       safe_name(f"NV{ind.id[len(TASK_PREFIX):]} - {ind.name}", 70)]
+        else:
+            group = (f"{groups[ind.group]:02d} {safe_name(ind.group, 60)}" if isinstance(ind, Indicator)
+                     else f"{len(groups) + 1:02d} {OBLIGATIONS_FOLDER}")
+            folders = [group, f"{numbers.get(ind.id, 0):02d} {safe_name(f'{ind.id} - {ind.name}', 70)}"]
         if s.unit is not None:
             folders.append(safe_name(f"{s.unit} - {catalog.unit_name(s.unit)}", 60))
         for item in s.items:
@@ -243,8 +353,9 @@ def write_pack(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, evi
                   {"action": "export_evidence_pack", "quarter": str(q), "reason": str(e)}, period=str(q))
         raise
     slots = quarter_board(conn, catalog, q)
-    # the obligations of [[milestones]] with something sent or reviewed, after the criteria
+    # the obligations of [[milestones]] with something sent or reviewed, after the criteria; then the tasks'
     slots += [s for s in obligation_slots(conn, catalog, q) if s.items or s.reviews]
+    slots += task_slots(conn, catalog, q)
     paths = pack_paths(catalog, slots)
     files = {item.id: item for s in slots for item in s.items if item.sha256 is not None}
     for item in files.values():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
+from kpi.domain.milestones import is_catalog_task
 from kpi.domain.periods import Month, PeriodError
 from kpi.domain.tasks import (
     COMPLETED,
@@ -121,9 +122,10 @@ def _stored(conn, catalog: Catalog) -> tuple[list[StoredTask], dict[int, list[Pr
 def register_on(conn, catalog: Catalog, as_of: dt.date) -> Register:
     stored, updates = _stored(conn, catalog)
     since = {s.task.id or 0: s.created_at.date() for s in stored}
+    # the catalogue's obligations are in it whatever the day the sync wrote them: the catalogue held them
     states = [task_state(s.task, updates.get(s.task.id or 0, ()), as_of, due_day=catalog.due_day,
                          due_month_offset=catalog.due_month_offset, tracked_since=since[s.task.id or 0])
-              for s in stored if s.created_at.date() <= as_of]
+              for s in stored if s.created_at.date() <= as_of or is_catalog_task(s.task)]
     return Register(as_of, tuple(sort_states(states)), {s.task.id or 0: (s.leads_text, s.supports_text) for s in stored},
                     updates, since)
 
@@ -363,7 +365,8 @@ def load_sample_register(conn, catalog: Catalog, actor: Actor, today: dt.date) -
     for path in sorted(SAMPLES_DIR.glob("*.xlsx")):
         plan = import_register(conn, catalog, actor, path.read_bytes(), path.name, stamp=imported)
         count += len(plan.added)
-    stored = store_tasks.stored_tasks(conn, catalog.commune)
+    # the documents' tasks only: the catalogue's obligations keep what their evidence says
+    stored = [x for x in store_tasks.stored_tasks(conn, catalog.commune) if not is_catalog_task(x.task)]
     for n, s in enumerate(x for x in stored if x.task.due is not None):
         _demo_dated(conn, catalog, actor, s.task, n, today)
     for n, s in enumerate(x for x in stored if x.task.due is None and x.task.rule.monthly):

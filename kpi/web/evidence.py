@@ -10,9 +10,10 @@ import streamlit as st
 
 from kpi.domain.catalog import Catalog
 from kpi.domain.figures import Actor
-from kpi.domain.milestones import Milestone
+from kpi.domain.milestones import Milestone, beside_board
 from kpi.domain.periods import Quarter
 from kpi.domain.rights import PermissionDenied, may
+from kpi.domain.tasks import TaskState
 from kpi.evidence.board import Slot, rights_unit
 from kpi.evidence.checks import EvidenceRefused
 from kpi.present import evidence_tables, texts
@@ -58,6 +59,13 @@ def milestones_today(today: dt.date | None = None) -> list[Milestone]:
     path = data.config_path()
     return _milestones(data.db_target(), cat.commune, data.data_version(), evidence_version(conn, cat.commune),
                        str(path), path.stat().st_mtime if path.exists() else 0.0, (today or data.as_of()).isoformat())
+
+
+def overdue_tasks(today: dt.date | None = None) -> list[TaskState]:
+    """The register's overdue tasks the milestone lines do not already show: an obligation of the
+    catalogue (its own task, or a document's task that is the same obligation) is listed once, as a
+    milestone (kpi.domain.milestones.beside_board)."""
+    return beside_board(data.task_register().overdue, milestones_today(today))
 
 
 def projector_follow_up(catalog: Catalog, quarter: Quarter, today: dt.date) -> None:

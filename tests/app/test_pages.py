@@ -149,6 +149,19 @@ def test_projector_mode_from_the_url(monkeypatch, demo_db):
     assert len(at.dataframe) >= 2
 
 
+def test_the_projector_lists_the_security_level_obligation_once(monkeypatch, demo_db):
+    """The security level (30/04/2026) is the catalogue's obligation M_ATTT_CAP_DO and the 004 plan's
+    task IV.2: one milestone line, not again as the first overdue task (the wifi plan is then)."""
+    at = _app(monkeypatch, demo_db)
+    at.query_params["projector"] = "1"
+    at.run()
+    _no_errors(at, "projector")
+    html = "".join(m.value for m in at.markdown)
+    assert html.count("cấp độ an toàn thông tin") == 1, html
+    late = next(m.value for m in at.markdown if 'class="kpi-tasks-late"' in m.value)
+    assert "Nhiệm vụ quá hạn: 2</b>" in late and "wifi" in late, late
+
+
 def test_projector_headline_of_a_finished_quarter(monkeypatch, demo_db):
     """Quý III/2026 of the demo: total, grade, change, the margin to the grade boundary, and the
     three biggest losses as short actions with links to the criterion and the lead unit."""

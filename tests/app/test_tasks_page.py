@@ -46,7 +46,8 @@ def test_the_register_overdue_first_and_filters(monkeypatch, demo_db):
     metrics = {m.label: m.value for m in at.metric}
     assert int(metrics["Quá hạn"]) >= 2
     table = at.table[0].value
-    assert len(table) == 41
+    assert len(table) == 41 + 8           # the documents' tasks and the catalogue's obligations
+    assert r"Danh mục chỉ tiêu, mục M\_ATTT\_CAP\_DO" in set(table["Văn bản"])     # escaped for markdown
     assert table.iloc[0]["Tình trạng"].startswith("▲ Quá hạn")
     wifi = table[table["Nhiệm vụ"].str.contains("wifi")].iloc[0]
     assert wifi["Đơn vị chủ trì"] == "Trung tâm Dịch vụ sự nghiệp công" and wifi["Tình trạng"].startswith("▲ Quá hạn")
@@ -78,6 +79,34 @@ def test_a_coordinator_records_progress_only_for_their_units_tasks(monkeypatch, 
     assert not [f for f in other.get("form") if f.proto.form_id == "task_progress"]
     assert any("Chỉ đầu mối của đơn vị chủ trì" in c.value for c in other.caption)
 
+
+
+def test_a_lead_units_coordinator_sends_evidence_for_a_task_and_its_row_shows_it(monkeypatch, demo_db):
+    """The wifi task (lead TTDVSNC): its coordinator sends a link from «Nhiệm vụ» (kept under TASK:<id>
+    in today's quarter); the row and the detail show one document awaiting review; another unit's
+    coordinator gets no form; the office sees it on «Minh chứng» to review."""
+    at = _open(monkeypatch, demo_db, "dv-ttdvsnc")
+    wifi = int(next(i for i in at.selectbox(key="tasks_pick").options if "wifi" in i).split(" ")[0].removeprefix("NV"))
+    at.selectbox(key="tasks_pick").set_value(wifi).run()
+    assert any(m.value == "**Minh chứng của nhiệm vụ:** chưa có tài liệu nào." for m in at.markdown)
+    at.text_input(key="task_evidence_link").input("https://example.org/ke-hoach-wifi")
+    at.text_input(key="task_evidence_note").input("Kế hoạch lắp wifi")
+    at.button(key="FormSubmitter:task_evidence-Gửi minh chứng").click().run()
+    _ok(at)
+    assert f"Đã gửi liên kết cho NV{wifi}." in [s.value for s in at.success]
+    row = at.table[0].value.set_index("Mã").loc[f"NV{wifi}"]
+    assert row["Minh chứng"] == "1 tài liệu · Chờ duyệt"
+    assert any(m.value.startswith("**Minh chứng của nhiệm vụ:** 1 tài liệu · Chờ duyệt (gần nhất: Quý")
+               for m in at.markdown)
+    other = _open(monkeypatch, demo_db, "dv-ca")
+    other.selectbox(key="tasks_unit").set_value("TTDVSNC").run()
+    other.selectbox(key="tasks_pick").set_value(wifi).run()
+    _ok(other)
+    assert not [f for f in other.get("form") if f.proto.form_id == "task_evidence"]
+    office = _open(monkeypatch, demo_db, "vanphong")
+    office.switch_page("pages/evidence.py").run()
+    _ok(office)
+    assert any(f"TASK:{wifi}" in o for o in office.selectbox(key="review_slot").options)
 
 
 def test_the_office_adds_and_edits_one_task(monkeypatch, demo_db):
