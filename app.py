@@ -66,6 +66,7 @@ if actor is None:
     auth.login_form()
     st.stop()
 st.session_state["_actor"] = actor
+auth.keep_cookie()   # once after signing in: the browser gets the session cookie (a reload stays in)
 state.begin_run()   # the one reading of the clock in this run: every page judges the record on it
 if not may(actor, "read_past_record"):
     state.today_only()
