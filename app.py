@@ -4,7 +4,7 @@ import streamlit as st
 from kpi.domain.catalog import CatalogError
 from kpi.domain.rights import CITY_ROLES, may
 from kpi.usecases.errors import StoreError
-from kpi.web import auth, backups, data, safe, state, widgets
+from kpi.web import auth, backups, chrome, data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 
@@ -61,6 +61,7 @@ def may_open(actor, url_path: str) -> bool:
 # links (.streamlit/config.toml hides Streamlit's; kpi/web/serve.py switches off the legacy pages/
 # mode of a fresh server).
 current = st.navigation(pages, position="hidden")
+chrome.vietnamese_chrome()   # Streamlit's own English words («Press Enter to apply», …) in Vietnamese
 actor = auth.current_actor()
 if actor is None:
     auth.login_form()

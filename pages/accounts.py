@@ -48,7 +48,7 @@ if manages:
         "Trạng thái": ["hoạt động" if a.active else "đã khoá" for a in accounts],
         "Mẫu": ["có" if a.demo else "" for a in accounts]}), hide_index=True, width="stretch")
 
-    with st.form("add_account", clear_on_submit=True):
+    with st.form("add_account", clear_on_submit=True, enter_to_submit=False):
         st.subheader("Thêm tài khoản")
         c = st.columns(4)
         login = c[0].text_input("Tên đăng nhập mới")
@@ -65,7 +65,7 @@ if manages:
 
     logins = [a.login for a in accounts]
     if logins:
-        with st.form("change_account"):
+        with st.form("change_account", enter_to_submit=False):
             st.subheader("Đổi mật khẩu / khoá hoặc mở khoá tài khoản")
             who = st.selectbox("Tài khoản", logins,
                                format_func=lambda x: x + ("" if next(a for a in accounts if a.login == x).active

@@ -158,11 +158,11 @@ with tab_edit:
                                          key=key(ind.id, "den"),
                                          help=f"Quý đang có {smart_number(t.denominator)}.")
                     cols[2].number_input("Hoặc đặt tỷ lệ quý (%)", min_value=0.0, max_value=100.0,
-                                         step=0.5, key=key(ind.id, "rate"), placeholder="không đặt")
+                                         step=0.5, format="%g", key=key(ind.id, "rate"), placeholder="không đặt")
                 else:
                     unit_word = f" ({ind.measure})" if ind.measure else ""
-                    cols[0].number_input(f"Thêm{unit_word}", step=1.0, key=key(ind.id, "val"))
-                    cols[1].number_input("Hoặc đặt bằng", min_value=0.0, step=1.0,
+                    cols[0].number_input(f"Thêm{unit_word}", step=1.0, format="%g", key=key(ind.id, "val"))
+                    cols[1].number_input("Hoặc đặt bằng", min_value=0.0, step=1.0, format="%g",
                                          key=key(ind.id, "set"), placeholder="không đặt")
 
 with tab_goal:
