@@ -20,7 +20,7 @@ from typing import BinaryIO
 from kpi.domain.catalog import Catalog, Indicator, Milestone
 from kpi.domain.figures import Actor
 from kpi.domain.periods import Quarter
-from kpi.domain.rights import PermissionDenied
+from kpi.domain.rights import PermissionDenied, authorize
 from kpi.evidence.board import Slot, board, item_state, lacking, obligation_board, rights_unit, slot_unit
 from kpi.evidence.checks import EXTENSIONS, EvidenceRefused, check_evidence_file, check_link
 from kpi.evidence.names import safe_file_name, safe_name
@@ -37,7 +37,7 @@ from kpi.store.evidence import (
     review_evidence,
 )
 
-__all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "obligation_slots",
+__all__ = ["EvidenceRefused", "attach_file", "attach_link", "item_bytes", "review", "quarter_board", "obligation_slots",
            "lacking_summary",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
 
@@ -116,6 +116,20 @@ def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, in
     ind, stored, rights_unit = resolve_slot(catalog, indicator_id, unit)
     return add_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, rights_unit,
                         description or link, link=check_link(link))
+
+
+def item_bytes(catalog: Catalog, evidence_dir: str | Path, actor: Actor, item: EvidenceItem) -> bytes:
+    """A submitted file's bytes, for those who may open it: the office and the administrator (who
+    review) and the coordinator of the item's unit (who attach to it); `PermissionDenied` for
+    anyone else, `StoreError` when the file is no longer kept."""
+    _ind, _stored, unit = resolve_slot(catalog, item.indicator_id, item.unit)
+    authorize(actor, "attach_evidence", catalog.commune, unit)
+    if not item.sha256:
+        raise StoreError("Minh chứng này là một liên kết, không có tệp.")
+    path = kept_evidence_file(evidence_dir, item.sha256)
+    if not path.exists():
+        raise StoreError(f"Không còn tệp «{item.file_name}» trong kho minh chứng.")
+    return path.read_bytes()
 
 
 def review(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str, unit: str | None,
