@@ -3,6 +3,8 @@ accepts it; the page's state and the overview's count change. Screenshots in
 test-artifacts/screenshots/ (look at them)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import menu, open_app, wait_ready
@@ -24,7 +26,7 @@ def _metric(page, label: str) -> str:
 def _in_viewport(page, locator) -> bool:
     box = locator.first.bounding_box()
     size = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + box["height"] <= size["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
 def _no_exception(page):
@@ -73,7 +75,7 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     with page.expect_download() as sent_file:
         page.get_by_role("button", name="bien-ban-ban-giao.pdf").click()
     assert sent_file.value.suggested_filename == "bien-ban-ban-giao.pdf"
-    assert open(sent_file.value.path(), "rb").read().startswith(b"%PDF")
+    assert Path(sent_file.value.path()).read_bytes().startswith(b"%PDF")
     # no result is preset: without a choice nothing is recorded
     page.get_by_role("button", name="Ghi kết quả duyệt").click()
     page.get_by_text("Hãy chọn kết quả").wait_for(timeout=30000)
