@@ -53,7 +53,8 @@ if manages:
         c = st.columns(4)
         login = c[0].text_input("Tên đăng nhập mới")
         name = c[1].text_input("Họ tên")
-        role = c[2].selectbox("Vai trò", list(ROLES), format_func=role_text)
+        role = c[2].selectbox("Vai trò", list(ROLES), format_func=role_text,
+                             index=list(ROLES).index("viewer"))     # the least rights unless chosen
         units = c[3].multiselect("Đơn vị (đầu mối)", [u.code for u in catalog.units], format_func=catalog.unit_name,
                                  placeholder="Chọn đơn vị")
         password = st.text_input("Mật khẩu ban đầu", type="password",
