@@ -92,5 +92,7 @@ def vietnamese_chrome() -> None:
     """Install the script (every run: a reloaded page installs it again; it runs once per page)."""
     script = _SCRIPT % (json.dumps(WORDS, ensure_ascii=False), json.dumps(PATTERNS))
     with st.container(key="kpi-chrome"):
-        st.html(f"<style>.st-key-kpi-chrome{{display:none !important}}</style><script>{script}</script>",
+        st.html("<style>.st-key-kpi-chrome, .st-key-kpi-script, [data-testid=stLayoutWrapper]:has(> .st-key-kpi-chrome), "
+                "[data-testid=stLayoutWrapper]:has(> .st-key-kpi-script) {display:none !important}</style>"
+                f"<script>{script}</script>",
                 unsafe_allow_javascript=True)
