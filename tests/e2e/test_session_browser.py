@@ -1,6 +1,6 @@
 """Staying signed in (kpi.web.auth, kpi.web.session_route): a reload and a second tab keep the
 session; logout in one tab ends it in the other; an idle session expires (a server of its own with
-KPI_SESSION_MINUTES pinned to 0.1, six seconds). Screenshots in test-artifacts/screenshots/."""
+KPI_SESSION_MINUTES pinned to 0.3, eighteen seconds). Screenshots in test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import os
@@ -67,7 +67,7 @@ def test_an_idle_session_expires(browser, demo_db_file, tmp_path, shots):
     db = tmp_path / "kpi.duckdb"
     db.write_bytes(demo_db_file.read_bytes())
     env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"),
-               KPI_SESSION_MINUTES="0.1")
+               KPI_SESSION_MINUTES="0.3")
     with serving(["-m", "kpi.web.serve"], ROOT, env, tmp_path / "streamlit.log") as url:
         ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN")
         page = ctx.new_page()
@@ -76,7 +76,7 @@ def test_an_idle_session_expires(browser, demo_db_file, tmp_path, shots):
         page.wait_for_timeout(500)
         page.reload(wait_until="domcontentloaded")
         assert _signed_in(page)
-        page.wait_for_timeout(8000)
+        page.wait_for_timeout(25000)   # idle longer than 18 s
         page.reload(wait_until="domcontentloaded")
         page.locator(LOGIN_FORM).wait_for(timeout=30000)
         assert "hết hạn" in page.get_by_test_id("stAlert").inner_text()
