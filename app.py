@@ -4,7 +4,7 @@ import streamlit as st
 from kpi.domain.catalog import CatalogError
 from kpi.domain.rights import CITY_ROLES, may
 from kpi.usecases.errors import StoreError
-from kpi.web import auth, backups, data, safe, state, widgets
+from kpi.web import auth, backups, chrome, data, safe, state, widgets
 
 st.set_page_config(page_title="Chỉ tiêu chuyển đổi số xã", page_icon=":material/dashboard:", layout="wide")
 
@@ -43,9 +43,10 @@ pages = [
     st.Page("pages/audit.py", title="Nhật ký", icon=":material/history:", url_path="nhat-ky"),
     st.Page("pages/accounts.py", title="Tài khoản", icon=":material/manage_accounts:",
             url_path="tai-khoan"),
-    # the overview's own address too (bookmarks, the projector link); the default page lives at "/"
-    st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:", url_path="tong-quan",
-            visibility="hidden"),
+    # the overview's own address too (bookmarks, the projector link, the menu's link); the default
+    # page lives at "/"
+    overview_address := st.Page("pages/overview.py", title="Tổng quan", icon=":material/dashboard:",
+                                url_path="tong-quan", visibility="hidden"),
 ]
 # a page opens for an account with any one of its rights («Tài khoản»: the office sees only closing a quarter)
 PAGE_RIGHTS = {"toan-thanh-pho": ("read_city",), "nhap-so-lieu": ("record_submission",), "nhat-ky": ("read_audit",),
@@ -61,11 +62,13 @@ def may_open(actor, url_path: str) -> bool:
 # links (.streamlit/config.toml hides Streamlit's; kpi/web/serve.py switches off the legacy pages/
 # mode of a fresh server).
 current = st.navigation(pages, position="hidden")
+chrome.vietnamese_chrome()   # Streamlit's own English words («Press Enter to apply», …) in Vietnamese
 actor = auth.current_actor()
 if actor is None:
     auth.login_form()
     st.stop()
 st.session_state["_actor"] = actor
+auth.keep_cookie()   # once after signing in: the browser gets the session cookie (a reload stays in)
 state.begin_run()   # the one reading of the clock in this run: every page judges the record on it
 if not may(actor, "read_past_record"):
     state.today_only()
@@ -76,7 +79,14 @@ several = len(city.communes) > 1
 hidden = set() if several or actor.role in CITY_ROLES else {"toan-thanh-pho"}
 shown = [p for p in pages if p.visibility != "hidden" and p.url_path not in hidden
          and may_open(actor, p.url_path)]
+# the menu links the overview by its own address (a real href, not the empty one of "/")
+menu = [overview_address if p is overview else p for p in shown]
 refused_page = not may_open(actor, current.url_path)
+if (actor.role in CITY_ROLES and current is overview and not st.query_params.get("commune")
+        and not st.session_state.get("_landed")):
+    st.session_state["_landed"] = True      # a city account opening "/" lands on the city view (once)
+    st.switch_page(pages[1], query_params=dict(st.query_params))
+st.session_state["_landed"] = True
 default_commune = actor.commune or (city.base.commune if city.has(city.base.commune) else city.codes[0])
 names = {c.code: c.name for c in city.communes}
 state.seed_commune(list(city.codes), default_commune, actor.commune)
@@ -102,16 +112,17 @@ if state.projector_requested():
     where = "Toàn thành phố" if current.url_path == "toan-thanh-pho" else data.catalog().commune_name
     bar[0].title(f"{where} — Chuyển đổi số"
                  + (f" · {period.label}" if period else ""))
-    widgets.page_links([p for p in shown if p.url_path in state.PROJECTOR_PAGES], current,
+    widgets.page_links([p for p in menu if p.url_path in state.PROJECTOR_PAGES or p is overview_address], current,
                        state.link_params(), row=True)
 else:
     if state.commune_picker(list(city.codes), names, default_commune, actor.commune) != commune:
         figures = data.current_figures()
-    widgets.page_links(shown, current, state.link_params(), where=st.sidebar)
+    widgets.page_links(menu, current, state.link_params(), where=st.sidebar)
+    # the period first (it changes every page), then who is signed in, logout, projector mode
+    st.session_state["_period"] = state.period_picker(figures)
     st.sidebar.caption(safe.md(auth.who_caption(actor)))   # names are typed by people
     auth.logout_button()
     state.projector_toggle()
-    st.session_state["_period"] = state.period_picker(figures)
 widgets.inject_css(state.is_projector())
 try:
     if refused_page:   # a typed or bookmarked address of a page this account may not open

@@ -48,12 +48,13 @@ if manages:
         "Trạng thái": ["hoạt động" if a.active else "đã khoá" for a in accounts],
         "Mẫu": ["có" if a.demo else "" for a in accounts]}), hide_index=True, width="stretch")
 
-    with st.form("add_account", clear_on_submit=True):
+    with st.form("add_account", clear_on_submit=True, enter_to_submit=False):
         st.subheader("Thêm tài khoản")
         c = st.columns(4)
         login = c[0].text_input("Tên đăng nhập mới")
         name = c[1].text_input("Họ tên")
-        role = c[2].selectbox("Vai trò", list(ROLES), format_func=role_text)
+        role = c[2].selectbox("Vai trò", list(ROLES), format_func=role_text,
+                             index=list(ROLES).index("viewer"))     # the least rights unless chosen
         units = c[3].multiselect("Đơn vị (đầu mối)", [u.code for u in catalog.units], format_func=catalog.unit_name,
                                  placeholder="Chọn đơn vị")
         password = st.text_input("Mật khẩu ban đầu", type="password",
@@ -65,7 +66,7 @@ if manages:
 
     logins = [a.login for a in accounts]
     if logins:
-        with st.form("change_account"):
+        with st.form("change_account", enter_to_submit=False):
             st.subheader("Đổi mật khẩu / khoá hoặc mở khoá tài khoản")
             who = st.selectbox("Tài khoản", logins,
                                format_func=lambda x: x + ("" if next(a for a in accounts if a.login == x).active

@@ -1,11 +1,11 @@
 """Nhật ký: who did what, when, to which unit-month and file; filters and .xlsx export."""
 import streamlit as st
 
-from kpi.domain.periods import Period, PeriodError
+from kpi.domain.periods import Month
 from kpi.domain.rights import may
 from kpi.present.audit_texts import ACTIONS, action_text, audit_table
 from kpi.usecases.history import audit_rows
-from kpi.web import auth, data, safe
+from kpi.web import auth, data, state
 
 actor = auth.actor()
 if not may(actor, "read_audit"):
@@ -19,16 +19,15 @@ cols = st.columns(4)
 person = cols[0].text_input("Người thực hiện (tên đăng nhập)", key="audit_person").strip()
 unit = cols[1].selectbox("Đơn vị", [""] + [u.code for u in catalog.units], key="audit_unit",
                          format_func=lambda c: "Tất cả" if not c else f"{c} — {catalog.unit_name(c)}")
-period = cols[2].text_input("Kỳ (2026-05 hoặc 2026-Q2)", key="audit_period").strip()
+# the period as a choice (months of the last two years, then quarters), never a code to type
+this_month = Month.of(state.today())
+months = [this_month.add(-n) for n in range(24)]
+quarters = sorted({m.quarter for m in months}, key=str, reverse=True)
+labels = {str(p): p.label for p in [*months, *quarters]}
+period = cols[2].selectbox("Kỳ", ["", *labels], key="audit_period",
+                           format_func=lambda k: labels.get(k, "Tất cả"))
 action = cols[3].selectbox("Việc", ["", *ACTIONS], format_func=lambda a: action_text(a) if a else "Tất cả",
                           key="audit_action")
-if period:
-    try:
-        period = Period.parse(period).key
-    except PeriodError:
-        st.error(f"Kỳ «{safe.md(period)}» không đúng dạng: ghi một tháng (ví dụ 2026-05) hoặc một quý "
-                 "(ví dụ 2026-Q2, quý từ 1 đến 4), hoặc để trống để xem mọi kỳ.")
-        st.stop()
 rows = audit_rows(data.connection(), catalog.commune, person or None, unit or None, period or None, action or None)
 table = audit_table(rows)
 st.dataframe(table, hide_index=True, width="stretch",

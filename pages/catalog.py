@@ -13,7 +13,7 @@ grades = " · ".join(f"{safe.md(g.label)} từ {smart_number(g.min)} %" for g in
 st.markdown(f"**{len(catalog.indicators)} chỉ tiêu** trong {len(catalog.groups)} nhóm, tổng "
             f"**{smart_number(catalog.max_points)} điểm**. Xếp loại theo tỷ lệ điểm: {grades}. "
             f"Số liệu tháng M gửi trước ngày {catalog.due_day} tháng M+{catalog.due_month_offset}.")
-st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp cấu hình (config/indicators.toml); "
+st.caption("Mục tiêu, điểm và đơn vị chủ trì đọc từ tệp cấu hình danh mục chỉ tiêu của quản trị viên; "
            "mục tiêu ghi «mặc định của xã» là do xã đặt khi văn bản không ghi số.")
 
 for n, group in enumerate(catalog.groups):

@@ -117,7 +117,7 @@ if register.states:
             rights_unit = own[0] if own else (t.leads[0] if t.leads else "—")
         allowed = may(actor, "update_task", rights_unit)
         if allowed and not state.is_past(as_of):
-            with st.form("task_progress", clear_on_submit=True):
+            with st.form("task_progress", clear_on_submit=True, enter_to_submit=False):
                 st.markdown("**Cập nhật tiến độ**")
                 c1, c2 = st.columns([1, 1])
                 status = c1.selectbox("Trạng thái", [IN_PROGRESS, COMPLETED, NOT_STARTED], key="task_status",

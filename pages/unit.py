@@ -12,6 +12,10 @@ figures = data.current_figures()
 period = state.current_period()
 
 codes = [u.code for u in catalog.units]
+actor = st.session_state["_actor"]
+if ("unit_code" not in st.session_state and not st.query_params.get("unit") and actor.role == "coordinator"
+        and actor.units and actor.units[0] in codes):
+    st.session_state["unit_code"] = actor.units[0]      # a coordinator sees their own unit first
 state.query_choice("unit", codes, "unit_code")
 code = st.selectbox("Đơn vị", codes, key="unit_code", format_func=catalog.unit_name)
 state.mirror_query("unit", code)

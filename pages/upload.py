@@ -120,7 +120,14 @@ for sub in [] if imported else check.submissions:   # once stored, a preview wou
 
 st.subheader("4. Xác nhận")
 if imported:
-    st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
+    changed, units = (done[2], done[3]) if len(done) > 3 else (True, [])
+    if changed:
+        st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
+    else:   # the same figures sent again: say so plainly
+        st.info("Không có gì thay đổi: tệp này giống hệt số liệu đang lưu. " + " ".join(done[1]))
+    for unit in units:    # where to see the result
+        st.page_link("pages/unit.py", label=f"Xem kết quả của {safe.md(catalog.unit_name(unit))}",
+                     icon=":material/arrow_forward:", query_params=state.link_params(unit=unit))
     st.stop()
 rollback = st.session_state.get("rollback_asked")
 confirm = st.button("Xác nhận nhập số liệu", type="primary")
@@ -151,6 +158,7 @@ if confirm or confirm_rollback:
             st.stop()
         lines = [tables.outcome_text(catalog, o) for o in result.outcomes]
         status.update(label="Đã nhập số liệu", state="complete")
-    st.session_state["imported"] = (digest, lines)
+    st.session_state["imported"] = (digest, lines, any(o.created for o in result.outcomes),
+                                    sorted({o.unit for o in result.outcomes}))
     st.session_state.pop("rollback_asked", None)
     st.rerun()  # the frame re-reads the figures: the new month appears in the period picker

@@ -99,7 +99,9 @@ out_of_reach = beyond_reach(result, reach)
 
 st.caption(f"{quarter.label} — {safe.md(catalog.commune_name)}. Mọi chỉ tiêu bắt đầu từ số liệu thực tế; "
            "thay đổi ở dưới chỉ dùng để tính thử, **không thay đổi số liệu đã lưu**.")
-m1, m2, m3 = st.columns(3)
+# the totals stay in view (sticky, style.css) while figures are typed further down the page
+totals_box = st.container(key="wi_totals")
+m1, m2, m3 = totals_box.columns(3)
 m1.metric("Tổng điểm thực tế", texts.score_headline(actual.total_points, actual.max_points),
           help=f"Xếp loại: {actual.grade}")
 # a delta for st.metric is ASCII-signed (texts.metric_delta) so a loss shows red
@@ -158,11 +160,11 @@ with tab_edit:
                                          key=key(ind.id, "den"),
                                          help=f"Quý đang có {smart_number(t.denominator)}.")
                     cols[2].number_input("Hoặc đặt tỷ lệ quý (%)", min_value=0.0, max_value=100.0,
-                                         step=0.5, key=key(ind.id, "rate"), placeholder="không đặt")
+                                         step=0.5, format="%g", key=key(ind.id, "rate"), placeholder="không đặt")
                 else:
                     unit_word = f" ({ind.measure})" if ind.measure else ""
-                    cols[0].number_input(f"Thêm{unit_word}", step=1.0, key=key(ind.id, "val"))
-                    cols[1].number_input("Hoặc đặt bằng", min_value=0.0, step=1.0,
+                    cols[0].number_input(f"Thêm{unit_word}", step=1.0, format="%g", key=key(ind.id, "val"))
+                    cols[1].number_input("Hoặc đặt bằng", min_value=0.0, step=1.0, format="%g",
                                          key=key(ind.id, "set"), placeholder="không đặt")
 
 with tab_goal:
@@ -181,16 +183,6 @@ with tab_goal:
         answers = what_it_takes_all(catalog, figures, quarter, projected_denominators=projected)
     else:
         projected = None
-    st.subheader("Để đạt từng chỉ tiêu chưa đạt")
-    if not answers:
-        st.success("Mọi chỉ tiêu có số liệu trong quý đều đã đạt.")
-    else:
-        st.markdown("\n".join(
-            f"- {'✔' if a.reachable else '✖'} **{catalog.indicator(k).name}** "
-            f"({texts.points_of(a.current_points, catalog.indicator(k).points)} điểm): "
-            f"{answer_text(catalog.indicator(k), a)}"
-            for k, a in answers.items()))
-        st.caption("✔ còn đạt được trong quý · ✖ không còn đạt được mục tiêu trong quý.")
     st.subheader("Để đạt một xếp loại hoặc một tổng điểm")
     goals = grade_goals(catalog, actual)
     options = [grade_goal_text(g) for g in goals] + [OWN_TOTAL]
@@ -213,6 +205,16 @@ with tab_goal:
             for i, s in enumerate(plan.steps, 1)))
         st.button("Đưa các bước này vào kịch bản", on_click=apply_plan,
                   args=(catalog, plan.steps, quarter))
+    st.subheader("Để đạt từng chỉ tiêu chưa đạt")
+    if not answers:
+        st.success("Mọi chỉ tiêu có số liệu trong quý đều đã đạt.")
+    else:
+        st.markdown("\n".join(
+            f"- {'✔' if a.reachable else '✖'} **{catalog.indicator(k).name}** "
+            f"({texts.points_of(a.current_points, catalog.indicator(k).points)} điểm): "
+            f"{answer_text(catalog.indicator(k), a)}"
+            for k, a in answers.items()))
+        st.caption("✔ còn đạt được trong quý · ✖ không còn đạt được mục tiêu trong quý.")
 
 with tab_compare:
     saved: dict = st.session_state.get("wi_saved", {})

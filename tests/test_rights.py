@@ -73,7 +73,8 @@ def test_a_version_1_database_migrates_and_keeps_its_data(tmp_path):
     raw.close()
     conn = store.connect(db)
     # 2 (accounts), 3 (evidence), 4 (account communes), 5–6 (kept scores, gone), 7 (task register),
-    # 8 (sign-in counters, secrets), 10 (explanations, the city's appraisal, evidence documents' fields)
+    # 8 (sign-in counters, secrets), 10 (explanations, the city's appraisal, evidence documents' fields),
+    # 11 (web sessions)
     assert store.schema_version(conn) == store.SCHEMA_VERSION == max(MIGRATIONS)
     assert uploads(conn) == [(1, "CA", "2024-06", 1, "accepted", "Chị Lan")]
     assert conn.execute("SELECT actor, unit, period, file_sha256 FROM audit_log").fetchall() == \

@@ -24,7 +24,7 @@ def state_label(state: str) -> str:
 
 def slot_label(catalog: Catalog, slot: Slot) -> str:
     where = f" — {catalog.unit_name(slot.unit)}" if slot.unit else ""
-    return f"{slot.indicator.id} · {slot.indicator.name}{where}"
+    return f"{slot.indicator.name}{where} · {slot.indicator.id}"     # the name first: people pick by it
 
 
 def shown(slots: list[Slot], states: tuple[str, ...] | None, unit: str | None) -> list[Slot]:

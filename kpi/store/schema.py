@@ -173,6 +173,14 @@ MIGRATIONS: dict[int, list[str]] = {
              imported_by VARCHAR NOT NULL, imported_at TIMESTAMP NOT NULL,
              PRIMARY KEY (commune, quarter, indicator_id))""",
     ],
+    11: [
+        # signed-in browsers (kpi.usecases.sessions): the cookie holds a random token, this table only
+        # its SHA-256; a reload finds the session here, idle expiry reads `last_seen`, logout sets
+        # `ended_at` (every tab of the session is out on its next run)
+        """CREATE TABLE web_sessions (
+             token_hash VARCHAR PRIMARY KEY, login VARCHAR NOT NULL,
+             created_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL, ended_at TIMESTAMP)""",
+    ],
 }
 # the newest migration; numbers may leave a gap while other migrations are being written elsewhere:
 # `connection.migrate` applies every number the database has not applied, in order

@@ -50,8 +50,8 @@ from kpi.store.evidence import (
 )
 from kpi.store.writes import audit
 
-__all__ = ["EvidenceRefused", "attach_file", "attach_link", "review", "quarter_board", "obligation_slots",
-           "lacking_summary", "task_evidence_id", "task_slots", "task_evidence", "TaskEvidence",
+__all__ = ["EvidenceRefused", "attach_file", "attach_link", "item_bytes", "review", "quarter_board",
+           "obligation_slots", "lacking_summary", "task_evidence_id", "task_slots", "task_evidence", "TaskEvidence",
            "kept_evidence_file", "keep_evidence_file", "evidence_texts", "write_pack", "pack_bytes"]
 
 
@@ -181,6 +181,20 @@ def attach_link(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, in
     return add_evidence(conn, actor, catalog.commune, _quarter(quarter), ind.id, stored, rights_unit,
                         description or summary or link, link=check_link(link), doc_number=doc_number,
                         doc_date=doc_date, summary=summary)
+
+
+def item_bytes(catalog: Catalog, evidence_dir: str | Path, actor: Actor, item: EvidenceItem) -> bytes:
+    """A submitted file's bytes, for those who may open it: the office and the administrator (who
+    review) and the coordinator of the item's unit (who attach to it); `PermissionDenied` for
+    anyone else, `StoreError` when the file is no longer kept."""
+    _ind, _stored, unit = resolve_slot(catalog, item.indicator_id, item.unit)
+    authorize(actor, "attach_evidence", catalog.commune, unit)
+    if not item.sha256:
+        raise StoreError("Minh chứng này là một liên kết, không có tệp.")
+    path = kept_evidence_file(evidence_dir, item.sha256)
+    if not path.exists():
+        raise StoreError(f"Không còn tệp «{item.file_name}» trong kho minh chứng.")
+    return path.read_bytes()
 
 
 def review(conn, catalog: Catalog, actor: Actor, quarter: Quarter | str, indicator_id: str, unit: str | None,

@@ -107,7 +107,7 @@ def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
     word = label or (lambda s: slot_label(catalog, s))
     labels = {_key(s): word(s) for s in options}
     form = "attach_evidence" if key == "attach" else f"{key}_evidence"
-    with st.form(form, clear_on_submit=True):
+    with st.form(form, clear_on_submit=True, enter_to_submit=False):
         st.markdown("**Gửi minh chứng**")
         if len(options) > 1:
             chosen = st.selectbox(picker, list(labels), format_func=labels.__getitem__, key=f"{key}_slot")
@@ -128,8 +128,9 @@ def attach_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
         sent = st.form_submit_button("Gửi", type="primary", icon=":material/upload_file:")
     if sent:
         _attach(catalog, quarter, actor, chosen, files or [], link, note,
-                {"doc_number": number or None, "doc_date": day, "summary": summary or None})
+                {"doc_number": number or None, "doc_date": day, "summary": summary or None}, where=form)
         st.rerun()          # the board above shows the new state
+    notice(where=form)      # the outcome right under «Gửi», scrolled into view
 
 
 def quarter_expander(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Actor, *, key: str,
@@ -176,12 +177,12 @@ def unit_evidence(catalog: Catalog, quarter: Quarter, unit: str, actor: Actor) -
 
 
 def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: list, link: str, note: str,
-            doc: dict | None = None) -> None:
+            doc: dict | None = None, where: str | None = None) -> None:
     doc = doc or {}
     indicator_id, unit = key.split("|")
     conn, edir = data.connection(), data.settings().evidence_dir
     if not files and not link.strip():
-        st.session_state["_evidence_notice"] = ("error", "Hãy chọn tệp hoặc nhập một liên kết.")
+        st.session_state["_evidence_notice"] = ("error", "Hãy chọn tệp hoặc nhập một liên kết.", where)
         return
     done, problems = [], []
     for f in files:
@@ -199,10 +200,12 @@ def _attach(catalog: Catalog, quarter: Quarter, actor: Actor, key: str, files: l
             problems.append(str(e))
     st.session_state["_evidence_notice"] = (
         "error" if problems else "success",
-        " ".join(([f"Đã gửi {', '.join(done)}."] if done else []) + problems))
+        " ".join(([f"Đã gửi {', '.join(done)}."] if done else []) + problems), where)
 
 
 def review_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Actor) -> None:
+    """Reviewing: the criterion, the files and links sent for it (each opens), then the result,
+    which the reviewer must choose (none is preset), and the comment."""
     if not may(actor, "review_evidence"):
         return
     options = [s for s in slots if s.items or s.reviews]
@@ -210,30 +213,70 @@ def review_form(catalog: Catalog, quarter: Quarter, slots: list[Slot], actor: Ac
         st.caption("Chưa có minh chứng nào để duyệt trong quý này.")
         return
     labels = {_key(s): f"{slot_label(catalog, s)} ({s.state_text})" for s in options}
-    keys = list(labels)
-    with st.form("review_evidence", clear_on_submit=True):
-        st.markdown("**Duyệt minh chứng**")
-        key = st.selectbox("Chỉ tiêu", keys, format_func=labels.__getitem__, key="review_slot")
-        state = st.radio("Kết quả", ["accepted", "needs_more"], horizontal=True, key="review_state",
+    st.markdown("**Duyệt minh chứng**")
+    key = st.selectbox("Chỉ tiêu", list(labels), format_func=labels.__getitem__, key="review_slot")
+    sent_items(catalog, actor, next(s for s in options if _key(s) == key))
+    with st.form("review_evidence", clear_on_submit=True, enter_to_submit=False):
+        state = st.radio("Kết quả", ["accepted", "needs_more"], horizontal=True, key="review_state", index=None,
                          format_func={"accepted": "Đạt", "needs_more": "Cần bổ sung"}.__getitem__)
         comment = st.text_input("Nhận xét (bắt buộc khi cần bổ sung)", key="review_comment")
         sent = st.form_submit_button("Ghi kết quả duyệt", icon=":material/fact_check:")
     if sent:
         indicator_id, unit = key.split("|")
-        try:
-            evidence.review(data.connection(), catalog, actor, quarter, indicator_id, unit or None, state, comment)
-            st.session_state["_evidence_notice"] = ("success", f"Đã ghi kết quả duyệt {indicator_id}.")
-        except (PermissionDenied, StoreError) as e:
-            st.session_state["_evidence_notice"] = ("error", str(e))
+        if state is None:
+            st.session_state["_evidence_notice"] = ("error", "Hãy chọn kết quả: «Đạt» hoặc «Cần bổ sung».",
+                                                    "review_evidence")
+        else:
+            try:
+                evidence.review(data.connection(), catalog, actor, quarter, indicator_id, unit or None, state,
+                                comment)
+                st.session_state["_evidence_notice"] = ("success", f"Đã ghi kết quả duyệt {indicator_id}.",
+                                                        "review_evidence")
+            except (PermissionDenied, StoreError) as e:
+                st.session_state["_evidence_notice"] = ("error", str(e), "review_evidence")
         st.rerun()
+    notice(where="review_evidence")
 
 
-def notice() -> None:
-    """The outcome of the last attach or review (shown once, escaped: it names the user's files)."""
-    shown = st.session_state.pop("_evidence_notice", None)
-    if shown:
-        kind, text = shown
+def sent_items(catalog: Catalog, actor: Actor, slot: Slot) -> None:
+    """What was sent for `slot`: each file a download (the core checks who may open it), each
+    link a link."""
+    if not slot.items:
+        st.caption("Chưa có tệp hay liên kết nào.")
+        return
+    edir = data.settings().evidence_dir
+    for item in slot.items:
+        when = item.added_at.strftime("%d/%m/%Y")
+        if item.link:
+            st.markdown(f"- [{safe.md(item.description)}]({item.link}) — {safe.md(item.added_by)}, {when}")
+            continue
+        try:
+            content = evidence.item_bytes(catalog, edir, actor, item)
+        except (PermissionDenied, StoreError) as e:
+            st.caption(f"{safe.md(item.file_name or '')}: {safe.md(e)}")
+            continue
+        st.download_button(f"{item.file_name} — {item.added_by}, {when}", content,
+                           file_name=item.file_name, mime=item.media_type or "application/octet-stream",
+                           icon=":material/download:", key=f"evidence_item_{item.id}", type="tertiary")
+
+
+def notice(where: str | None = None) -> None:
+    """The outcome of the last attach or review (shown once, escaped: it names the user's files),
+    where it was asked for: `where` is the form it came from (shown under that form and scrolled
+    into view), None the top of the page (outcomes of no form)."""
+    shown = st.session_state.get("_evidence_notice")
+    if not shown or (shown[2] if len(shown) > 2 else None) != where:
+        return
+    st.session_state.pop("_evidence_notice")
+    kind, text = shown[0], shown[1]
+    box = f"{where or 'top'}-notice"
+    with st.container(key=box):
         (st.error if kind == "error" else st.success)(safe.md(text))
+    if where:
+        st.html(f"""<script>(() => {{ let n = 0; const go = () => {{
+            const e = window.parent.document.querySelector('.st-key-{box}');
+            if (e) e.scrollIntoView({{block: 'center'}}); else if (n++ < 40) setTimeout(go, 50); }}; go(); }})();
+            </script>""", unsafe_allow_javascript=True)
 
 
 def pack_download(catalog: Catalog, quarter: Quarter, actor: Actor) -> None:

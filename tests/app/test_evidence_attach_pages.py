@@ -123,9 +123,9 @@ def test_unit_page_picks_among_the_units_criteria_and_obligations(monkeypatch, d
     assert box is not None
     keys = at.selectbox(key="unit_attach_slot").options
     # CA's part of the criteria it shares, the criteria it alone reports, the obligation it leads
-    assert any(k.startswith("DA06_VNEID · ") for k in keys), keys
-    assert any(k.startswith("DVC_HS_TRUC_TUYEN · ") and k.endswith(" — Công an xã") for k in keys), keys
-    assert any(k.startswith("M_DVC_25_THIET_YEU · ") for k in keys), keys
+    assert any(k.endswith(" · DA06_VNEID") for k in keys), keys
+    assert any(k.endswith(" — Công an xã · DVC_HS_TRUC_TUYEN") for k in keys), keys
+    assert any(k.endswith(" · M_DVC_25_THIET_YEU") for k in keys), keys
     assert not any(k.startswith("DVC_HS_TRUC_TUYEN · ") and "—" not in k for k in keys)   # TTPVHCC leads it
     at.selectbox(key="unit_attach_slot").set_value("M_DVC_25_THIET_YEU|")
     at.text_input(key="unit_attach_link").input("https://ca.example.vn/bao-cao-ct24")

@@ -46,9 +46,10 @@ def test_coordinator_attaches_for_own_unit_office_reviews(monkeypatch, demo_db):
     assert at.selectbox(key="evidence_unit").value == "CA"       # a coordinator sees their unit first
     slots = at.selectbox(key="attach_slot").options
     # only CA's parts, the criteria CA leads (DA06_VNEID) and the obligation of [[milestones]] CA leads
-    assert all(o.endswith("— Công an xã") or o.startswith(("DA06_VNEID", "M_DVC_25_THIET_YEU")) for o in slots), slots
-    assert slots[-1].startswith("M_DVC_25_THIET_YEU · Người dân nộp hồ sơ trực tuyến")
-    assert "DA06_VNEID · Tỷ lệ" in slots[[o.startswith("DA06_VNEID") for o in slots].index(True)]
+    # the name first, the code after it
+    assert all("— Công an xã · " in o or o.endswith((" · DA06_VNEID", " · M_DVC_25_THIET_YEU")) for o in slots), slots
+    assert slots[-1].startswith("Người dân nộp hồ sơ trực tuyến") and slots[-1].endswith(" · M_DVC_25_THIET_YEU")
+    assert slots[[o.endswith(" · DA06_VNEID") for o in slots].index(True)].startswith("Tỷ lệ")
     at.selectbox(key="attach_slot").set_value("DA06_VNEID|")
     at.text_input(key="attach_link").input("https://vneid.example.vn/bao-cao")
     at.text_input(key="attach_note").input("Báo cáo số 15/BC-CAX ngày 05/10/2026")

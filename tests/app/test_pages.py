@@ -258,6 +258,17 @@ def test_upload_page_imports_and_the_overview_shows_it(monkeypatch, tmp_path, ca
     confirm.click().run()
     _no_errors(at, "upload confirmed")
     assert any("Đã nhập số liệu" in s.value and "phiên bản 1" in s.value for s in at.success)
+    # where to see it: the unit's page
+    [link] = [e.proto for e in at.main.get("page_link") if "unit=TTDVSNC" in e.proto.query_string]
+    assert link.label.startswith("Xem kết quả của ")
+    # the same file again: said plainly, nothing stored
+    at.session_state["preview_versions"] = {}
+    at.session_state["imported"] = None
+    at.file_uploader(key="upload_file").upload("so-lieu-TTDVSNC-lan-2.xlsx", data).run()
+    next(b for b in at.button if b.label == "Xác nhận nhập số liệu").click().run()
+    _no_errors(at, "the same file again")
+    assert any(i.value.startswith("Không có gì thay đổi") for i in at.info), [i.value for i in at.info]
+    assert not any("Đã nhập số liệu" in s.value for s in at.success)
 
     conn = store.connect(db)
     hist = store.upload_history(conn, catalog.commune)
@@ -424,7 +435,7 @@ def test_markdown_in_the_catalogue_is_shown_as_text_on_its_page(monkeypatch, tmp
                       .replace('name = "Số nhà văn hóa thôn có wifi miễn phí"',
                                'name = "Số nhà văn hóa *có* [wifi](http://evil.example)"')
                       .replace('evidence = "Danh sách nhà văn hóa có wifi;', 'evidence = ":red[Danh sách] <b>;')
-                      .replace('note = "target là số nhà văn hóa thôn', 'note = "**target** là số nhà văn hóa thôn'),
+                      .replace('note = "mục tiêu là số nhà văn hóa thôn', 'note = "**mục tiêu** là số nhà văn hóa thôn'),
                       encoding="utf-8")
     db = tmp_path / "kpi.duckdb"
     monkeypatch.setenv("KPI_DB", str(db))
@@ -436,6 +447,6 @@ def test_markdown_in_the_catalogue_is_shown_as_text_on_its_page(monkeypatch, tmp
     [row] = [r for t in at.table for r in t.value.to_dict("records") if r["Mã"] == "HT\\_WIFI\\_NVH"]
     assert row["Chỉ tiêu"] == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"
     assert row["Tài liệu kiểm chứng"].startswith("\\:red\\[Danh sách\\] \\<b\\>;")
-    assert any(c.value.startswith("HT\\_WIFI\\_NVH: \\*\\*target\\*\\* là số nhà văn hóa thôn") for c in at.caption)
+    assert any(c.value.startswith("HT\\_WIFI\\_NVH: \\*\\*mục tiêu\\*\\* là số nhà văn hóa thôn") for c in at.caption)
     link = next(e.proto for e in at.main.get("page_link") if "HT_WIFI_NVH" in e.proto.query_string)
     assert link.label == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"

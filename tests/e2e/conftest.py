@@ -188,8 +188,8 @@ def writable_app_url(demo_db_file, tmp_path):
 # Browser/BrowserContext calls the tests make. A full page load of the app costs ~6 s of Chromium CPU,
 # ~2 s of it parsing and running Streamlit's JS; in a persistent context the HTTP cache and V8's code
 # cache outlive the page, so the next load of the same server's scripts costs ~1 s less. What a test
-# sees stays that of a new context: its pages are new tabs (a new Streamlit session each, and the
-# login lives in the session, not in a cookie), made at the viewport it asked for, and before it
+# sees stays that of a new context: its pages are new tabs (a new Streamlit session each; the session
+# cookie a sign-in sets is shared by the test's open tabs, as in a browser, and `open_app` drops it), made at the viewport it asked for, and before it
 # starts the cookies and the site storage (localStorage: the sidebar's state, the theme) of every
 # server visited are gone. Only the caches of scripts and styles stay.
 SHARED_OPTIONS = {"viewport", "locale"}
@@ -401,7 +401,10 @@ def log_in(page, login: str = "admin", password: str | None = None) -> None:
 
 
 def open_app(page, url: str, login: str = "admin") -> None:
-    """Open `url` (a new session) and log in as `login`."""
+    """Open `url` (a new session) and log in as `login`. The session cookie of an earlier sign-in in
+    this test's context is dropped first (a reload would otherwise stay signed in: see
+    test_session_browser.py); pages already open keep their sessions."""
+    page.context.clear_cookies()
     page.goto(url, wait_until="domcontentloaded")   # log_in waits for the form itself
     log_in(page, login)
 

@@ -3,6 +3,8 @@ accepts it; the page's state and the overview's count change. Screenshots in
 test-artifacts/screenshots/ (look at them)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.e2e.conftest import menu, open_app, wait_ready
@@ -19,6 +21,12 @@ def _page(browser):
 def _metric(page, label: str) -> str:
     box = page.get_by_test_id("stMetric").filter(has_text=label).first
     return box.get_by_test_id("stMetricValue").inner_text().strip()
+
+
+def _in_viewport(page, locator) -> bool:
+    box = locator.first.bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
 
 
 def _no_exception(page):
@@ -50,6 +58,9 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     page.get_by_text("Đã gửi «bien-ban-ban-giao.pdf».").wait_for(timeout=30000)
     wait_ready(page)
     _no_exception(page)
+    # the confirmation stands under «Gửi» and is scrolled into the viewport
+    assert _in_viewport(page, page.get_by_text("Đã gửi «bien-ban-ban-giao.pdf».")), "confirmation out of sight"
+    page.screenshot(path=str(shots / "11a-minh-chung-sent-viewport-1366x900.png"))
     assert _metric(page, "Chờ duyệt") == "1"
     assert _metric(page, "Chỉ tiêu chưa có minh chứng được duyệt") == "25/25"
     page.screenshot(path=str(shots / "11-minh-chung-attached-1366x900.png"), full_page=True)
@@ -60,7 +71,18 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     page.wait_for_function("p => location.pathname.endsWith(p)", arg="minh-chung")
     wait_ready(page)
     assert _metric(page, "Chờ duyệt") == "1"
-    page.get_by_role("button", name="Ghi kết quả duyệt").click()     # the one pending: HT_MAY_TINH, «Đạt»
+    # the file sent opens for the reviewer (the one pending: HT_MAY_TINH)
+    with page.expect_download() as sent_file:
+        page.get_by_role("button", name="bien-ban-ban-giao.pdf").click()
+    assert sent_file.value.suggested_filename == "bien-ban-ban-giao.pdf"
+    assert Path(sent_file.value.path()).read_bytes().startswith(b"%PDF")
+    # no result is preset: without a choice nothing is recorded
+    page.get_by_role("button", name="Ghi kết quả duyệt").click()
+    page.get_by_text("Hãy chọn kết quả").wait_for(timeout=30000)
+    wait_ready(page)
+    assert _metric(page, "Chờ duyệt") == "1"
+    page.get_by_test_id("stRadio").get_by_text("Đạt", exact=True).click()
+    page.get_by_role("button", name="Ghi kết quả duyệt").click()
     page.get_by_text("Đã ghi kết quả duyệt HT_MAY_TINH.").wait_for(timeout=30000)
     wait_ready(page)
     _no_exception(page)

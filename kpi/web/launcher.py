@@ -1,0 +1,12 @@
+"""The ASGI app `python -m kpi.web.serve` runs: Streamlit's server for app.py plus the session
+cookie's route (`kpi.web.session_route`)."""
+from pathlib import Path
+
+import streamlit as st
+from starlette.routing import Route
+
+from kpi.web.session_route import ROUTE, session_cookie
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+app = st.App(str(APP), routes=[Route(ROUTE, session_cookie, methods=["POST", "DELETE"])])
