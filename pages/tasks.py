@@ -139,7 +139,7 @@ if register.states:
         # ── the task's evidence: the same checks, review and rights as a criterion's (checked in the core) ──
         mine = evidence_of.get(t.id)
         st.markdown("**Minh chứng của nhiệm vụ:** " + (
-            f"{present.evidence_text(mine.count, mine.state_text)} (gần nhất: {Quarter.parse(mine.quarter).label})"
+            f"{safe.md(present.evidence_text(mine.count, mine.state_text))} (gần nhất: {Quarter.parse(mine.quarter).label})"
             if mine and mine.quarter else "chưa có tài liệu nào."))
         st.page_link("pages/evidence.py", label="Xem, duyệt minh chứng ở trang «Minh chứng»",
                      icon=":material/folder_open:")

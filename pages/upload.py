@@ -122,9 +122,9 @@ st.subheader("4. Xác nhận")
 if imported:
     changed, units = (done[2], done[3]) if len(done) > 3 else (True, [])
     if changed:
-        st.success("Đã nhập số liệu. " + " ".join(done[1]) + " Các trang đã dùng số liệu mới.")
+        st.success("Đã nhập số liệu. " + " ".join(safe.md(line) for line in done[1]) + " Các trang đã dùng số liệu mới.")
     else:   # the same figures sent again: say so plainly
-        st.info("Không có gì thay đổi: tệp này giống hệt số liệu đang lưu. " + " ".join(done[1]))
+        st.info("Không có gì thay đổi: tệp này giống hệt số liệu đang lưu. " + " ".join(safe.md(line) for line in done[1]))
     for unit in units:    # where to see the result
         st.page_link("pages/unit.py", label=f"Xem kết quả của {safe.md(catalog.unit_name(unit))}",
                      icon=":material/arrow_forward:", query_params=state.link_params(unit=unit))

@@ -141,7 +141,6 @@ KNOWN = {
     ('pages/upload.py', 'error', "', '.join(actor.units)"),
     ('pages/upload.py', 'error', "', '.join(sorted(set(not_own)))"),
     ('pages/upload.py', 'markdown', "'\\n'.join(lines)"),
-    ('pages/upload.py', 'success', "' '.join(done[1])"),
     ('pages/whatif.py', 'expander', 'changed'),
     ('pages/whatif.py', 'expander', 'group'),
     ('pages/whatif.py', 'markdown', '\'\\n\'.join((f"- {(\'✔\' if a.reachable else \'✖\')} **{catalog.indicator(k).name}** ({texts.points_of(a.current_points, catalog.indicator(k).points)} điểm): {answer_text(catalog.indicator(k), a)}" for k, a in answers.items()))'),  # noqa: E501

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime as dt
 
 from starlette.requests import Request
@@ -54,7 +55,9 @@ def _post(body: bytes, method: str = "POST"):
         return {"type": "http.request", "body": body, "more_body": False}
     scope = {"type": "http", "method": method, "path": session_route.ROUTE, "headers": [],
              "scheme": "http", "server": ("127.0.0.1", 80), "query_string": b""}
-    return asyncio.run(session_route.session_cookie(Request(scope, receive)))
+    # in a thread of its own: a browser test earlier in this worker may hold an event loop in this one
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, session_route.session_cookie(Request(scope, receive))).result()
 
 
 def test_the_cookie_route_sets_an_httponly_cookie_once_per_code():

@@ -246,16 +246,18 @@ def sent_items(catalog: Catalog, actor: Actor, slot: Slot) -> None:
         return
     edir = data.settings().evidence_dir
     for item in slot.items:
-        when = item.added_at.strftime("%d/%m/%Y")
-        if item.link:
-            st.markdown(f"- [{safe.md(item.description)}]({item.link}) — {safe.md(item.added_by)}, {when}")
+        if item.link:     # the address opens from a button: it is never written into Markdown
+            cols = st.columns([4, 1], vertical_alignment="center")
+            cols[0].markdown(f"- {safe.md(item.description)} — {safe.md(item.added_by)}, {texts.date(item.added_at)}")
+            cols[1].link_button("Mở liên kết", item.link, icon=":material/open_in_new:")
             continue
         try:
             content = evidence.item_bytes(catalog, edir, actor, item)
         except (PermissionDenied, StoreError) as e:
             st.caption(f"{safe.md(item.file_name or '')}: {safe.md(e)}")
             continue
-        st.download_button(f"{item.file_name} — {item.added_by}, {when}", content,
+        st.download_button(f"{safe.md(item.file_name or '')} — {safe.md(item.added_by)}, {texts.date(item.added_at)}",
+                           content,
                            file_name=item.file_name, mime=item.media_type or "application/octet-stream",
                            icon=":material/download:", key=f"evidence_item_{item.id}", type="tertiary")
 

@@ -435,7 +435,7 @@ def test_markdown_in_the_catalogue_is_shown_as_text_on_its_page(monkeypatch, tmp
                       .replace('name = "Số nhà văn hóa thôn có wifi miễn phí"',
                                'name = "Số nhà văn hóa *có* [wifi](http://evil.example)"')
                       .replace('evidence = "Danh sách nhà văn hóa có wifi;', 'evidence = ":red[Danh sách] <b>;')
-                      .replace('note = "mục tiêu là số nhà văn hóa thôn', 'note = "**mục tiêu** là số nhà văn hóa thôn'),
+                      .replace('note = "Mục tiêu là số nhà văn hóa thôn', 'note = "**Mục tiêu** là số nhà văn hóa thôn'),
                       encoding="utf-8")
     db = tmp_path / "kpi.duckdb"
     monkeypatch.setenv("KPI_DB", str(db))
@@ -447,6 +447,6 @@ def test_markdown_in_the_catalogue_is_shown_as_text_on_its_page(monkeypatch, tmp
     [row] = [r for t in at.table for r in t.value.to_dict("records") if r["Mã"] == "HT\\_WIFI\\_NVH"]
     assert row["Chỉ tiêu"] == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"
     assert row["Tài liệu kiểm chứng"].startswith("\\:red\\[Danh sách\\] \\<b\\>;")
-    assert any(c.value.startswith("HT\\_WIFI\\_NVH: \\*\\*mục tiêu\\*\\* là số nhà văn hóa thôn") for c in at.caption)
+    assert any(c.value.startswith("HT\\_WIFI\\_NVH: \\*\\*Mục tiêu\\*\\* là số nhà văn hóa thôn") for c in at.caption)
     link = next(e.proto for e in at.main.get("page_link") if "HT_WIFI_NVH" in e.proto.query_string)
     assert link.label == "Số nhà văn hóa \\*có\\* \\[wifi\\](http\\://evil.example)"
