@@ -68,10 +68,11 @@ def make_workbooks(n: int, communes: int, folder: Path) -> list[dict]:
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     today = dt.date.today()
+    run_seed = int(time.time()) % 1_000_000 * 100     # figures of their own in every run: each file is new
     for i in range(n):
         spec = specs[(i * 7) % len(specs)]
         catalog = full.catalog_for(spec.code)
-        subs = build_demo(catalog, 3, today, seed=1000 + i)
+        subs = build_demo(catalog, 3, today, seed=run_seed + i)
         latest = max(x.period for x in subs)
         subs = [x for x in subs if x.period == latest]
         sub = subs[i % len(subs)]
@@ -162,6 +163,35 @@ class Sampler(threading.Thread):
         return out
 
 
+# --- CPU of one action, measured alone ---------------------------------------------------------------
+def calibrate(url: str, worker_pid: int, actions: int) -> dict:
+    """One session alone on a worker: the worker's CPU seconds for a login and per action (the same
+    mix as the users: overview, commune, quarter, unit page, unit, city page), before the load starts."""
+    from streamlit_session import StreamlitSession
+    proc = psutil.Process(worker_pid)
+
+    def cpu() -> float:
+        t = proc.cpu_times()
+        return t.user + t.system
+
+    s = StreamlitSession(url)
+    s.open()
+    c0 = cpu()
+    s.log_in("admin", "demo-admin")
+    c1 = cpu()
+    steps = [lambda i: s.open_page(""), lambda i: s.choose("Xã", 7 * i + 3), lambda i: s.choose("Quý", i),
+             lambda i: s.open_page("don-vi"), lambda i: s.choose("Đơn vị", i), lambda i: s.open_page("toan-thanh-pho")]
+    walls = []
+    for i in range(actions):
+        t = time.perf_counter()
+        steps[i % len(steps)](i)
+        walls.append(time.perf_counter() - t)
+    c2 = cpu()
+    s.close()
+    return {"login_cpu_s": c1 - c0, "action_cpu_ms": 1000 * (c2 - c1) / actions,
+            "action_wall_ms_p50": 1000 * percentile(walls, 0.5), "actions": actions}
+
+
 # --- one layout ------------------------------------------------------------------------------------
 def healthy(url: str) -> bool:
     try:
@@ -190,6 +220,12 @@ def run_layout(name: str, workers: int, args, db: str, files_dir: Path, books: l
     # one process: straight to the worker, as `make run` serves today; N workers: through nginx
     target = f"http://127.0.0.1:{args.first_worker_port}" if workers == 1 else f"http://127.0.0.1:{port}"
     sampler = Sampler(city.pid)
+    calibration = None
+    if workers == 1:
+        pid = next(p.pid for _, p in sampler.workers())
+        calibration = calibrate(target, pid, args.calibrate)
+        say(f"{name}: one session alone: login {calibration['login_cpu_s']:.2f} s CPU, "
+            f"{calibration['action_cpu_ms']:.0f} ms CPU per action (p50 wall {calibration['action_wall_ms_p50']:.0f} ms)")
     sampler.sample()
     sampler.start()
     report = folder / "users.json"
@@ -225,7 +261,7 @@ def run_layout(name: str, workers: int, args, db: str, files_dir: Path, books: l
         city.wait(60)
     except subprocess.TimeoutExpired:
         city.kill()
-    return {"layout": name, "workers": workers, "killed": killed, "wall": time.monotonic() - t0,
+    return {"layout": name, "workers": workers, "killed": killed, "calibration": calibration, "wall": time.monotonic() - t0,
             "stats": read_stats(report),
             "cpu": sampler.per_port(), "rss": sampler.peak_rss, "uploads": uploader.sent}
 
@@ -262,11 +298,14 @@ def check_uploads(db: str, files_dir: Path, sent: list[dict]) -> dict:
     with psycopg.connect(db) as c:
         counts = {sha: c.execute("SELECT count(*) FROM uploads WHERE sha256 = %s", (sha,)).fetchone()[0]
                   for sha in {s["sha256"] for s in sent}}
-    accepted = [s for s in sent if s["rc"] == 0]
+    # the CLI's summary: «… 1 đã nhập, 0 không đổi …»; a file with the very figures already stored is
+    # «không đổi» (no new version, nothing stored): not a lost upload
+    unchanged = [s for s in sent if s["rc"] == 0 and "0 đã nhập, 1 không đổi" in s["output"]]
+    accepted = [s for s in sent if s["rc"] == 0 and s not in unchanged]
     once = sum(1 for s in accepted if counts.get(s["sha256"]) == 1)
     verify = subprocess.run([PY, "-m", "kpi", "--db", db, "verify"], cwd=ROOT, capture_output=True, text=True,
                             env={**os.environ, "KPI_FILES_DIR": str(files_dir)}, timeout=600)
-    return {"sent": len(sent), "accepted": len(accepted), "stored_once": once,
+    return {"sent": len(sent), "accepted": len(accepted), "unchanged": len(unchanged), "stored_once": once,
             "stored_twice_or_more": sum(1 for n in counts.values() if n > 1),
             "refused_outputs": [s["output"] for s in sent if s["rc"] != 0][:3],
             "verify_rc": verify.returncode, "verify": (verify.stdout + verify.stderr)[-600:]}
@@ -294,7 +333,16 @@ def table(results: list[dict], args) -> str:
             f"{s['login_p50']:.0f} | {', '.join(f'{p}: {v:.1f}' for p, v in sorted(cpu.items()))} | "
             f"{1000 * total_cpu / requests if requests else float('nan'):.0f} | "
             f"{', '.join(f'{p}: {v / 2**20:.0f}' for p, v in sorted(r['rss'].items()))} | "
-            f"{up['stored_once']} / {up['sent']} (verify rc {up['verify_rc']}) |")
+            f"{up['stored_once']} / {up['sent']}{' (' + str(up['unchanged']) + ' unchanged)' if up['unchanged'] else ''} "
+            f"(verify rc {up['verify_rc']}) |")
+    for r in results:
+        c = r.get("calibration")
+        if c:
+            per_core = 1 / (c["action_cpu_ms"] / 1000 / args.wait)
+            lines += ["", f"One session alone on one worker (before the load): a login costs {c['login_cpu_s']:.2f} s of "
+                      f"CPU, an action {c['action_cpu_ms']:.0f} ms of CPU (median wall {c['action_wall_ms_p50']:.0f} ms, "
+                      f"{c['actions']} actions) → at one action per {args.wait:.0f} s, one core at 100 % serves "
+                      f"{per_core:.0f} sessions."]
     return "\n".join(lines)
 
 
@@ -305,6 +353,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--workers", type=int, default=4)
     p.add_argument("--wait", type=float, default=10.0, help="seconds between a session's actions")
     p.add_argument("--uploads", type=int, default=8, help="workbooks sent per layout")
+    p.add_argument("--calibrate", type=int, default=24, help="actions of the lone session measuring CPU per action")
     p.add_argument("--communes", type=int, default=120)
     p.add_argument("--months", type=int, default=12)
     p.add_argument("--run-dir", default=str(ROOT / "run" / "load"))
@@ -316,7 +365,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--quick", action="store_true", help="10 users, 30 s, 2 workers, 2 uploads per layout")
     args = p.parse_args(argv)
     if args.quick:
-        args.users, args.time, args.workers, args.uploads = 10, 30, 2, 2
+        args.users, args.time, args.workers, args.uploads, args.calibrate = 10, 30, 2, 2, 6
     args.upload_every = max(2.0, (args.time - 10) / max(1, args.uploads))
     run_dir = Path(args.run_dir).resolve()
     run_dir.mkdir(parents=True, exist_ok=True)
