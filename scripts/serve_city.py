@@ -17,11 +17,13 @@ for trying the layout on one machine and for `make bench-load` (scripts/load/ben
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
@@ -47,11 +49,11 @@ http {{
     # which worker served each request, and the session cookie it was routed by
     log_format kpi '$remote_addr [$time_local] "$request" $status $upstream_addr $cookie_kpi_worker $request_time';
     access_log {run}/nginx-access.log kpi;
-    client_body_temp_path {run}/nginx-tmp/body;
-    proxy_temp_path {run}/nginx-tmp/proxy;
-    fastcgi_temp_path {run}/nginx-tmp/fastcgi;
-    uwsgi_temp_path {run}/nginx-tmp/uwsgi;
-    scgi_temp_path {run}/nginx-tmp/scgi;
+    client_body_temp_path {tmp}/body;
+    proxy_temp_path {tmp}/proxy;
+    fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi;
+    scgi_temp_path {tmp}/scgi;
     # Excel workbooks and evidence up to Streamlit's server.maxUploadSize (200 MB)
     client_max_body_size 200m;
 
@@ -96,6 +98,28 @@ http {{
 """
 
 
+def reachable_by_all(path: Path) -> bool:
+    """Every folder above `path` may be entered by any user (nginx's workers run as nobody, PostgreSQL
+    as postgres, when started as root; a clone under /root is not)."""
+    return all(p.stat().st_mode & 0o001 for p in path.resolve().parents if p.exists())
+
+
+def private_folder(preferred: Path, prefix: str) -> Path:
+    """`preferred`, or when root and another user could not reach it, a folder of its own under
+    /tmp (kept between runs by its name)."""
+    if os.geteuid() != 0 or reachable_by_all(preferred):
+        return preferred
+    return Path(tempfile.gettempdir()) / f"{prefix}-{hashlib.sha256(str(preferred).encode()).hexdigest()[:10]}"
+
+
+def nginx_tmp(run: Path) -> Path:
+    """The proxy's folder for request bodies in transit (uploads), writable by its workers."""
+    tmp = private_folder(run / "nginx-tmp", "kpi-nginx-tmp")
+    tmp.mkdir(parents=True, exist_ok=True)
+    tmp.chmod(0o777)
+    return tmp
+
+
 def nginx_conf(run: Path, listen: str, workers: list[str], sticky: str = "cookie", fails: int = 1,
                fail_timeout: int = 10) -> str:
     """The proxy's config for `workers` (host:port each)."""
@@ -104,7 +128,8 @@ def nginx_conf(run: Path, listen: str, workers: list[str], sticky: str = "cookie
     health = "\n".join(f"        location = /_city/worker/{i}/health {{ proxy_pass http://{w}/_stcore/health; }}"
                        for i, w in enumerate(workers, 1))
     user = "user nobody nogroup;\n" if os.geteuid() == 0 else ""
-    return NGINX_CONF.format(stamp=time.strftime("%Y-%m-%d %H:%M"), user=user, run=run, balance=balance,
+    return NGINX_CONF.format(stamp=time.strftime("%Y-%m-%d %H:%M"), user=user, run=run, tmp=nginx_tmp(run),
+                             balance=balance,
                              servers=servers, listen=listen, health=health)
 
 
@@ -211,7 +236,7 @@ class City:
             return db
         if db and not db.endswith("data/kpi.duckdb"):
             sys.exit(f"KPI_DB={db}: a city server needs PostgreSQL (postgresql://…); DuckDB is one process only.")
-        self.cluster = DemoCluster(self.run / "demo-pg", self.args.demo_pg_port)
+        self.cluster = DemoCluster(private_folder(self.run / "demo-pg", "kpi-demo-pg"), self.args.demo_pg_port)
         self.say("KPI_DB is not set: DEMO — a throwaway PostgreSQL cluster in "
                  f"{self.cluster.folder} with the {self.args.communes}-commune demo data and demo accounts")
         self.cluster.start()
@@ -252,9 +277,6 @@ class City:
         (self.run / "ports").write_text(" ".join(str(w.port) for w in self.workers) + "\n")
 
     def start_nginx(self) -> None:
-        tmp = self.run / "nginx-tmp"
-        tmp.mkdir(exist_ok=True)
-        tmp.chmod(0o777)    # nginx's workers run as nobody when started as root
         conf = self.run / "nginx.conf"
         conf.write_text(nginx_conf(self.run, f"{self.args.listen_host}:{self.args.port}",
                                    [f"127.0.0.1:{w.port}" for w in self.workers], self.args.sticky))

@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from serve_city import DemoCluster  # noqa: E402
+from serve_city import DemoCluster, private_folder  # noqa: E402
 
 PY = sys.executable
 LOCUST = str(Path(PY).parent / "locust")
@@ -373,7 +373,7 @@ def main(argv: list[str]) -> int:
     db = os.environ.get("KPI_DB", "")
     cluster = None
     if not db.startswith("postgres"):
-        cluster = DemoCluster(run_dir / "pg", args.pg_port)
+        cluster = DemoCluster(private_folder(run_dir / "pg", "kpi-load-pg"), args.pg_port)
         say(f"a throwaway PostgreSQL cluster in {cluster.folder}, {args.communes}-commune demo × {args.months} months")
         cluster.start()
         db = cluster.url
