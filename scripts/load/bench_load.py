@@ -316,7 +316,7 @@ def table(results: list[dict], args) -> str:
              f"{os.getloadavg()[0]:.1f} at the end; {psutil.cpu_count()} cores.", "",
              "| layout | sessions held / users | actions | p50 / p95 / p99 (ms) | failed actions | "
              "open+login failed | reconnects | login p50 (ms) | CPU s per worker | CPU ms per action | "
-             "peak RSS per worker (MB) | uploads stored once / sent |",
+             "peak RSS per worker (MB) | uploads stored once / accepted |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         s = r["stats"]
@@ -326,6 +326,7 @@ def table(results: list[dict], args) -> str:
         total_cpu = sum(cpu.values())
         requests = s["requests"]
         up = r["upload_check"]
+        refused = up["sent"] - up["accepted"] - up["unchanged"]    # e.g. the figures of an older version again
         lines.append(
             f"| {r['layout']}{' (worker ' + r['killed'] + ' killed half way)' if r['killed'] else ''} | "
             f"{held} / {len(users)} | {s['actions']} | {s['p50']:.0f} / {s['p95']:.0f} / {s['p99']:.0f} | "
@@ -333,8 +334,9 @@ def table(results: list[dict], args) -> str:
             f"{s['login_p50']:.0f} | {', '.join(f'{p}: {v:.1f}' for p, v in sorted(cpu.items()))} | "
             f"{1000 * total_cpu / requests if requests else float('nan'):.0f} | "
             f"{', '.join(f'{p}: {v / 2**20:.0f}' for p, v in sorted(r['rss'].items()))} | "
-            f"{up['stored_once']} / {up['sent']}{' (' + str(up['unchanged']) + ' unchanged)' if up['unchanged'] else ''} "
-            f"(verify rc {up['verify_rc']}) |")
+            f"{up['stored_once']} / {up['accepted']} accepted of {up['sent']} sent"
+            f"{', ' + str(up['unchanged']) + ' unchanged' if up['unchanged'] else ''}"
+            f"{', ' + str(refused) + ' refused' if refused else ''} (verify rc {up['verify_rc']}) |")
     for r in results:
         c = r.get("calibration")
         if c:
