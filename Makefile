@@ -9,7 +9,7 @@ KPI_DB ?= data/kpi.duckdb
 PORT   ?= 8501
 export KPI_DB
 
-.PHONY: setup run test test-core test-browser test-fast lint bench bench-smoke demo check-config clean
+.PHONY: setup run test test-core test-browser test-fast lint bench bench-smoke bench-load bench-load-smoke serve-city demo check-config clean
 
 setup: $(STAMP)
 
@@ -73,6 +73,25 @@ bench-smoke: setup
 	$(PY) scripts/bench_import.py --quick
 	$(PY) scripts/bench_whatif.py --quick
 	$(PY) scripts/bench_city.py --quick
+
+# A city server on this machine: WORKERS app processes on ports 8601…, nginx in front on CITY_PORT
+# (sticky by cookie), one PostgreSQL (KPI_DB=postgresql://…; not set: a throwaway DEMO cluster with
+# the 120-commune demo, in run/city) and one files folder (KPI_FILES_DIR). README «Triển khai».
+WORKERS   ?= 4
+CITY_PORT ?= 8080
+serve-city: setup
+	$(PY) scripts/serve_city.py --workers $(WORKERS) --port $(CITY_PORT) \
+	  $(if $(filter postgresql://% postgres://%,$(KPI_DB)),--db $(KPI_DB),)
+
+# The deadline day: one process against WORKERS workers behind nginx, Locust users speaking
+# Streamlit's protocol, workbooks imported at the same time, one worker killed (BENCHMARK.md).
+# A few minutes of both cores; `make bench-load-smoke` (10 sessions, 30 s) is what .ci/run runs.
+LOAD ?= --users 40 --time 120
+bench-load: setup
+	$(PY) scripts/load/bench_load.py --workers $(WORKERS) $(LOAD)
+
+bench-load-smoke: setup
+	$(PY) scripts/load/bench_load.py --quick
 
 check-config: setup
 	$(PY) -m kpi check-config
