@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -28,6 +29,16 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, Message, bytes]:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
+
+
+def _open_when_released(db):
+    """The database once the stopped server has let go of its file lock."""
+    for _ in range(50):
+        try:
+            return store.connect(db)
+        except store.StoreError:
+            time.sleep(0.2)
+    return store.connect(db)
 
 
 def _link(page, url: str, button: str) -> str:
@@ -83,7 +94,7 @@ def test_a_download_link_works_once_for_its_session_only(browser, demo_db_file, 
         page.get_by_role("button", name="Đăng nhập").wait_for(timeout=30000)
         _refused(*_get(later, cookie), 403)                 # the session has ended
         ctx.close()
-    conn = store.connect(db)
+    conn = _open_when_released(db)
     try:
         assert len(audit_rows(conn, action="make_backup")) == 1
         assert len(audit_rows(conn, action="export_evidence_pack")) == 1
