@@ -1,18 +1,15 @@
-"""Backups on the web: «Tải bản sao lưu» (the archive made at the click, for the session's account
-checked again then, see `kpi.web.downloads`), and the optional daily backup, made by the app
-itself through its own connection (the CLI cannot open the database while the app holds it): the
-first page view of each day makes that day's archive in `KPI_BACKUP_DIR`, keeping
-`KPI_BACKUP_KEEP` of them."""
+"""Backups on the web: «Tạo và tải bản sao lưu» (the archive made when the browser follows the
+one-time link the click gives, for the session's account checked again then, see
+`kpi.web.downloads`), and the optional daily backup, made by the app itself through its own
+connection (the CLI cannot open the database while the app holds it): the first page view of each
+day makes that day's archive in `KPI_BACKUP_DIR`, keeping `KPI_BACKUP_KEEP` of them."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import tempfile
-from pathlib import Path
 
 import streamlit as st
 
-from kpi.domain.figures import Actor
 from kpi.settings import daily_backup_settings
 from kpi.web import data, downloads
 
@@ -40,15 +37,9 @@ def ensure_daily_backup() -> None:
 
 
 def backup_download() -> None:
-    """One button: at the click the archive is made (`make_backup` checks the right and audits it)
-    and handed to the browser; nothing of it exists on the server before the click, and it is
-    dropped from the server's memory soon after (`kpi.web.downloads`)."""
-    conn, uploads = data.connection(), data.uploads_dir()
+    """One button: its click hands this browser a one-time link; following it, the server makes the
+    archive (`make_backup` checks the right and audits it) and sends it straight to the browser;
+    nothing of it exists on the server before, nor stays after (`kpi.web.downloads`)."""
     name = f"sao-luu-kpi-{dt.datetime.now():%Y-%m-%d-%H%M}.zip"
-
-    def archive(actor: Actor) -> bytes:
-        from kpi.usecases.backup import make_backup  # the archive code only when a backup is made
-        with tempfile.TemporaryDirectory() as tmp:
-            return make_backup(conn, actor, uploads, Path(tmp) / name).read_bytes()
-    downloads.sensitive_download("Tạo và tải bản sao lưu", archive, file_name=name, mime="application/zip",
-                                 key="download_backup", icon=":material/backup:")
+    downloads.sensitive_download("Tạo và tải bản sao lưu", "backup", file_name=name, key="download_backup",
+                                 icon=":material/backup:")

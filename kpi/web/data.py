@@ -71,6 +71,11 @@ def _commune_catalog(config: str, mtime: float, commune: str | None) -> Catalog:
     return c.catalog_for(commune) if c.has(commune) else (c.base if c.single else c.catalog_for(c.codes[0]))
 
 
+def catalog_of(commune: str | None) -> Catalog:
+    """The catalogue of `commune` (None: the file's first), outside any page (the download route)."""
+    return _commune_catalog(str(config_path()), _catalog_mtime(), commune)
+
+
 def catalog() -> Catalog:
     """The catalogue of the commune being looked at (the only one, or the one chosen: see
     `state.current_commune`), re-read when the TOML file changes."""

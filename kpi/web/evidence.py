@@ -283,12 +283,10 @@ def notice(where: str | None = None) -> None:
 
 def pack_download(catalog: Catalog, quarter: Quarter, actor: Actor) -> None:
     """The quarter's whole pack, for the accounts with the right (the core checks again and audits
-    at the click; nothing is made before it)."""
+    when the browser follows the one-time link; nothing is made before, see `kpi.web.downloads`)."""
     if not may(actor, "export_evidence_pack", commune=catalog.commune):
         return
-    conn, edir, as_of = data.connection(), data.settings().evidence_dir, data.as_of()
     downloads.sensitive_download(
-        f"Tải bộ hồ sơ minh chứng {quarter.label} (.zip)",
-        lambda who: evidence.pack_bytes(conn, catalog, who, quarter, edir, as_of=as_of),
-        file_name=f"minh-chung-{catalog.commune}-{quarter}.zip", mime="application/zip",
-        icon=":material/folder_zip:", key="pack_download")
+        f"Tải bộ hồ sơ minh chứng {quarter.label} (.zip)", "pack",
+        {"commune": catalog.commune, "quarter": str(quarter), "as_of": data.as_of().isoformat()},
+        file_name=f"minh-chung-{catalog.commune}-{quarter}.zip", icon=":material/folder_zip:", key="pack_download")
