@@ -12,6 +12,7 @@ Folders of the earlier layout, named by the file's stem (`kpi.uploads`, `kpi.evi
 used while they unambiguously belong to this database (`legacy_owner`)."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,19 @@ def evidence_dir_beside(uploads_dir: str | Path) -> Path:
 
 
 DEFAULT_EVIDENCE_MAX_MB = 20
+
+
+def today() -> dt.date:
+    """The day the web (once per script run) and a command (once) judge the record on: today, or
+    the day `KPI_TODAY` names (YYYY-MM-DD), which shows the app as on that day — for a training
+    session on a copy of the data, and for the browser tests' servers. A malformed value is ignored."""
+    fixed = os.environ.get("KPI_TODAY", "").strip()
+    if fixed:
+        try:
+            return dt.date.fromisoformat(fixed)
+        except ValueError:
+            pass
+    return dt.date.today()
 
 
 def evidence_max_bytes() -> int:

@@ -10,6 +10,7 @@ from kpi.domain.catalog import Catalog
 from kpi.domain.city import City, load_city
 from kpi.domain.figures import Actor
 from kpi.settings import Settings
+from kpi.settings import today as settings_today
 
 CLI_ACTOR = Actor("cli", role="system")
 
@@ -50,7 +51,7 @@ class Context:
     settings: Settings
     commune: str | None = None       # --commune: the commune a command works in (None: the only one)
     # the one reading of the clock per command: the day a command judges the record on
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=settings_today)
     reads_only: bool = False         # a read command (`score`): the store is never written, catalogue included
     unrecorded: set[str] = field(default_factory=set)   # reads_only: communes whose file catalogue the store lacks
     _catalog: Catalog | None = field(default=None, repr=False)

@@ -28,6 +28,10 @@ WORDS = {
     "Show password text": "Hiện mật khẩu", "Hide password text": "Ẩn mật khẩu",
     "Remove file": "Bỏ tệp", "Delete": "Xoá", "Remove": "Bỏ",
     "Copy to clipboard": "Chép", "Copied": "Đã chép",
+    # an empty date input (`format="DD/MM/YYYY"`) shows its format as the placeholder
+    "DD/MM/YYYY": "ngày/tháng/năm", "dd/mm/yyyy": "ngày/tháng/năm",
+    # … or as the masked input's parts, each its own text
+    "dd": "ngày", "mm": "tháng", "yyyy": "năm", "DD": "ngày", "MM": "tháng", "YYYY": "năm",
 }
 # patterns (JavaScript regular expressions) → replacement
 PATTERNS = [

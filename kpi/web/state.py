@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from kpi import settings
 from kpi.domain.periods import Month, Period, Quarter
 from kpi.present.tables import data_months, data_quarters
 
@@ -204,11 +205,11 @@ def rotation_seconds() -> int:
 
 def begin_run() -> None:
     """Read the clock once for this script run: every page of the run judges the record on it."""
-    st.session_state["_today"] = dt.date.today()
+    st.session_state["_today"] = settings.today()
 
 
 def today() -> dt.date:
-    return st.session_state.get("_today") or dt.date.today()
+    return st.session_state.get("_today") or settings.today()
 
 
 def as_of() -> dt.date:

@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.common import TODAY
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-artifacts" / "screenshots"
@@ -160,7 +162,9 @@ def serving(args: list[str], cwd: Path, env: dict, log_path: Path):
 def running_app(db: Path):
     """The app as `make run` starts it (`python -m kpi.web.serve`) on a free port against `db`;
     yields its URL, stops it after."""
-    env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"))
+    # the demo is made up to TODAY: the server judges the record on that day, whatever the calendar says
+    env = dict(os.environ, KPI_DB=str(db), KPI_CONFIG=str(ROOT / "config" / "indicators.toml"),
+               KPI_TODAY=TODAY.isoformat())
     with serving(["-m", "kpi.web.serve"], ROOT, env, db.parent / "streamlit.log") as url:
         yield url
 

@@ -53,7 +53,7 @@ def test_attach_a_file_then_accept_it(writable_app_url, browser, shots, tmp_path
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(evidence))
     page.get_by_test_id("stFileUploader").filter(has_text="giao.pdf").wait_for(timeout=20000)   # name shortened
     wait_ready(page)   # the file has reached the app (on a busy machine «Gửi» could come first)
-    page.get_by_label("Mô tả: số, ngày văn bản, trích yếu").fill("Biên bản bàn giao máy tính số 12/BB ngày 02/10/2026")
+    page.get_by_label("Mô tả tài liệu").fill("Biên bản bàn giao máy tính số 12/BB ngày 02/10/2026")
     page.get_by_role("button", name="Gửi", exact=True).click()
     page.get_by_text("Đã gửi «bien-ban-ban-giao.pdf».").wait_for(timeout=30000)
     wait_ready(page)
@@ -127,7 +127,7 @@ def test_coordinator_attaches_from_the_criterion_page(writable_app_url, browser,
     box.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(evidence))
     box.get_by_test_id("stFileUploader").filter(has_text="tinh.pdf").wait_for(timeout=20000)
     wait_ready(page)
-    box.get_by_label("Mô tả: số, ngày văn bản, trích yếu").fill("Danh sách rà soát máy tính số 7/DS-VHXH")
+    box.get_by_label("Mô tả tài liệu").fill("Danh sách rà soát máy tính số 7/DS-VHXH")
     box.get_by_role("button", name="Gửi", exact=True).click()
     page.get_by_text("Đã gửi «danh-sach-may-tinh.pdf».").wait_for(timeout=30000)
     wait_ready(page)
