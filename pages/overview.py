@@ -136,7 +136,7 @@ with right:
     widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
                          all_rows=True, column_config={
                              "Đơn vị": None,
-                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=165),
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=125),
                              "Điểm mất": st.column_config.TextColumn(width=70),
                              "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
 
@@ -151,7 +151,7 @@ widgets.linked_table(
     # names wrap, nothing is cut
     column_config={"Mã": None, "Nhóm": None, "Tối đa": None, "Mã đơn vị": None,
                    **{c: st.column_config.TextColumn(width=w) for c, w in (
-                       ("Chỉ tiêu", 270), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
+                       ("Chỉ tiêu", 214), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
                        ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 150))}},
     all_rows=True, wrap=True)
 # ── what goes to the city and what comes back: the explanations of the criteria losing points,

@@ -54,14 +54,14 @@ elif not tables.has_data(figures, period, unit=code):
 else:
     st.caption("Điểm tính trên số liệu riêng của đơn vị (cùng quy tắc chấm điểm của xã), "
                f"tối đa {smart_number(share['max_points'])} điểm. Bấm vào một chỉ tiêu để mở trang "
-               "của chỉ tiêu.")
+               "của chỉ tiêu; «Mở ↗» mở trang đó trong thẻ mới.")
     # widths that add up to the page at 1280 wide with the menu open (wider screens stretch them):
     # names wrap, nothing is cut
     widgets.linked_table(
         tables.unit_criteria_table(catalog, unit_score), "unit_criteria_table",
         {None: ("pages/indicator.py", "indicator", "Mã")}, all_rows=True, wrap=True,
         column_config={"Mã": None, **{c: st.column_config.TextColumn(width=w) for c, w in (
-            ("Chỉ tiêu", 340), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
+            ("Chỉ tiêu", 284), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 60), ("Tối đa", 60),
             ("Trạng thái", 100), ("Chủ trì", 70))}})
 
 # one below the other, each the page's width: at 1366×768 with the menu open every column shows
