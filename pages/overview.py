@@ -136,9 +136,9 @@ with right:
     widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
                          all_rows=True, column_config={
                              "Đơn vị": None,
-                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=125),
-                             "Điểm mất": st.column_config.TextColumn(width=70),
-                             "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=120),
+                             "Điểm mất": st.column_config.TextColumn(width=64),
+                             "Số chỉ tiêu": st.column_config.NumberColumn(width=70)})
 
 st.subheader("Bảng chỉ tiêu (xếp theo điểm mất)")
 st.caption("Bấm vào tên một chỉ tiêu để mở trang của chỉ tiêu; bấm vào đơn vị chủ trì để mở trang "
