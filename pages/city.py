@@ -26,8 +26,8 @@ def open_commune(code: str) -> None:
 if not projector:
     st.title(f"Toàn thành phố · {quarter.label}")
     st.caption(f"{safe.md(city.name if city.code != city.base.commune else city.base.name)} — {len(results)} xã. "
-               "Bấm vào tên một xã để mở trang tổng quan của xã đó trong thẻ mới (bấm chuột phải để sao "
-               "chép địa chỉ); chọn ô đầu dòng để mở ngay tại đây.")
+               "Bấm vào tên một xã để mở trang tổng quan của xã đó trong thẻ mới (địa chỉ của thẻ gửi "
+               "được cho người khác); chọn ô đầu dòng để mở ngay tại đây.")
 if not results:
     st.info("Chưa có xã nào trong cơ sở dữ liệu.")
     st.stop()

@@ -206,7 +206,7 @@ def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: di
     shown.insert(0, LINK_COLUMN, [state.page_href(page, **{name: str(v)}) for v in table[id_column]])
     config = {LINK_COLUMN: st.column_config.LinkColumn(
         LINK_COLUMN, display_text="Mở ↗", width=LINK_PX,
-        help="Mở trang trong thẻ mới; bấm chuột phải để sao chép địa chỉ"), **(column_config or {})}
+        help="Mở trang trong thẻ mới (địa chỉ của thẻ gửi được cho người khác)"), **(column_config or {})}
     event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
                          row_height=row, column_config=config, on_select="rerun",
                          selection_mode="single-cell")
