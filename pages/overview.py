@@ -142,7 +142,7 @@ with right:
 
 st.subheader("Bảng chỉ tiêu (xếp theo điểm mất)")
 st.caption("Bấm vào tên một chỉ tiêu để mở trang của chỉ tiêu; bấm vào đơn vị chủ trì để mở trang "
-           "của đơn vị.")
+           "của đơn vị; «Mở ↗» mở trang của chỉ tiêu trong thẻ mới.")
 criteria = tables.criteria_table(catalog, score)
 widgets.linked_table(
     criteria, "criteria_table",
