@@ -26,7 +26,8 @@ def open_commune(code: str) -> None:
 if not projector:
     st.title(f"Toàn thành phố · {quarter.label}")
     st.caption(f"{safe.md(city.name if city.code != city.base.commune else city.base.name)} — {len(results)} xã. "
-               "Bấm vào một xã để mở trang tổng quan của xã đó.")
+               "Bấm vào tên một xã để mở trang tổng quan của xã đó trong thẻ mới (địa chỉ của thẻ gửi "
+               "được cho người khác); chọn ô đầu dòng để mở ngay tại đây.")
 if not results:
     st.info("Chưa có xã nào trong cơ sở dữ liệu.")
     st.stop()
@@ -65,8 +66,11 @@ st.caption(" · ".join(f"{safe.md(grade)}: {n} xã" for grade, n in city_views.g
            + (" · Quý chưa kết thúc: điểm tạm tính." if provisional else ""))
 
 st.subheader("Xếp hạng các xã")
-event = st.dataframe(ranking, hide_index=True, width="stretch", key="city_ranking", on_select="rerun",
-                     selection_mode="single-row", height=min(38 + 35 * len(ranking), 520))
+# the name is a real link to the commune's overview (the period and projector mode go along)
+linked = ranking.assign(Xã=[state.page_href("pages/overview.py", r.name, commune=r.code) for r in results])
+event = st.dataframe(linked, hide_index=True, width="stretch", key="city_ranking", on_select="rerun",
+                     selection_mode="single-row", height=min(38 + 35 * len(ranking), 520),
+                     column_config={"Xã": st.column_config.LinkColumn("Xã", display_text=r"#(.+)$")})
 rows = event.selection.get("rows", []) if event else []
 if rows:
     open_commune(results[rows[0]].code)   # the ranking's rows are the results, in order

@@ -21,35 +21,60 @@ state.mirror_query("indicator", indicator_id)
 ind = catalog.indicator(indicator_id)
 
 st.header(safe.md(ind.name))
-st.caption(f"Nhóm: {safe.md(ind.group)} · Chủ trì: {safe.md(catalog.unit_name(ind.lead_unit))} · "
-           f"Đơn vị báo cáo: {safe.md(', '.join(catalog.unit_name(u) for u in ind.units))}")
+if projector:   # one line: the group and who leads it
+    st.caption(f"Nhóm: {safe.md(ind.group)} · Chủ trì: {safe.md(catalog.unit_name(ind.lead_unit))}")
+else:
+    st.caption(f"Nhóm: {safe.md(ind.group)} · Chủ trì: {safe.md(catalog.unit_name(ind.lead_unit))} · "
+               f"Đơn vị báo cáo: {safe.md(', '.join(catalog.unit_name(u) for u in ind.units))}")
 
 if period is None:
     st.info("Chưa có số liệu nào. Hãy nhập số liệu tháng ở trang «Nhập số liệu».")
 else:
     result = data.criterion_result(period, ind.id)   # a closed quarter: as frozen at its closing
-    cols = st.columns(4)
-    cols[0].metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
-    cols[1].metric("Mục tiêu", texts.target(ind))
-    cols[2].metric("Điểm", texts.points_of(result.points, result.max_points))
-    with cols[3]:
-        st.markdown("**Trạng thái**")
-        st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
     todo = data.what_it_takes_one(period, ind.id)
-    if todo:
-        st.info(f"**Cần làm:** {todo}")
-
     monthly = data.monthly_series(ind.id)
-    if monthly["achieved"].notna().sum() == 0:
-        st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
-    else:
-        left, right = st.columns(2)
-        with left:
-            st.subheader("Theo tháng (toàn xã)")
-            widgets.chart(data.figure(charts.monthly_line, monthly, ind, projector=projector))
-        with right:
+    has_months = monthly["achieved"].notna().sum() > 0
+    if projector:
+        # the meeting's question first: the result against the target, its points and status, beside
+        # its trend; the quarters and the units follow below
+        with st.container(key="criterion_head", horizontal=True, gap="large"):
+            with st.container(key="criterion_facts", width=420):
+                st.metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
+                st.metric("Mục tiêu", texts.target(ind))
+                st.metric("Điểm", texts.points_of(result.points, result.max_points))
+                st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
+            with st.container(key="criterion_trend"):
+                st.markdown("**Theo tháng (toàn xã)**")
+                if has_months:
+                    widgets.chart(data.figure(charts.monthly_line, monthly, ind, projector=True))
+                else:
+                    st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
+        if todo:
+            st.info(f"**Cần làm:** {todo}")
+        if has_months:
             st.subheader("Theo quý")
-            widgets.chart(data.figure(charts.quarter_bars, data.quarter_series(ind.id), ind, projector=projector))
+            widgets.chart(data.figure(charts.quarter_bars, data.quarter_series(ind.id), ind, projector=True))
+    else:
+        cols = st.columns(4)
+        cols[0].metric(f"Đạt được · {period.label}", texts.achieved(ind, result.achieved))
+        cols[1].metric("Mục tiêu", texts.target(ind))
+        cols[2].metric("Điểm", texts.points_of(result.points, result.max_points))
+        with cols[3]:
+            st.markdown("**Trạng thái**")
+            st.markdown(widgets.status_badge(result.status), unsafe_allow_html=True)
+        if todo:
+            st.info(f"**Cần làm:** {todo}")
+        if not has_months:
+            st.info("Chỉ tiêu này chưa có số liệu tháng nào.")
+        else:
+            left, right = st.columns(2)
+            with left:
+                st.subheader("Theo tháng (toàn xã)")
+                widgets.chart(data.figure(charts.monthly_line, monthly, ind, projector=projector))
+            with right:
+                st.subheader("Theo quý")
+                widgets.chart(data.figure(charts.quarter_bars, data.quarter_series(ind.id), ind,
+                                          projector=projector))
 
     st.subheader(f"Đóng góp của từng đơn vị · {period.label}")
     contrib = data.unit_contributions(ind.id, period)

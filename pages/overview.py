@@ -136,13 +136,13 @@ with right:
     widgets.linked_table(by_lead, "lead_table", {None: (UNIT, "unit", "Đơn vị")}, wrap=True,
                          all_rows=True, column_config={
                              "Đơn vị": None,
-                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=165),
-                             "Điểm mất": st.column_config.TextColumn(width=70),
-                             "Số chỉ tiêu": st.column_config.NumberColumn(width=80)})
+                             "Tên đơn vị": st.column_config.TextColumn("Đơn vị chủ trì", width=120),
+                             "Điểm mất": st.column_config.TextColumn(width=64),
+                             "Số chỉ tiêu": st.column_config.NumberColumn(width=70)})
 
 st.subheader("Bảng chỉ tiêu (xếp theo điểm mất)")
 st.caption("Bấm vào tên một chỉ tiêu để mở trang của chỉ tiêu; bấm vào đơn vị chủ trì để mở trang "
-           "của đơn vị.")
+           "của đơn vị; «Mở ↗» mở trang của chỉ tiêu trong thẻ mới.")
 criteria = tables.criteria_table(catalog, score)
 widgets.linked_table(
     criteria, "criteria_table",
@@ -151,7 +151,7 @@ widgets.linked_table(
     # names wrap, nothing is cut
     column_config={"Mã": None, "Nhóm": None, "Tối đa": None, "Mã đơn vị": None,
                    **{c: st.column_config.TextColumn(width=w) for c, w in (
-                       ("Chỉ tiêu", 270), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
+                       ("Chỉ tiêu", 214), ("Đạt được", 90), ("Mục tiêu", 95), ("Điểm", 50),
                        ("Điểm mất", 65), ("Trạng thái", 95), ("Đơn vị chủ trì", 150))}},
     all_rows=True, wrap=True)
 # ── what goes to the city and what comes back: the explanations of the criteria losing points,

@@ -92,9 +92,28 @@ _SCRIPT = """(() => {
 })();"""
 
 
+# On a phone Streamlit lays the sidebar over the page and leaves it open after a page link in it is
+# followed (its own menu closes it; the app's menu is page links): close it, as its own menu does.
+# Streamlit's small-screen width: below its `md` breakpoint, 768 px.
+_PHONE_MENU = """(() => {
+  if (window.__kpiPhoneMenu) return;
+  window.__kpiPhoneMenu = true;
+  document.addEventListener('click', e => {
+    const link = e.target.closest && e.target.closest('[data-testid="stSidebar"] [data-testid="stPageLink"] a');
+    if (!link || !window.matchMedia('(max-width: 767.98px)').matches) return;
+    setTimeout(() => {
+      const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      if (close && sidebar && sidebar.getAttribute('data-collapsed') !== 'true') close.click();
+    }, 0);
+  }, true);
+})();"""
+
+
 def vietnamese_chrome() -> None:
-    """Install the script (every run: a reloaded page installs it again; it runs once per page)."""
-    script = _SCRIPT % (json.dumps(WORDS, ensure_ascii=False), json.dumps(PATTERNS))
+    """Install the scripts (every run: a reloaded page installs them again; each runs once per page):
+    Streamlit's words in Vietnamese, and the phone's menu that closes once a page is chosen."""
+    script = _SCRIPT % (json.dumps(WORDS, ensure_ascii=False), json.dumps(PATTERNS)) + _PHONE_MENU
     with st.container(key="kpi-chrome"):
         st.html("<style>.st-key-kpi-chrome, .st-key-kpi-script, [data-testid=stLayoutWrapper]:has(> .st-key-kpi-chrome), "
                 "[data-testid=stLayoutWrapper]:has(> .st-key-kpi-script) {display:none !important}</style>"

@@ -168,6 +168,19 @@ def link_params(**extra: str) -> dict[str, str]:
     return params
 
 
+# the address of a page opened from a table's link (st.Page url paths of app.py)
+PAGE_PATHS = {"pages/overview.py": "tong-quan", "pages/indicator.py": "chi-tieu", "pages/unit.py": "don-vi"}
+
+
+def page_href(page: str, label: str | None = None, **extra: str) -> str:
+    """A real link to `page` (a file of pages/) with `link_params(**extra)`: relative, so it
+    works under any base path; `label` goes in the fragment, where a table's link column reads
+    the text it shows (the page ignores it)."""
+    from urllib.parse import quote, urlencode
+    href = f"{PAGE_PATHS.get(page, page)}?{urlencode(link_params(**extra))}"
+    return href + (f"#{quote(label)}" if label else "")
+
+
 def query_choice(name: str, options: list[str], state_key: str) -> None:
     """Seed a page's selectbox (criterion, unit) from the URL once, keep it valid."""
     if state_key not in st.session_state or st.session_state[state_key] not in options:

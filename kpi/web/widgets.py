@@ -189,16 +189,26 @@ HEAD_PX, ROW_PX = 35, 35   # st.dataframe's header and row height
 WRAP_ROW_PX = 66           # rows taller than 4rem let long texts wrap instead of being cut
 
 
+LINK_COLUMN, LINK_PX = "Mở", 56   # the rows' link column: a real address (new tab, copy, share)
+
+
 def linked_table(table: pd.DataFrame, key: str, targets: dict, column_config: dict | None = None,
                  all_rows: bool = False, wrap: bool = False) -> None:
     """A table whose cells open a page: clicking a cell of column c opens `targets[c]` (else
     `targets[None]`), a (page, query parameter, column holding the id) triple, keeping the period
-    and projector mode. `all_rows`: tall enough for every row (no inner scroll box); `wrap`: rows
-    tall enough for long names to wrap (two lines) rather than be cut."""
+    and projector mode. The first column «Mở» is each row's real link to `targets[None]` (opens
+    a new tab; its address can be copied and shared). `all_rows`: tall enough for every row (no
+    inner scroll box); `wrap`: rows tall enough for long names to wrap (two lines) rather than be cut."""
     row = WRAP_ROW_PX if wrap else ROW_PX
     height = HEAD_PX + row * len(table) + 3 if all_rows else "auto"
-    event = st.dataframe(table, hide_index=True, width="stretch", height=height, key=key,
-                         row_height=row, column_config=column_config, on_select="rerun",
+    page, name, id_column = targets[None]
+    shown = table.copy()
+    shown.insert(0, LINK_COLUMN, [state.page_href(page, **{name: str(v)}) for v in table[id_column]])
+    config = {LINK_COLUMN: st.column_config.LinkColumn(
+        LINK_COLUMN, display_text="Mở ↗", width=LINK_PX,
+        help="Mở trang trong thẻ mới (địa chỉ của thẻ gửi được cho người khác)"), **(column_config or {})}
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=height, key=key,
+                         row_height=row, column_config=config, on_select="rerun",
                          selection_mode="single-cell")
     cells = event.selection.get("cells", []) if event else []
     if cells:
