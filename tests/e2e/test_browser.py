@@ -2,11 +2,10 @@
 to test-artifacts/screenshots/ (look at them)."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from kpi.domain.periods import Month
+from tests.common import TODAY
 from tests.e2e.conftest import menu, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -102,7 +101,7 @@ def test_a_coordinator_logs_in_uploads_for_their_unit_and_is_refused_for_another
     app_url = writable_app_url
     from tests.app.test_pages import filled_template
     from tests.e2e.conftest import log_in
-    month = Month.of(dt.date.today()).add(-1)
+    month = Month.of(TODAY).add(-1)
     numbers = {i.id: ((9, 9) if i.is_ratio else (3,)) for i in catalog.indicators_of_unit("KT")}
     path = tmp_path / "so-lieu-KT.xlsx"
     path.write_bytes(filled_template(catalog, "KT", month, numbers))
@@ -157,7 +156,7 @@ def test_a_link_opened_first_on_a_fresh_server_shows_its_page(writable_app_url, 
 def test_a_provisional_quarter_says_so_on_the_overview_and_the_projector(app_url, browser, shots):
     """The demo's latest quarter has October only; on the real date its other months are not due
     (this holds until 18/01/2027, the due date of December's figures)."""
-    if dt.date.today() >= Month(2026, 12).due_date():
+    if Month(2026, 12).due_date() <= TODAY:
         pytest.skip("Quý IV/2026 of the demo is final from 18/01/2027")
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/?period=2026-Q4")

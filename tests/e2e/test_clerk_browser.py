@@ -3,7 +3,6 @@ never sent June 2026, TYT sent it late) and the upload page on a 390×844 phone,
 Screenshots go to test-artifacts/screenshots/ (look at them)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from kpi.domain.periods import Month
 from kpi.ingest import check_workbook
 from kpi.present import tables
+from tests.common import TODAY
 from tests.e2e.conftest import menu, open_app, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -135,14 +135,14 @@ def _bad_workbook(catalog, month: Month) -> bytes:
 
 def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_url, browser, shots,
                                                                  catalog, tmp_path):
-    month = Month.of(dt.date.today()).add(-1)
+    month = Month.of(TODAY).add(-1)
     bad = tmp_path / "so-lieu-CA-loi.xlsx"
     bad.write_bytes(_bad_workbook(catalog, month))
     problems = check_workbook(bad.read_bytes(), bad.name, catalog).problems
     assert len(problems) == 3
     good = tmp_path / "so-lieu-CA.xlsx"
     from tests.app.test_pages import filled_template
-    good.write_bytes(filled_template(catalog, "CA", Month.of(dt.date.today()), {   # not stored yet
+    good.write_bytes(filled_template(catalog, "CA", Month.of(TODAY), {   # not stored yet
         i.id: ((8, 10) if i.is_ratio else (3,)) for i in catalog.indicators_of_unit("CA")}))
 
     ctx, page = _page(browser, 390, 844)
@@ -195,7 +195,7 @@ def test_phone_upload_shows_every_error_and_confirms_a_good_file(writable_app_ur
 
 def test_upload_errors_are_not_cut_at_1366(app_url, browser, shots, catalog, tmp_path):
     bad = tmp_path / "so-lieu-CA-loi.xlsx"
-    bad.write_bytes(_bad_workbook(catalog, Month.of(dt.date.today()).add(-1)))
+    bad.write_bytes(_bad_workbook(catalog, Month.of(TODAY).add(-1)))
     ctx, page = _page(browser, 1366, 768)
     open_app(page, app_url + "/")
     _go(page, "Nhập số liệu", "nhap-so-lieu")
