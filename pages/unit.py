@@ -41,13 +41,13 @@ due = timely[timely["status"] != tables.NOT_DUE]
 
 met = f"{sum(r.status == MET for r in unit_score.indicators)}/{len(unit_score.indicators)}"
 on_time = f"{int((due['status'] == tables.ON_TIME).sum())}/{len(due)} tháng"
-score_label = f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, result.frozen)
 score_text = texts.score_headline(unit_score.total_points, unit_score.max_points) if own else "—"
 if projector:
     # the meeting's question first: the unit's score, how many criteria it meets, which lose points
     # (three below full HD, five on it: style-projector.css), at projector size on one screen
     with st.container(key="unit_head", horizontal=True, gap="large"):
-        st.metric(score_label, score_text)
+        st.metric(f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, result.frozen),
+                  score_text)
         st.metric("Chỉ tiêu đạt", met)
         st.metric("Báo cáo đúng hạn", on_time)
     losing = tables.loss_rows(catalog, unit_score, 5)
@@ -63,7 +63,8 @@ if projector:
 else:
     # the score's label names its quarter and its kind («tạm tính», «đã khoá sổ»): its column is the widest
     cols = st.columns([1.35, 1.1, 0.75, 1])
-    cols[0].metric(score_label, score_text)
+    cols[0].metric(f"Điểm đơn vị · {period.label}" + texts.score_state(unit_score.provisional, result.frozen),
+                   score_text)
     cols[1].metric("Tỷ trọng trong tổng điểm tối đa", percent(share["share_of_max"]))
     cols[2].metric("Chỉ tiêu đạt", met)
     cols[3].metric("Báo cáo đúng hạn", on_time)

@@ -84,8 +84,10 @@ def test_a_commune_name_in_the_city_ranking_opens_its_overview(city_app, browser
     page.screenshot(path=str(shots / "links-city-ranking-1366.png"))
     third = ranked[2]
     opened = _open_link(page, grid, 2, 35, skip=40)
-    h1 = opened.get_by_test_id("stMainBlockContainer").locator("h1").first
-    h1.wait_for(timeout=40000)
+    # the new tab signs in from the session cookie, then draws the commune's overview: wait for its title
+    # (an earlier heading may show for a moment while the first run starts)
+    h1 = opened.get_by_test_id("stMainBlockContainer").locator("h1", has_text=third.name).first
+    h1.wait_for(timeout=60000)
     assert h1.inner_text().startswith(third.name), (h1.inner_text(), third.name)
     assert f"commune={third.code}" in opened.url and "/tong-quan" in opened.url, opened.url
     opened.screenshot(path=str(shots / "links-city-commune-new-tab-1366.png"))
