@@ -3,6 +3,7 @@ the overview's, the unit's and the criterion's tables — a click opens the page
 address carries the id, the period and projector mode. Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -71,6 +72,12 @@ def test_a_commune_name_in_the_city_ranking_opens_its_overview(city_app, browser
     url, ranked = city_app
     page = browser.new_page(viewport={"width": 1366, "height": 900})
     open_app(page, url, "thanhpho")
+    # a new tab signs in from the session cookie the page asks for right after signing in: have it
+    # before a link opens one (on a busy machine that request can still be on its way)
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == "kpi_session" for c in page.context.cookies()) and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
+    assert any(c["name"] == "kpi_session" for c in page.context.cookies()), "no session cookie after signing in"
     menu(page, "Toàn thành phố").click()
     page.wait_for_selector('.st-key-city_ranking [data-testid="stDataFrame"]', timeout=40000)
     wait_ready(page)
