@@ -149,9 +149,9 @@ def bench_scoring(target: str, repeat: int, today: dt.date) -> dict[str, float]:
             "floor": timed(lambda: city_quarter_aggregate(conn, periods), n, warm=2),
             "read": timed(lambda: (city_figures(conn, periods), city_first_submissions(conn, periods)), n),
             "pure": timed(lambda: city_quarter_scores(city, city.codes, figures, log, quarter, today), n),
-            "total": timed(lambda: city_scores(conn, city, reader, quarter, today, with_previous=False), n),
-            "view": timed(lambda: city_scores(conn, city, reader, quarter, today), n),
-            "current": timed(lambda: city_scores(conn, city, reader, current, today, with_previous=False), n),
+            "total": timed(lambda: city_scores(conn, city, reader, quarter, as_of=today, with_previous=False), n),
+            "view": timed(lambda: city_scores(conn, city, reader, quarter, as_of=today), n),
+            "current": timed(lambda: city_scores(conn, city, reader, current, as_of=today, with_previous=False), n),
         }
         rows = len(figures)
     finally:
