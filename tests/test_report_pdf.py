@@ -21,6 +21,13 @@ from kpi.usecases.period_result import period_result
 Q4 = Quarter(2026, 4)
 
 
+def summary_pdf(catalog, figures, quarter, unit=None, **kw):
+    """The summary of the score the engine gives these figures on `today` (the app passes the one
+    door's result; the report itself never scores)."""
+    return build_summary_pdf(catalog, figures, quarter, unit,
+                             score=score_quarter(catalog, figures, quarter, unit, as_of=kw["today"]), **kw)
+
+
 def text_of(data: bytes) -> tuple[int, str, PdfReader]:
     reader = PdfReader(io.BytesIO(data))
     return len(reader.pages), "\n".join(p.extract_text() for p in reader.pages), reader
@@ -76,14 +83,14 @@ def test_many_losses_still_fit_one_page(catalog, demo_conn):
     early = Quarter(2025, 2)                        # the demo's weakest quarter
     losing = [r for r in score_quarter(catalog, f, early).indicators if round_points(r.points_lost) > 0]
     assert len(losing) > 12
-    pages, text, _ = text_of(build_summary_pdf(catalog, f, early, today=TODAY))
+    pages, text, _ = text_of(summary_pdf(catalog, f, early, today=TODAY))
     assert pages == 1
     assert f"Các chỉ tiêu bị trừ điểm ({len(losing)})" in text
     assert "chỉ tiêu khác bị trừ điểm (xem Biểu tự chấm điểm)" in text
 
 
 def test_empty_database_summary(catalog, conn):
-    pages, text, _ = text_of(build_summary_pdf(catalog, store.current_figures(conn, catalog.commune),
+    pages, text, _ = text_of(summary_pdf(catalog, store.current_figures(conn, catalog.commune),
                                                Q4, today=TODAY))
     assert pages == 1 and "0/100 điểm" in text and "Chưa có số liệu: 25" in text
 

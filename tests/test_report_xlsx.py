@@ -23,6 +23,13 @@ from kpi.usecases.scores import scoring_figures
 Q3 = Quarter(2026, 3)
 
 
+def report_xlsx(catalog, figures, quarter, unit=None, **kw):
+    """The Biểu of the score the engine gives these figures on `today` (the app passes the one
+    door's result; the report itself never scores)."""
+    return build_report_xlsx(catalog, figures, quarter, unit,
+                             score=score_quarter(catalog, figures, quarter, unit, as_of=kw["today"]), **kw)
+
+
 def col(ws, title: str) -> int:
     """The column (1-based) whose header is `title` (the Biểu's columns come from the catalogue)."""
     return next(c.column for c in ws[HEADER_ROW] if c.value == title)
@@ -107,7 +114,7 @@ def check_sums(ws, score) -> None:
 @pytest.fixture
 def demo_report(catalog, demo_conn):
     f = scoring_figures(demo_conn, catalog, as_of=TODAY)   # what the app and the CLI pass
-    data = build_report_xlsx(catalog, f, Q3, today=TODAY)
+    data = report_xlsx(catalog, f, Q3, today=TODAY)
     return f, data, openpyxl.load_workbook(io.BytesIO(data)).active
 
 
@@ -188,7 +195,7 @@ def test_title_date_signatures_and_print_setup(demo_report):
 
 def test_unit_report_has_only_its_criteria(catalog, demo_conn):
     f = store.current_figures(demo_conn, catalog.commune)
-    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, "CA", today=TODAY))).active
+    ws = openpyxl.load_workbook(io.BytesIO(report_xlsx(catalog, f, Q3, "CA", today=TODAY))).active
     crit, _ = rows_by_stt(ws)
     assert [r[1] for r in crit] == [i.name for i in catalog.indicators_of_unit("CA")]
     texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
@@ -199,7 +206,7 @@ def test_unit_report_has_only_its_criteria(catalog, demo_conn):
 def test_no_disclaimer_once_the_scale_is_official(catalog, demo_conn):
     official = dataclasses.replace(catalog, official_scale=True)
     f = store.current_figures(demo_conn, catalog.commune)
-    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(official, f, Q3, today=TODAY))).active
+    ws = openpyxl.load_workbook(io.BytesIO(report_xlsx(official, f, Q3, today=TODAY))).active
     texts = [c for row in ws.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert not [t for t in texts if "thang điểm chính thức" in t]
 
@@ -215,7 +222,7 @@ def test_user_notes_starting_like_formulas_are_exported_as_text(catalog, conn, t
     f = store.current_figures(conn, catalog.commune)
     assert set(f["note"].dropna()) == set(DANGEROUS)            # stored as typed
     path = tmp_path / "bieu.xlsx"
-    path.write_bytes(build_report_xlsx(catalog, f, Q3, today=TODAY))
+    path.write_bytes(report_xlsx(catalog, f, Q3, today=TODAY))
     ws = openpyxl.load_workbook(path).active
     score = score_quarter(catalog, f, Q3)
     crit, _ = rows_by_stt(ws)
@@ -238,7 +245,7 @@ def test_user_notes_starting_like_formulas_are_exported_as_text(catalog, conn, t
 
 def test_empty_database_gives_a_table_with_no_data_marked(catalog, conn):
     f = store.current_figures(conn, catalog.commune)
-    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(catalog, f, Q3, today=TODAY))).active
+    ws = openpyxl.load_workbook(io.BytesIO(report_xlsx(catalog, f, Q3, today=TODAY))).active
     crit, _ = rows_by_stt(ws)
     mine, note = col(ws, "Điểm tự chấm") - 1, col(ws, "Ghi chú") - 1
     assert len(crit) == 25 and all(r[mine] == 0 and r[note] == "Chưa có số liệu" for r in crit)
@@ -248,7 +255,7 @@ def test_evidence_descriptions_starting_like_formulas_are_written_as_text(catalo
     from kpi.present.texts import evidence_item
     f = store.current_figures(conn, catalog.commune)
     line = evidence_item(DANGEROUS[0], TODAY, "pending")
-    data = build_report_xlsx(catalog, f, Q3, today=TODAY, evidence={"HT_MAY_TINH": [line]})
+    data = report_xlsx(catalog, f, Q3, today=TODAY, evidence={"HT_MAY_TINH": [line]})
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     crit, _ = rows_by_stt(ws)
     row_no = HEADER_ROW + 2                                 # the first criterion, under its group row
@@ -275,7 +282,7 @@ def _with_columns(line: str):
 def test_a_city_form_from_the_catalogue_keeps_the_sums(catalog, demo_report):
     f, _, _ = demo_report
     custom = _with_columns(CUSTOM)
-    ws = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(custom, f, Q3, today=TODAY))).active
+    ws = openpyxl.load_workbook(io.BytesIO(report_xlsx(custom, f, Q3, today=TODAY))).active
     assert [c.value for c in ws[HEADER_ROW]] == ["STT", "Nội dung chỉ tiêu", "Mục tiêu", "Điểm tối đa", "Xã tự chấm",
                                                  "Đơn vị chủ trì", "Điểm thẩm định", "Ý kiến thẩm định"]
     assert ws.column_dimensions["E"].width == 10
@@ -287,7 +294,7 @@ def test_a_city_form_from_the_catalogue_keeps_the_sums(catalog, demo_report):
     assert [evaluate_sum(ws, ws[f"E{g}"].value) for g in groups] == [g.points for g in score.by_group()]
     assert evaluate_sum(ws, ws[f"E{total}"].value) == score.total_points
     assert evaluate_sum(ws, ws[f"D{total}"].value) == score.max_points
-    cached = openpyxl.load_workbook(io.BytesIO(build_report_xlsx(custom, f, Q3, today=TODAY)), data_only=True).active
+    cached = openpyxl.load_workbook(io.BytesIO(report_xlsx(custom, f, Q3, today=TODAY)), data_only=True).active
     assert cached[f"E{total}"].value == score.total_points
 
 

@@ -41,6 +41,21 @@ from kpi.reports.xlsx import build_report_xlsx
 from kpi.usecases.city import missed_criteria
 
 Q3 = Quarter(2026, 3)
+
+def report_xlsx(catalog, figures, quarter, unit=None, **kw):
+    """The Biểu of the score the engine gives these figures on `today` (the app passes the one
+    door's result; the report itself never scores)."""
+    return build_report_xlsx(catalog, figures, quarter, unit,
+                             score=score_quarter(catalog, figures, quarter, unit, as_of=kw["today"]), **kw)
+
+
+def summary_pdf(catalog, figures, quarter, unit=None, **kw):
+    """The summary of the score the engine gives these figures on `today` (the app passes the one
+    door's result; the report itself never scores)."""
+    return build_summary_pdf(catalog, figures, quarter, unit,
+                             score=score_quarter(catalog, figures, quarter, unit, as_of=kw["today"]), **kw)
+
+
 SHIPPED = load_catalog(CONFIG)
 GRADES = tuple((g.min, g.label) for g in SHIPPED.grades)     # 90 Xuất sắc, 80 Tốt, 70 Khá, 50, 0
 
@@ -211,7 +226,7 @@ def _letter(ws, title: str) -> str:
 
 
 def test_the_bieu_stores_official_points_and_sums_them_with_formulas(score):
-    data = build_report_xlsx(CATALOG, FIGURES, Q3, today=TODAY)
+    data = report_xlsx(CATALOG, FIGURES, Q3, today=TODAY)
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     crit, groups, total = _table_rows(ws)
     top, mine, result = (_letter(ws, t) for t in ("Điểm tối đa", "Điểm tự chấm", "Kết quả"))
@@ -227,7 +242,7 @@ def test_the_bieu_stores_official_points_and_sums_them_with_formulas(score):
 
 
 def test_the_pdf_prints_the_official_total_and_rows_that_add_up_to_it():
-    reader = PdfReader(io.BytesIO(build_summary_pdf(CATALOG, FIGURES, Q3, today=TODAY)))
+    reader = PdfReader(io.BytesIO(summary_pdf(CATALOG, FIGURES, Q3, today=TODAY)))
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "89,99/100 điểm" in text and "Xếp loại: Tốt (89,9 % số điểm tối đa)" in text
     assert "90,0 %" not in text and "Xuất sắc" not in text
@@ -277,7 +292,7 @@ def _calc_csv(path, tmp_path) -> list[list[str]]:
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed: the Biểu's formulas are "
                                             "checked with openpyxl only (apt-get install libreoffice-calc)")
 def test_libreoffice_computes_the_bieu_total_as_the_app(score, tmp_path):
-    data = build_report_xlsx(CATALOG, FIGURES, Q3, today=TODAY)
+    data = report_xlsx(CATALOG, FIGURES, Q3, today=TODAY)
     # without the cached results, so LibreOffice must compute every SUM itself
     src = io.BytesIO(data)
     import zipfile

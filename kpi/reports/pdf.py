@@ -15,7 +15,7 @@ from fpdf import FPDF
 from kpi.domain.catalog import Catalog
 from kpi.domain.goalseek import what_it_takes_all
 from kpi.domain.periods import Quarter
-from kpi.domain.scoring import QuarterScore, ranked_by_loss, round_points, score_quarter
+from kpi.domain.scoring import QuarterScore, ranked_by_loss, round_points
 from kpi.present import texts
 from kpi.present.goal_texts import answer_text
 
@@ -56,14 +56,12 @@ def _lines(pdf: FPDF, text: str, width: float, max_lines: int) -> list[str]:
 
 
 def build_summary_pdf(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
-                      unit: str | None = None, *, today: dt.date | None = None,
-                      record_note: str | None = None, score: QuarterScore | None = None) -> bytes:
+                      unit: str | None = None, *, score: QuarterScore, today: dt.date,
+                      record_note: str | None = None) -> bytes:
     """The one-page meeting summary; `record_note` says where a closed quarter's frozen result
     comes from."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    today = today or dt.date.today()
-    # the score comes from the one door (kpi.usecases.period_result); scored here only when not given
-    score = score if score is not None else score_quarter(catalog, figures, quarter, unit, as_of=today)
+    # `score` comes from the one door (kpi.usecases.period_result): the report writes it, never scores
     answers = what_it_takes_all(catalog, figures, quarter, unit=unit)
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")

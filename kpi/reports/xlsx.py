@@ -30,7 +30,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from kpi.domain.catalog import Catalog, Column
 from kpi.domain.periods import Month, Quarter
-from kpi.domain.scoring import NA, NO_DATA, QuarterScore, points_sum, score_quarter
+from kpi.domain.scoring import NA, NO_DATA, QuarterScore, points_sum
 from kpi.present import texts
 from kpi.present.texts import STATUS_LABELS
 
@@ -143,9 +143,9 @@ class Layout:
 
 
 def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter | str,
-                      unit: str | None = None, *, today: dt.date | None = None,
+                      unit: str | None = None, *, score: QuarterScore, today: dt.date,
                       record_note: str | None = None,
-                      evidence: dict[str, list[str]] | None = None, score: QuarterScore | None = None,
+                      evidence: dict[str, list[str]] | None = None,
                       explanations: dict[str, str] | None = None,
                       columns: Sequence[Column] | None = None) -> bytes:
     """The self-scoring table in the columns `columns` (default: the catalogue's `[scorecard]
@@ -156,9 +156,7 @@ def build_report_xlsx(catalog: Catalog, figures: pd.DataFrame, quarter: Quarter 
     catalogue's required evidence is in its own column; `explanations` (criterion → the office's
     giải trình) fills «Giải trình»; «Điểm thẩm định» is left empty for the city."""
     quarter = Quarter.parse(quarter) if isinstance(quarter, str) else quarter
-    today = today or dt.date.today()
-    # the score comes from the one door (kpi.usecases.period_result); scored here only when not given
-    score = score if score is not None else score_quarter(catalog, figures, quarter, unit, as_of=today)
+    # `score` comes from the one door (kpi.usecases.period_result): the report writes it, never scores
     notes = quarter_notes(catalog, figures, quarter, unit)
     layout = Layout(columns or catalog.columns)
     wb = Workbook()
