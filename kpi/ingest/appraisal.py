@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 
 from kpi.ingest.numbers import fold, normalize_text, parse_number_text
 from kpi.ingest.problems import FileRefused, Problem, problem
-from kpi.ingest.safety import open_package
-from kpi.ingest.xlsx import Cell, Sheet, cell_ref, read_workbook
+from kpi.ingest.xlsx import Cell, Sheet, cell_ref, open_workbook
 
 HEADER_SEARCH_ROWS = 40          # the header row is near the top (row 7 in ours)
 COMMENT_TITLE = "Ý kiến thẩm định"
@@ -118,13 +117,9 @@ def read_appraisal(data: bytes, file_name: str, criteria: Sequence[Criterion],
     """Read the returned Biểu (see the module); never raises for a bad file."""
     out = AppraisalRead()
     try:
-        wb = read_workbook(open_package(data))
+        wb = open_workbook(data, file_name)
     except FileRefused as e:
         out.problems.append(e.problem)
-        return out
-    except Exception as e:  # noqa: BLE001 — a malformed file is a message, not a traceback
-        out.problems.append(problem(f"không đọc được tệp «{file_name}» ({type(e).__name__}). Hãy mở bằng Excel, "
-                                    "lưu lại dạng .xlsx rồi gửi lại."))
         return out
     found = next(((s, h) for s in wb.sheets if s.visible and (h := _header(s, titles)) is not None), None)
     if found is None:

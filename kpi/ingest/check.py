@@ -9,9 +9,8 @@ from kpi.domain.figures import Submission
 from kpi.ingest import layout as L
 from kpi.ingest.parse import data_sheets, read_data_sheet
 from kpi.ingest.problems import FileRefused, Problem, problem
-from kpi.ingest.safety import open_package
 from kpi.ingest.validate import to_submission, validate_sheet
-from kpi.ingest.xlsx import read_workbook
+from kpi.ingest.xlsx import open_workbook
 
 MAX_PROBLEMS = 200        # problems listed per file; the rest are counted in one last line
 
@@ -46,12 +45,9 @@ def check_workbook(data: bytes, file_name: str, catalog: Catalog, *,
     """Validate a whole workbook; never raises for a bad file (every problem is reported)."""
     today = today or dt.date.today()
     try:
-        wb = read_workbook(open_package(data))
+        wb = open_workbook(data, file_name)
     except FileRefused as e:
         return CheckResult([e.problem])
-    except Exception as e:  # noqa: BLE001 — a malformed file must be a message, not a traceback
-        return CheckResult([problem(f"không đọc được tệp «{file_name}» ({type(e).__name__}: {e}). "
-                                    "Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại.")])
     result = CheckResult()
     sheets, result.warnings = data_sheets(wb)
     if not sheets:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 
 from kpi.domain.tasks import ROMAN, Source, Task, TaskInputError, fold, match_units, parse_time_rule
 from kpi.ingest.problems import FileRefused, Problem, problem
-from kpi.ingest.safety import open_package
-from kpi.ingest.xlsx import Cell, Sheet, Workbook, cell_ref, read_workbook
+from kpi.ingest.xlsx import Cell, Sheet, Workbook, cell_ref, open_workbook
 
 SHEET = "Sổ nhiệm vụ"
 # header text (folded) → field; the first words are enough («Thời gian thực hiện/hoàn thành»)
@@ -90,13 +89,9 @@ def read_register(data: bytes, file_name: str, units: Mapping[str, str]) -> Regi
     `units`: the commune's unit code → name (catalogue order)."""
     out = RegisterRead()
     try:
-        wb = read_workbook(open_package(data))
+        wb = open_workbook(data, file_name)
     except FileRefused as e:
         out.problems.append(e.problem)
-        return out
-    except Exception as e:  # noqa: BLE001 — a malformed file is a message, not a traceback
-        out.problems.append(problem(f"không đọc được tệp «{file_name}» ({type(e).__name__}). Hãy mở bằng Excel, "
-                                    "lưu lại dạng .xlsx rồi gửi lại."))
         return out
     found = _find_table(wb)
     if found is None:

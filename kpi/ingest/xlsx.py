@@ -30,6 +30,7 @@ from kpi.ingest.safety import (
     bound_shared_strings,
     bound_sheet,
     bound_workbook,
+    open_package,
 )
 
 __all__ = ["Cell", "Sheet", "Workbook", "MAX_SHEET_ROWS", "read_workbook", "cell_ref", "col_letter",
@@ -194,6 +195,19 @@ def _rels(pkg: Package, part: str) -> dict[str, tuple[str, str]]:
             posixpath.join(base, target))
         out[rel.get("Id")] = (rel.get("Type", ""), path)
     return out
+
+
+def open_workbook(data: bytes, file_name: str) -> Workbook:
+    """A user's workbook read within the safety bounds; any file that cannot be read is a
+    `FileRefused` whose problem says so in Vietnamese (never a traceback): the one way every
+    reader (monthly figures, task register, the city's appraisal) opens a workbook."""
+    try:
+        return read_workbook(open_package(data))
+    except FileRefused:
+        raise
+    except Exception as e:  # noqa: BLE001 — a malformed file must be a message, not a traceback
+        raise FileRefused(f"không đọc được tệp «{file_name}» ({type(e).__name__}: {e}). "
+                          "Hãy mở bằng Excel, lưu lại dạng .xlsx rồi gửi lại.") from None
 
 
 def read_workbook(pkg: Package) -> Workbook:
